@@ -1,0 +1,25 @@
+/**
+ * Base of every typed Vigil error: a stable code `VIGIL_ERR_<AREA>_<WHAT>`, a message, an optional HTTP
+ * status, and the original error as `cause`. Each service keeps its own registry in `src/errors.ts`;
+ * docs/errors.md lists every code.
+ */
+export class VigilError extends Error {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(code: string, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'VigilError';
+    this.code = code;
+    this.status = options.status ?? 500;
+  }
+}
+
+/** Defines an error factory for one code: `const NotFound = defineError('VIGIL_ERR_API_NOT_FOUND', 404)`. */
+export function defineError(code: string, status = 500) {
+  return (message: string, cause?: unknown) => new VigilError(code, message, { status, cause });
+}
+
+export const ConfigError = defineError('VIGIL_ERR_CONFIG_INVALID');
+export const DatabaseUnavailable = defineError('VIGIL_ERR_DB_UNAVAILABLE', 503);
+export const ClusterError = defineError('VIGIL_ERR_DB_CLUSTER');

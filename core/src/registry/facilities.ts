@@ -1,0 +1,66 @@
+import { registryError } from './errors.js';
+import type { Queryable } from './queryable.js';
+import {
+  facilityInputSchema,
+  locationInputSchema,
+  residentInputSchema,
+  type FacilityInput,
+  type LocationInput,
+  type ResidentInput,
+} from './schemas.js';
+
+export interface Facility extends FacilityInput {
+  createdAt: Date;
+}
+
+export async function addFacility(db: Queryable, input: FacilityInput): Promise<void> {
+  const f = facilityInputSchema.parse(input);
+  await db
+    .query('INSERT INTO facilities (id, name, region, timezone) VALUES ($1, $2, $3, $4)', [
+      f.id,
+      f.name,
+      f.region,
+      f.timezone,
+    ])
+    .catch((err) => registryError(err, `facility ${f.id}`));
+}
+
+export async function getFacility(db: Queryable, id: string): Promise<Facility | null> {
+  const { rows } = await db.query(
+    'SELECT id, name, region, timezone, created_at AS "createdAt" FROM facilities WHERE id = $1',
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+export async function listFacilities(db: Queryable, scope: { region?: string } = {}): Promise<Facility[]> {
+  const { rows } = await db.query(
+    `SELECT id, name, region, timezone, created_at AS "createdAt" FROM facilities
+     WHERE $1::text IS NULL OR region = $1 ORDER BY id`,
+    [scope.region ?? null],
+  );
+  return rows;
+}
+
+export async function addLocation(db: Queryable, input: LocationInput): Promise<void> {
+  const l = locationInputSchema.parse(input);
+  await db
+    .query('INSERT INTO locations (facility_id, id, kind, name) VALUES ($1, $2, $3, $4)', [
+      l.facility,
+      l.id,
+      l.kind,
+      l.name ?? null,
+    ])
+    .catch((err) => registryError(err, `location ${l.facility}/${l.id}`));
+}
+
+export async function addResident(db: Queryable, input: ResidentInput): Promise<void> {
+  const r = residentInputSchema.parse(input);
+  await db
+    .query(
+      `INSERT INTO residents (facility_id, id, name, care_level, fall_risk, wander_risk, location_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [r.facility, r.id, r.name ?? null, r.careLevel, r.fallRisk, r.wanderRisk, r.location ?? null],
+    )
+    .catch((err) => registryError(err, `resident ${r.facility}/${r.id}`));
+}

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { MIGRATIONS_DIR, migrate, silentLogger, startCluster } from '@vigil/core';
+
+/** What the global setup hands every test file: a server URL to create databases on and the template's name. */
+export interface TestDatabaseServer {
+  adminUrl: string;
+  template: string;
+  source: 'TEST_DATABASE_URL' | 'testcontainers' | 'local-cluster';
+}
+
+export const TEST_DB_PREFIX = 'vigil_test_';
+const TIMESCALE_IMAGE = 'timescale/timescaledb:2.19.3-pg15';
+
+/** Replaces the database name of a PostgreSQL URL. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function dockerReachable(): Promise<boolean> {
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The server tests run against: TEST_DATABASE_URL, else a testcontainers TimescaleDB, else the local cluster. */
+async function resolveServer(): Promise<{ url: string; source: TestDatabaseServer['source']; stop(): Promise<void> }> {
+  if (process.env.TEST_DATABASE_URL) {
+    return { url: process.env.TEST_DATABASE_URL, source: 'TEST_DATABASE_URL', stop: async () => {} };
+  }
+  if (await dockerReachable()) {
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    const container = await new PostgreSqlContainer(TIMESCALE_IMAGE).start();
+    return {
+      url: container.getConnectionUri(),
+      source: 'testcontainers',
+      stop: async () => void (await container.stop()),
+    };
+  }
+  // The local cluster is left running: it is the developer's, and starting it again costs seconds.
+  return { url: await startCluster(silentLogger()), source: 'local-cluster', stop: async () => {} };
+}
+
+async function migrationsHash(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of (await readdir(MIGRATIONS_DIR)).sort()) {
+    hash.update(file).update(await readFile(join(MIGRATIONS_DIR, file)));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Prepares a migrated template database named after the migrations' content hash (reused while the
+ * migrations do not change) and drops test databases left over by earlier runs.
+ */
+export async function prepareTestDatabaseServer(): Promise<TestDatabaseServer & { stop(): Promise<void> }> {
+  const server = await resolveServer();
+  const template = `vigil_tpl_${await migrationsHash()}`;
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  try {
+    const stale = await admin.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE $1 OR (datname LIKE 'vigil_tpl_%' AND datname <> $2)`,
+      [`${TEST_DB_PREFIX}%`, template],
+    );
+    for (const { datname } of stale.rows) {
+      await admin.query(`ALTER DATABASE "${datname}" IS_TEMPLATE false`);
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
+    if (!exists.rowCount) {
+      await admin.query(`CREATE DATABASE "${template}"`);
+      await migrate(withDatabase(server.url, template), silentLogger());
+      // TimescaleDB's background scheduler connects to every database that allows connections, which would
+      // make CREATE DATABASE … TEMPLATE fail: close the template to connections and end the ones it has.
+      await admin.query(`ALTER DATABASE "${template}" WITH ALLOW_CONNECTIONS false IS_TEMPLATE true`);
+    }
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [template]);
+  } finally {
+    await admin.end();
+  }
+  return { adminUrl: server.url, template, source: server.source, stop: server.stop };
+}
