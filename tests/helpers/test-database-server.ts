@@ -7,6 +7,8 @@ import { MIGRATIONS_DIR, migrate, silentLogger, startCluster } from '@vigil/core
 /** What the global setup hands every test file: a server URL to create databases on and the template's name. */
 export interface TestDatabaseServer {
   adminUrl: string;
+  /** pid of the vitest main process, part of every test database's name. */
+  runPid: number;
   template: string;
   source: 'TEST_DATABASE_URL' | 'testcontainers' | 'local-cluster';
 }
@@ -49,6 +51,15 @@ async function resolveServer(): Promise<{ url: string; source: TestDatabaseServe
   return { url: await startCluster(silentLogger()), source: 'local-cluster', stop: async () => {} };
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function migrationsHash(): Promise<string> {
   const hash = createHash('sha256');
   for (const file of (await readdir(MIGRATIONS_DIR)).sort()) {
@@ -59,7 +70,7 @@ async function migrationsHash(): Promise<string> {
 
 /**
  * Prepares a migrated template database named after the migrations' content hash (reused while the
- * migrations do not change) and drops test databases left over by earlier runs.
+ * migrations do not change) and drops test databases left over by runs that have ended.
  */
 export async function prepareTestDatabaseServer(): Promise<TestDatabaseServer & { stop(): Promise<void> }> {
   const server = await resolveServer();
@@ -67,14 +78,18 @@ export async function prepareTestDatabaseServer(): Promise<TestDatabaseServer & 
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
   try {
-    const stale = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE $1 OR (datname LIKE 'vigil_tpl_%' AND datname <> $2)`,
-      [`${TEST_DB_PREFIX}%`, template],
-    );
+    // Test databases are named vigil_test_<pid of the vitest process>_<random>: drop only those whose run
+    // has ended, so several runs can share one server.
+    const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+      `${TEST_DB_PREFIX}%`,
+    ]);
     for (const { datname } of stale.rows) {
-      await admin.query(`ALTER DATABASE "${datname}" IS_TEMPLATE false`);
-      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      const pid = Number(datname.slice(TEST_DB_PREFIX.length).split('_')[0]);
+      if (!Number.isInteger(pid) || !processAlive(pid))
+        await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
+    // Concurrent runs (several developers' vitest on one cluster) build the template once.
+    await admin.query('SELECT pg_advisory_lock(7240001)');
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
     if (!exists.rowCount) {
       await admin.query(`CREATE DATABASE "${template}"`);
@@ -84,8 +99,9 @@ export async function prepareTestDatabaseServer(): Promise<TestDatabaseServer & 
       await admin.query(`ALTER DATABASE "${template}" WITH ALLOW_CONNECTIONS false IS_TEMPLATE true`);
     }
     await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [template]);
+    await admin.query('SELECT pg_advisory_unlock(7240001)');
   } finally {
     await admin.end();
   }
-  return { adminUrl: server.url, template, source: server.source, stop: server.stop };
+  return { adminUrl: server.url, runPid: process.pid, template, source: server.source, stop: server.stop };
 }
