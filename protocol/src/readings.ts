@@ -51,25 +51,48 @@ export const READING_UNITS: Record<string, string> = {
   currentA: 'A',
 };
 
+/** The fields of a kind, each optional: a reading carries any non-empty subset. */
+function optionalFields(kind: DeviceKind): Record<string, z.ZodOptional<z.ZodType>> {
+  return Object.fromEntries(Object.entries(READING_FIELDS[kind]).map(([name, schema]) => [name, schema.optional()]));
+}
+
 const atLeastOneField = (kind: DeviceKind) => (value: Record<string, unknown>) =>
   Object.keys(READING_FIELDS[kind]).some((field) => value[field] !== undefined);
 
 function sampleSchema(kind: DeviceKind) {
   return z
-    .strictObject({ ts: timestampSchema, ...READING_FIELDS[kind] })
+    .strictObject({ ts: timestampSchema, ...optionalFields(kind) })
     .refine(atLeastOneField(kind), { message: `a ${kind} reading needs at least one measurement field` });
 }
 
-/** A single reading `{seq, ts, …fields}` or a batch `{seq, samples: [{ts, …fields}]}` (1–64 samples). */
-export function readingSchema(kind: DeviceKind) {
-  const single = z
-    .strictObject({ seq: seqSchema, ts: timestampSchema, ...READING_FIELDS[kind] })
+/** A single reading `{seq, ts, …fields}`. */
+export function singleReadingSchema(kind: DeviceKind) {
+  return z
+    .strictObject({ seq: seqSchema, ts: timestampSchema, ...optionalFields(kind) })
     .refine(atLeastOneField(kind), { message: `a ${kind} reading needs at least one measurement field` });
-  const batch = z.strictObject({
+}
+
+/** A batch `{seq, samples: [{ts, …fields}]}` of 1–64 samples; `seq` applies to each sample. */
+export function batchReadingSchema(kind: DeviceKind) {
+  return z.strictObject({
     seq: seqSchema,
     samples: z.array(sampleSchema(kind)).min(1, 'needs 1 to 64 samples').max(64, 'needs 1 to 64 samples'),
   });
-  return z.union([batch, single]);
+}
+
+/** Either form; the `samples` key selects the batch form, so errors name the real fault. */
+export function readingSchema(kind: DeviceKind) {
+  const single = singleReadingSchema(kind);
+  const batch = batchReadingSchema(kind);
+  return z.custom<unknown>().pipe(
+    z.unknown().transform((value, ctx) => {
+      const schema = typeof value === 'object' && value !== null && 'samples' in value ? batch : single;
+      const result = schema.safeParse(value);
+      if (result.success) return result.data as { seq: number; ts?: number; samples?: ReadingSample[] };
+      for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: issue.message });
+      return z.NEVER;
+    }),
+  );
 }
 
 export type ReadingFields = { [K in DeviceKind]: z.infer<z.ZodObject<(typeof READING_FIELDS)[K]>> };
