@@ -4,7 +4,7 @@
 #   - Chromium (wall display tests, driven by playwright-core; never downloaded by npm)
 #   - the TimescaleDB extension (Apache edition) built from Debian trixie's source package
 #     for the preinstalled PostgreSQL 15 (see docs/DATABASE.md)
-# Idempotent and fast when everything is present. Must run as root.
+# Idempotent and fast (a few dpkg queries) when everything is present; installing needs root.
 set -euo pipefail
 
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
@@ -12,11 +12,6 @@ EXT_CONTROL="$($PG_CONFIG --sharedir)/extension/timescaledb.control"
 APT_PACKAGES=(mosquitto mosquitto-clients chromium)
 
 log() { printf '[install-deps] %s\n' "$*"; }
-
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: must run as root (apt-get and make install)" >&2
-  exit 1
-fi
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -29,6 +24,12 @@ need_ts=0
 if [ "${#missing[@]}" -eq 0 ] && [ "$need_ts" -eq 0 ]; then
   log "everything present"
   exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing: ${missing[*]:-} $( [ "$need_ts" -eq 1 ] && echo timescaledb-extension )" >&2
+  echo "install-deps: run as root once: sudo bash scripts/install-deps.sh" >&2
+  exit 1
 fi
 
 export DEBIAN_FRONTEND=noninteractive
