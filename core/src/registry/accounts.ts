@@ -12,14 +12,15 @@ export interface ServiceAccount {
 
 /**
  * Creates a service account for one of Vigil's own services (or gives an existing one a new secret) and
- * returns the secret. Services log in to the broker with it and get wider rights than devices.
+ * returns the secret: `secret` when given (a deployment's configured password), else a new random one.
+ * Services log in to the broker with it and get wider rights than devices.
  */
 export async function upsertServiceAccount(
   db: Queryable,
   id: string,
   role: ServiceRole,
+  secret: string = generateSecret(),
 ): Promise<{ id: string; secret: string }> {
-  const secret = generateSecret();
   await db
     .query(
       `INSERT INTO service_accounts (id, role, secret_hash) VALUES ($1, $2, $3)
