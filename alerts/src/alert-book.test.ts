@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { AlertBook } from './alert-book.js';
+import type { AlertIntent } from './rules/types.js';
+
+const T0 = Date.parse('2026-11-23T02:00:00Z');
+const policy = { repeatMs: 60_000, officerMs: 180_000 };
+
+function intent(overrides: Partial<AlertIntent> = {}): AlertIntent {
+  return {
+    action: 'raise',
+    rule: 'fall',
+    subject: 'resident:r1',
+    priority: 'critical',
+    detail: 'fall detected',
+    resident: 'r1',
+    device: 'wb-1',
+    location: 'room-1',
+    occurredAt: T0 - 500,
+    ...overrides,
+  };
+}
+
+function book() {
+  let n = 0;
+  return new AlertBook({
+    updateIntervalMs: 30_000,
+    newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+  });
+}
+
+describe('AlertBook lifecycle', () => {
+  it('raises once per (facility, rule, subject) and deduplicates repeats into throttled updates', () => {
+    const b = book();
+    const raised = b.raise('f1', intent(), T0)!;
+    expect(raised.type).toBe('raised');
+    expect(raised.alert).toMatchObject({ status: 'open', escalationLevel: 0, drill: false, facility: 'f1' });
+    expect(raised.alert.occurredAt).toBe(new Date(T0 - 500).toISOString());
+    expect(b.raise('f1', intent(), T0 + 1_000)).toBeNull(); // same condition within the interval: no event
+    expect(b.raise('f1', intent(), T0 + 30_000)?.type).toBe('updated');
+    expect(b.raise('f1', intent({ detail: 'fall detected (confidence 0.99)' }), T0 + 31_000)?.type).toBe('updated');
+    // Another facility or another subject is another alert.
+    expect(b.raise('f2', intent(), T0)?.type).toBe('raised');
+    expect(b.raise('f1', intent({ subject: 'resident:r2' }), T0)?.type).toBe('raised');
+    expect(b.size).toBe(3);
+  });
+
+  it('acknowledges and resolves with who and when, refusing what no longer applies', () => {
+    const b = book();
+    const { alert } = b.raise('f1', intent(), T0)!;
+    expect(b.acknowledge(alert.id, 'f2', 'u1', T0)).toEqual({ ok: false, code: 'VIGIL_ERR_ALERTS_NOT_FOUND' });
+    const ack = b.acknowledge(alert.id, 'f1', 'user:anna', T0 + 5_000);
+    expect(ack.ok && ack.transition.alert).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: 'user:anna',
+      acknowledgedAt: new Date(T0 + 5_000).toISOString(),
+    });
+    expect(b.acknowledge(alert.id, 'f1', 'u2', T0)).toEqual({
+      ok: false,
+      code: 'VIGIL_ERR_ALERTS_ALREADY_ACKNOWLEDGED',
+    });
+    const resolved = b.resolve(alert.id, 'f1', 'user:anna', { outcome: 'assisted', note: 'helped up' }, T0 + 9_000);
+    expect(resolved.ok && resolved.transition.alert).toMatchObject({
+      status: 'resolved',
+      outcome: 'assisted',
+      note: 'helped up',
+      resolvedBy: 'user:anna',
+    });
+    expect(b.resolve(alert.id, 'f1', 'u', { outcome: 'other' }, T0)).toEqual({
+      ok: false,
+      code: 'VIGIL_ERR_ALERTS_ALREADY_RESOLVED',
+    });
+    // A resolved alert no longer deduplicates: the same condition later is a new alert.
+    expect(b.raise('f1', intent(), T0 + 60_000)?.alert.id).not.toBe(alert.id);
+  });
+
+  it('auto-clears only non-critical alerts nobody acknowledged', () => {
+    const b = book();
+    const gas = intent({ rule: 'gas', subject: 'location:k1', priority: 'high' });
+    b.raise('f1', gas, T0);
+    expect(b.clear('f1', { ...gas, action: 'clear' }, T0 + 1)).toMatchObject({
+      type: 'auto_cleared',
+      alert: { status: 'resolved', outcome: 'auto_cleared' },
+    });
+    const acked = b.raise('f1', gas, T0 + 2)!.alert;
+    b.acknowledge(acked.id, 'f1', 'u', T0 + 3);
+    expect(b.clear('f1', { ...gas, action: 'clear' }, T0 + 4)).toBeNull();
+    b.raise('f1', intent(), T0);
+    expect(b.clear('f1', intent({ action: 'clear' }), T0 + 5)).toBeNull();
+    expect(b.size).toBe(2);
+  });
+
+  it('updates priority and detail without ever opening an alert', () => {
+    const b = book();
+    const sos = intent({ rule: 'sos', priority: 'high', detail: 'SOS cancelled', action: 'update' });
+    expect(b.update('f1', sos, T0)).toBeNull();
+    b.raise('f1', intent({ rule: 'sos' }), T0);
+    expect(b.update('f1', sos, T0 + 1)?.alert).toMatchObject({ priority: 'high', detail: 'SOS cancelled' });
+    expect(b.update('f1', sos, T0 + 2)).toBeNull();
+  });
+
+  it('keeps drills apart from real alerts of the same rule', () => {
+    const b = book();
+    b.raise('f1', intent(), T0);
+    const drill = b.drill('f1', { rule: 'fall', resident: 'r1' }, '42', 'user:officer', T0);
+    expect(drill).toMatchObject({ type: 'raised', actor: 'user:officer', alert: { drill: true, subject: 'drill:42' } });
+    expect(b.size).toBe(2);
+  });
+});
+
+describe('AlertBook escalation (wall clock)', () => {
+  it('escalates an unacknowledged critical alert at 60 s, repeats every 60 s and reaches the officer at 180 s', () => {
+    const b = book();
+    b.raise('f1', intent(), T0);
+    b.raise('f1', intent({ rule: 'gas', subject: 'location:k', priority: 'high' }), T0);
+    expect(b.escalate(T0 + 59_999, policy)).toEqual([]);
+    const levels: number[] = [];
+    for (let t = T0; t <= T0 + 250_000; t += 1_000) {
+      for (const e of b.escalate(t, policy)) levels.push((t - T0) / 1000, e.alert.escalationLevel);
+    }
+    expect(levels).toEqual([60, 1, 120, 1, 180, 2, 240, 2]);
+  });
+
+  it('stops escalating once acknowledged and resumes timers from restored state', () => {
+    const b = book();
+    const { alert } = b.raise('f1', intent(), T0)!;
+    expect(b.escalate(T0 + 60_000, policy)).toHaveLength(1);
+    b.acknowledge(alert.id, 'f1', 'u', T0 + 61_000);
+    expect(b.escalate(T0 + 500_000, policy)).toEqual([]);
+
+    // After a restart, the last escalation time from the database decides the next one.
+    const restored = book();
+    restored.restore({
+      alert: { ...alert, escalationLevel: 1 },
+      lastEventAt: T0 + 60_000,
+      lastEscalatedAt: T0 + 60_000,
+    });
+    expect(restored.escalate(T0 + 119_000, policy)).toEqual([]);
+    expect(restored.escalate(T0 + 120_000, policy)[0]?.alert.escalationLevel).toBe(1);
+    expect(restored.raise('f1', intent(), T0 + 121_000)).toBeNull(); // no re-raise after restart
+  });
+});

@@ -1,0 +1,146 @@
+import pg from 'pg';
+import { z } from 'zod';
+import type { Logger } from '@vigil/core';
+import { alertRuleSchema, idSchema, resolutionOutcomeSchema } from '@vigil/protocol';
+import { ALERTS_ERROR_CODES, type AlertsErrorCode } from './errors.js';
+import type { AlertsMetrics } from './metrics.js';
+
+export const COMMANDS_CHANNEL = 'vigil_alert_commands';
+
+const resolveArgsSchema = z.object({ outcome: resolutionOutcomeSchema, note: z.string().max(2000).nullish() });
+const drillArgsSchema = z.object({
+  rule: alertRuleSchema.optional(),
+  resident: idSchema.optional(),
+  location: idSchema.optional(),
+  detail: z.string().max(200).optional(),
+});
+
+/** A validated row of the `alert_commands` inbox. */
+export type AlertCommand = { id: number; facility: string; actor: string } & (
+  | { command: 'acknowledge'; alertId: string }
+  | { command: 'resolve'; alertId: string; args: z.infer<typeof resolveArgsSchema> }
+  | { command: 'drill'; args: z.infer<typeof drillArgsSchema> }
+);
+
+/** What applying a command gave: the stored-promise of its event (which marks the row processed), or a refusal. */
+export type CommandResult = { ok: true; stored: Promise<boolean> } | { ok: false; code: AlertsErrorCode };
+
+function parseCommand(row: Record<string, unknown>): AlertCommand | null {
+  const base = { id: Number(row.id), facility: row.facility_id as string, actor: row.actor as string };
+  const alertId = row.alert_id as string | null;
+  switch (row.command) {
+    case 'acknowledge':
+      return alertId ? { ...base, command: 'acknowledge', alertId } : null;
+    case 'resolve': {
+      const args = resolveArgsSchema.safeParse(row.args);
+      return alertId && args.success ? { ...base, command: 'resolve', alertId, args: args.data } : null;
+    }
+    case 'drill': {
+      const args = drillArgsSchema.safeParse(row.args ?? {});
+      return args.success ? { ...base, command: 'drill', args: args.data } : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The api's commands (acknowledge, resolve, drill) arrive as rows of `alert_commands`, announced with NOTIFY.
+ * Pending rows are processed in id order on every notification, at start and every `pollMs` as a safety net
+ * (a notification sent while this service was down or reconnecting is not redelivered).
+ */
+export class CommandInbox {
+  private listener: pg.Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private closed = false;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly pool: pg.Pool,
+    private readonly apply: (command: AlertCommand) => CommandResult,
+    private readonly options: { pollMs: number; log: Logger; metrics: AlertsMetrics },
+  ) {}
+
+  async start(): Promise<void> {
+    await this.listen();
+    this.timer = setInterval(() => this.wake(), this.options.pollMs);
+    await this.wake();
+  }
+
+  /** Processes pending commands; a call while a run is under way makes it run once more. */
+  wake(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.processPending().catch((err) => this.options.log.warn({ err }, 'could not process alert commands'));
+      } while (this.again && !this.closed);
+    })().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  private async processPending(): Promise<void> {
+    const { rows } = await this.pool.query(
+      `SELECT id, facility_id, alert_id, command, actor, args FROM alert_commands
+       WHERE processed_at IS NULL ORDER BY id LIMIT 200`,
+    );
+    for (const row of rows) {
+      if (this.closed) return;
+      const command = parseCommand(row);
+      const result: CommandResult = command
+        ? this.apply(command)
+        : { ok: false, code: ALERTS_ERROR_CODES.invalidCommand };
+      this.options.metrics.commands.inc({ command: String(row.command), result: result.ok ? 'ok' : result.code });
+      // Success: the event's transaction marks the row processed. Wait for it so the next run cannot pick it again.
+      if (result.ok && (await result.stored)) continue;
+      const code = result.ok ? 'VIGIL_ERR_DB_UNAVAILABLE' : result.code;
+      await this.pool.query('UPDATE alert_commands SET processed_at = now(), error_code = $2 WHERE id = $1', [
+        row.id,
+        code,
+      ]);
+    }
+    if (rows.length === 200) this.again = true;
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'vigil-alerts-listen' });
+    const reconnect = () => {
+      if (this.closed || this.listener !== client) return;
+      this.listener = null;
+      client.end().catch(() => undefined);
+      setTimeout(() => {
+        if (!this.closed) this.listen().catch(() => undefined);
+      }, 1_000).unref();
+    };
+    client.on('error', (err) => {
+      this.options.log.warn({ err: { message: err.message } }, 'command listener lost its connection');
+      reconnect();
+    });
+    client.on('end', reconnect);
+    client.on('notification', () => void this.wake());
+    this.listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${COMMANDS_CHANNEL}`);
+      // Commands written while nobody listened: catch up now.
+      void this.wake();
+    } catch (err) {
+      this.options.log.warn({ err }, 'command listener could not connect; retrying');
+      reconnect();
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import type { Clock, Logger } from '@vigil/core';
+import { parseDeviceMessage, parseDeviceTopic, type ParsedMessage } from '@vigil/protocol';
+import type { AlertBook, EscalationPolicy, Transition } from './alert-book.js';
+import type { AlertCommand, CommandResult } from './commands.js';
+import type { Appended, EventLog } from './event-log.js';
+import type { AlertsMetrics } from './metrics.js';
+import type { RegistryCache } from './registry-cache.js';
+import type { FacilityIntent, RuleRunner } from './rule-runner.js';
+import type { RuleInput } from './rules/types.js';
+import type { ReplayItem } from './restore.js';
+
+export interface EngineParts<Settings> {
+  book: AlertBook;
+  runner: RuleRunner<Settings>;
+  eventLog: EventLog;
+  registry: RegistryCache;
+  clock: Clock;
+  escalation: EscalationPolicy;
+  log: Logger;
+  metrics: AlertsMetrics;
+}
+
+function toRuleInput(message: ParsedMessage): RuleInput {
+  switch (message.kind) {
+    case 'reading':
+      return { type: 'reading', seq: message.seq, samples: message.samples };
+    case 'event':
+      return { type: 'event', event: message.event };
+    case 'status': {
+      const { status } = message;
+      // The Last Will is exactly {"online":false}: no seq, no ts (PROTOCOL.md "status").
+      const will = !status.online && status.seq === undefined && status.ts === undefined;
+      return { type: 'status', status, will };
+    }
+  }
+}
+
+/**
+ * The alerts engine proper: message → rules → intents → lifecycle transitions → numbered events, entirely in
+ * memory; the event log makes the events durable and publishes them. Also drives ticks, escalation and commands.
+ */
+export class AlertEngine<Settings> {
+  constructor(private readonly parts: EngineParts<Settings>) {}
+
+  /**
+   * Evaluates one device message. With `suppress` (replay at start, retained messages) the rules update their
+   * state but nothing is raised or cleared. Resolves once the resulting events were handed to the broker.
+   */
+  async handleMessage(topic: string, payload: Buffer | string, suppress = false): Promise<void> {
+    const { registry, clock, metrics } = this.parts;
+    const parsed = parseDeviceTopic(topic);
+    if (!parsed || parsed.kind === 'command') return void metrics.messages.inc({ kind: 'other', result: 'ignored' });
+    const context = registry.get(parsed.device) ?? (await registry.resolve(parsed.device));
+    if (!context || context.device.facility !== parsed.facility) {
+      return void metrics.messages.inc({ kind: parsed.kind, result: 'unknown_device' });
+    }
+    const now = clock.now();
+    const result = parseDeviceMessage(parsed.kind, context.device.kind, payload, now);
+    // Invalid messages are ingest's to dead-letter; here they are only counted.
+    if (!result.ok) return void metrics.messages.inc({ kind: parsed.kind, result: 'invalid' });
+    metrics.messages.inc({ kind: parsed.kind, result: suppress ? 'replayed' : 'ok' });
+    const intents = this.parts.runner.evaluate(toRuleInput(result.message), context, now);
+    if (suppress || !intents.length) return;
+    await Promise.all(this.applyIntents(intents, now).map((appended) => appended.published));
+  }
+
+  /** Feeds stored messages back through the rules with raising suppressed (restart). */
+  replay(items: ReplayItem[]): number {
+    const { registry, runner, clock } = this.parts;
+    let fed = 0;
+    for (const item of items) {
+      const context = registry.get(item.device);
+      if (!context) continue;
+      runner.evaluate(item.input, context, clock.now());
+      fed += 1;
+    }
+    return fed;
+  }
+
+  /** The wall-clock work: silence-based rules and escalation. */
+  tick(): Appended[] {
+    const { runner, book, clock, escalation } = this.parts;
+    const now = clock.now();
+    const appended = this.applyIntents(runner.tick(now), now);
+    for (const transition of book.escalate(now, escalation)) appended.push(this.append(transition));
+    return appended;
+  }
+
+  applyCommand(command: AlertCommand): CommandResult {
+    const { book, clock } = this.parts;
+    const now = clock.now();
+    let transition: Transition;
+    if (command.command === 'drill') {
+      transition = book.drill(command.facility, command.args, String(command.id), command.actor, now);
+    } else {
+      const outcome =
+        command.command === 'acknowledge'
+          ? book.acknowledge(command.alertId, command.facility, command.actor, now)
+          : book.resolve(command.alertId, command.facility, command.actor, command.args, now);
+      if (!outcome.ok) return outcome;
+      transition = outcome.transition;
+    }
+    return { ok: true, stored: this.append(transition, command.id).stored };
+  }
+
+  private applyIntents(intents: FacilityIntent[], now: number): Appended[] {
+    const { book } = this.parts;
+    const appended: Appended[] = [];
+    for (const { facility, intent } of intents) {
+      const transition =
+        intent.action === 'raise'
+          ? book.raise(facility, intent, now)
+          : intent.action === 'update'
+            ? book.update(facility, intent, now)
+            : book.clear(facility, intent, now);
+      if (transition) appended.push(this.append(transition));
+    }
+    return appended;
+  }
+
+  private append(transition: Transition, commandId?: number): Appended {
+    const appended = this.parts.eventLog.append(transition, commandId);
+    this.parts.metrics.openAlerts.set(this.parts.book.size);
+    return appended;
+  }
+}

@@ -1,0 +1,91 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '@vigil/core';
+import type { AlertEvent } from '@vigil/protocol';
+import type { Transition } from './alert-book.js';
+import { hashEvent } from './chain.js';
+import type { AlertsMetrics } from './metrics.js';
+import type { AlertStore } from './store.js';
+
+/** Where the log resumes: the highest stored event id, and each facility's newest hash. */
+export interface EventLogSeed {
+  lastEventId: number;
+  lastHashes: Map<string, Buffer>;
+}
+
+export interface Appended {
+  event: AlertEvent;
+  /** Resolves once the event was handed to the broker. */
+  published: Promise<void>;
+  stored: Promise<boolean>;
+}
+
+/**
+ * Turns transitions into numbered, hash-chained events, writes them and publishes them, both in order. An event
+ * is published as soon as its row is committed, or after `durableWaitMs` at the latest: the database can delay
+ * a push by that much, never stop it (DESIGN.md "Alerts must not be lost").
+ */
+export class EventLog {
+  private lastEventId: number;
+  private readonly lastHashes: Map<string, Buffer>;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    seed: EventLogSeed,
+    private readonly store: AlertStore,
+    private readonly publish: (event: AlertEvent) => void,
+    private readonly options: { durableWaitMs: number; log: Logger; metrics: AlertsMetrics },
+  ) {
+    this.lastEventId = seed.lastEventId;
+    this.lastHashes = new Map(seed.lastHashes);
+  }
+
+  get lastId(): number {
+    return this.lastEventId;
+  }
+
+  append(transition: Transition, commandId?: number): Appended {
+    const { metrics, log, durableWaitMs } = this.options;
+    const event: AlertEvent = {
+      eventId: ++this.lastEventId,
+      event: transition.type,
+      at: new Date(transition.at).toISOString(),
+      actor: transition.actor,
+      alert: transition.alert,
+    };
+    const facility = event.alert.facility;
+    const prevHash = this.lastHashes.get(facility) ?? null;
+    const hash = hashEvent(prevHash, event);
+    this.lastHashes.set(facility, hash);
+    metrics.events.inc({ type: event.event });
+    if (event.event === 'raised') metrics.raised.inc({ rule: event.alert.rule, priority: event.alert.priority });
+
+    const stored = this.store.write({ event, prevHash, hash, commandId });
+    const created = performance.now();
+    const published = (this.tail = this.tail.then(async () => {
+      await settledWithin(stored, created + durableWaitMs - performance.now());
+      try {
+        this.publish(event);
+      } catch (err) {
+        log.error({ err, eventId: event.eventId }, 'could not hand the alert event to the broker');
+      }
+      metrics.publishDelay.observe((performance.now() - created) / 1000);
+    }));
+    return { event, published, stored };
+  }
+
+  /** Resolves when every event appended so far was handed to the broker. */
+  flushed(): Promise<void> {
+    return this.tail;
+  }
+}
+
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

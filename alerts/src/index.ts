@@ -1,0 +1,19 @@
+import { RULES } from './rules/index.js';
+import { resolveSettings } from './rules/settings.js';
+import { startAlerts, type AlertsHandle, type AlertsOptions } from './service.js';
+
+export { configFromEnv, ALERTS_ENV } from './config.js';
+export { ALERTS_ERROR_CODES } from './errors.js';
+export { COMMANDS_CHANNEL } from './commands.js';
+export { verifyChain, type VerifyReport } from './audit.js';
+export type { AlertsHandle, AlertsOptions } from './service.js';
+
+/**
+ * Starts the alerts service: subscribes to every device's messages, runs every rule in memory, keeps the alert
+ * lifecycle (dedup, escalation, commands from the api), writes hash-chained events and publishes each one on
+ * `INTERNAL_TOPICS.alertEvents`. Needs the database at start (state is rebuilt from it); tolerates it going
+ * away afterwards.
+ */
+export function start(options: AlertsOptions): Promise<AlertsHandle> {
+  return startAlerts(options, { rules: RULES, resolveSettings });
+}

@@ -1,0 +1,189 @@
+import mqtt from 'mqtt';
+import { Registry } from 'prom-client';
+import { createPool, silentLogger, systemClock, type Clock, type Logger } from '@vigil/core';
+import { deviceTopicFilter, INTERNAL_TOPICS, type Alert, type AlertEvent } from '@vigil/protocol';
+import { AlertBook, type EscalationPolicy } from './alert-book.js';
+import { CommandInbox } from './commands.js';
+import { AlertEngine } from './engine.js';
+import { EventLog } from './event-log.js';
+import { createAlertsMetrics } from './metrics.js';
+import { RegistryCache } from './registry-cache.js';
+import { loadEventLogSeed, loadReplay, loadUnresolvedAlerts } from './restore.js';
+import { RuleRunner, type RuleSet } from './rule-runner.js';
+import { AlertStore } from './store.js';
+
+export interface AlertsOptions {
+  databaseUrl: string;
+  mqtt: { url: string; username: string; password: string; clientId?: string };
+  logger?: Logger;
+  metrics?: Registry;
+  clock?: Clock;
+  /** Defaults: escalate after 60 s and every 60 s, to the safety officer after 180 s. */
+  escalation?: Partial<EscalationPolicy>;
+  /** Wall-clock tick of silence rules and escalation (default 1000 ms). */
+  tickMs?: number;
+  /** Longest a database write may delay the push of an event (default 150 ms). */
+  durableWaitMs?: number;
+  /** `updated` events for a condition seen again are sent at most this often (default 30 s). */
+  updateIntervalMs?: number;
+  /** How much stored history the rules replay on start (default 35 min). */
+  replayWindowMs?: number;
+  registryRefreshMs?: number;
+  commandPollMs?: number;
+  /** How long start() waits for the broker (default 30 s). */
+  connectTimeoutMs?: number;
+}
+
+export interface AlertsHandle {
+  close(): Promise<void>;
+  /** The newest event id allocated (the stream's high-water mark). */
+  lastEventId(): number;
+  /** Unresolved alerts as held in memory. */
+  unresolved(): Alert[];
+  /** Writes waiting for the database (non-zero while it is down). */
+  backlog(): number;
+}
+
+const DEVICE_FILTERS = (['reading', 'event', 'status'] as const).map((kind) => deviceTopicFilter(kind));
+
+/** Starts the alerts service with an explicit rule set (index.ts passes the real RULES). */
+export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: RuleSet<Settings>): Promise<AlertsHandle> {
+  const log = (options.logger ?? silentLogger()).child({ module: 'alerts' });
+  const metrics = createAlertsMetrics(options.metrics ?? new Registry());
+  const clock = options.clock ?? systemClock;
+  const escalation: EscalationPolicy = { repeatMs: 60_000, officerMs: 180_000, ...options.escalation };
+  const pool = createPool(options.databaseUrl, log, { max: 4, application_name: 'vigil-alerts' });
+  const closers: (() => Promise<unknown> | void)[] = [() => pool.end()];
+  const closeAll = async () => {
+    for (const close of closers.reverse())
+      await Promise.resolve(close()).catch((err) => log.warn({ err }, 'close failed'));
+  };
+
+  try {
+    // The registry primes the silence rules with every device it learns about: at start and when one is added.
+    const runner: RuleRunner<Settings> = new RuleRunner(
+      ruleSet,
+      (device) => registry.get(device)?.device.facility,
+      log,
+      metrics,
+    );
+    const registry: RegistryCache = new RegistryCache(pool, log, (added) => {
+      for (const context of added) runner.prime(context, clock.now());
+    });
+    const [seed, unresolved] = await Promise.all([
+      loadEventLogSeed(pool),
+      loadUnresolvedAlerts(pool),
+      registry.refresh(),
+    ]);
+    const book = new AlertBook({ updateIntervalMs: options.updateIntervalMs ?? 30_000 });
+    for (const tracked of unresolved) book.restore(tracked);
+    metrics.openAlerts.set(book.size);
+    metrics.databaseUp.set(1);
+
+    let client: mqtt.MqttClient | null = null;
+    const publish = (event: AlertEvent) => {
+      client?.publish(INTERNAL_TOPICS.alertEvents, JSON.stringify(event), { qos: 1 }, (err) => {
+        if (err) log.warn({ err, eventId: event.eventId }, 'alert event publish failed');
+      });
+    };
+    const store = new AlertStore(pool, log, metrics);
+    closers.push(async () => {
+      const left = await store.drain(5_000);
+      if (left) log.error({ left }, 'closing with alert events not yet written');
+    });
+    const eventLog = new EventLog(seed, store, publish, { durableWaitMs: options.durableWaitMs ?? 150, log, metrics });
+    const engine = new AlertEngine({ book, runner, eventLog, registry, clock, escalation, log, metrics });
+
+    const replay = await loadReplay(pool, clock.now(), options.replayWindowMs ?? 35 * 60_000, 200_000);
+    const fed = engine.replay(replay);
+    log.info({ unresolved: book.size, lastEventId: seed.lastEventId, replayed: fed }, 'alerts state restored');
+
+    client = await connectBroker(options, log, engine);
+    const connected = client;
+    closers.push(async () => {
+      await eventLog.flushed();
+      await connected.endAsync();
+    });
+
+    const inbox = new CommandInbox(options.databaseUrl, pool, (command) => engine.applyCommand(command), {
+      pollMs: options.commandPollMs ?? 2_000,
+      log,
+      metrics,
+    });
+    closers.push(() => inbox.close());
+    await inbox.start();
+
+    const timers = [
+      setInterval(() => engine.tick(), options.tickMs ?? 1_000),
+      setInterval(
+        () => void registry.refresh().catch((err) => log.warn({ err }, 'registry reload failed')),
+        options.registryRefreshMs ?? 30_000,
+      ),
+    ];
+    closers.push(() => timers.forEach(clearInterval));
+
+    return {
+      close: closeAll,
+      lastEventId: () => eventLog.lastId,
+      unresolved: () => book.unresolved(),
+      backlog: () => store.backlog,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** Connects with a persistent session and subscribes to every device's reading, event and status topics (QoS 1). */
+async function connectBroker<S>(options: AlertsOptions, log: Logger, engine: AlertEngine<S>): Promise<mqtt.MqttClient> {
+  const client = mqtt.connect(options.mqtt.url, {
+    clientId: options.mqtt.clientId ?? 'vigil-alerts',
+    username: options.mqtt.username,
+    password: options.mqtt.password,
+    clean: false, // messages published while we were away are queued by the broker for us
+    protocolVersion: 4,
+    reconnectPeriod: 1_000,
+    connectTimeout: 10_000,
+  });
+  // The PUBACK goes out only after the message's events were handed on, so a crash before that means redelivery.
+  client.handleMessage = (packet, done) => {
+    // A retained message sent because we subscribed is history, not news [MQTT-3.3.1-8]: update state only.
+    const suppress = packet.retain === true;
+    engine.handleMessage(packet.topic, packet.payload, suppress).then(
+      () => done(),
+      (err) => {
+        log.error({ err, topic: packet.topic }, 'message handling failed');
+        done();
+      },
+    );
+  };
+  client.on('error', (err) => log.warn({ err: { message: err.message } }, 'broker connection error'));
+  client.on('offline', () => log.warn('broker offline; reconnecting'));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`broker ${options.mqtt.url} not reachable`)),
+        options.connectTimeoutMs ?? 30_000,
+      );
+      client.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      // A CONNACK refusal (bad credentials, not authorised) will not heal by retrying.
+      client.on('error', (err) => {
+        if (typeof (err as { code?: unknown }).code === 'number') {
+          clearTimeout(timer);
+          reject(err);
+        }
+      });
+    });
+    const granted = await client.subscribeAsync(DEVICE_FILTERS, { qos: 1 });
+    const refused = granted.filter((g) => g.qos === 128);
+    if (refused.length) throw new Error(`broker refused subscriptions: ${refused.map((g) => g.topic).join(', ')}`);
+  } catch (err) {
+    await client.endAsync(true);
+    throw err;
+  }
+  log.info({ url: options.mqtt.url }, 'subscribed to device topics');
+  return client;
+}
