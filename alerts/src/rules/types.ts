@@ -63,11 +63,14 @@ export interface RuleContext<Settings> {
 }
 
 /**
- * `raise`: open an alert for (rule, subject) or, if one is open, record that the condition was seen again.
+ * `raise`: open an alert for (rule, subject) or, if one is open, record that the condition was seen again (and take
+ * the intent's priority and detail).
+ * `update`: change the priority and detail of the open alert for (rule, subject), if there is one; never opens an
+ * alert (e.g. an SOS cancelled by the resident within 30 s is downgraded to `high`, never re-opened).
  * `clear`: the condition is gone; the engine auto-clears only what DESIGN.md allows (high/warning, not acknowledged).
  */
 export interface AlertIntent {
-  action: 'raise' | 'clear';
+  action: 'raise' | 'update' | 'clear';
   rule: AlertRule;
   /** What the alert is about; one open alert per (facility, rule, subject). E.g. `resident:r12`, `device:sm-3`. */
   subject: string;
@@ -86,6 +89,15 @@ export interface Rule<State, Settings> {
   initialState(): State;
   /** Called for every validated message of every device. */
   evaluate(input: RuleInput, ctx: RuleContext<Settings>, state: State): AlertIntent[];
-  /** Called periodically on the wall clock (silence-based rules); optional. */
+  /**
+   * Called periodically on the wall clock (silence-based rules); optional. Its intents always carry `device`
+   * (the engine finds the facility from it).
+   */
   tick?(now: number, state: State): AlertIntent[];
+  /**
+   * Optional, for silence-based rules: the engine calls it once per registered device at start (and for a device
+   * registered later), with the device's last known message time (`devices.last_seen_at`, epoch ms; null if never
+   * seen), so a device silent since before a restart is still noticed by `tick`. Never returns intents.
+   */
+  prime?(ctx: RuleContext<Settings>, lastSeenAt: number | null, state: State): void;
 }

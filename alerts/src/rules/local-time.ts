@@ -1,0 +1,52 @@
+/**
+ * Wall-clock time of day in a facility's IANA time zone, through Intl (the zone database of the runtime), so
+ * daylight-saving changes and midnight are handled by the zone rules rather than by offsets we compute.
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let found = formatters.get(timeZone);
+  if (!found) {
+    try {
+      found = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    } catch {
+      // An unknown zone must not silence the night rules: judge in UTC rather than not at all.
+      found = formatter('UTC');
+    }
+    formatters.set(timeZone, found);
+  }
+  return found;
+}
+
+/** Minutes since local midnight (0–1439) of the instant `ts` (epoch ms) in `timeZone`. */
+export function minuteOfDay(ts: number, timeZone: string): number {
+  let hour = 0;
+  let minute = 0;
+  for (const part of formatter(timeZone).formatToParts(ts)) {
+    if (part.type === 'hour') hour = Number(part.value);
+    else if (part.type === 'minute') minute = Number(part.value);
+  }
+  return hour * 60 + minute;
+}
+
+/** `"22:00"` → 1320. */
+export function parseClockTime(value: string): number {
+  const [hours, minutes] = value.split(':').map(Number) as [number, number];
+  return hours * 60 + minutes;
+}
+
+export interface ClockWindow {
+  /** Local `HH:MM`, inclusive. */
+  start: string;
+  /** Local `HH:MM`, exclusive; before `start` means the window crosses midnight. */
+  end: string;
+}
+
+/** Whether the instant `ts` lies in the daily window [start, end) of local time; start = end is an empty window. */
+export function inClockWindow(ts: number, timeZone: string, window: ClockWindow): boolean {
+  const minute = minuteOfDay(ts, timeZone);
+  const start = parseClockTime(window.start);
+  const end = parseClockTime(window.end);
+  return start <= end ? minute >= start && minute < end : minute >= start || minute < end;
+}
