@@ -1,0 +1,33 @@
+import type { Aedes, Client } from 'aedes';
+import type { HookContext } from './hooks/context.js';
+import type { StatusWriter } from './status/status-writer.js';
+
+/**
+ * Broker lifecycle → device status rows and metrics. A device that vanishes with a Last Will set gets a
+ * `will` row; one that sends DISCONNECT, or had no will, a `disconnect` row.
+ */
+export function watchBroker(broker: Aedes, ctx: HookContext, status: StatusWriter): void {
+  broker.on('clientReady', (client: Client) => {
+    const principal = ctx.principals.get(client);
+    if (!principal) return;
+    ctx.metrics.connectedClients.inc({ type: principal.type });
+    ctx.log.info({ clientId: client.id, type: principal.type }, 'client connected');
+    if (principal.type === 'device') status.record(principal.id, principal.facility, 'connect');
+  });
+  broker.on('clientDisconnect', (client: Client) => {
+    const principal = ctx.principals.get(client);
+    if (!principal) return;
+    ctx.metrics.connectedClients.dec({ type: principal.type });
+    const source = ctx.willsPublished.has(client) ? 'will' : 'disconnect';
+    ctx.log.info({ clientId: client.id, type: principal.type, source }, 'client disconnected');
+    if (principal.type === 'device') status.record(principal.id, principal.facility, source);
+  });
+  broker.on('clientError', (client: Client, err: Error) => {
+    ctx.log.debug({ clientId: client.id, err: err.message }, 'client error');
+  });
+  broker.on('connectionError', (_client: Client, err: Error) => {
+    if (/connect did not arrive in time/.test(err.message)) ctx.metrics.refusals.inc({ reason: 'connect_timeout' });
+    else if (!/exceeds|ECONNRESET|EPIPE/.test(err.message)) ctx.metrics.refusals.inc({ reason: 'protocol_error' });
+    ctx.log.debug({ err: err.message }, 'connection error before CONNECT');
+  });
+}

@@ -1,0 +1,120 @@
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { parseEnv, portSchema, type Clock, type Logger } from '@vigil/core';
+import type { Registry } from 'prom-client';
+
+/** Where the gateway keeps its broker state and outbox unless told otherwise: `<repo>/.data/gateway`. */
+export const DEFAULT_DATA_DIR = path.resolve(fileURLToPath(new URL('../../.data/gateway', import.meta.url)));
+
+/** Connection to the upstream broker of the store-and-forward uplink. */
+export interface UpstreamOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  /** Client id at the upstream broker; default `vigil-gateway-<hostname>`. */
+  clientId?: string;
+}
+
+/** Abuse limits; every one of them is counted in metrics when it bites. */
+export interface GatewayLimits {
+  /** Largest MQTT packet accepted, bytes (fixed header included). PROTOCOL.md: 16 KiB. */
+  maxPacketBytes: number;
+  /** A socket that sends no CONNECT within this is closed. */
+  connectTimeoutMs: number;
+  /** A subscriber whose socket stays full this long is disconnected, so it cannot stall the others. */
+  drainTimeoutMs: number;
+  /** Packets a client may pipeline before its CONNECT is answered. */
+  preConnectQueue: number;
+  /** Per-device token bucket: sustained messages per second, and burst. Exceeding it disconnects. */
+  ratePerSecond: number;
+  rateBurst: number;
+  /** QoS 1 messages kept for one offline persistent session; beyond it new ones are refused for it, counted. */
+  maxSessionQueue: number;
+  /** Messages kept in the uplink outbox; beyond it the oldest are dropped, counted and logged as errors. */
+  maxOutbox: number;
+  /** Open sockets, authenticated or not. */
+  maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: GatewayLimits = {
+  maxPacketBytes: 16 * 1024,
+  connectTimeoutMs: 10_000,
+  drainTimeoutMs: 30_000,
+  preConnectQueue: 42,
+  ratePerSecond: 20,
+  rateBurst: 100,
+  maxSessionQueue: 1_000_000,
+  maxOutbox: 5_000_000,
+  maxConnections: 20_000,
+};
+
+export interface GatewayOptions {
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** TCP port; 0 picks a free one (the handle reports it). */
+  port: number;
+  databaseUrl: string;
+  /** Broker state (sessions, queued QoS 1, retained, wills) and the uplink outbox; default `<repo>/.data/gateway`. */
+  dataDir?: string;
+  upstream?: UpstreamOptions;
+  limits?: Partial<GatewayLimits>;
+  /** How long a successful secret verification is remembered (argon2 is slow on purpose); 0 disables. */
+  authCacheTtlMs?: number;
+  logger?: Logger;
+  metrics?: Registry;
+  clock?: Clock;
+}
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const envSchema = z.object({
+  VIGIL_MQTT_HOST: z.string().min(1).default('127.0.0.1'),
+  VIGIL_MQTT_PORT: portSchema.default(1883),
+  DATABASE_URL: z
+    .string()
+    .min(1, 'DATABASE_URL is required (or use `vigil gateway`, which falls back to the local cluster)'),
+  VIGIL_GATEWAY_DATA_DIR: optionalString,
+  VIGIL_UPSTREAM_URL: optionalString.pipe(z.url().optional()),
+  VIGIL_UPSTREAM_USERNAME: optionalString,
+  VIGIL_UPSTREAM_PASSWORD: optionalString,
+  VIGIL_UPSTREAM_CLIENT_ID: optionalString,
+  VIGIL_GATEWAY_RATE_PER_SECOND: z.coerce.number().positive().optional(),
+  VIGIL_GATEWAY_RATE_BURST: z.coerce.number().int().positive().optional(),
+  VIGIL_GATEWAY_MAX_CONNECTIONS: z.coerce.number().int().positive().optional(),
+});
+
+/** Gateway options from the environment (zod-validated); see docs/gateway.md for every variable. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayOptions {
+  const e = parseEnv(envSchema, env);
+  const limits: Partial<GatewayLimits> = {};
+  if (e.VIGIL_GATEWAY_RATE_PER_SECOND !== undefined) limits.ratePerSecond = e.VIGIL_GATEWAY_RATE_PER_SECOND;
+  if (e.VIGIL_GATEWAY_RATE_BURST !== undefined) limits.rateBurst = e.VIGIL_GATEWAY_RATE_BURST;
+  if (e.VIGIL_GATEWAY_MAX_CONNECTIONS !== undefined) limits.maxConnections = e.VIGIL_GATEWAY_MAX_CONNECTIONS;
+  return {
+    host: e.VIGIL_MQTT_HOST,
+    port: e.VIGIL_MQTT_PORT,
+    databaseUrl: e.DATABASE_URL,
+    ...(e.VIGIL_GATEWAY_DATA_DIR ? { dataDir: e.VIGIL_GATEWAY_DATA_DIR } : {}),
+    ...(e.VIGIL_UPSTREAM_URL
+      ? {
+          upstream: {
+            url: e.VIGIL_UPSTREAM_URL,
+            ...(e.VIGIL_UPSTREAM_USERNAME ? { username: e.VIGIL_UPSTREAM_USERNAME } : {}),
+            ...(e.VIGIL_UPSTREAM_PASSWORD ? { password: e.VIGIL_UPSTREAM_PASSWORD } : {}),
+            ...(e.VIGIL_UPSTREAM_CLIENT_ID ? { clientId: e.VIGIL_UPSTREAM_CLIENT_ID } : {}),
+          },
+        }
+      : {}),
+    limits,
+  };
+}
+
+/** The upstream client id used when none is configured: stable per machine, so the session survives restarts. */
+export function defaultUpstreamClientId(): string {
+  return `vigil-gateway-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 64);
+}

@@ -1,0 +1,62 @@
+import type { Client, PublishPacket } from 'aedes';
+import { parseDeviceTopic } from '@vigil/protocol';
+import { publishRefusal } from '../acl/rights.js';
+import { topicKindLabel } from '../metrics.js';
+import { toStored } from '../persistence/stored-message.js';
+import { refuse, type HookContext } from './context.js';
+
+/** Device uplink topics go upstream; commands and internal topics stay at the edge. */
+function goesUpstream(topic: string): boolean {
+  const parsed = parseDeviceTopic(topic);
+  return parsed !== null && parsed.kind !== 'command';
+}
+
+/**
+ * aedes `authorizePublish`: the topic ACL, the per-device rate limit, then the durable journal (and the
+ * uplink outbox) before aedes may acknowledge. A refused publish disconnects the client (PROTOCOL.md
+ * "Topics"; MQTT 3.1.1 has no negative PUBACK, so closing is the only signal [MQTT-3.3.5-2]).
+ */
+export function authorizePublishHook(ctx: HookContext) {
+  return (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void => {
+    // A will published for a client that is gone (after a crash) has no principal; it was checked at CONNECT.
+    const principal = client ? ctx.principals.get(client) : undefined;
+    if (client) {
+      if (client.closed && packet === (client as Client & { will?: unknown }).will) ctx.willsPublished.add(client);
+      const fields = { clientId: client.id, topic: packet.topic };
+      if (!principal) {
+        refuse(ctx, 'publish_denied', fields, 'not authenticated');
+        return callback(new Error('not authenticated'));
+      }
+      const refusal = publishRefusal(principal, packet.topic);
+      if (refusal) {
+        refuse(ctx, 'publish_denied', fields, refusal);
+        return callback(new Error(`publish refused: ${refusal}`));
+      }
+      // Only live traffic counts against the bucket; a will is published while the client closes.
+      if (principal.type === 'device' && !client.closed && !ctx.rateLimiter.take(client.id)) {
+        refuse(ctx, 'rate_limited', fields);
+        return callback(new Error('rate limit exceeded'));
+      }
+    }
+    // PROTOCOL.md: the status topic is retained, so a subscriber always learns a device's last state.
+    if (packet.topic.endsWith('/status') && parseDeviceTopic(packet.topic)?.kind === 'status') packet.retain = true;
+    ctx.metrics.messagesIn.inc({ kind: topicKindLabel(packet.topic) });
+
+    const upstream = ctx.uplink && goesUpstream(packet.topic) ? ctx.uplink : null;
+    if (packet.qos === 0 && !upstream) return callback(null);
+    const message = toStored(packet, ctx.clock.now());
+    const extra = upstream ? upstream.append(message) : [];
+    ctx.journal.record(message, extra).then(
+      (key) => {
+        ctx.inFlight.set(packet, key);
+        upstream?.notify();
+        callback(null);
+      },
+      (err: unknown) => {
+        // No PUBACK without a durable copy: the client is disconnected and will resend.
+        ctx.log.error({ err, clientId: client?.id, topic: packet.topic }, 'journal write failed');
+        callback(new Error('gateway storage unavailable'));
+      },
+    );
+  };
+}

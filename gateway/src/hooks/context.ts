@@ -1,0 +1,46 @@
+import type { Client } from 'aedes';
+import type { Clock, Logger } from '@vigil/core';
+import type { Principal } from '../acl/rights.js';
+import type { CredentialChecker } from '../auth/credentials.js';
+import type { GatewayLimits } from '../config.js';
+import type { RefusalReason } from '../errors.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { Journal } from '../persistence/journal.js';
+import type { StoreOp } from '../persistence/batch-writer.js';
+import type { StoredMessage } from '../persistence/stored-message.js';
+
+/** What the aedes hooks share: one per running gateway, never module state. */
+export interface HookContext {
+  log: Logger;
+  clock: Clock;
+  metrics: GatewayMetrics;
+  limits: GatewayLimits;
+  credentials: CredentialChecker;
+  principals: WeakMap<Client, Principal>;
+  rateLimiter: RateLimiter;
+  journal: Journal;
+  /** Journal keys of messages between `authorizePublish` and `published`, by packet identity. */
+  inFlight: WeakMap<object, string>;
+  /** The store-and-forward uplink, when an upstream broker is configured. */
+  uplink: UplinkSink | null;
+  /** Clients whose Last Will went out as they closed: their status row says `will`. */
+  willsPublished: WeakSet<Client>;
+}
+
+/** The side of the uplink outbox the hooks see: ops to append a message, and a nudge once it is on disk. */
+export interface UplinkSink {
+  append(message: StoredMessage): StoreOp[];
+  notify(): void;
+}
+
+/** Counts and logs one refusal. Logged at warn with the client and reason; never with payload contents. */
+export function refuse(
+  ctx: HookContext,
+  reason: RefusalReason,
+  fields: Record<string, unknown>,
+  detail?: string,
+): void {
+  ctx.metrics.refusals.inc({ reason });
+  ctx.log.warn({ ...fields, reason, detail }, 'refused');
+}

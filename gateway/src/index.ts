@@ -1,0 +1,153 @@
+import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { Aedes } from 'aedes';
+import aedesPersistenceLevel from 'aedes-persistence-level';
+import { ClassicLevel } from 'classic-level';
+import { Registry } from 'prom-client';
+import { createPool, silentLogger, systemClock } from '@vigil/core';
+import { CredentialChecker } from './auth/credentials.js';
+import { watchBroker } from './broker-events.js';
+import { DEFAULT_DATA_DIR, DEFAULT_LIMITS, type GatewayOptions } from './config.js';
+import { GatewayListenFailed, GatewayStateUnavailable } from './errors.js';
+import { authenticateHook } from './hooks/authenticate.js';
+import { authorizeForwardHook } from './hooks/authorize-forward.js';
+import { authorizePublishHook } from './hooks/authorize-publish.js';
+import { authorizeSubscribeHook } from './hooks/authorize-subscribe.js';
+import type { HookContext } from './hooks/context.js';
+import { publishedHook } from './hooks/published.js';
+import { PacketGuard } from './limits/packet-guard.js';
+import { RateLimiter } from './limits/rate-limiter.js';
+import { createGatewayMetrics } from './metrics.js';
+import { BatchWriter } from './persistence/batch-writer.js';
+import { Journal } from './persistence/journal.js';
+import { toPacket } from './persistence/stored-message.js';
+import { StatusWriter } from './status/status-writer.js';
+
+export {
+  configFromEnv,
+  DEFAULT_LIMITS,
+  type GatewayOptions,
+  type GatewayLimits,
+  type UpstreamOptions,
+} from './config.js';
+export { REFUSAL_REASONS, type RefusalReason } from './errors.js';
+
+export interface GatewayHandle {
+  /** `mqtt://<host>:<port>` */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+async function openState(dir: string): Promise<ClassicLevel<string, string>> {
+  const db = new ClassicLevel<string, string>(dir);
+  try {
+    await mkdir(dir, { recursive: true });
+    await db.open();
+  } catch (err) {
+    throw GatewayStateUnavailable(`cannot open gateway state in ${dir} (is another gateway using it?)`, err);
+  }
+  return db;
+}
+
+/**
+ * Starts the edge MQTT gateway: aedes with registry authentication, the topic ACL, abuse limits, durable
+ * on-disk broker state, device status tracking and (with `upstream`) the store-and-forward uplink.
+ */
+export async function start(options: GatewayOptions): Promise<GatewayHandle> {
+  const log = (options.logger ?? silentLogger()).child({ module: 'gateway' });
+  const clock = options.clock ?? systemClock;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const metrics = createGatewayMetrics(options.metrics ?? new Registry());
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+
+  const state = await openState(path.join(dataDir, 'state'));
+  const pool = createPool(options.databaseUrl, log, { max: 4, application_name: 'vigil-gateway' });
+  const writer = new BatchWriter(state);
+  const journal = await Journal.open(state, writer, log);
+  const status = new StatusWriter(pool, { log, metrics, clock });
+  const ctx: HookContext = {
+    log,
+    clock,
+    metrics,
+    limits,
+    credentials: new CredentialChecker(pool, { clock, logger: log, ttlMs: options.authCacheTtlMs ?? 5 * 60_000 }),
+    principals: new WeakMap(),
+    rateLimiter: new RateLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.rateBurst, clock }),
+    journal,
+    inFlight: new WeakMap(),
+    uplink: null,
+    willsPublished: new WeakSet(),
+  };
+
+  const broker = await Aedes.createBroker({
+    persistence: aedesPersistenceLevel(state),
+    connectTimeout: limits.connectTimeoutMs,
+    drainTimeout: limits.drainTimeoutMs,
+    queueLimit: limits.preConnectQueue,
+    maxClientsIdLength: 128,
+    authenticate: authenticateHook(ctx),
+    authorizePublish: authorizePublishHook(ctx),
+    authorizeSubscribe: authorizeSubscribeHook(ctx),
+    authorizeForward: authorizeForwardHook(ctx),
+    published: publishedHook(ctx),
+  });
+  watchBroker(broker, ctx, status);
+
+  const replayed = await journal.replay(
+    (message) =>
+      new Promise<void>((resolve, reject) =>
+        broker.publish(toPacket(message), (err) => (err ? reject(err) : resolve())),
+      ),
+  );
+  if (replayed) log.warn({ replayed }, 'replayed acknowledged messages left unrouted by a crash');
+
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    broker.handle(
+      new PacketGuard(socket, limits.maxPacketBytes, (size) => {
+        metrics.refusals.inc({ reason: 'packet_too_large' });
+        log.warn({ remote: socket.remoteAddress, size }, 'refused oversize packet');
+      }),
+    );
+  });
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', () => metrics.refusals.inc({ reason: 'too_many_connections' }));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, host, () => resolve());
+    });
+  } catch (err) {
+    broker.close();
+    await state.close();
+    await pool.end();
+    throw GatewayListenFailed(`cannot listen on ${host}:${options.port}`, err);
+  }
+  const port = (server.address() as net.AddressInfo).port;
+  log.info({ host, port, dataDir }, 'gateway listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `mqtt://${host}:${port}`,
+    port,
+    close() {
+      closing ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await new Promise<void>((resolve) => broker.close(() => resolve()));
+        for (const socket of sockets) socket.destroy();
+        await serverClosed;
+        await writer.drain();
+        await status.close();
+        await state.close();
+        await pool.end();
+        log.info('gateway closed');
+      })();
+      return closing;
+    },
+  };
+}
