@@ -15,6 +15,8 @@ export interface UpstreamOptions {
   password?: string;
   /** Client id at the upstream broker; default `vigil-gateway-<hostname>`. */
   clientId?: string;
+  /** Wait between reconnect attempts; default 2000 ms. */
+  reconnectMs?: number;
 }
 
 /** Abuse limits; every one of them is counted in metrics when it bites. */

@@ -23,6 +23,8 @@ import { BatchWriter } from './persistence/batch-writer.js';
 import { Journal } from './persistence/journal.js';
 import { toPacket } from './persistence/stored-message.js';
 import { StatusWriter } from './status/status-writer.js';
+import { Forwarder } from './uplink/forwarder.js';
+import { Outbox } from './uplink/outbox.js';
 
 export {
   configFromEnv,
@@ -96,6 +98,15 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
   });
   watchBroker(broker, ctx, status);
 
+  let forwarder: Forwarder | null = null;
+  if (options.upstream) {
+    const outbox = await Outbox.open(state, writer, { metrics, log, maxEntries: limits.maxOutbox });
+    const uplink = new Forwarder(outbox, options.upstream, { log, metrics, clock });
+    ctx.uplink = { append: (message) => [outbox.append(message)], notify: () => uplink.notify() };
+    forwarder = uplink;
+    if (outbox.depth) log.info({ queued: outbox.depth }, 'uplink outbox has messages from before the restart');
+  }
+
   const replayed = await journal.replay(
     (message) =>
       new Promise<void>((resolve, reject) =>
@@ -124,6 +135,7 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
     });
   } catch (err) {
     broker.close();
+    await forwarder?.close();
     await state.close();
     await pool.end();
     throw GatewayListenFailed(`cannot listen on ${host}:${options.port}`, err);
@@ -141,6 +153,7 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
         await new Promise<void>((resolve) => broker.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await serverClosed;
+        await forwarder?.close();
         await writer.drain();
         await status.close();
         await state.close();
