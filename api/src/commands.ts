@@ -1,0 +1,143 @@
+import { VigilError, type Pool } from '@vigil/core';
+import type { AlertEvent } from '@vigil/protocol';
+import { AlertsTimeout, commandErrorStatus } from './errors.js';
+import type { AlertFeed } from './feed.js';
+import type { ApiMetricSet } from './metrics.js';
+
+export type CommandName = 'acknowledge' | 'resolve' | 'drill';
+
+export interface CommandRequest {
+  facility: string;
+  alertId: string | null;
+  command: CommandName;
+  actor: string;
+  args: Record<string, unknown>;
+  /** Recognises the event the alerts service publishes when it carries out this command. */
+  matches(event: AlertEvent, commandId: number): boolean;
+}
+
+export interface CommandResult {
+  commandId: number;
+  /** The resulting event; null when the command was processed but its event has not reached us (yet). */
+  event: AlertEvent | null;
+  /** The alert the command acted on or created (drills), when known. */
+  alertId: string | null;
+}
+
+interface CommandRow {
+  processed: boolean;
+  errorCode: string | null;
+  alertId: string | null;
+}
+
+const POLL_MS = 100;
+/** After the row says "processed", how long the event may lag behind (it is published right after). */
+const EVENT_GRACE_MS = 1000;
+const WITHDRAWN = 'VIGIL_ERR_API_ALERTS_TIMEOUT';
+
+/**
+ * Hands a command to the alerts service (the only writer of alerts) through the `alert_commands` inbox and
+ * waits, bounded, for the outcome: the resulting event on the internal topic, or the row marked processed —
+ * with an `error_code` when the alerts service refused it. A command that times out is withdrawn (marked
+ * processed with VIGIL_ERR_API_ALERTS_TIMEOUT) so that a 503 answer never turns into a late acknowledgement.
+ */
+export async function runCommand(
+  ctx: { db: Pool; feed: AlertFeed; metrics: ApiMetricSet; commandTimeoutMs: number },
+  request: CommandRequest,
+): Promise<CommandResult> {
+  const started = performance.now();
+  const deadline = started + ctx.commandTimeoutMs;
+  // An object, not a `let`: it is written by the feed listener, and TypeScript would narrow a `let` to null.
+  const seen = { event: null as AlertEvent | null, wake: () => undefined as void, id: 0, early: [] as AlertEvent[] };
+  const consider = (candidate: AlertEvent) => {
+    if (seen.event === null && request.matches(candidate, seen.id)) {
+      seen.event = candidate;
+      seen.wake();
+    }
+  };
+  // Listen before inserting: the alerts service may answer before our INSERT's reply reaches us.
+  const unsubscribe = ctx.feed.subscribe((candidate) => (seen.id ? consider(candidate) : seen.early.push(candidate)));
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, ms));
+      seen.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const finish = (result: string) =>
+    ctx.metrics.commandDuration.observe({ command: request.command, result }, (performance.now() - started) / 1000);
+  try {
+    const commandId = await insertCommand(ctx.db, request);
+    seen.id = commandId;
+    seen.early.splice(0).forEach(consider);
+    for (;;) {
+      if (seen.event) {
+        finish('ok');
+        return { commandId, event: seen.event, alertId: seen.event.alert.id };
+      }
+      const row = await readCommand(ctx.db, commandId);
+      if (row.processed && row.errorCode === WITHDRAWN) throw timedOut(ctx.commandTimeoutMs, request.command, finish);
+      if (row.processed && row.errorCode !== null) {
+        finish('refused');
+        throw new VigilError(row.errorCode, refusalMessage(request.command, row.errorCode), {
+          status: commandErrorStatus(row.errorCode),
+        });
+      }
+      if (row.processed && row.errorCode === null) {
+        if (!seen.event) await pause(Math.min(EVENT_GRACE_MS, deadline - performance.now()));
+        finish('ok');
+        const resulting = seen.event as AlertEvent | null;
+        return { commandId, event: resulting, alertId: resulting?.alert.id ?? row.alertId ?? request.alertId };
+      }
+      if (performance.now() >= deadline) {
+        if (await withdraw(ctx.db, commandId)) throw timedOut(ctx.commandTimeoutMs, request.command, finish);
+        continue; // processed while we were withdrawing it: report what happened
+      }
+      await pause(Math.min(POLL_MS, deadline - performance.now()));
+    }
+  } finally {
+    unsubscribe();
+  }
+}
+
+async function insertCommand(db: Pool, request: CommandRequest): Promise<number> {
+  // One statement: the NOTIFY is delivered when the INSERT commits, never before.
+  const { rows } = await db.query<{ id: string }>(
+    `WITH c AS (
+       INSERT INTO alert_commands (facility_id, alert_id, command, actor, args) VALUES ($1, $2, $3, $4, $5) RETURNING id
+     ) SELECT id, pg_notify('vigil_alert_commands', id::text) FROM c`,
+    [request.facility, request.alertId, request.command, request.actor, JSON.stringify(request.args)],
+  );
+  return Number(rows[0]!.id);
+}
+
+async function readCommand(db: Pool, id: number): Promise<CommandRow> {
+  const { rows } = await db.query<CommandRow>(
+    `SELECT processed_at IS NOT NULL AS processed, error_code AS "errorCode", alert_id AS "alertId"
+     FROM alert_commands WHERE id = $1`,
+    [id],
+  );
+  return rows[0]!;
+}
+
+async function withdraw(db: Pool, id: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE alert_commands SET processed_at = now(), error_code = $2 WHERE id = $1 AND processed_at IS NULL`,
+    [id, WITHDRAWN],
+  );
+  return rowCount === 1;
+}
+
+function timedOut(timeoutMs: number, command: CommandName, finish: (result: string) => void): Error {
+  finish('timeout');
+  return AlertsTimeout(`the alerts service did not answer within ${timeoutMs} ms; the ${command} was not applied`);
+}
+
+function refusalMessage(command: CommandName, code: string): string {
+  const what = code
+    .replace(/^VIGIL_ERR_[A-Z]+_/, '')
+    .toLowerCase()
+    .replace(/_/g, ' ');
+  return `the alerts service refused the ${command}: ${what}`;
+}

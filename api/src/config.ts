@@ -1,0 +1,70 @@
+import { parseEnv, portSchema, type Clock, type Logger } from '@vigil/core';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+
+/** Options of the api service's `start()`. Only `port`, `databaseUrl` and `mqtt` are required. */
+export interface ApiOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** TCP port; 0 picks a free one (tests). */
+  port: number;
+  databaseUrl: string;
+  /** Broker connection with a service account of role `api` (subscribes to `vigil/internal/v1/#`). */
+  mqtt: { url: string; username: string; password: string; clientId?: string };
+  logger?: Logger;
+  /** Served on /metrics; `vigil start` passes one registry that every service registers on. */
+  metrics?: Registry;
+  /** Externally visible base URL (e.g. behind a reverse proxy); default `http://host:port`. */
+  publicUrl?: string;
+  clock?: Clock;
+  /** WebSocket heartbeat interval (default 10 s, DESIGN.md "Alerts must not be lost"). */
+  heartbeatMs?: number;
+  /** How long a WebSocket client has to send its hello (default 5 s). */
+  helloTimeoutMs?: number;
+  /** How long acknowledge / resolve / drill wait for the alerts service (default 5 s). */
+  commandTimeoutMs?: number;
+  /** How long a resolved bearer token is trusted before it is looked up again (default 10 s). */
+  tokenCacheMs?: number;
+  /** How many recent alert events are kept in memory for resuming streams (default 10 000). */
+  ringSize?: number;
+}
+
+/** What `configFromEnv` yields: `databaseUrl` and the broker password may be absent (the CLI fills them in). */
+export type ApiEnvConfig = Omit<ApiOptions, 'databaseUrl' | 'mqtt'> & {
+  databaseUrl?: string;
+  mqtt: { url: string; username: string; password?: string; clientId?: string };
+};
+
+const envSchema = z.object({
+  VIGIL_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  VIGIL_HTTP_PORT: portSchema.default(8080),
+  VIGIL_PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  VIGIL_MQTT_URL: z.string().min(1).optional(),
+  VIGIL_MQTT_PORT: portSchema.default(1883),
+  VIGIL_API_MQTT_USERNAME: z.string().min(1).default('svc-api'),
+  VIGIL_API_MQTT_PASSWORD: z.string().min(1).optional(),
+  VIGIL_API_MQTT_CLIENT_ID: z.string().min(1).optional(),
+  VIGIL_API_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+});
+
+/**
+ * Reads the api's configuration from the environment (zod-validated; a failure names every bad variable).
+ * See docs/api.md "Configuration" for the variables.
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvConfig {
+  const e = parseEnv(envSchema, env);
+  return {
+    host: e.VIGIL_HTTP_HOST,
+    port: e.VIGIL_HTTP_PORT,
+    publicUrl: e.VIGIL_PUBLIC_URL,
+    databaseUrl: e.DATABASE_URL,
+    mqtt: {
+      url: e.VIGIL_MQTT_URL ?? `mqtt://127.0.0.1:${e.VIGIL_MQTT_PORT}`,
+      username: e.VIGIL_API_MQTT_USERNAME,
+      password: e.VIGIL_API_MQTT_PASSWORD,
+      clientId: e.VIGIL_API_MQTT_CLIENT_ID,
+    },
+    commandTimeoutMs: e.VIGIL_API_COMMAND_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,103 @@
+import type { Pool, Queryable } from '@vigil/core';
+import { alertEventSchema, alertSchema, type Alert, type AlertEvent } from '@vigil/protocol';
+
+/** Columns of `alerts` shaped as the protocol's `Alert` (times converted by `toAlert`). */
+export const ALERT_COLUMNS = `a.id, a.facility_id AS facility, a.rule, a.priority, a.status, a.subject,
+  a.resident_id AS resident, a.device_id AS device, a.location_id AS location, a.detail, a.drill,
+  a.escalation_level AS "escalationLevel", a.raised_at AS "raisedAt", a.occurred_at AS "occurredAt",
+  a.last_seen_at AS "lastSeenAt", a.acknowledged_at AS "acknowledgedAt", a.acknowledged_by AS "acknowledgedBy",
+  a.resolved_at AS "resolvedAt", a.resolved_by AS "resolvedBy", a.outcome, a.note`;
+
+/** A timestamp column (Date) or JSON time string → ISO 8601 UTC, as the protocol writes times. */
+export function iso(value: Date | string): string;
+export function iso(value: Date | string | null): string | null;
+export function iso(value: Date | string | null): string | null {
+  return value === null ? null : new Date(value).toISOString();
+}
+
+/** A row selected with ALERT_COLUMNS → `Alert`. */
+export function toAlert(row: Record<string, unknown>): Alert {
+  return {
+    ...(row as unknown as Alert),
+    raisedAt: iso(row.raisedAt as Date),
+    occurredAt: iso(row.occurredAt as Date),
+    lastSeenAt: iso(row.lastSeenAt as Date),
+    acknowledgedAt: iso(row.acknowledgedAt as Date | null),
+    resolvedAt: iso(row.resolvedAt as Date | null),
+  };
+}
+
+export async function getAlert(db: Queryable, id: string): Promise<Alert | null> {
+  const { rows } = await db.query(`SELECT ${ALERT_COLUMNS} FROM alerts a WHERE a.id = $1`, [id]);
+  return rows[0] ? toAlert(rows[0]) : null;
+}
+
+export interface EventRow {
+  id: string;
+  type: string;
+  at: Date;
+  actor: string | null;
+  data: unknown;
+}
+
+/**
+ * An `alert_events` row → `AlertEvent`. `data` holds the alert as it was after the event; rows whose data
+ * does not match the protocol (hand-written, or an older format) yield null rather than a broken message.
+ */
+export function toAlertEvent(row: EventRow): AlertEvent | null {
+  const alert = alertSchema.safeParse(row.data);
+  if (!alert.success) return null;
+  const parsed = alertEventSchema.safeParse({
+    eventId: Number(row.id),
+    event: row.type,
+    at: iso(row.at),
+    actor: row.actor,
+    alert: alert.data,
+  });
+  return parsed.success ? parsed.data : null;
+}
+
+/** Events with id in (after, upTo], oldest first, optionally for some facilities only. */
+export async function eventsBetween(
+  db: Queryable,
+  after: number,
+  upTo: number,
+  facilities: string[] | null,
+  limit = 50_000,
+): Promise<AlertEvent[]> {
+  const { rows } = await db.query<EventRow>(
+    `SELECT id, type, at, actor, data FROM alert_events
+     WHERE id > $1 AND id <= $2 AND ($3::text[] IS NULL OR facility_id = ANY($3)) ORDER BY id LIMIT $4`,
+    [after, upTo, facilities, limit],
+  );
+  return rows.map(toAlertEvent).filter((event): event is AlertEvent => event !== null);
+}
+
+/** Every lifecycle event of one alert, oldest first (the metadata only; `data` is the alert after it). */
+export async function eventsOfAlert(db: Queryable, alertId: string): Promise<EventRow[]> {
+  const { rows } = await db.query<EventRow>(
+    'SELECT id, type, at, actor, data FROM alert_events WHERE alert_id = $1 ORDER BY id',
+    [alertId],
+  );
+  return rows;
+}
+
+/**
+ * The open (unresolved) alerts and the newest event id, read in one snapshot so that they agree: the stream's
+ * snapshot promises "these alerts, as of event N".
+ */
+export async function openAlertsAsOf(pool: Pool): Promise<{ alerts: Alert[]; lastEventId: number }> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const { rows } = await client.query(`SELECT ${ALERT_COLUMNS} FROM alerts a WHERE a.status <> 'resolved'`);
+    const last = await client.query<{ id: string | null }>('SELECT max(id) AS id FROM alert_events');
+    await client.query('COMMIT');
+    return { alerts: rows.map(toAlert), lastEventId: Number(last.rows[0]?.id ?? 0) };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

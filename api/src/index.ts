@@ -1,0 +1,101 @@
+import { createPool, DatabaseUnavailable, isConnectionError, silentLogger, systemClock } from '@vigil/core';
+import { Registry } from 'prom-client';
+import type { MqttClient } from 'mqtt';
+import { authenticate, TokenResolver } from './auth.js';
+import type { ApiOptions } from './config.js';
+import type { ApiContext } from './context.js';
+import { Directory } from './directory.js';
+import { AlertFeed } from './feed.js';
+import { createHttpServer } from './http.js';
+import { createApiMetrics } from './metrics.js';
+import { alertRoutes } from './routes/alerts.js';
+import { deviceRoutes } from './routes/devices.js';
+import { displayApi, displayPage } from './routes/display.js';
+import { drillRoutes } from './routes/drills.js';
+import { facilityRoutes } from './routes/facilities.js';
+import { healthRoutes } from './routes/health.js';
+import { residentRoutes } from './routes/residents.js';
+import { timelineRoutes } from './routes/timeline.js';
+import { streamRoutes } from './stream.js';
+import { subscribeAlertEvents } from './subscriber.js';
+
+export { configFromEnv, type ApiEnvConfig, type ApiOptions } from './config.js';
+
+export interface ApiHandle {
+  /** Base URL, e.g. `http://127.0.0.1:8080` (or `publicUrl`). */
+  url: string;
+  port: number;
+  /** The wall display; open it as `${displayUrl}?token=<display token>`. */
+  displayUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the api: REST under /api/v1, the WebSocket stream, the wall display, OpenAPI docs, health and
+ * metrics. Needs the database (seeds the alert feed from it) and a broker account of role `api`.
+ */
+export async function start(options: ApiOptions): Promise<ApiHandle> {
+  const log = (options.logger ?? silentLogger()).child({ module: 'api' });
+  const clock = options.clock ?? systemClock;
+  const registry = options.metrics ?? new Registry();
+  const metrics = createApiMetrics(registry);
+  const db = createPool(options.databaseUrl, log, { max: 10, application_name: 'vigil-api' });
+  const directory = new Directory(db);
+  const feed = new AlertFeed(db, directory, log.child({ module: 'feed' }), options.ringSize);
+  let broker: MqttClient | null = null;
+  const closers: (() => Promise<unknown>)[] = [() => db.end()];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch((err) => log.warn({ err }, 'close failed'));
+  };
+
+  try {
+    await feed.seed().catch((err) => {
+      throw isConnectionError(err) ? DatabaseUnavailable('api: cannot reach the database', err) : err;
+    });
+    broker = await subscribeAlertEvents(options.mqtt, feed, { log: log.child({ module: 'mqtt' }), metrics });
+    closers.push(() => broker!.endAsync());
+
+    const ctx: ApiContext = {
+      db,
+      feed,
+      directory,
+      tokens: new TokenResolver(db, clock, options.tokenCacheMs ?? 10_000),
+      metrics,
+      registry,
+      log,
+      clock,
+      commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+      heartbeatMs: options.heartbeatMs ?? 10_000,
+      helloTimeoutMs: options.helloTimeoutMs ?? 5000,
+      brokerConnected: () => broker?.connected ?? false,
+    };
+    const app = await createHttpServer({ log: log.child({ module: 'http' }), metrics, publicUrl: options.publicUrl });
+    closers.push(() => app.close());
+    await app.register(healthRoutes, { ctx });
+    await app.register(streamRoutes, { ctx });
+    await app.register(displayPage);
+    await app.register(
+      async (api) => {
+        api.addHook('onRequest', async (request) => authenticate(ctx.tokens, request));
+        await api.register(facilityRoutes, { ctx });
+        await api.register(residentRoutes, { ctx });
+        await api.register(deviceRoutes, { ctx });
+        await api.register(alertRoutes, { ctx });
+        await api.register(timelineRoutes, { ctx });
+        await api.register(drillRoutes, { ctx });
+        await api.register(displayApi, { ctx });
+      },
+      { prefix: '/api/v1' },
+    );
+
+    const host = options.host ?? '127.0.0.1';
+    await app.listen({ host, port: options.port });
+    const port = (app.server.address() as { port: number }).port;
+    const url = (options.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/$/, '');
+    log.info({ url }, 'api listening');
+    return { url, port, displayUrl: `${url}/display`, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,174 @@
+import type { Principal } from '@vigil/core';
+import {
+  ALERT_RULES,
+  alertEventTypeSchema,
+  alertSchema,
+  alertStatusSchema,
+  idSchema,
+  resolutionOutcomeSchema,
+  type Alert,
+  type AlertEvent,
+} from '@vigil/protocol';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { runCommand } from '../commands.js';
+import type { ApiContext, RouteOptions } from '../context.js';
+import { ALERT_COLUMNS, eventsOfAlert, getAlert, iso, toAlert } from '../db/alerts.js';
+import { NotFound } from '../errors.js';
+import { decodeCursor, page, pageQuery } from '../paging.js';
+import { alertView, allow, assertFacility, assertInScope, scopeClause } from '../scope.js';
+
+const alertIdParams = z.object({ id: z.uuid() });
+const eventSummarySchema = z.object({
+  eventId: z.number().int(),
+  event: alertEventTypeSchema,
+  at: z.iso.datetime(),
+  actor: z.string().nullable(),
+});
+const commandResultSchema = z.object({
+  alert: alertSchema,
+  /** The event the alerts service published; null if it was stored but its event has not reached the api yet. */
+  eventId: z.number().int().nullable(),
+  commandId: z.number().int(),
+});
+
+/** An alert by id if the principal may see it (the feed knows alerts the database may not have yet), else 404. */
+export async function findAlert(ctx: ApiContext, principal: Principal, id: string): Promise<Alert> {
+  const alert = (await getAlert(ctx.db, id)) ?? ctx.feed.openAlert(id) ?? null;
+  if (!alert) throw NotFound(`alert ${id} not found`);
+  await ctx.directory.ensure(alert.facility, alert.resident);
+  assertInScope(principal, alert.facility, ctx.directory, `alert ${id}`);
+  return alert;
+}
+
+export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
+  app.get(
+    '/alerts',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'List alerts in scope, newest first',
+        querystring: z.object({
+          status: alertStatusSchema.optional(),
+          facility: idSchema.optional(),
+          rule: z.enum(ALERT_RULES).optional(),
+          drill: z.enum(['true', 'false']).optional().describe('only drills (true) or only real alerts (false)'),
+          ...pageQuery,
+        }),
+        response: { 200: z.object({ alerts: z.array(alertSchema), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      allow(p, 'alerts');
+      const q = request.query;
+      if (q.facility) await assertFacility(p, q.facility, ctx.directory);
+      const after = decodeCursor(q.cursor, 2);
+      const params: unknown[] = [q.status ?? null, q.facility ?? null, q.rule ?? null, q.drill ?? null];
+      params.push(after?.[0] ?? null, after?.[1] ?? null, q.limit + 1);
+      const { rows } = await ctx.db.query(
+        `SELECT ${ALERT_COLUMNS} FROM alerts a
+         WHERE ($1::text IS NULL OR a.status = $1) AND ($2::text IS NULL OR a.facility_id = $2)
+           AND ($3::text IS NULL OR a.rule = $3) AND ($4::boolean IS NULL OR a.drill = $4)
+           AND ($5::timestamptz IS NULL OR (a.raised_at, a.id) < ($5, $6::uuid))
+           AND ${scopeClause(p, 'a.facility_id', params)}
+         ORDER BY a.raised_at DESC, a.id DESC LIMIT $7`,
+        params,
+      );
+      const alerts = rows.map(toAlert);
+      await Promise.all(alerts.map((a) => ctx.directory.ensure(a.facility, a.resident)));
+      const { items, nextCursor } = page(alerts, q.limit, (a) => [a.raisedAt, a.id]);
+      return { alerts: items.map((a) => alertView(p, a, ctx.directory)), nextCursor };
+    },
+  );
+
+  app.get(
+    '/alerts/:id',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'One alert with its lifecycle events',
+        params: alertIdParams,
+        response: { 200: z.object({ alert: alertSchema, events: z.array(eventSummarySchema) }) },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      allow(p, 'alerts');
+      const alert = await findAlert(ctx, p, request.params.id);
+      const events = await eventsOfAlert(ctx.db, alert.id);
+      return {
+        alert: alertView(p, alert, ctx.directory),
+        events: events.map((e) => ({
+          eventId: Number(e.id),
+          event: e.type as AlertEvent['event'],
+          at: iso(e.at),
+          actor: e.actor,
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/alerts/:id/ack',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Acknowledge an alert (caregiver, safety officer, admin)',
+        description: 'Answers once the alerts service has recorded it; 409 if already acknowledged or resolved.',
+        params: alertIdParams,
+        response: { 200: commandResultSchema },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      allow(p, 'respond');
+      const alert = await findAlert(ctx, p, request.params.id);
+      return respond(ctx, p, alert, 'acknowledge', {});
+    },
+  );
+
+  app.post(
+    '/alerts/:id/resolve',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Resolve an alert with its outcome (caregiver, safety officer, admin)',
+        params: alertIdParams,
+        body: z.object({ outcome: resolutionOutcomeSchema, note: z.string().max(2000).optional() }),
+        response: { 200: commandResultSchema },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      allow(p, 'respond');
+      const alert = await findAlert(ctx, p, request.params.id);
+      return respond(ctx, p, alert, 'resolve', { outcome: request.body.outcome, note: request.body.note ?? null });
+    },
+  );
+};
+
+const EXPECTED_EVENT = { acknowledge: 'acknowledged', resolve: 'resolved' } as const;
+
+async function respond(
+  ctx: ApiContext,
+  principal: Principal,
+  alert: Alert,
+  command: 'acknowledge' | 'resolve',
+  args: Record<string, unknown>,
+) {
+  const result = await runCommand(ctx, {
+    facility: alert.facility,
+    alertId: alert.id,
+    command,
+    actor: principal.actor,
+    args,
+    matches: (e) => e.alert.id === alert.id && e.event === EXPECTED_EVENT[command] && e.actor === principal.actor,
+  });
+  const current = result.event?.alert ?? (await getAlert(ctx.db, alert.id)) ?? alert;
+  return {
+    alert: alertView(principal, current, ctx.directory),
+    eventId: result.event?.eventId ?? null,
+    commandId: result.commandId,
+  };
+}

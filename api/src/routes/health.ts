@@ -1,0 +1,58 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { RouteOptions } from '../context.js';
+
+const DB_CHECK_TIMEOUT_MS = 2000;
+
+/** Liveness, readiness (database, broker, seeded alert feed) and Prometheus metrics; no token needed. */
+export const healthRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness',
+        security: [],
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    { schema: { tags: ['health'], summary: 'Readiness: database, broker and alert feed', security: [] } },
+    async (_request, reply) => {
+      const checks = {
+        database: await checkDatabase(ctx),
+        broker: ctx.brokerConnected() ? 'ok' : 'disconnected',
+        alertFeed: ctx.feed.isSeeded ? 'ok' : 'not seeded',
+      };
+      const failing = Object.entries(checks).filter(([, value]) => value !== 'ok');
+      if (failing.length === 0) return { status: 'ready', checks };
+      const message = failing.map(([name, value]) => `${name}: ${value}`).join('; ');
+      return reply.status(503).send({ error: { code: 'VIGIL_ERR_API_NOT_READY', message }, checks });
+    },
+  );
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    ctx.metrics.lastEventId.set(ctx.feed.lastEventId);
+    return reply.type(ctx.registry.contentType).send(await ctx.registry.metrics());
+  });
+};
+
+async function checkDatabase(ctx: RouteOptions['ctx']): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), DB_CHECK_TIMEOUT_MS);
+  });
+  const query = ctx.db.query('SELECT 1').then(
+    () => 'ok',
+    (err: Error) => `unreachable (${err.message})`,
+  );
+  try {
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

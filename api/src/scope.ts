@@ -1,0 +1,84 @@
+import type { Principal, TokenRole } from '@vigil/core';
+import type { Alert } from '@vigil/protocol';
+import type { Directory } from './directory.js';
+import { Forbidden, NotFound } from './errors.js';
+
+/** What a request does, for the role check (DESIGN.md "Roles"). */
+export type Action = 'facilities' | 'residents' | 'devices' | 'alerts' | 'timeline' | 'respond' | 'drill' | 'stream';
+
+const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
+  admin: ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'respond', 'drill', 'stream'],
+  'safety-officer': ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'respond', 'drill', 'stream'],
+  // Residents' current status includes their devices (online, battery), so caregivers read devices too.
+  caregiver: ['facilities', 'residents', 'devices', 'alerts', 'respond', 'stream'],
+  // Read-only and pseudonymous: response times and coverage, never names or vital signs.
+  regulator: ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'stream'],
+  display: ['alerts', 'stream'],
+};
+
+/** Throws 403 when the role may not do this at all (scope is checked separately and yields 404). */
+export function allow(principal: Principal, action: Action): void {
+  if (!PERMISSIONS[principal.role].includes(action))
+    throw Forbidden(`a ${principal.role} token may not ${action === 'respond' ? 'acknowledge or resolve' : action}`);
+}
+
+export function can(principal: Principal, action: Action): boolean {
+  return PERMISSIONS[principal.role].includes(action);
+}
+
+/** True when the principal may see records of this facility. */
+export function inScope(principal: Principal, facility: string, directory: Directory): boolean {
+  if (principal.role === 'admin') return true;
+  if (principal.role === 'regulator') return directory.regionOf(facility) === principal.region;
+  return principal.facility === facility;
+}
+
+/** Cross-scope reads are 404, exactly as if the record did not exist: scope must not be probeable. */
+export function assertInScope(principal: Principal, facility: string, directory: Directory, what: string): void {
+  if (!inScope(principal, facility, directory)) throw NotFound(`${what} not found`);
+}
+
+/**
+ * A SQL condition restricting `column` (a facility id column) to the principal's scope; appends its parameter
+ * to `params`.
+ */
+export function scopeClause(principal: Principal, column: string, params: unknown[]): string {
+  if (principal.role === 'admin') return 'TRUE';
+  if (principal.role === 'regulator') {
+    params.push(principal.region);
+    return `${column} IN (SELECT id FROM facilities WHERE region = $${params.length})`;
+  }
+  params.push(principal.facility);
+  return `${column} = $${params.length}`;
+}
+
+/** Regulators see residents only by pseudonym (an unknown resident becomes null rather than leak its id). */
+export function residentRef(principal: Principal, facility: string, resident: string | null, directory: Directory) {
+  if (resident === null || principal.role !== 'regulator') return resident;
+  return directory.pseudonymOf(facility, resident) ?? null;
+}
+
+/**
+ * The alert as this principal may see it. Regulators get pseudonyms instead of resident ids, and neither the
+ * detail text nor the responder's note, which may name a resident or state a vital sign.
+ */
+export function alertView(principal: Principal, alert: Alert, directory: Directory): Alert {
+  if (principal.role !== 'regulator' || alert.resident === null) {
+    return principal.role === 'regulator' ? { ...alert, detail: `${alert.rule} alert`, note: null } : alert;
+  }
+  const pseudonym = residentRef(principal, alert.facility, alert.resident, directory);
+  return {
+    ...alert,
+    resident: pseudonym,
+    subject: alert.subject.split(alert.resident).join(pseudonym ?? 'resident'),
+    detail: `${alert.rule} alert`,
+    note: null,
+  };
+}
+
+/** A `?facility=` filter: 404 when the facility does not exist or is outside the principal's scope. */
+export async function assertFacility(principal: Principal, facility: string, directory: Directory): Promise<void> {
+  await directory.ensure(facility, null);
+  if (directory.regionOf(facility) === undefined) throw NotFound(`facility ${facility} not found`);
+  assertInScope(principal, facility, directory, `facility ${facility}`);
+}

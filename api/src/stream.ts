@@ -1,0 +1,178 @@
+import type { Principal } from '@vigil/core';
+import {
+  STREAM_CLOSE_UNAUTHORIZED,
+  STREAM_PATH,
+  streamHelloSchema,
+  type AlertEvent,
+  type StreamHello,
+  type StreamServerMessage,
+} from '@vigil/protocol';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { WebSocket } from 'ws';
+import type { ApiContext, RouteOptions } from './context.js';
+import { alertView, can, inScope } from './scope.js';
+
+/** A client that cannot keep up is dropped (it resumes with `since`) instead of growing our memory. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_TRY_AGAIN = 1013;
+
+type State = 'hello' | 'replaying' | 'live' | 'closed';
+
+/**
+ * One `/api/v1/stream` connection (DESIGN.md "Interfaces"): hello within the timeout or close 4401; then either
+ * a snapshot of the open alerts in scope, or — with `since` — exactly the events missed since then followed by a
+ * heartbeat; then every event in eventId order and a heartbeat every interval.
+ */
+class StreamSession {
+  private state: State = 'hello';
+  private principal: Principal | null = null;
+  private sentUpTo = 0;
+  private readonly buffered: AlertEvent[] = [];
+  private unsubscribe: () => void = () => undefined;
+  private alive = true;
+  private readonly helloTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly ctx: ApiContext,
+    private readonly onEnd: (session: StreamSession) => void,
+  ) {
+    this.helloTimer = setTimeout(
+      () => this.reject('hello_timeout', 'no hello within the time limit'),
+      ctx.helloTimeoutMs,
+    );
+    socket.on('message', (data) => {
+      if (this.state === 'hello') void this.hello(data.toString());
+    });
+    socket.on('pong', () => (this.alive = true));
+    socket.on('close', () => this.end());
+    socket.on('error', () => this.end());
+  }
+
+  private async hello(text: string): Promise<void> {
+    clearTimeout(this.helloTimer);
+    this.state = 'replaying'; // no second hello while the token is checked
+    let hello: StreamHello;
+    try {
+      hello = streamHelloSchema.parse(JSON.parse(text));
+    } catch {
+      return this.reject('bad_hello', 'the first message must be {"type":"hello","token":…}');
+    }
+    let principal: Principal | null;
+    try {
+      principal = await this.ctx.tokens.resolve(hello.token);
+    } catch (err) {
+      this.ctx.log.warn({ err }, 'stream token check failed');
+      return this.reject('unavailable', 'cannot check the token now', CLOSE_TRY_AGAIN);
+    }
+    if (!principal || !can(principal, 'stream')) return this.reject('bad_token', 'invalid, expired or revoked token');
+    if (this.socket.readyState !== this.socket.OPEN) return this.end();
+    this.principal = principal;
+    this.ctx.metrics.streamClients.inc();
+    this.unsubscribe = this.ctx.feed.subscribe((event) => {
+      if (this.state === 'live') this.sendEvent(event);
+      else if (this.state === 'replaying') this.buffered.push(event);
+    });
+    if (hello.since === undefined || hello.since > this.ctx.feed.lastEventId) return this.snapshot();
+    await this.resume(hello.since);
+  }
+
+  private snapshot(): void {
+    const { alerts, lastEventId } = this.ctx.feed.snapshot((alert) => this.visible(alert.facility));
+    this.send({
+      type: 'snapshot',
+      alerts: alerts.map((a) => alertView(this.principal!, a, this.ctx.directory)),
+      lastEventId,
+    });
+    this.goLive(lastEventId);
+  }
+
+  private async resume(since: number): Promise<void> {
+    const own =
+      this.principal!.role === 'admin' || this.principal!.role === 'regulator' ? null : [this.principal!.facility!];
+    const missed = await this.ctx.feed.since(since, (e) => this.visible(e.alert.facility), own);
+    if (this.state === 'closed') return;
+    // The history could not be read (database down and the ring does not reach back): give the full state instead.
+    if (missed === null) return this.snapshot();
+    this.sentUpTo = since;
+    for (const event of missed.events) this.sendEvent(event);
+    this.goLive(missed.upTo);
+    this.send({ type: 'heartbeat', lastEventId: this.ctx.feed.lastEventId });
+  }
+
+  private goLive(upTo: number): void {
+    this.sentUpTo = Math.max(this.sentUpTo, upTo);
+    this.state = 'live';
+    for (const event of this.buffered.splice(0)) this.sendEvent(event);
+  }
+
+  private visible(facility: string): boolean {
+    return inScope(this.principal!, facility, this.ctx.directory);
+  }
+
+  private sendEvent(event: AlertEvent): void {
+    if (event.eventId <= this.sentUpTo) return;
+    this.sentUpTo = event.eventId;
+    if (!this.visible(event.alert.facility)) return;
+    const alert = alertView(this.principal!, event.alert, this.ctx.directory);
+    this.send({ type: 'alert', eventId: event.eventId, event: event.event, alert });
+  }
+
+  /** Called by the plugin's interval timer. Also detects dead peers with WebSocket pings. */
+  tick(): void {
+    if (this.state !== 'live') return;
+    if (!this.alive) {
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+    this.send({ type: 'heartbeat', lastEventId: this.ctx.feed.lastEventId });
+  }
+
+  private send(message: StreamServerMessage): void {
+    if (this.state === 'closed' || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(CLOSE_TRY_AGAIN, 'client too slow; reconnect with since');
+      return;
+    }
+    this.socket.send(JSON.stringify(message));
+    this.ctx.metrics.streamMessages.inc({ type: message.type });
+  }
+
+  private reject(reason: string, message: string, code = STREAM_CLOSE_UNAUTHORIZED): void {
+    this.ctx.metrics.streamRejected.inc({ reason });
+    this.close(code, message);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) {
+      this.socket.close(code, reason);
+    }
+    this.end();
+  }
+
+  private end(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.helloTimer);
+    this.unsubscribe();
+    if (this.principal) this.ctx.metrics.streamClients.dec();
+    this.onEnd(this);
+  }
+}
+
+export const streamRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
+  const sessions = new Set<StreamSession>();
+  const timer = setInterval(() => sessions.forEach((s) => s.tick()), ctx.heartbeatMs);
+  timer.unref();
+  app.addHook('preClose', async () => {
+    clearInterval(timer);
+    for (const session of [...sessions]) session.close(CLOSE_GOING_AWAY, 'server shutting down');
+  });
+  app.get(STREAM_PATH, { websocket: true, schema: { hide: true } }, (socket) => {
+    sessions.add(new StreamSession(socket, ctx, (s) => sessions.delete(s)));
+  });
+};
