@@ -1,0 +1,14 @@
+export * from './errors.js';
+export * from './fleet.js';
+export * from './link.js';
+export * from './local-time.js';
+export { MODELS, readingIntervalMs, type DeviceModel, type DeviceState } from './models/index.js';
+export { MAX_LEAD_MS } from './player.js';
+export { createRng, type Rng } from './random.js';
+export * from './scenarios/index.js';
+export * from './sim-device.js';
+export type { FleetStats, LatencySummary } from './stats.js';
+export type { Action, Step } from './steps.js';
+export * from './recording-link.js';
+export * from './seed/plan.js';
+export * from './seed/seed.js';

@@ -1,0 +1,114 @@
+import type { DeviceInput, FacilityInput, LocationInput, ResidentInput } from '@vigil/core';
+import { ID_PATTERN, type CareLevel } from '@vigil/protocol';
+import { SimInvalidOptions } from '../errors.js';
+
+export interface DemoOptions {
+  /** Facility id; device ids are prefixed with it (device ids are global). Default `demo`. */
+  facility?: string;
+  residents: number;
+  /** IANA zone for a new facility (night windows are judged in it). Default Europe/Berlin. */
+  timezone?: string;
+  region?: string;
+  name?: string;
+}
+
+export interface DemoPlan {
+  facility: FacilityInput;
+  locations: LocationInput[];
+  residents: ResidentInput[];
+  devices: DeviceInput[];
+}
+
+type Profile = { careLevel: CareLevel; fallRisk: 'none' | 'at-risk' | 'high'; wanderRisk: boolean };
+const S = 'self-care';
+const SEMI = 'semi-dependent';
+const FULL = 'fully-dependent';
+/**
+ * A care home's usual mix, repeated every ten residents: 4 self-care, 4 semi- and 2 fully dependent;
+ * 6 with a fall risk (2 high), 3 at risk of wandering.
+ */
+const PROFILES: Profile[] = [
+  { careLevel: S, fallRisk: 'none', wanderRisk: false },
+  { careLevel: SEMI, fallRisk: 'at-risk', wanderRisk: false },
+  { careLevel: FULL, fallRisk: 'high', wanderRisk: false },
+  { careLevel: S, fallRisk: 'at-risk', wanderRisk: false },
+  { careLevel: SEMI, fallRisk: 'none', wanderRisk: true },
+  { careLevel: S, fallRisk: 'none', wanderRisk: false },
+  { careLevel: SEMI, fallRisk: 'high', wanderRisk: true },
+  { careLevel: FULL, fallRisk: 'at-risk', wanderRisk: false },
+  { careLevel: S, fallRisk: 'none', wanderRisk: true },
+  { careLevel: SEMI, fallRisk: 'at-risk', wanderRisk: false },
+];
+const FIRST = ['Anna', 'Karl', 'Maria', 'Josef', 'Elisabeth', 'Heinz', 'Ingrid', 'Walter', 'Ursula', 'Franz', 'Greta'];
+const LAST = ['Becker', 'Hoffmann', 'Schulz', 'Wagner', 'Keller', 'Braun', 'Lang', 'Vogel', 'Roth', 'Frank', 'Berg'];
+
+const ceilDiv = (a: number, b: number) => Math.max(1, Math.ceil(a / b));
+const numbered = (prefix: string, count: number, width = 1) =>
+  Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}`);
+
+/**
+ * The demo facility as data: a room per resident, a bathroom per four rooms, a kitchen per twenty
+ * residents, a corridor per ten rooms, two exits and a distribution board per thirty rooms, with the
+ * devices DESIGN.md "Coverage audit" requires: smoke in every room (and kitchen and corridor), gas in
+ * every kitchen, electrical monitoring on every board, a bed mat and call button for every semi- or
+ * fully dependent resident, a wristband for every resident with a fall or wander risk, a door sensor on
+ * every exit, and a motion sensor in every corridor.
+ */
+export function demoPlan(options: DemoOptions): DemoPlan {
+  const id = options.facility ?? 'demo';
+  const n = options.residents;
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw SimInvalidOptions('residents must be 1 to 10000');
+  const width = Math.max(3, String(n).length);
+  const facility: FacilityInput = {
+    id,
+    name: options.name ?? `Demo care home (${id})`,
+    region: options.region ?? 'demo',
+    timezone: options.timezone ?? 'Europe/Berlin',
+  };
+  const rooms = numbered('room', n, width);
+  const kitchens = numbered('kitchen', ceilDiv(n, 20));
+  const corridors = numbered('corridor', ceilDiv(n, 10));
+  const boards = numbered('board', ceilDiv(n, 30));
+  const exits = ['exit-main', 'exit-garden'];
+  const locations: LocationInput[] = [
+    ...rooms.map((l, i) => ({ facility: id, id: l, kind: 'room' as const, name: `Room ${i + 1}` })),
+    ...numbered('bath', ceilDiv(n, 4), 2).map((l) => ({ facility: id, id: l, kind: 'bathroom' as const })),
+    ...kitchens.map((l) => ({ facility: id, id: l, kind: 'kitchen' as const })),
+    ...corridors.map((l) => ({ facility: id, id: l, kind: 'corridor' as const })),
+    ...exits.map((l) => ({ facility: id, id: l, kind: 'exit' as const })),
+    ...boards.map((l) => ({ facility: id, id: l, kind: 'board' as const, name: `Distribution board ${l.slice(6)}` })),
+  ];
+  const residents: ResidentInput[] = numbered('res', n, width).map((r, i) => ({
+    facility: id,
+    id: r,
+    name: `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}`,
+    location: rooms[i],
+    ...(PROFILES[i % PROFILES.length] as Profile),
+  }));
+  const device = (kind: DeviceInput['kind'], tag: string, where: { location?: string; resident?: string }) => ({
+    facility: id,
+    id: `${id}-${tag}`,
+    kind,
+    ...where,
+  });
+  const devices: DeviceInput[] = [
+    ...[...rooms, ...kitchens, ...corridors].map((l) => device('smoke', `smk-${l}`, { location: l })),
+    ...kitchens.map((l) => device('gas', `gas-${l}`, { location: l })),
+    ...boards.map((l) => device('electrical', `elec-${l}`, { location: l })),
+    ...exits.map((l) => device('door', `door-${l}`, { location: l })),
+    ...corridors.map((l) => device('pir', `pir-${l}`, { location: l })),
+    ...residents.flatMap((r) => {
+      const where = { resident: r.id, location: r.location };
+      const tag = r.id.slice(4);
+      return [
+        ...(r.careLevel !== 'self-care'
+          ? [device('bedmat', `bm-${tag}`, where), device('button', `btn-${tag}`, where)]
+          : []),
+        ...((r.fallRisk ?? 'none') !== 'none' || r.wanderRisk ? [device('wristband', `wb-${tag}`, where)] : []),
+      ];
+    }),
+  ];
+  const tooLong = devices.find((d) => !ID_PATTERN.test(d.id));
+  if (tooLong) throw SimInvalidOptions(`facility id ${id} is too long for device ids such as ${tooLong.id}`);
+  return { facility, locations, residents, devices };
+}
