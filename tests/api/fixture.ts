@@ -82,6 +82,8 @@ export interface ApiFixture {
   gatewayUrl: string;
   /** Records an alert event as the alerts service does: alert row + event row, then the MQTT publish. */
   emit(type: AlertEventType, alert: Alert, options?: { actor?: string | null; publish?: boolean }): Promise<AlertEvent>;
+  /** Publishes any payload on the alert events topic (as a misbehaving alerts service would). */
+  publishRaw(payload: string): Promise<void>;
   /** An HTTP request against the api with a bearer token; the body is parsed JSON (or text), untyped on purpose. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   call(token: string | null, path: string, init?: RequestInit): Promise<{ status: number; body: any }>;
@@ -156,6 +158,9 @@ export async function startApiFixture(options: Partial<ApiOptions> = {}): Promis
       );
       if (publish) await publisher.publishAsync(INTERNAL_TOPICS.alertEvents, JSON.stringify(event), { qos: 1 });
       return event;
+    },
+    async publishRaw(payload) {
+      await publisher.publishAsync(INTERNAL_TOPICS.alertEvents, payload, { qos: 1 });
     },
     async call(token, path, init = {}) {
       const headers = new Headers(init.headers);

@@ -1,0 +1,142 @@
+import { STREAM_CLOSE_UNAUTHORIZED, type AlertEvent } from '@vigil/protocol';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/processes.js';
+import { connectStream, type StreamClient } from '../helpers/stream-client.js';
+import { makeAlert, startApiFixture, type ApiFixture } from './fixture.js';
+
+describe('api WebSocket stream', () => {
+  let fx: ApiFixture;
+  let watcher: StreamClient;
+  const open: StreamClient[] = [];
+  const connect = async (hello?: { token: string; since?: number }) => {
+    const client = await connectStream(fx.api.url, hello);
+    open.push(client);
+    return client;
+  };
+  /** Emits through the broker and waits until the api has applied the event (an admin client saw it). */
+  const emitted = async (...args: Parameters<ApiFixture['emit']>): Promise<AlertEvent> => {
+    const event = await fx.emit(...args);
+    await watcher.next('alert', (m) => m.eventId === event.eventId);
+    return event;
+  };
+
+  beforeAll(async () => {
+    // A small ring, so that resuming from far back exercises the database path.
+    fx = await startApiFixture({ heartbeatMs: 400, helloTimeoutMs: 500, ringSize: 3 });
+    watcher = await connectStream(fx.api.url, { token: fx.tokens.admin });
+    await watcher.next('snapshot');
+  });
+  afterAll(async () => {
+    for (const client of [watcher, ...open]) client?.close();
+    await fx?.close();
+  });
+
+  it('closes with 4401 when no hello arrives in time, or the hello is bad', async () => {
+    const silent = await connect();
+    expect(await silent.closed).toEqual({ code: STREAM_CLOSE_UNAUTHORIZED, reason: 'no hello within the time limit' });
+    const wrongToken = await connect({ token: 'vgl_wrong' });
+    expect((await wrongToken.closed).code).toBe(STREAM_CLOSE_UNAUTHORIZED);
+    expect(wrongToken.messages).toEqual([]);
+
+    const raw = new WebSocket(`${fx.api.url.replace('http', 'ws')}/api/v1/stream`);
+    const closed = new Promise<number>((resolve) => raw.once('close', (code) => resolve(code)));
+    raw.once('open', () => raw.send('{"type":"subscribe"}'));
+    expect(await closed).toBe(STREAM_CLOSE_UNAUTHORIZED);
+  });
+
+  it('sends a snapshot of the open alerts in scope, then live events in order, and heartbeats', async () => {
+    const fall = makeAlert({ facility: 'f1' });
+    const elsewhere = makeAlert({ facility: 'f3', device: 'wb-f3' });
+    const raised = await emitted('raised', fall);
+    await emitted('raised', elsewhere);
+    const resolvedBefore = makeAlert({ facility: 'f1', subject: 'device:sm-f1', rule: 'fire', resident: null });
+    await emitted('raised', resolvedBefore);
+    const gone = await emitted('resolved', { ...resolvedBefore, status: 'resolved', outcome: 'false_alarm' });
+
+    const client = await connect({ token: fx.tokens.caregiver });
+    const snapshot = await client.next('snapshot');
+    expect(snapshot.alerts.map((a) => a.id)).toEqual([fall.id]);
+    expect(snapshot.lastEventId).toBe(gone.eventId);
+    expect(raised.eventId).toBeLessThan(gone.eventId);
+
+    const ack = await emitted(
+      'acknowledged',
+      { ...fall, status: 'acknowledged', acknowledgedBy: 'carol', acknowledgedAt: new Date().toISOString() },
+      { actor: 'carol' },
+    );
+    await emitted('raised', makeAlert({ facility: 'f3', device: 'sm-f3', subject: 'device:sm-f3', resident: null }));
+    const last = await emitted('escalated', { ...fall, status: 'acknowledged', escalationLevel: 1 });
+    await client.next('alert', (m) => m.eventId === last.eventId);
+    const alerts = client.messages.filter((m) => m.type === 'alert');
+    expect(alerts.map((m) => [m.eventId, m.event])).toEqual([
+      [ack.eventId, 'acknowledged'],
+      [last.eventId, 'escalated'],
+    ]);
+
+    // Heartbeats carry the newest event id (here, the last one this client was sent).
+    await client.next('heartbeat', (m) => m.lastEventId === last.eventId);
+  });
+
+  it('gives a client that resumes with `since` exactly the events it missed (ring and database)', async () => {
+    const first = await connect({ token: fx.tokens.caregiver });
+    const { lastEventId: since } = await first.next('snapshot');
+    first.close();
+    const missed: AlertEvent[] = [];
+    let newest = 0;
+    for (let i = 0; i < 4; i++) {
+      const alert = makeAlert({ facility: 'f1', rule: 'gas', subject: `device:gas-${i}`, resident: null });
+      missed.push(await emitted('raised', alert));
+      const other = makeAlert({ facility: 'f2', rule: 'gas', subject: `device:gas-${i}`, resident: null });
+      newest = (await emitted('raised', other)).eventId;
+    }
+    // Eight events since, the ring holds three: the older ones come from alert_events.
+    const resumed = await connect({ token: fx.tokens.caregiver, since });
+    const caughtUp = await resumed.next('heartbeat');
+    expect(caughtUp.lastEventId).toBe(newest);
+    // No snapshot on resume: the missed events, then a heartbeat saying "caught up".
+    expect(resumed.messages.slice(0, 5).map((m) => m.type)).toEqual(['alert', 'alert', 'alert', 'alert', 'heartbeat']);
+    expect(resumed.messages.slice(0, 4).map((m) => (m.type === 'alert' ? m.eventId : 0))).toEqual(
+      missed.map((e) => e.eventId),
+    );
+
+    // Live events follow without a gap or a repeat.
+    const next = await emitted('raised', makeAlert({ facility: 'f1', rule: 'sos', subject: 'resident:anna' }));
+    await resumed.next('alert', (m) => m.eventId === next.eventId);
+    const ids = resumed.messages.flatMap((m) => (m.type === 'alert' ? [m.eventId] : []));
+    expect(ids).toEqual([...missed.map((e) => e.eventId), next.eventId]);
+  });
+
+  it('reads back events it never received (a gap in the ids) and drops invalid payloads', async () => {
+    const client = await connect({ token: fx.tokens.caregiver });
+    await client.next('snapshot');
+    const unseen = await fx.emit('raised', makeAlert({ facility: 'f1', rule: 'wandering', subject: 'location:exit' }), {
+      publish: false,
+    });
+    await fx.publishRaw('{"eventId":"not an event"}');
+    await fx.publishRaw('not json at all');
+    const seen = await emitted('raised', makeAlert({ facility: 'f1', rule: 'fire', subject: 'device:sm-x' }));
+    await client.next('alert', (m) => m.eventId === seen.eventId);
+    const ids = client.messages.flatMap((m) => (m.type === 'alert' ? [m.eventId] : []));
+    expect(ids).toEqual([unseen.eventId, seen.eventId]);
+    const metrics = await fx.call(null, '/metrics');
+    expect(metrics.body).toMatch(/vigil_api_alert_events_received_total\{result="invalid"\} 2/);
+  });
+
+  it('shows regulators pseudonyms only, and display tokens their facility', async () => {
+    const { rows } = await fx.db.pool.query(`SELECT pseudonym FROM residents WHERE facility_id = 'f2'`);
+    const regulator = await connect({ token: fx.tokens.regulator });
+    const display = await connect({ token: fx.tokens.display });
+    const snapshot = await regulator.next('snapshot');
+    expect(JSON.stringify(snapshot)).not.toMatch(/"anna"|resident:anna|confidence/);
+    await display.next('snapshot');
+    const event = await emitted('raised', makeAlert({ facility: 'f2', device: 'wb-f2' }));
+    const pushed = await regulator.next('alert', (m) => m.eventId === event.eventId);
+    expect(pushed.alert).toMatchObject({ resident: rows[0].pseudonym, subject: `resident:${rows[0].pseudonym}` });
+    expect(pushed.alert.detail).toBe('fall alert');
+    await waitFor('the display heartbeat after the event', () =>
+      display.messages.find((m) => m.type === 'heartbeat' && m.lastEventId >= event.eventId),
+    );
+    expect(display.messages.filter((m) => m.type === 'alert')).toEqual([]);
+  });
+});
