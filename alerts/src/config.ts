@@ -1,25 +1,63 @@
 import { z } from 'zod';
-import { parseEnv } from '@vigil/core';
+import { parseEnv, portSchema } from '@vigil/core';
 
-const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** Tunables of the alerts service, with the defaults `start()` uses. */
+export const ALERTS_DEFAULTS = {
+  username: 'svc-alerts',
+  clientId: 'vigil-alerts',
+  repeatMs: 60_000,
+  officerMs: 180_000,
+  tickMs: 1_000,
+  durableWaitMs: 150,
+  updateIntervalMs: 30_000,
+  replayWindowMs: 35 * 60_000,
+  registryRefreshMs: 30_000,
+  commandPollMs: 2_000,
+};
+
+const ms = z.coerce.number().int().positive();
 
 const envSchema = z.object({
-  DATABASE_URL: z.string().min(1, 'is required (postgres://…)'),
-  VIGIL_MQTT_URL: z.string().optional(),
-  VIGIL_MQTT_PORT: z.coerce.number().int().min(1).max(65535).default(1883),
-  VIGIL_ALERTS_MQTT_USERNAME: z.string().min(1).default('svc-alerts'),
-  VIGIL_ALERTS_MQTT_PASSWORD: z.string().min(1, 'is required: the secret of the alerts service account'),
-  VIGIL_ALERTS_MQTT_CLIENT_ID: z.string().min(1).default('vigil-alerts'),
-  VIGIL_ALERTS_ESCALATION_REPEAT_MS: ms(60_000),
-  VIGIL_ALERTS_ESCALATION_OFFICER_MS: ms(180_000),
-  VIGIL_ALERTS_TICK_MS: ms(1_000),
+  DATABASE_URL: z.string().min(1).optional(),
+  VIGIL_MQTT_URL: z.string().min(1).optional(),
+  VIGIL_MQTT_PORT: portSchema.default(1883),
+  VIGIL_ALERTS_MQTT_USERNAME: z.string().min(1).default(ALERTS_DEFAULTS.username),
+  VIGIL_ALERTS_MQTT_PASSWORD: z.string().min(1).optional(),
+  VIGIL_ALERTS_CLIENT_ID: z.string().min(1).default(ALERTS_DEFAULTS.clientId),
+  VIGIL_ALERTS_ESCALATION_REPEAT_MS: ms.default(ALERTS_DEFAULTS.repeatMs),
+  VIGIL_ALERTS_ESCALATION_OFFICER_MS: ms.default(ALERTS_DEFAULTS.officerMs),
+  VIGIL_ALERTS_TICK_MS: ms.default(ALERTS_DEFAULTS.tickMs),
+  VIGIL_ALERTS_DURABLE_WAIT_MS: ms.default(ALERTS_DEFAULTS.durableWaitMs),
+  VIGIL_ALERTS_REPLAY_WINDOW_MS: ms.default(ALERTS_DEFAULTS.replayWindowMs),
 });
 
-/** Environment variables the alerts service reads when it runs alone (`vigil alerts`); see docs/alerts.md. */
-export const ALERTS_ENV = Object.keys(envSchema.shape);
+/** Every variable `configFromEnv` reads, with what it means (the CLI's `--help` prints these). */
+export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
+  DATABASE_URL: 'PostgreSQL/TimescaleDB URL (default for `vigil alerts`: the local cluster)',
+  VIGIL_MQTT_URL: 'broker URL (default mqtt://127.0.0.1:$VIGIL_MQTT_PORT)',
+  VIGIL_MQTT_PORT: 'broker port when VIGIL_MQTT_URL is unset (default 1883)',
+  VIGIL_ALERTS_MQTT_USERNAME: `service account id (default ${ALERTS_DEFAULTS.username})`,
+  VIGIL_ALERTS_MQTT_PASSWORD: 'service account secret (default: `vigil alerts` issues a new one)',
+  VIGIL_ALERTS_CLIENT_ID: `MQTT client id of the persistent session (default ${ALERTS_DEFAULTS.clientId})`,
+  VIGIL_ALERTS_ESCALATION_REPEAT_MS: `escalate an unacknowledged critical alert after, and every, this many ms (default ${ALERTS_DEFAULTS.repeatMs})`,
+  VIGIL_ALERTS_ESCALATION_OFFICER_MS: `escalate to the safety officer from this many ms after raising (default ${ALERTS_DEFAULTS.officerMs})`,
+  VIGIL_ALERTS_TICK_MS: `wall-clock tick of silence rules and escalation, ms (default ${ALERTS_DEFAULTS.tickMs})`,
+  VIGIL_ALERTS_DURABLE_WAIT_MS: `longest a database write may delay publishing an event, ms (default ${ALERTS_DEFAULTS.durableWaitMs})`,
+  VIGIL_ALERTS_REPLAY_WINDOW_MS: `stored history the rules replay on start, ms (default ${ALERTS_DEFAULTS.replayWindowMs})`,
+};
 
-/** The `start()` options from the environment (zod-validated; a failure names every bad variable). */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env) {
+/** What `configFromEnv` returns: `start()` options, except that the database URL and password may be absent. */
+export interface AlertsEnvConfig {
+  databaseUrl?: string;
+  mqtt: { url: string; username: string; password?: string; clientId: string };
+  escalation: { repeatMs: number; officerMs: number };
+  tickMs: number;
+  durableWaitMs: number;
+  replayWindowMs: number;
+}
+
+/** Reads the alerts configuration from the environment (zod-validated; a failure names every bad variable). */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AlertsEnvConfig {
   const e = parseEnv(envSchema, env);
   return {
     databaseUrl: e.DATABASE_URL,
@@ -27,9 +65,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env) {
       url: e.VIGIL_MQTT_URL ?? `mqtt://127.0.0.1:${e.VIGIL_MQTT_PORT}`,
       username: e.VIGIL_ALERTS_MQTT_USERNAME,
       password: e.VIGIL_ALERTS_MQTT_PASSWORD,
-      clientId: e.VIGIL_ALERTS_MQTT_CLIENT_ID,
+      clientId: e.VIGIL_ALERTS_CLIENT_ID,
     },
     escalation: { repeatMs: e.VIGIL_ALERTS_ESCALATION_REPEAT_MS, officerMs: e.VIGIL_ALERTS_ESCALATION_OFFICER_MS },
     tickMs: e.VIGIL_ALERTS_TICK_MS,
+    durableWaitMs: e.VIGIL_ALERTS_DURABLE_WAIT_MS,
+    replayWindowMs: e.VIGIL_ALERTS_REPLAY_WINDOW_MS,
   };
 }

@@ -1,10 +1,10 @@
 import type { Clock, Logger } from '@vigil/core';
-import { parseDeviceMessage, parseDeviceTopic, type ParsedMessage } from '@vigil/protocol';
+import { parseDeviceMessage, parseDeviceTopic, type DeviceTopic, type ParsedMessage } from '@vigil/protocol';
 import type { AlertBook, EscalationPolicy, Transition } from './alert-book.js';
 import type { AlertCommand, CommandResult } from './commands.js';
 import type { Appended, EventLog } from './event-log.js';
 import type { AlertsMetrics } from './metrics.js';
-import type { RegistryCache } from './registry-cache.js';
+import type { DeviceContext, RegistryCache } from './registry-cache.js';
 import type { FacilityIntent, RuleRunner } from './rule-runner.js';
 import type { RuleInput } from './rules/types.js';
 import type { ReplayItem } from './restore.js';
@@ -47,11 +47,32 @@ export class AlertEngine<Settings> {
    * state but nothing is raised or cleared. Resolves once the resulting events were handed to the broker.
    */
   async handleMessage(topic: string, payload: Buffer | string, suppress = false): Promise<void> {
-    const { registry, clock, metrics } = this.parts;
+    const { registry, metrics } = this.parts;
     const parsed = parseDeviceTopic(topic);
     if (!parsed || parsed.kind === 'command') return void metrics.messages.inc({ kind: 'other', result: 'ignored' });
-    const context = registry.get(parsed.device) ?? (await registry.resolve(parsed.device));
-    if (!context || context.device.facility !== parsed.facility) {
+    const known = registry.get(parsed.device);
+    // An unknown device (registered a moment ago?) waits for a registry reload off the hot path: the broker
+    // hands us messages one at a time, and everyone else's must not wait for it.
+    if (!known) return void this.afterReload(parsed, payload, suppress);
+    return this.evaluate(parsed, known, payload, suppress);
+  }
+
+  private async afterReload(parsed: DeviceTopic, payload: Buffer | string, suppress: boolean): Promise<void> {
+    const context = await this.parts.registry.resolve(parsed.device);
+    if (!context) return void this.parts.metrics.messages.inc({ kind: parsed.kind, result: 'unknown_device' });
+    await this.evaluate(parsed, context, payload, suppress).catch((err) =>
+      this.parts.log.error({ err, device: parsed.device }, 'message handling failed'),
+    );
+  }
+
+  private async evaluate(
+    parsed: DeviceTopic,
+    context: DeviceContext,
+    payload: Buffer | string,
+    suppress: boolean,
+  ): Promise<void> {
+    const { clock, metrics } = this.parts;
+    if (context.device.facility !== parsed.facility) {
       return void metrics.messages.inc({ kind: parsed.kind, result: 'unknown_device' });
     }
     const now = clock.now();

@@ -2,8 +2,8 @@ import { RULES } from './rules/index.js';
 import { resolveSettings } from './rules/settings.js';
 import { startAlerts, type AlertsHandle, type AlertsOptions } from './service.js';
 
-export { configFromEnv, ALERTS_ENV } from './config.js';
-export { ALERTS_ERROR_CODES } from './errors.js';
+export { configFromEnv, ALERTS_DEFAULTS, ALERTS_ENV, type AlertsEnvConfig } from './config.js';
+export { ALERTS_ERROR_CODES, AlertChainBroken } from './errors.js';
 export { COMMANDS_CHANNEL } from './commands.js';
 export { verifyChain, type VerifyReport } from './audit.js';
 export type { AlertsHandle, AlertsOptions } from './service.js';

@@ -24,6 +24,7 @@ const MISS_REFRESH_MIN_MS = 1_000;
 export class RegistryCache {
   private devices = new Map<string, DeviceContext>();
   private loading: Promise<void> | null = null;
+  private missReload: Promise<void> | null = null;
   private lastLoad = 0;
 
   constructor(
@@ -41,15 +42,19 @@ export class RegistryCache {
     return this.devices.get(deviceId);
   }
 
-  /** The device's context; reloads the registry (at most once a second) when the device is unknown. */
+  /**
+   * The device's context, reloading the registry when the device is unknown: at once, or — to keep a flood of
+   * unknown ids from hammering the database — at most once a second (concurrent callers share the reload).
+   */
   async resolve(deviceId: string): Promise<DeviceContext | undefined> {
     const known = this.devices.get(deviceId);
     if (known) return known;
-    if (Date.now() - this.lastLoad < MISS_REFRESH_MIN_MS) {
-      if (this.loading) await this.loading;
-      return this.devices.get(deviceId);
-    }
-    await this.refresh().catch((err) => this.log.warn({ err }, 'registry reload failed'));
+    const wait = this.lastLoad + MISS_REFRESH_MIN_MS - Date.now();
+    this.missReload ??= (wait > 0 ? sleep(wait) : Promise.resolve())
+      .then(() => this.refresh())
+      .catch((err) => this.log.warn({ err }, 'registry reload failed'))
+      .finally(() => (this.missReload = null));
+    await this.missReload;
     return this.devices.get(deviceId);
   }
 
@@ -127,3 +132,5 @@ export class RegistryCache {
     this.log.debug({ devices: next.size }, 'registry loaded');
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

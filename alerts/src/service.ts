@@ -8,6 +8,7 @@ import { AlertEngine } from './engine.js';
 import { EventLog } from './event-log.js';
 import { createAlertsMetrics } from './metrics.js';
 import { RegistryCache } from './registry-cache.js';
+import { ALERTS_DEFAULTS } from './config.js';
 import { loadEventLogSeed, loadReplay, loadUnresolvedAlerts } from './restore.js';
 import { RuleRunner, type RuleSet } from './rule-runner.js';
 import { AlertStore } from './store.js';
@@ -51,7 +52,11 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
   const log = (options.logger ?? silentLogger()).child({ module: 'alerts' });
   const metrics = createAlertsMetrics(options.metrics ?? new Registry());
   const clock = options.clock ?? systemClock;
-  const escalation: EscalationPolicy = { repeatMs: 60_000, officerMs: 180_000, ...options.escalation };
+  const escalation: EscalationPolicy = {
+    repeatMs: ALERTS_DEFAULTS.repeatMs,
+    officerMs: ALERTS_DEFAULTS.officerMs,
+    ...options.escalation,
+  };
   const pool = createPool(options.databaseUrl, log, { max: 4, application_name: 'vigil-alerts' });
   const closers: (() => Promise<unknown> | void)[] = [() => pool.end()];
   const closeAll = async () => {
@@ -75,7 +80,7 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
       loadUnresolvedAlerts(pool),
       registry.refresh(),
     ]);
-    const book = new AlertBook({ updateIntervalMs: options.updateIntervalMs ?? 30_000 });
+    const book = new AlertBook({ updateIntervalMs: options.updateIntervalMs ?? ALERTS_DEFAULTS.updateIntervalMs });
     for (const tracked of unresolved) book.restore(tracked);
     metrics.openAlerts.set(book.size);
     metrics.databaseUp.set(1);
@@ -91,10 +96,19 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
       const left = await store.drain(5_000);
       if (left) log.error({ left }, 'closing with alert events not yet written');
     });
-    const eventLog = new EventLog(seed, store, publish, { durableWaitMs: options.durableWaitMs ?? 150, log, metrics });
+    const eventLog = new EventLog(seed, store, publish, {
+      durableWaitMs: options.durableWaitMs ?? ALERTS_DEFAULTS.durableWaitMs,
+      log,
+      metrics,
+    });
     const engine = new AlertEngine({ book, runner, eventLog, registry, clock, escalation, log, metrics });
 
-    const replay = await loadReplay(pool, clock.now(), options.replayWindowMs ?? 35 * 60_000, 200_000);
+    const replay = await loadReplay(
+      pool,
+      clock.now(),
+      options.replayWindowMs ?? ALERTS_DEFAULTS.replayWindowMs,
+      200_000,
+    );
     const fed = engine.replay(replay);
     log.info({ unresolved: book.size, lastEventId: seed.lastEventId, replayed: fed }, 'alerts state restored');
 
@@ -106,7 +120,7 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     });
 
     const inbox = new CommandInbox(options.databaseUrl, pool, (command) => engine.applyCommand(command), {
-      pollMs: options.commandPollMs ?? 2_000,
+      pollMs: options.commandPollMs ?? ALERTS_DEFAULTS.commandPollMs,
       log,
       metrics,
     });
@@ -114,10 +128,10 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     await inbox.start();
 
     const timers = [
-      setInterval(() => engine.tick(), options.tickMs ?? 1_000),
+      setInterval(() => engine.tick(), options.tickMs ?? ALERTS_DEFAULTS.tickMs),
       setInterval(
         () => void registry.refresh().catch((err) => log.warn({ err }, 'registry reload failed')),
-        options.registryRefreshMs ?? 30_000,
+        options.registryRefreshMs ?? ALERTS_DEFAULTS.registryRefreshMs,
       ),
     ];
     closers.push(() => timers.forEach(clearInterval));
@@ -137,7 +151,7 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
 /** Connects with a persistent session and subscribes to every device's reading, event and status topics (QoS 1). */
 async function connectBroker<S>(options: AlertsOptions, log: Logger, engine: AlertEngine<S>): Promise<mqtt.MqttClient> {
   const client = mqtt.connect(options.mqtt.url, {
-    clientId: options.mqtt.clientId ?? 'vigil-alerts',
+    clientId: options.mqtt.clientId ?? ALERTS_DEFAULTS.clientId,
     username: options.mqtt.username,
     password: options.mqtt.password,
     clean: false, // messages published while we were away are queued by the broker for us

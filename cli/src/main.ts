@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { VigilError } from '@vigil/core';
 import { ZodError } from 'zod';
+import { registerAlerts } from './commands/alerts.js';
+import { registerAudit } from './commands/audit.js';
 import { registerDb } from './commands/db.js';
 import { registerDevices } from './commands/devices.js';
 import { registerRegistry } from './commands/registry.js';
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerRegistry(program);
   registerDevices(program);
   registerTokens(program);
+  registerAlerts(program);
+  registerAudit(program);
   return program;
 }
 
