@@ -19,6 +19,7 @@ async function seedRegistry(db: TestDatabase) {
   await addFacility(db.pool, { id: 'f1', name: 'Haus Linde', region: 'north', timezone: 'Europe/Berlin' });
   await addFacility(db.pool, { id: 'f2', name: 'Haus Eiche', region: 'north', timezone: 'Europe/Berlin' });
   await addFacility(db.pool, { id: 'f3', name: 'Casa Sud', region: 'south', timezone: 'Europe/Rome' });
+  const secrets: Record<string, string> = {};
   for (const f of ['f1', 'f2', 'f3']) {
     await addLocation(db.pool, { facility: f, id: 'room-1', kind: 'room', name: 'Room 1' });
     await addResident(db.pool, {
@@ -29,11 +30,15 @@ async function seedRegistry(db: TestDatabase) {
       fallRisk: 'high',
       location: 'room-1',
     });
-    await addDevice(db.pool, { facility: f, id: `wb-${f}`, kind: 'wristband', resident: 'anna' });
-    await addDevice(db.pool, { facility: f, id: `sm-${f}`, kind: 'smoke', location: 'room-1' });
+    for (const device of [
+      { facility: f, id: `wb-${f}`, kind: 'wristband' as const, resident: 'anna' },
+      { facility: f, id: `sm-${f}`, kind: 'smoke' as const, location: 'room-1' },
+    ]) {
+      secrets[device.id] = (await addDevice(db.pool, device)).secret;
+    }
   }
   const token = async (input: TokenInput) => (await createToken(db.pool, input)).token;
-  return {
+  const tokens = {
     admin: await token({ role: 'admin', label: 'admin-test' }),
     caregiver: await token({ role: 'caregiver', facility: 'f1', label: 'carol' }),
     officer: await token({ role: 'safety-officer', facility: 'f1', label: 'otto' }),
@@ -42,9 +47,10 @@ async function seedRegistry(db: TestDatabase) {
     regulatorSouth: await token({ role: 'regulator', region: 'south', label: 'reg-south' }),
     caregiverF3: await token({ role: 'caregiver', facility: 'f3', label: 'cara' }),
   };
+  return { tokens, secrets };
 }
 
-export type Tokens = Awaited<ReturnType<typeof seedRegistry>>;
+export type Tokens = Awaited<ReturnType<typeof seedRegistry>>['tokens'];
 
 /** A full protocol alert for tests; override what matters. */
 export function makeAlert(overrides: Partial<Alert> = {}): Alert {
@@ -79,6 +85,8 @@ export interface ApiFixture {
   db: TestDatabase;
   api: ApiHandle;
   tokens: Tokens;
+  /** Device secrets by device id (`wb-f1`, `sm-f1`, … for f1–f3). */
+  secrets: Record<string, string>;
   gatewayUrl: string;
   /** Records an alert event as the alerts service does: alert row + event row, then the MQTT publish. */
   emit(type: AlertEventType, alert: Alert, options?: { actor?: string | null; publish?: boolean }): Promise<AlertEvent>;
@@ -94,7 +102,7 @@ export interface ApiFixture {
 export async function startApiFixture(options: Partial<ApiOptions> = {}): Promise<ApiFixture> {
   const db = await createTestDatabase();
   const gateway = await startTestGateway(db.url);
-  const tokens = await seedRegistry(db);
+  const { tokens, secrets } = await seedRegistry(db);
   const apiAccount = await upsertServiceAccount(db.pool, 'svc-api', 'api');
   const alertsAccount = await upsertServiceAccount(db.pool, 'svc-alerts-test', 'alerts');
   const publisher = await mqtt.connectAsync(gateway.url, {
@@ -115,6 +123,7 @@ export async function startApiFixture(options: Partial<ApiOptions> = {}): Promis
     db,
     api,
     tokens,
+    secrets,
     gatewayUrl: gateway.url,
     async emit(type, alert, { actor = null, publish = true } = {}) {
       const event: AlertEvent = { eventId: nextEventId++, event: type, at: new Date().toISOString(), actor, alert };

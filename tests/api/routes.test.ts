@@ -13,6 +13,9 @@ describe('api REST: auth, scoping, validation, privacy', () => {
     await fx.db.pool.query(
       `INSERT INTO vitals (time, device_id, seq, facility_id, resident_id, hr, spo2) VALUES (now(), 'wb-f1', 1, 'f1', 'anna', 71, 97)`,
     );
+    await fx.db.pool.query(
+      `INSERT INTO device_events (time, device_id, seq, facility_id, type, confidence) VALUES (now(), 'wb-f1', 2, 'f1', 'fall', 0.93)`,
+    );
   });
   afterAll(async () => fx?.close());
 
@@ -171,6 +174,9 @@ describe('api REST: auth, scoping, validation, privacy', () => {
     const timeline = await fx.call(officer, `/api/v1/alerts/${f1Alert.id}/timeline`);
     expect(timeline.body.device).toMatchObject({ kind: 'wristband', readingsWithheld: false });
     expect(timeline.body.device.readings).toEqual([expect.objectContaining({ hr: 71, spo2: 97 })]);
+    expect(timeline.body.device.events).toEqual([
+      expect.objectContaining({ type: 'fall', confidence: expect.closeTo(0.93) }),
+    ]);
   });
 
   it('pages alerts with an opaque cursor, newest first, without overlap', async () => {
