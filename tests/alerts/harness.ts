@@ -121,12 +121,17 @@ export async function startTestAlerts(
   db: Queryable & { url?: string },
   databaseUrl: string,
   gatewayUrl: string,
-  options: Partial<AlertsOptions> = {},
+  { clientId, ...options }: Partial<AlertsOptions> & { clientId?: string } = {},
 ): Promise<AlertsHandle> {
   const { secret } = await upsertServiceAccount(db, 'svc-alerts', 'alerts');
   return start({
     databaseUrl,
-    mqtt: { url: gatewayUrl, username: 'svc-alerts', password: secret, clientId: `vigil-alerts-test-${++clientSeq}` },
+    mqtt: {
+      url: gatewayUrl,
+      username: 'svc-alerts',
+      password: secret,
+      clientId: clientId ?? `vigil-alerts-test-${++clientSeq}`,
+    },
     tickMs: 50,
     commandPollMs: 500,
     ...options,

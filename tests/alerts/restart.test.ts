@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertsHandle } from '@vigil/alerts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { startTestGateway } from '../helpers/gateway.js';
+import {
+  commandResult,
+  connectDevice,
+  listenForEvents,
+  manualClock,
+  seedFacility,
+  sendCommand,
+  startTestAlerts,
+  type EventListener,
+  type TestDevice,
+} from './harness.js';
+
+describe('alerts restart mid-escalation', () => {
+  let db: TestDatabase;
+  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+  let listener: EventListener;
+  let band: TestDevice;
+  let alerts: AlertsHandle | undefined;
+  const clock = manualClock();
+  // The same client id across the restart: the broker keeps the persistent session in between.
+  const start = () => startTestAlerts(db.pool, db.url, gateway.url, { clock, clientId: 'vigil-alerts-restart' });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedFacility(db.pool, 'f1');
+    gateway = await startTestGateway(db.url);
+    listener = await listenForEvents(db.pool, gateway.url);
+    band = await connectDevice(db.pool, gateway.url, { facility: 'f1', id: 'wb-1', kind: 'wristband', resident: 'r1' });
+  });
+  afterAll(async () => {
+    await band?.close();
+    await listener?.close();
+    await alerts?.close();
+    await gateway?.close();
+    await db?.drop();
+  });
+
+  it('resumes escalation timers from the database without re-raising, and stops them on acknowledgement', async () => {
+    alerts = await start();
+    await band.publish('event', { ts: Date.now(), type: 'fall', confidence: 0.95 });
+    const raised = await listener.next('raised', (e) => e.event === 'raised');
+    const id = raised.alert.id;
+    const escalations = () => listener.events.filter((e) => e.event === 'escalated' && e.alert.id === id);
+
+    clock.advance(61_000);
+    const first = await listener.next('first escalation', (e) => e.event === 'escalated' && e.alert.id === id);
+    expect(first.alert.escalationLevel).toBe(1);
+    await alerts.close();
+    const lastBefore = alerts.lastEventId();
+
+    // Down for a minute; on start the next escalation is due (60 s after the last one) and follows at once.
+    clock.advance(60_000);
+    alerts = await start();
+    expect(alerts.unresolved().map((a) => a.id)).toEqual([id]);
+    const repeat = await listener.next('repeated escalation', (e) => e.event === 'escalated' && e.eventId > lastBefore);
+    expect(repeat).toMatchObject({ alert: { id, escalationLevel: 1 } });
+    expect(repeat.eventId).toBe(lastBefore + 1);
+    expect(escalations()).toHaveLength(2);
+
+    // A fall reported again after the restart is the open alert seen again (with its new detail), not a new alert.
+    await band.publish('event', { ts: Date.now(), type: 'fall', confidence: 0.99 });
+    const updated = await listener.next('updated', (e) => e.event === 'updated');
+    expect(updated.alert).toMatchObject({ id, detail: 'fall detected (confidence 0.99)' });
+
+    clock.advance(60_000); // 181 s after raising: the safety officer
+    const officer = await listener.next(
+      'officer escalation',
+      (e) => e.event === 'escalated' && e.alert.escalationLevel === 2,
+    );
+    expect(officer.alert.id).toBe(id);
+
+    const ack = await sendCommand(db.pool, { facility: 'f1', command: 'acknowledge', actor: 'user:anna', alertId: id });
+    expect((await commandResult(db.pool, ack)).error).toBeNull();
+    const escalatedSoFar = escalations().length;
+    // A drill raised now escalates 60 s later; the acknowledged fall, checked in that same pass, must not.
+    const drill = await sendCommand(db.pool, { facility: 'f1', command: 'drill', actor: 'user:officer' });
+    const { alertId: drillId } = await commandResult(db.pool, drill);
+    clock.advance(61_000);
+    await listener.next('drill escalation', (e) => e.event === 'escalated' && e.alert.id === drillId);
+    expect(escalations()).toHaveLength(escalatedSoFar);
+
+    const { rows } = await db.pool.query(`SELECT type FROM alert_events WHERE alert_id = $1 ORDER BY id`, [id]);
+    expect(rows.map((r) => r.type)).toEqual([
+      'raised',
+      'escalated',
+      'escalated',
+      'updated',
+      'escalated',
+      'acknowledged',
+    ]);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM alerts WHERE rule = 'fall'`)).rows[0].n).toBe(1);
+  });
+});
