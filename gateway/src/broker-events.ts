@@ -7,6 +7,8 @@ import type { StatusWriter } from './status/status-writer.js';
  * `will` row; one that sends DISCONNECT, or had no will, a `disconnect` row.
  */
 export function watchBroker(broker: Aedes, ctx: HookContext, status: StatusWriter): void {
+  // aedes fails every write pending on a frozen client with the same error: count the client once.
+  const drained = new WeakSet<Client>();
   broker.on('clientReady', (client: Client) => {
     const principal = ctx.principals.get(client);
     if (!principal) return;
@@ -23,6 +25,12 @@ export function watchBroker(broker: Aedes, ctx: HookContext, status: StatusWrite
     if (principal.type === 'device') status.record(principal.id, principal.facility, source);
   });
   broker.on('clientError', (client: Client, err: Error) => {
+    if (err.message === 'drain timeout') {
+      if (drained.has(client)) return;
+      drained.add(client);
+      ctx.metrics.refusals.inc({ reason: 'drain_timeout' });
+      ctx.log.warn({ clientId: client.id }, 'subscriber stopped reading; disconnected (drain timeout)');
+    } else if (err.message === 'Client queue limit reached') ctx.metrics.refusals.inc({ reason: 'queue_overflow' });
     ctx.log.debug({ clientId: client.id, err: err.message }, 'client error');
   });
   broker.on('connectionError', (_client: Client, err: Error) => {

@@ -23,6 +23,7 @@ export const REFUSAL_REASONS = [
   'connect_timeout',
   'protocol_error',
   'queue_overflow',
+  'drain_timeout',
   'too_many_connections',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];

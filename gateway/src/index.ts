@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { Aedes } from 'aedes';
-import aedesPersistenceLevel from 'aedes-persistence-level';
 import { ClassicLevel } from 'classic-level';
 import { Registry } from 'prom-client';
 import { createPool, silentLogger, systemClock } from '@vigil/core';
@@ -21,6 +20,7 @@ import { RateLimiter } from './limits/rate-limiter.js';
 import { createGatewayMetrics } from './metrics.js';
 import { BatchWriter } from './persistence/batch-writer.js';
 import { Journal } from './persistence/journal.js';
+import { createSessionStore } from './persistence/session-store.js';
 import { toPacket } from './persistence/stored-message.js';
 import { StatusWriter } from './status/status-writer.js';
 import { Forwarder } from './uplink/forwarder.js';
@@ -85,7 +85,7 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
   };
 
   const broker = await Aedes.createBroker({
-    persistence: aedesPersistenceLevel(state),
+    persistence: await createSessionStore(state, { maxPerClient: limits.maxSessionQueue, metrics, log }),
     connectTimeout: limits.connectTimeoutMs,
     drainTimeout: limits.drainTimeoutMs,
     queueLimit: limits.preConnectQueue,
