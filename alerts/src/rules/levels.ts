@@ -1,45 +1,82 @@
 import type { AlertPriority } from '@vigil/protocol';
 import { isHigher, maxPriority } from './intent.js';
 
-/** What a subject's level change asks of the engine. */
+/** What a subject's change asks of the engine. */
 export type Edge = 'raise' | 'clear' | null;
 
-interface SourceLevel {
-  level: AlertPriority | null;
-  /** Device time of the observation that set it. */
-  at: number;
+/** A source's level: a priority while it sees the condition, null when calm, 'pending' while not yet sustained. */
+export type SourceLevel = AlertPriority | null | 'pending';
+
+interface Subject {
+  sources: Map<string, { level: SourceLevel; at: number }>;
+  /** Highest priority raised since the last clear. */
+  raised: AlertPriority | null;
+  /**
+   * Whether an alert may be open. A subject starts as "maybe": after a restart of the engine an alert may be open
+   * from before, so the first calm observation clears it (the engine ignores a clear with no open alert).
+   */
+  mayBeOpen: boolean;
 }
 
 /**
  * Per subject, the level each source (a device, or one measurement of a device) reports; the subject's level is
  * the highest. Several sensors in one kitchen, or a wristband and a bed mat measuring one heart rate, thus make
- * one alert, raised when the first source sees the condition and cleared only when none does any more.
+ * one alert, raised when the first source sees the condition and cleared only when every source is calm.
+ * Sources not heard from since `freshSince` (device time) are left out.
  */
 export class SubjectLevels {
-  private readonly subjects = new Map<string, Map<string, SourceLevel>>();
+  private readonly subjects = new Map<string, Subject>();
 
-  /** The subject's current level, ignoring sources not heard from since `freshSince` (device time). */
-  level(subject: string, freshSince = -Infinity): AlertPriority | null | undefined {
-    const sources = this.subjects.get(subject);
-    if (!sources) return undefined;
+  set(subject: string, source: string, level: SourceLevel, at: number): void {
+    const entry = this.entry(subject);
+    entry.sources.set(source, { level, at: Math.max(at, entry.sources.get(source)?.at ?? -Infinity) });
+  }
+
+  /** The highest priority among fresh sources (null if none sees the condition). */
+  level(subject: string, freshSince = -Infinity): AlertPriority | null {
     let level: AlertPriority | null = null;
-    for (const source of sources.values()) if (source.at >= freshSince) level = maxPriority(level, source.level);
+    for (const source of this.fresh(subject, freshSince)) {
+      if (source.level !== null && source.level !== 'pending') level = maxPriority(level, source.level);
+    }
     return level;
   }
 
-  /**
-   * Records a source's level and says whether the subject's level rose (raise) or fell to nothing (clear).
-   * A subject never seen before counts as possibly alerting: its first calm observation clears, so an alert left
-   * open across a restart of the engine is cleared when its condition is gone.
-   */
-  set(subject: string, source: string, level: AlertPriority | null, at: number, freshSince = -Infinity): Edge {
-    const before = this.level(subject, freshSince);
-    let sources = this.subjects.get(subject);
-    if (!sources) this.subjects.set(subject, (sources = new Map()));
-    sources.set(source, { level, at: Math.max(at, sources.get(source)?.at ?? -Infinity) });
-    const after = this.level(subject, freshSince) ?? null;
-    if (isHigher(after, before ?? null)) return 'raise';
-    if (after === null && before !== null) return 'clear';
+  /** Highest priority raised since the last clear. */
+  raised(subject: string): AlertPriority | null {
+    return this.entry(subject).raised;
+  }
+
+  /** Notes a raise made for another reason (e.g. a past episode found in late samples). */
+  markRaised(subject: string, priority: AlertPriority): void {
+    const entry = this.entry(subject);
+    entry.raised = maxPriority(entry.raised, priority);
+    entry.mayBeOpen = true;
+  }
+
+  /** After the sources were updated: raise when the level rose above what was raised, clear when all are calm. */
+  settle(subject: string, freshSince = -Infinity): Edge {
+    const entry = this.entry(subject);
+    const level = this.level(subject, freshSince);
+    if (isHigher(level, entry.raised)) {
+      this.markRaised(subject, level!);
+      return 'raise';
+    }
+    const calm = this.fresh(subject, freshSince).every((source) => source.level === null);
+    if (calm && entry.mayBeOpen) {
+      entry.mayBeOpen = false;
+      entry.raised = null;
+      return 'clear';
+    }
     return null;
+  }
+
+  private fresh(subject: string, freshSince: number) {
+    return [...this.entry(subject).sources.values()].filter((source) => source.at >= freshSince);
+  }
+
+  private entry(subject: string): Subject {
+    let entry = this.subjects.get(subject);
+    if (!entry) this.subjects.set(subject, (entry = { sources: new Map(), raised: null, mayBeOpen: true }));
+    return entry;
   }
 }

@@ -1,0 +1,99 @@
+import type { AlertPriority, AlertRule, ReadingSample } from '@vigil/protocol';
+import { intent, isHigher, maxPriority, type Refs } from './intent.js';
+import { SubjectLevels } from './levels.js';
+import { RunTracker, type RunSpec } from './runs.js';
+import type { AlertIntent, DeviceInfo } from './types.js';
+
+/** One sustained condition of a subject, e.g. "heart rate above 130 bpm for 60 s". */
+export interface Sustained<S> {
+  key: string;
+  priority: AlertPriority;
+  /** Whether a sample meets the condition; undefined when the sample says nothing about it. */
+  hit(sample: ReadingSample, settings: S): boolean | undefined;
+  spec(settings: S, device: DeviceInfo): RunSpec;
+  detail(settings: S): string;
+}
+
+export interface SustainedState {
+  runs: Map<string, RunTracker>;
+  levels: SubjectLevels;
+}
+
+export const sustainedState = (): SustainedState => ({ runs: new Map(), levels: new SubjectLevels() });
+
+export interface Judgement<S> {
+  rule: AlertRule;
+  subject: string;
+  conditions: readonly Sustained<S>[];
+  samples: readonly ReadingSample[];
+  refs: Refs;
+  device: DeviceInfo;
+  settings: S;
+  /** A device not heard from for this long (device time) no longer holds the subject's alert open. */
+  staleMs: number;
+  clearDetail: string;
+}
+
+/**
+ * Feeds the samples to each condition's runs (per subject and device) and judges the subject: raise once per
+ * sustained run (again when the priority rises, never lower than an open critical), clear when every fresh device
+ * is calm. Runs found only in late samples are raised as they happened and, if already over, cleared.
+ */
+export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): AlertIntent[] {
+  const touched = new Set<Sustained<S>>();
+  for (const sample of j.samples) {
+    for (const condition of j.conditions) {
+      const hit = condition.hit(sample, j.settings);
+      if (hit === undefined) continue;
+      tracker(state, j, condition).add(sample.ts, hit);
+      touched.add(condition);
+    }
+  }
+  if (touched.size === 0) return [];
+  let newest = -Infinity;
+  let raise: { condition: Sustained<S>; at: number } | null = null;
+  for (const condition of touched) {
+    const runs = tracker(state, j, condition);
+    const result = runs.evaluate(condition.spec(j.settings, j.device));
+    const at = runs.newestTs ?? -Infinity;
+    newest = Math.max(newest, at);
+    for (const reachedAt of result.newRuns) {
+      const worse = !raise || isHigher(condition.priority, raise.condition.priority);
+      if (worse || (condition.priority === raise!.condition.priority && reachedAt > raise!.at)) {
+        raise = { condition, at: reachedAt };
+      }
+    }
+    const level = result.current === 'hit' ? condition.priority : result.current === 'miss' ? null : 'pending';
+    state.levels.set(j.subject, `${j.refs.device}/${condition.key}`, level, at);
+  }
+  if (raise) state.levels.markRaised(j.subject, raise.condition.priority);
+  const clearPriority =
+    maxPriority(state.levels.raised(j.subject), raise?.condition.priority ?? null) ?? j.conditions[0]!.priority;
+  const freshSince = newest - j.staleMs;
+  const settled = state.levels.settle(j.subject, freshSince);
+  const intents: AlertIntent[] = [];
+  const base = { rule: j.rule, subject: j.subject };
+  if (raise || settled === 'raise') {
+    const current = state.levels.level(j.subject, freshSince);
+    const worst = j.conditions.find((c) => c.priority === current && current === 'critical');
+    const cause = worst ?? raise?.condition ?? j.conditions.find((c) => c.priority === current)!;
+    const detail = cause.detail(j.settings);
+    intents.push(
+      intent(j.refs, { ...base, action: 'raise', priority: cause.priority, detail, occurredAt: raise?.at ?? newest }),
+    );
+  }
+  const cleared = settled === 'clear' || (raise !== null && state.levels.settle(j.subject, freshSince) === 'clear');
+  if (cleared) {
+    intents.push(
+      intent(j.refs, { ...base, action: 'clear', priority: clearPriority, detail: j.clearDetail, occurredAt: newest }),
+    );
+  }
+  return intents;
+}
+
+function tracker<S>(state: SustainedState, j: Judgement<S>, condition: Sustained<S>): RunTracker {
+  const key = `${j.subject}|${j.refs.device}|${condition.key}`;
+  let found = state.runs.get(key);
+  if (!found) state.runs.set(key, (found = new RunTracker()));
+  return found;
+}

@@ -1,0 +1,166 @@
+import { formatDuration, numberField, personSubject, refsOf } from './intent.js';
+import type { RunSpec } from './runs.js';
+import type { RuleSettings } from './settings.js';
+import { judgeSustained, sustainedState, type Sustained, type SustainedState } from './sustained.js';
+import type { DeviceInfo, Rule } from './types.js';
+
+type Vitals = RuleSettings['vitals'];
+type Sign = 'hr' | 'spo2' | 'rr' | 'bp';
+
+interface Condition extends Sustained<Vitals> {
+  sign: Sign;
+  field: 'hr' | 'spo2' | 'rr' | 'sbp' | 'dbp';
+}
+
+/** A condition on one measured field: samples without the field say nothing about it. */
+function onField(c: FieldCondition): Condition {
+  const { test, ...rest } = c;
+  return {
+    ...rest,
+    hit: (sample, s) => {
+      const value = numberField(sample, c.field);
+      return value === undefined ? undefined : test(value, s);
+    },
+  };
+}
+
+/** Heart rate, SpO2 and respiratory rate are continuous: a condition must hold for a span of device time. */
+function continuous(sustainMs: number, s: Vitals, device: DeviceInfo): RunSpec {
+  const maxGapMs = Math.max(s.maxGapMs, 2 * device.expectedIntervalS * 1000);
+  return { sustainMs, minSamples: sustainMs > 0 ? 2 : 1, maxGapMs, horizonMs: 2 * sustainMs + maxGapMs };
+}
+
+/** Blood pressure is measured now and then: consecutive readings count, however far apart. */
+const readings = (s: Vitals): RunSpec => ({ sustainMs: 0, minSamples: s.bpReadings, maxGapMs: Infinity, horizonMs: 0 });
+
+const forSpan = (ms: number) => (ms > 0 ? ` for ${formatDuration(ms)}` : '');
+const onReadings = (s: Vitals) => ` on ${s.bpReadings} reading${s.bpReadings === 1 ? '' : 's'}`;
+
+type FieldCondition = Omit<Condition, 'hit'> & { test(value: number, s: Vitals): boolean };
+
+const CONDITIONS: Condition[] = (
+  [
+    {
+      key: 'hrLow',
+      sign: 'hr',
+      field: 'hr',
+      priority: 'high',
+      test: (v, s) => v < s.hrBelow,
+      spec: (s, d) => continuous(s.sustainMs, s, d),
+      detail: (s) => `heart rate below ${s.hrBelow} bpm${forSpan(s.sustainMs)}`,
+    },
+    {
+      key: 'hrHigh',
+      sign: 'hr',
+      field: 'hr',
+      priority: 'high',
+      test: (v, s) => v > s.hrAbove,
+      spec: (s, d) => continuous(s.sustainMs, s, d),
+      detail: (s) => `heart rate above ${s.hrAbove} bpm${forSpan(s.sustainMs)}`,
+    },
+    {
+      key: 'spo2Low',
+      sign: 'spo2',
+      field: 'spo2',
+      priority: 'high',
+      test: (v, s) => v < s.spo2Below,
+      spec: (s, d) => continuous(s.sustainMs, s, d),
+      detail: (s) => `SpO2 below ${s.spo2Below} %${forSpan(s.sustainMs)}`,
+    },
+    {
+      key: 'spo2Critical',
+      sign: 'spo2',
+      field: 'spo2',
+      priority: 'critical',
+      test: (v, s) => v < s.spo2CriticalBelow,
+      spec: (s, d) => continuous(s.spo2CriticalSustainMs, s, d),
+      detail: (s) => `SpO2 below ${s.spo2CriticalBelow} %${forSpan(s.spo2CriticalSustainMs)}`,
+    },
+    {
+      key: 'rrLow',
+      sign: 'rr',
+      field: 'rr',
+      priority: 'high',
+      test: (v, s) => v < s.rrBelow,
+      spec: (s, d) => continuous(s.sustainMs, s, d),
+      detail: (s) => `respiratory rate below ${s.rrBelow} /min${forSpan(s.sustainMs)}`,
+    },
+    {
+      key: 'rrHigh',
+      sign: 'rr',
+      field: 'rr',
+      priority: 'high',
+      test: (v, s) => v > s.rrAbove,
+      spec: (s, d) => continuous(s.sustainMs, s, d),
+      detail: (s) => `respiratory rate above ${s.rrAbove} /min${forSpan(s.sustainMs)}`,
+    },
+    {
+      key: 'sbpHigh',
+      sign: 'bp',
+      field: 'sbp',
+      priority: 'high',
+      test: (v, s) => v >= s.sbpAtLeast,
+      spec: readings,
+      detail: (s) => `systolic blood pressure ${s.sbpAtLeast} mmHg or higher${onReadings(s)}`,
+    },
+    {
+      key: 'sbpLow',
+      sign: 'bp',
+      field: 'sbp',
+      priority: 'high',
+      test: (v, s) => v <= s.sbpAtMost,
+      spec: readings,
+      detail: (s) => `systolic blood pressure ${s.sbpAtMost} mmHg or lower${onReadings(s)}`,
+    },
+    {
+      key: 'dbpHigh',
+      sign: 'bp',
+      field: 'dbp',
+      priority: 'high',
+      test: (v, s) => v >= s.dbpAtLeast,
+      spec: readings,
+      detail: (s) => `diastolic blood pressure ${s.dbpAtLeast} mmHg or higher${onReadings(s)}`,
+    },
+  ] satisfies FieldCondition[]
+).map(onField);
+
+const SIGNS: Sign[] = ['hr', 'spo2', 'rr', 'bp'];
+const BY_SIGN = Object.fromEntries(SIGNS.map((sign) => [sign, CONDITIONS.filter((c) => c.sign === sign)])) as Record<
+  Sign,
+  Condition[]
+>;
+
+/** What each device kind measures (PROTOCOL.md reading fields). */
+const MEASURED: Record<string, ReadonlySet<string>> = {
+  wristband: new Set(['hr', 'spo2', 'sbp', 'dbp']),
+  bedmat: new Set(['hr', 'rr']),
+};
+
+/** A device not heard from for this long (device time) no longer holds a vital-sign alert open. */
+const STALE_SOURCE_MS = 5 * 60_000;
+
+/**
+ * vitals: heart rate, SpO2 and respiratory rate out of range for `vitals.sustainMs` (60 s) of device time, blood
+ * pressure out of range on `vitals.bpReadings` (2) consecutive readings: high; SpO2 below `spo2CriticalBelow` (85 %):
+ * critical. One alert per resident and sign (`resident:<id>:hr|spo2|rr|bp`), fed by every device measuring it;
+ * samples of a wristband not worn or an empty bed are skipped. Raised once per sustained run (again if the
+ * priority rises); cleared when the newest samples of every device are back in range.
+ */
+export const vitalsRule: Rule<SustainedState, RuleSettings> = {
+  name: 'vitals',
+  initialState: sustainedState,
+  evaluate(input, ctx, state) {
+    const settings = ctx.settings.vitals;
+    const measured = MEASURED[ctx.device.kind];
+    if (!settings.enabled || input.type !== 'reading' || !measured) return [];
+    const refs = refsOf(ctx);
+    const samples = input.samples.filter((sample) => sample.worn !== false && sample.occupied !== false);
+    return SIGNS.flatMap((sign) => {
+      const conditions = BY_SIGN[sign].filter((condition) => measured.has(condition.field));
+      if (conditions.length === 0) return [];
+      const subject = `${personSubject(refs)}:${sign}`;
+      const judgement = { rule: 'vitals' as const, subject, conditions, samples, refs, device: ctx.device, settings };
+      return judgeSustained({ ...judgement, staleMs: STALE_SOURCE_MS, clearDetail: 'back in range' }, state);
+    });
+  },
+};
