@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertsHandle } from '@vigil/alerts';
+import type { AlertPriority, AlertRule, DeviceKind } from '@vigil/protocol';
+import { RULES } from '../../alerts/src/rules/index.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { startTestGateway } from '../helpers/gateway.js';
+import {
+  connectDevice,
+  listenForEvents,
+  seedFacility,
+  startTestAlerts,
+  type EventListener,
+  type TestDevice,
+} from './harness.js';
+
+/** HH:MM in Berlin, `offsetMin` from now: night windows are judged in the facility's zone. */
+function berlinTime(offsetMin: number): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Berlin',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  })
+    .format(Date.now() + offsetMin * 60_000)
+    .replace(/^24/, '00');
+}
+
+// Short windows through facility settings, so every rule fires within a second or two of device time.
+const SHORT = {
+  vitals: { sustainMs: 2_000, maxGapMs: 2_000 },
+  noVitalsInBed: { sustainMs: 2_000, maxGapMs: 2_000 },
+  bedExitNight: { afterMs: 1_000 },
+  inactivity: { silenceMs: 1_500 },
+  fire: { riseWindowMs: 2_000 },
+  bandNotWorn: { afterMs: 1_500 },
+};
+const NIGHT_NOW = { ...SHORT, night: { start: berlinTime(-60), end: berlinTime(60) } };
+const DAY_NOW = { ...SHORT, night: { start: berlinTime(180), end: berlinTime(240) } };
+
+type Send = (device: TestDevice, now: number) => Promise<void>;
+const readings =
+  (fields: object[], stepMs = 500): Send =>
+  async (device, now) => {
+    const samples = fields.map((f, i) => ({ ts: now - (fields.length - 1 - i) * stepMs, ...f }));
+    await device.publish('reading', { samples });
+  };
+const event =
+  (type: string, extra: object = {}): Send =>
+  (device, now) =>
+    device.publish('event', { ts: now, type, ...extra });
+
+interface Scenario {
+  rule: AlertRule;
+  priority: AlertPriority;
+  facility: 'night' | 'day';
+  device: { kind: DeviceKind; resident?: boolean; location?: string };
+  send: Send;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    rule: 'fall',
+    priority: 'critical',
+    facility: 'night',
+    device: { kind: 'wristband', resident: true },
+    send: event('fall', { confidence: 0.9 }),
+  },
+  {
+    rule: 'sos',
+    priority: 'critical',
+    facility: 'night',
+    device: { kind: 'button', resident: true, location: 'room-1' },
+    send: event('sos'),
+  },
+  {
+    rule: 'vitals',
+    priority: 'high',
+    facility: 'night',
+    device: { kind: 'wristband', resident: true },
+    send: readings(Array(6).fill({ hr: 150 })),
+  },
+  {
+    rule: 'no_vitals_in_bed',
+    priority: 'critical',
+    facility: 'night',
+    device: { kind: 'bedmat', resident: true, location: 'room-1' },
+    send: readings(Array(6).fill({ occupied: true, hr: 0, rr: 0 })),
+  },
+  {
+    rule: 'bed_exit_night',
+    priority: 'high',
+    facility: 'night',
+    device: { kind: 'bedmat', resident: true, location: 'room-1' },
+    send: event('bed_exit'),
+  },
+  {
+    rule: 'wandering',
+    priority: 'high',
+    facility: 'night',
+    device: { kind: 'door', location: 'exit-1' },
+    send: event('open'),
+  },
+  {
+    rule: 'inactivity',
+    priority: 'warning',
+    facility: 'day',
+    device: { kind: 'pir', location: 'dwelling-1' },
+    send: readings([{ motion: 0 }]),
+  },
+  {
+    rule: 'fire',
+    priority: 'critical',
+    facility: 'night',
+    device: { kind: 'smoke', location: 'room-1' },
+    send: event('alarm'),
+  },
+  {
+    rule: 'gas',
+    priority: 'critical',
+    facility: 'night',
+    device: { kind: 'gas', location: 'kitchen-1' },
+    send: readings([{ lel: 30 }]),
+  },
+  {
+    rule: 'electrical',
+    priority: 'high',
+    facility: 'night',
+    device: { kind: 'electrical', location: 'board-1' },
+    send: readings([{ residualMa: 400 }]),
+  },
+  {
+    rule: 'device_offline',
+    priority: 'warning',
+    facility: 'day',
+    device: { kind: 'pir', location: 'room-1' },
+    send: (device) => device.publish('status', { online: false }),
+  },
+  {
+    rule: 'low_battery',
+    priority: 'warning',
+    facility: 'day',
+    device: { kind: 'door', location: 'room-1' },
+    send: readings([{ battery: 5 }]),
+  },
+  {
+    rule: 'band_not_worn',
+    priority: 'warning',
+    facility: 'day',
+    device: { kind: 'wristband', resident: true },
+    send: readings(Array(5).fill({ worn: false })),
+  },
+];
+
+const present = new Set(RULES.map((rule) => rule.name));
+
+describe('every rule end to end: device → gateway → alerts → internal topic', () => {
+  let db: TestDatabase;
+  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+  let alerts: AlertsHandle;
+  let listener: EventListener;
+  const devices: TestDevice[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedFacility(db.pool, 'night', NIGHT_NOW);
+    await seedFacility(db.pool, 'day', DAY_NOW);
+    gateway = await startTestGateway(db.url);
+    alerts = await startTestAlerts(db.pool, db.url, gateway.url);
+    listener = await listenForEvents(db.pool, gateway.url);
+  });
+  afterAll(async () => {
+    await Promise.all(devices.map((d) => d.close()));
+    await listener?.close();
+    await alerts?.close();
+    await gateway?.close();
+    await db?.drop();
+  });
+
+  it('covers every rule the engine runs', () => {
+    expect([...present].filter((rule) => !SCENARIOS.some((s) => s.rule === rule))).toEqual([]);
+  });
+
+  it.each(SCENARIOS.filter((s) => present.has(s.rule)))('$rule raises a $priority alert', async (scenario) => {
+    const id = `${scenario.rule.replaceAll('_', '-')}-${scenario.device.kind}`;
+    // One resident per scenario, so person-subject rules never see each other's alerts.
+    const resident = scenario.device.resident ? `res-${id}` : undefined;
+    if (resident) {
+      await db.pool.query(
+        `INSERT INTO residents (facility_id, id, care_level, fall_risk, wander_risk, location_id)
+         VALUES ($1, $2, 'fully-dependent', 'high', true, 'room-1')`,
+        [scenario.facility, resident],
+      );
+    }
+    const device = await connectDevice(db.pool, gateway.url, {
+      facility: scenario.facility,
+      id,
+      kind: scenario.device.kind,
+      resident,
+      location: scenario.device.location,
+      expectedIntervalS: 1,
+    });
+    devices.push(device);
+    await scenario.send(device, Date.now());
+    const raised = await listener.next(
+      `${scenario.rule} raised`,
+      (e) => e.event === 'raised' && e.alert.rule === scenario.rule,
+    );
+    expect(raised.alert).toMatchObject({
+      facility: scenario.facility,
+      priority: scenario.priority,
+      status: 'open',
+      drill: false,
+    });
+  });
+
+  it.skipIf(!present.has('sos'))('a cancelled SOS is downgraded, not re-raised', async () => {
+    const sos = listener.events.find((e) => e.event === 'raised' && e.alert.rule === 'sos')!;
+    const button = devices.find((d) => d.kind === 'button')!;
+    await button.publish('event', { ts: Date.now(), type: 'cancel' });
+    const updated = await listener.next('sos downgraded', (e) => e.event === 'updated' && e.alert.id === sos.alert.id);
+    expect(updated.alert).toMatchObject({ priority: 'high', status: 'open' });
+  });
+
+  it.skipIf(!present.has('gas'))(
+    'a high gas alert nobody acknowledged clears itself when the air is clean again',
+    async () => {
+      const device = await connectDevice(db.pool, gateway.url, {
+        facility: 'day',
+        id: 'gas-2',
+        kind: 'gas',
+        location: 'kitchen-1',
+      });
+      devices.push(device);
+      await device.publish('reading', { ts: Date.now(), lel: 12 });
+      const raised = await listener.next(
+        'gas high',
+        (e) => e.event === 'raised' && e.alert.facility === 'day' && e.alert.rule === 'gas',
+      );
+      expect(raised.alert.priority).toBe('high');
+      await device.publish('reading', { ts: Date.now() + 1, lel: 0 });
+      const cleared = await listener.next(
+        'gas cleared',
+        (e) => e.event === 'auto_cleared' && e.alert.id === raised.alert.id,
+      );
+      expect(cleared.alert).toMatchObject({ status: 'resolved', outcome: 'auto_cleared' });
+    },
+  );
+});
