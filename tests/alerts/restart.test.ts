@@ -94,4 +94,63 @@ describe('alerts restart mid-escalation', () => {
     ]);
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM alerts WHERE rule = 'fall'`)).rows[0].n).toBe(1);
   });
+
+  it('rebuilds rule state from stored messages without re-raising what was already handled', async () => {
+    const button = await connectDevice(db.pool, gateway.url, {
+      facility: 'f1',
+      id: 'bt-1',
+      kind: 'button',
+      resident: 'r1',
+      location: 'room-1',
+    });
+    try {
+      // ingest stores what the devices send; here the test plays ingest's part for the two events.
+      const store = (device: string, ts: number, seq: number, type: string) =>
+        db.pool.query(
+          `INSERT INTO device_events (time, device_id, seq, facility_id, type) VALUES ($1, $2, $3, 'f1', $4)`,
+          [new Date(ts), device, seq, type],
+        );
+      const pressed = Date.now();
+      await button.publish('event', { ts: pressed, type: 'sos' });
+      await store('bt-1', pressed, button.seq, 'sos');
+      const sos = await listener.next('sos raised', (e) => e.event === 'raised' && e.alert.rule === 'sos');
+
+      // A fall that was raised and resolved before the restart: its stored event must not raise it again.
+      await db.pool.query(`INSERT INTO residents (facility_id, id, care_level) VALUES ('f1', 'r9', 'self-care')`);
+      const band9 = await connectDevice(db.pool, gateway.url, {
+        facility: 'f1',
+        id: 'wb-9',
+        kind: 'wristband',
+        resident: 'r9',
+      });
+      await band9.publish('event', { ts: pressed, type: 'fall', confidence: 0.9 });
+      await store('wb-9', pressed, band9.seq, 'fall');
+      await band9.close();
+      const fall = await listener.next('r9 fall', (e) => e.event === 'raised' && e.alert.resident === 'r9');
+      const resolve = await sendCommand(db.pool, {
+        facility: 'f1',
+        command: 'resolve',
+        actor: 'user:anna',
+        alertId: fall.alert.id,
+        args: { outcome: 'false_alarm' },
+      });
+      expect((await commandResult(db.pool, resolve)).error).toBeNull();
+
+      await alerts!.close();
+      const lastBefore = alerts!.lastEventId();
+      alerts = await start();
+      expect(alerts.lastEventId()).toBe(lastBefore);
+
+      // The cancel only downgrades an SOS the rule remembers: that memory came back from the stored event.
+      await button.publish('event', { ts: pressed + 5_000, type: 'cancel' });
+      const downgraded = await listener.next(
+        'sos downgraded',
+        (e) => e.event === 'updated' && e.alert.id === sos.alert.id,
+      );
+      expect(downgraded.alert.priority).toBe('high');
+      expect(listener.events.filter((e) => e.eventId > lastBefore && e.event === 'raised')).toEqual([]);
+    } finally {
+      await button.close();
+    }
+  });
 });
