@@ -5,7 +5,9 @@ import { registerAlerts } from './commands/alerts.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDb } from './commands/db.js';
 import { registerDevices } from './commands/devices.js';
+import { registerGateway } from './commands/gateway.js';
 import { registerRegistry } from './commands/registry.js';
+import { registerStart } from './commands/start.js';
 import { registerTokens } from './commands/tokens.js';
 
 /** Builds the `vigil` program; every subcommand registers itself from cli/src/commands/. */
@@ -14,12 +16,14 @@ export function buildProgram(): Command {
     .description('Vigil: safety monitoring for elder-care facilities (see README.md)')
     .showHelpAfterError()
     .exitOverride();
+  registerStart(program);
   registerDb(program);
   registerRegistry(program);
   registerDevices(program);
   registerTokens(program);
   registerAlerts(program);
   registerAudit(program);
+  registerGateway(program);
   return program;
 }
 
