@@ -8,7 +8,7 @@ export type Edge = 'raise' | 'clear' | null;
 export type SourceLevel = AlertPriority | null | 'pending';
 
 interface Subject {
-  sources: Map<string, { level: SourceLevel; at: number }>;
+  sources: Map<string, { level: SourceLevel; at: number; detail?: string }>;
   /** Highest priority raised since the last clear. */
   raised: AlertPriority | null;
   /**
@@ -27,9 +27,16 @@ interface Subject {
 export class SubjectLevels {
   private readonly subjects = new Map<string, Subject>();
 
-  set(subject: string, source: string, level: SourceLevel, at: number): void {
+  /** Sets a source's level; `detail` says why, for the raise. */
+  set(subject: string, source: string, level: SourceLevel, at: number, detail?: string): void {
     const entry = this.entry(subject);
-    entry.sources.set(source, { level, at: Math.max(at, entry.sources.get(source)?.at ?? -Infinity) });
+    entry.sources.set(source, { level, at: Math.max(at, entry.sources.get(source)?.at ?? -Infinity), detail });
+  }
+
+  /** The detail of the fresh source with the highest priority. */
+  cause(subject: string, freshSince = -Infinity): string | undefined {
+    const level = this.level(subject, freshSince);
+    return this.fresh(subject, freshSince).find((source) => source.level === level)?.detail;
   }
 
   /** The highest priority among fresh sources (null if none sees the condition). */

@@ -1,0 +1,87 @@
+import type { ReadingSample } from '@vigil/protocol';
+import { evaluateHazard, type Derived, type HazardSpec } from './hazard.js';
+import { numberField, placeSubject } from './intent.js';
+import { SubjectLevels } from './levels.js';
+import type { RuleSettings } from './settings.js';
+import type { Rule } from './types.js';
+
+type Fire = RuleSettings['fire'];
+
+const atLeast =
+  (threshold: (s: Fire) => number, detail: (t: number) => string) =>
+  (value: number, s: Fire): { priority: 'critical'; detail: string } | null =>
+    value >= threshold(s) ? { priority: 'critical', detail: detail(threshold(s)) } : null;
+
+const SPEC: HazardSpec<Fire> = {
+  rule: 'fire',
+  kind: 'smoke',
+  subject: placeSubject,
+  alarm: { priority: 'critical', detail: 'smoke detector alarm' },
+  measures: [
+    {
+      field: 'smoke',
+      judge: atLeast(
+        (s) => s.smokeAtLeast,
+        (t) => `smoke at ${t} %/m or more`,
+      ),
+    },
+    {
+      field: 'temp',
+      judge: atLeast(
+        (s) => s.tempAtLeast,
+        (t) => `temperature at ${t} °C or more`,
+      ),
+    },
+  ],
+  clearDetail: 'smoke and temperature back to normal',
+};
+
+export interface FireState {
+  levels: SubjectLevels;
+  /** Recent temperatures per detector, sorted by device time. */
+  temps: Map<string, Array<{ ts: number; temp: number }>>;
+}
+
+/**
+ * Rate of rise: the newest temperature against the oldest one within `fire.riseWindowMs` (60 s) of device time,
+ * judged only once the samples span at least half the window (two samples a second apart say little).
+ */
+function rateOfRise(state: FireState, device: string, sample: ReadingSample, s: Fire): Derived[] {
+  const temp = numberField(sample, 'temp');
+  if (temp === undefined) return [];
+  let history = state.temps.get(device);
+  if (!history) state.temps.set(device, (history = []));
+  let i = history.length;
+  while (i > 0 && history[i - 1]!.ts > sample.ts) i--;
+  history.splice(i, 0, { ts: sample.ts, temp });
+  const newest = history.at(-1)!;
+  while (history.length > 2 && history[0]!.ts < newest.ts - s.riseWindowMs) history.shift();
+  const oldest = history.find((h) => newest.ts - h.ts <= s.riseWindowMs)!;
+  const span = newest.ts - oldest.ts;
+  if (span < s.riseWindowMs / 2) return [];
+  const perMinute = ((newest.temp - oldest.temp) * 60_000) / span;
+  const rising = perMinute >= s.risePerMinAtLeast;
+  return [
+    {
+      source: 'rise',
+      level: rising ? 'critical' : null,
+      detail: `temperature rising ${s.risePerMinAtLeast} °C/min or faster`,
+    },
+  ];
+}
+
+/**
+ * fire: a smoke detector's `alarm` event, smoke ≥ `fire.smokeAtLeast` (10 %/m), temperature ≥ `tempAtLeast`
+ * (57 °C) or rising ≥ `risePerMinAtLeast` (8 °C/min): critical, one alert per place (`location:<id>`).
+ * A person resolves it; the rule still reports when every detector of the place is calm again.
+ */
+export const fireRule: Rule<FireState, RuleSettings> = {
+  name: 'fire',
+  initialState: () => ({ levels: new SubjectLevels(), temps: new Map() }),
+  evaluate(input, ctx, state) {
+    const settings = ctx.settings.fire;
+    if (!settings.enabled) return [];
+    const derive = (sample: ReadingSample) => rateOfRise(state, ctx.device.id, sample, settings);
+    return evaluateHazard(SPEC, input, ctx, settings, state.levels, derive);
+  },
+};
