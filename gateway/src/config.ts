@@ -90,6 +90,21 @@ const envSchema = z.object({
   VIGIL_GATEWAY_MAX_CONNECTIONS: z.coerce.number().int().positive().optional(),
 });
 
+/** Every environment variable the gateway reads, with its meaning (for `vigil gateway --help` and docs). */
+export const GATEWAY_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
+  VIGIL_MQTT_HOST: 'interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface)',
+  VIGIL_MQTT_PORT: 'MQTT port (default 1883; 0 picks a free one)',
+  DATABASE_URL: 'PostgreSQL/TimescaleDB URL of the device registry (`vigil gateway`: else the local cluster)',
+  VIGIL_GATEWAY_DATA_DIR: 'broker state and uplink outbox, on disk (default <repo>/.data/gateway)',
+  VIGIL_UPSTREAM_URL: 'upstream broker for store-and-forward, e.g. mqtt://cloud:1883 (unset: no uplink)',
+  VIGIL_UPSTREAM_USERNAME: 'username at the upstream broker',
+  VIGIL_UPSTREAM_PASSWORD: 'password at the upstream broker',
+  VIGIL_UPSTREAM_CLIENT_ID: 'client id at the upstream broker (default vigil-gateway-<hostname>)',
+  VIGIL_GATEWAY_RATE_PER_SECOND: 'per-device sustained message rate before disconnect (default 20)',
+  VIGIL_GATEWAY_RATE_BURST: 'per-device burst (default 100)',
+  VIGIL_GATEWAY_MAX_CONNECTIONS: 'open sockets at most (default 20000)',
+};
+
 /** Gateway options from the environment (zod-validated); see docs/gateway.md for every variable. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayOptions {
   const e = parseEnv(envSchema, env);

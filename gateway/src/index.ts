@@ -29,6 +29,7 @@ import { Outbox } from './uplink/outbox.js';
 export {
   configFromEnv,
   DEFAULT_LIMITS,
+  GATEWAY_ENV,
   type GatewayOptions,
   type GatewayLimits,
   type UpstreamOptions,

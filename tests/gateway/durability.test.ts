@@ -3,30 +3,30 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MqttClient } from 'mqtt';
+import type { IPublishPacket, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { connect, eventually, reading, seedRegistry } from './fixtures.js';
 
-const SCRIPT = fileURLToPath(new URL('./gateway-process.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../../cli/src/bin.ts', import.meta.url));
 
-/** Starts the gateway in a child process and resolves with it and its port. */
+/** Runs `vigil gateway` in a child process (so it can be killed with -9); resolves once it is listening. */
 async function spawnGateway(databaseUrl: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--conditions=vigil-source', '--import', 'tsx', SCRIPT], {
+  const child = spawn(process.execPath, ['--conditions=vigil-source', '--import', 'tsx', CLI, 'gateway'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, VIGIL_GATEWAY_DATA_DIR: dataDir, VIGIL_MQTT_PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /READY (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
+      const match = /"url":"(mqtt:\/\/[^"]+)","msg":"gateway ready"/.exec(out);
+      if (match) resolve(match[1]!);
     });
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`vigil gateway exited with ${code}`)));
   });
-  return { child, url: `mqtt://127.0.0.1:${port}` };
+  return { child, url };
 }
 
 function kill9(child: ChildProcess): Promise<void> {
@@ -70,9 +70,10 @@ describe('durable broker state', () => {
     const second = await spawnGateway(db.url, dataDir);
     try {
       const seqs: number[] = [];
-      const ingest = await connect(second.url, creds.ingest, { clientId: 'ingest-durable', clean: false });
+      const ingest = await connect(second.url, creds.ingest, { clientId: 'ingest-durable', clean: false }, (c) =>
+        c.on('message', (_topic, payload) => seqs.push((JSON.parse(payload.toString()) as { seq: number }).seq)),
+      );
       open.push(ingest);
-      ingest.on('message', (_topic, payload) => seqs.push((JSON.parse(payload.toString()) as { seq: number }).seq));
       await eventually(async () => seqs.length >= 50);
       expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     } finally {
@@ -95,13 +96,15 @@ describe('durable broker state', () => {
       await got;
       silent.end(true);
 
-      const again = await connect(gw.url, creds.ingest, { clientId: 'ingest-dup', clean: false });
-      open.push(again);
-      const packet = await new Promise<{ dup: boolean; payload: Buffer }>((resolve) =>
-        again.once('message', (_t, _p, pkt) => resolve(pkt)),
+      let redelivered: (packet: IPublishPacket) => void = () => undefined;
+      const arrived = new Promise<IPublishPacket>((resolve) => (redelivered = resolve));
+      const again = await connect(gw.url, creds.ingest, { clientId: 'ingest-dup', clean: false }, (c) =>
+        c.once('message', (_t, _p, pkt) => redelivered(pkt)),
       );
+      open.push(again);
+      const packet = await arrived;
       expect(packet.dup).toBe(true);
-      expect(JSON.parse(packet.payload.toString())).toMatchObject({ seq: 900 });
+      expect(JSON.parse(String(packet.payload))).toMatchObject({ seq: 900 });
     } finally {
       await gw.close();
     }

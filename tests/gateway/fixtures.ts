@@ -21,8 +21,16 @@ export async function seedRegistry(db: Queryable) {
   return { wb1, wb2, hb1, ingest };
 }
 
-/** Connects with mqtt.js (no automatic reconnect); rejects with the CONNACK code on refusal. */
-export function connect(url: string, creds: Credentials | null, options: IClientOptions = {}): Promise<MqttClient> {
+/**
+ * Connects with mqtt.js (no automatic reconnect); rejects with the CONNACK code on refusal. `onClient` runs
+ * before the CONNECT goes out, to attach listeners that must not miss queued messages sent right after CONNACK.
+ */
+export function connect(
+  url: string,
+  creds: Credentials | null,
+  options: IClientOptions = {},
+  onClient?: (client: MqttClient) => void,
+): Promise<MqttClient> {
   const client = mqtt.connect(url, {
     protocolVersion: 4,
     reconnectPeriod: 0,
@@ -31,6 +39,7 @@ export function connect(url: string, creds: Credentials | null, options: IClient
     ...(creds ? { username: creds.id, password: creds.secret } : {}),
     ...options,
   });
+  onClient?.(client);
   return new Promise((resolve, reject) => {
     client.once('connect', () => resolve(client));
     client.once('error', (err) => {

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { GATEWAY_ENV, configFromEnv, start } from '@vigil/gateway';
+import { createLogger, migrate } from '@vigil/core';
+import { resolveDatabaseUrl } from '../context.js';
+
+const ENV_HELP = [
+  '',
+  'Configuration (environment):',
+  ...Object.entries(GATEWAY_ENV).map(([name, meaning]) => `  ${name.padEnd(32)} ${meaning}`),
+  '  VIGIL_LOG_LEVEL                  fatal|error|warn|info|debug|trace|silent (default info)',
+  '',
+  'Devices log in with their id and secret (`vigil device add`); services with a service account.',
+  'Protocol: docs/PROTOCOL.md; operations, limits and metrics: docs/gateway.md.',
+].join('\n');
+
+/** `vigil gateway`: the edge MQTT gateway alone, configured by the environment (docs/gateway.md). */
+export function registerGateway(program: Command): void {
+  program
+    .command('gateway')
+    .description(
+      'run the edge MQTT gateway alone: authenticates devices against the registry, enforces the topic ACL and ' +
+        'limits, keeps sessions on disk and (with VIGIL_UPSTREAM_URL) forwards to an upstream broker; stops on SIGINT/SIGTERM',
+    )
+    .addHelpText('after', ENV_HELP)
+    .action(async () => {
+      const log = createLogger({ name: 'vigil-gateway' });
+      const databaseUrl = process.env.DATABASE_URL || (await resolveDatabaseUrl(log));
+      await migrate(databaseUrl, log);
+      const gateway = await start({ ...configFromEnv({ ...process.env, DATABASE_URL: databaseUrl }), logger: log });
+      log.info({ url: gateway.url }, 'gateway ready');
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
+      log.info({ signal }, 'stopping');
+      await gateway.close();
+    });
+}
