@@ -90,6 +90,8 @@ export interface ApiFixture {
   gatewayUrl: string;
   /** Records an alert event as the alerts service does: alert row + event row, then the MQTT publish. */
   emit(type: AlertEventType, alert: Alert, options?: { actor?: string | null; publish?: boolean }): Promise<AlertEvent>;
+  /** Starts the api again on the same port (after `api.close()`); `api` then refers to the new instance. */
+  restartApi(): Promise<void>;
   /** Publishes any payload on the alert events topic (as a misbehaving alerts service would). */
   publishRaw(payload: string): Promise<void>;
   /** An HTTP request against the api with a bearer token; the body is parsed JSON (or text), untyped on purpose. */
@@ -111,15 +113,16 @@ export async function startApiFixture(options: Partial<ApiOptions> = {}): Promis
     clientId: `test-alerts-${randomBytes(4).toString('hex')}`,
     protocolVersion: 4,
   });
-  const api = await start({
+  const apiOptions: ApiOptions = {
     port: 0,
     databaseUrl: db.url,
     mqtt: { url: gateway.url, username: apiAccount.id, password: apiAccount.secret },
     ...options,
-  });
+  };
+  const api = await start(apiOptions);
   let nextEventId = 1;
 
-  return {
+  const fixture: ApiFixture = {
     db,
     api,
     tokens,
@@ -168,6 +171,10 @@ export async function startApiFixture(options: Partial<ApiOptions> = {}): Promis
       if (publish) await publisher.publishAsync(INTERNAL_TOPICS.alertEvents, JSON.stringify(event), { qos: 1 });
       return event;
     },
+    async restartApi() {
+      await fixture.api.close();
+      fixture.api = await start({ ...apiOptions, port: fixture.api.port });
+    },
     async publishRaw(payload) {
       await publisher.publishAsync(INTERNAL_TOPICS.alertEvents, payload, { qos: 1 });
     },
@@ -186,10 +193,11 @@ export async function startApiFixture(options: Partial<ApiOptions> = {}): Promis
       return { status: response.status, body };
     },
     async close() {
-      await api.close();
+      await fixture.api.close();
       await publisher.endAsync();
       await gateway.close();
       await db.drop();
     },
   };
+  return fixture;
 }
