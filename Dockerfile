@@ -1,0 +1,24 @@
+# One image for every Vigil service; the command picks the service: gateway | ingest | alerts | api | migrate.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
+COPY protocol protocol
+COPY core core
+COPY gateway gateway
+COPY ingest ingest
+COPY alerts alerts
+COPY api api
+COPY simulators simulators
+COPY cli cli
+COPY tests/tsconfig.json tests/tsconfig.json
+RUN npm ci --ignore-scripts=false && npx tsc -b protocol core gateway ingest alerts api simulators cli && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app /app
+COPY bin bin
+COPY migrations migrations
+USER node
+ENTRYPOINT ["node", "bin/vigil.js"]
+CMD ["--help"]
