@@ -1,0 +1,127 @@
+import type { Clock, Pool } from '@vigil/core';
+import type pg from 'pg';
+import { aggregateColumns, rawAggregates } from '../vital-metrics.js';
+
+const HOUR_MS = 3600_000;
+/** An hour is rolled up once it ended this long ago; ingest marks rows for older hours as late (rows.ts). */
+export const ROLLUP_DELAY_MS = 10 * 60_000;
+const SLICE_MS = 24 * HOUR_MS;
+const JOB = 'hourly';
+export const ROLLUP_LOCK = 7240020;
+
+export interface RollupResult {
+  skipped: boolean;
+  /** Hours rolled up for the first time. */
+  hours: number;
+  /** Late hours recomputed. */
+  recomputed: number;
+  doneUntil: Date | null;
+}
+
+const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
+
+/** Recomputes the rollups of [from, to) from the raw rows: idempotent, so any hour can be redone. */
+async function rollUp(client: pg.PoolClient, from: number, to: number): Promise<void> {
+  const range = [new Date(from), new Date(to)];
+  await client.query('DELETE FROM vitals_hourly WHERE bucket >= $1 AND bucket < $2', range);
+  await client.query(
+    `INSERT INTO vitals_hourly (bucket, device_id, facility_id, resident_id, samples, ${aggregateColumns()})
+     SELECT time_bucket('1 hour', time), device_id, facility_id, resident_id, count(*)::int,
+       ${rawAggregates()}
+     FROM vitals WHERE time >= $1 AND time < $2
+     GROUP BY 1, 2, 3, 4`,
+    range,
+  );
+  await client.query('DELETE FROM device_events_hourly WHERE bucket >= $1 AND bucket < $2', range);
+  await client.query(
+    `INSERT INTO device_events_hourly (bucket, device_id, facility_id, type, events)
+     SELECT time_bucket('1 hour', time), device_id, facility_id, type, count(*)::int
+     FROM device_events WHERE time >= $1 AND time < $2
+     GROUP BY 1, 2, 3, 4`,
+    range,
+  );
+}
+
+async function inTransaction(client: pg.PoolClient, fn: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await fn();
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/** Merges hour starts into contiguous [from, to) ranges. */
+export function hourRanges(hours: number[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const hour of [...hours].sort((a, b) => a - b)) {
+    const last = ranges.at(-1);
+    if (last && last[1] === hour) last[1] = hour + HOUR_MS;
+    else ranges.push([hour, hour + HOUR_MS]);
+  }
+  return ranges;
+}
+
+/**
+ * Rolls up every completed hour since the last run (one transaction per day of data), then recomputes
+ * the hours that received late rows. A session advisory lock keeps concurrent runs (overlapping
+ * schedules, several ingest workers) from doing the same work twice.
+ */
+export async function runRollups(pool: Pool, clock: Clock): Promise<RollupResult> {
+  const client = await pool.connect();
+  try {
+    const { rows: lock } = await client.query('SELECT pg_try_advisory_lock($1) AS ok', [ROLLUP_LOCK]);
+    if (!lock[0].ok) return { skipped: true, hours: 0, recomputed: 0, doneUntil: null };
+    try {
+      return await rollUpPending(client, clock);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [ROLLUP_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+async function rollUpPending(client: pg.PoolClient, clock: Clock): Promise<RollupResult> {
+  const horizon = floorHour(clock.now() - ROLLUP_DELAY_MS);
+  const { rows: state } = await client.query<{ done: Date }>(
+    'SELECT done_until AS done FROM ingest_rollup_state WHERE job = $1',
+    [JOB],
+  );
+  let start = state[0]?.done.getTime();
+  if (start === undefined) {
+    const { rows } = await client.query<{ first: Date | null }>(
+      'SELECT least((SELECT min(time) FROM vitals), (SELECT min(time) FROM device_events)) AS first',
+    );
+    start = rows[0]?.first ? floorHour(rows[0].first.getTime()) : horizon;
+  }
+  let recomputed = 0;
+  await inTransaction(client, async () => {
+    const { rows } = await client.query<{ bucket: Date }>(
+      'DELETE FROM ingest_rollup_dirty WHERE bucket < $1 RETURNING bucket',
+      [new Date(start!)],
+    );
+    for (const [from, to] of hourRanges(rows.map((r) => r.bucket.getTime()))) {
+      await rollUp(client, from, to);
+      recomputed += (to - from) / HOUR_MS;
+    }
+  });
+  let hours = 0;
+  do {
+    const from = start;
+    const to = Math.min(from + SLICE_MS, horizon);
+    await inTransaction(client, async () => {
+      if (to > from) await rollUp(client, from, to);
+      await client.query(
+        `INSERT INTO ingest_rollup_state (job, done_until) VALUES ($1, $2)
+         ON CONFLICT (job) DO UPDATE SET done_until = EXCLUDED.done_until, updated_at = now()`,
+        [JOB, new Date(Math.max(to, from))],
+      );
+    });
+    hours += Math.max(0, to - from) / HOUR_MS;
+    start = Math.max(to, from);
+  } while (start < horizon);
+  return { skipped: false, hours, recomputed, doneUntil: new Date(start) };
+}

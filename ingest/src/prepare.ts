@@ -1,0 +1,53 @@
+import { parseDeviceMessage, parseDeviceTopic, type ParsedMessage } from '@vigil/protocol';
+import type { DeviceInfo } from './devices.js';
+
+/** Raw bytes kept of a bad message (PROTOCOL.md "What happens to a bad message"). */
+export const DEAD_LETTER_MAX_BYTES = 4 * 1024;
+
+export interface DeadLetter {
+  receivedAt: number;
+  topic: string;
+  facility: string | null;
+  device: string | null;
+  reason: string;
+  payload: Buffer;
+}
+
+/** A message ready to be written: rows for its device, or a dead letter. */
+export type Prepared =
+  | { ok: true; device: DeviceInfo; message: ParsedMessage; receivedAt: number; retained: boolean }
+  | { ok: false; dead: DeadLetter };
+
+/** The device id named by a device topic, or null when the topic is not one. */
+export function topicDeviceId(topic: string): string | null {
+  return parseDeviceTopic(topic)?.device ?? null;
+}
+
+/**
+ * Validates one message against the contract and the registry. `device` is the registry entry of the
+ * topic's device (null when unknown). `receivedAt` is the reference for the `ts` window, so a message
+ * that waited in the buffer during a database outage is judged as of its arrival. `retained` marks a
+ * broker's replay of a retained status on (re)subscription rather than a live message.
+ */
+export function prepareMessage(
+  topic: string,
+  payload: Buffer,
+  receivedAt: number,
+  device: DeviceInfo | null,
+  retained = false,
+): Prepared {
+  const parsed = parseDeviceTopic(topic);
+  const dead = (reason: string): Prepared => ({
+    ok: false,
+    dead: { receivedAt, topic, facility: parsed?.facility ?? null, device: parsed?.device ?? null, reason, payload },
+  });
+  if (!parsed) return dead('not a device topic (vigil/v1/{facility}/{device}/reading|event|status)');
+  if (!device) return dead(`unknown device ${parsed.device}`);
+  if (device.retired) return dead(`device ${device.id} is retired`);
+  if (device.facility !== parsed.facility) {
+    return dead(`device ${device.id} is registered to facility ${device.facility}, not ${parsed.facility}`);
+  }
+  const result = parseDeviceMessage(parsed.kind, device.kind, payload, receivedAt);
+  if (!result.ok) return dead(result.reason);
+  return { ok: true, device, message: result.message, receivedAt, retained };
+}

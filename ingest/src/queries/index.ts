@@ -1,0 +1,2 @@
+export * from './vitals-history.js';
+export * from './data-gaps.js';

@@ -1,0 +1,182 @@
+import { READING_TABLE, type ReadingSample } from '@vigil/protocol';
+import { DEAD_LETTER_MAX_BYTES, type Prepared } from './prepare.js';
+
+export type PgType = 'timestamptz' | 'text' | 'int8' | 'int4' | 'float4' | 'bool' | 'bytea';
+
+export interface TableSpec {
+  name: 'vitals' | 'environment' | 'device_events' | 'device_status' | 'dead_letters';
+  columns: ReadonlyArray<readonly [column: string, type: PgType]>;
+  /** Rows carry the (device, time, seq) identity: duplicates are skipped with ON CONFLICT DO NOTHING. */
+  idempotent: boolean;
+}
+
+const IDENTITY = [
+  ['time', 'timestamptz'],
+  ['device_id', 'text'],
+  ['seq', 'int8'],
+  ['facility_id', 'text'],
+] as const;
+
+/** Reading fields (protocol names) → columns, per hypertable. */
+const VITALS_FIELDS = [
+  ['hr', 'hr', 'float4'],
+  ['spo2', 'spo2', 'float4'],
+  ['rr', 'rr', 'float4'],
+  ['sbp', 'sbp', 'float4'],
+  ['dbp', 'dbp', 'float4'],
+  ['skinTemp', 'skin_temp', 'float4'],
+  ['worn', 'worn', 'bool'],
+  ['occupied', 'occupied', 'bool'],
+  ['motion', 'motion', 'float4'],
+  ['sleep', 'sleep', 'text'],
+  ['battery', 'battery', 'float4'],
+] as const;
+const ENVIRONMENT_FIELDS = [
+  ['smoke', 'smoke', 'float4'],
+  ['temp', 'temp', 'float4'],
+  ['lel', 'lel', 'float4'],
+  ['co', 'co', 'float4'],
+  ['residualMa', 'residual_ma', 'float4'],
+  ['cableTemp', 'cable_temp', 'float4'],
+  ['currentA', 'current_a', 'float4'],
+  ['open', 'open', 'bool'],
+  ['motion', 'motion', 'float4'],
+  ['battery', 'battery', 'float4'],
+] as const;
+
+const fieldColumns = (fields: typeof VITALS_FIELDS | typeof ENVIRONMENT_FIELDS) =>
+  fields.map(([, column, type]) => [column, type] as const);
+
+export const TABLES = {
+  vitals: {
+    name: 'vitals',
+    columns: [...IDENTITY, ['resident_id', 'text'], ...fieldColumns(VITALS_FIELDS)],
+    idempotent: true,
+  },
+  environment: {
+    name: 'environment',
+    columns: [...IDENTITY, ['location_id', 'text'], ...fieldColumns(ENVIRONMENT_FIELDS)],
+    idempotent: true,
+  },
+  device_events: {
+    name: 'device_events',
+    columns: [...IDENTITY, ['type', 'text'], ['confidence', 'float4']],
+    idempotent: true,
+  },
+  device_status: {
+    name: 'device_status',
+    columns: [...IDENTITY, ['source', 'text'], ['online', 'bool'], ['battery', 'float4'], ['fw', 'text']],
+    idempotent: true,
+  },
+  dead_letters: {
+    name: 'dead_letters',
+    columns: [
+      ['time', 'timestamptz'],
+      ['topic', 'text'],
+      ['facility_id', 'text'],
+      ['device_id', 'text'],
+      ['reason', 'text'],
+      ['payload', 'bytea'],
+      ['payload_size', 'int4'],
+    ],
+    idempotent: false,
+  },
+} as const satisfies Record<TableSpec['name'], TableSpec>;
+
+export type TableName = keyof typeof TABLES;
+export type Row = unknown[];
+
+/** The current state columns of `devices` that one batch changes. */
+export interface DeviceUpdate {
+  id: string;
+  lastSeen: number | null;
+  online: boolean;
+  battery: number | null;
+  fw: string | null;
+}
+
+/** Everything one transaction writes, built from a batch of prepared messages. */
+export interface RowBatch {
+  rows: Record<TableName, Row[]>;
+  devices: DeviceUpdate[];
+  /** Hour starts (epoch ms) of vitals/event rows that may already have been rolled up. */
+  dirtyHours: number[];
+}
+
+const HOUR_MS = 3600_000;
+/** A row is "late" when its hour ended this long before the flush: the rollup job may have passed it. */
+export const LATE_AFTER_MS = 5 * 60_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const valueOf = (sample: ReadingSample, field: string) => sample[field] ?? null;
+
+/** Turns prepared messages into rows per table, device-state updates and late hours. */
+export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatch {
+  const rows: Record<TableName, Row[]> = {
+    vitals: [],
+    environment: [],
+    device_events: [],
+    device_status: [],
+    dead_letters: [],
+  };
+  const devices = new Map<string, DeviceUpdate>();
+  const dirty = new Set<number>();
+  const touch = (time: number) => {
+    const hour = Math.floor(time / HOUR_MS) * HOUR_MS;
+    if (hour + HOUR_MS + LATE_AFTER_MS <= flushNow) dirty.add(hour);
+  };
+  for (const item of batch) {
+    if (!item.ok) {
+      const d = item.dead;
+      const kept = d.payload.length > DEAD_LETTER_MAX_BYTES ? d.payload.subarray(0, DEAD_LETTER_MAX_BYTES) : d.payload;
+      rows.dead_letters.push([iso(d.receivedAt), d.topic, d.facility, d.device, d.reason, kept, d.payload.length]);
+      continue;
+    }
+    const { device, message, receivedAt } = item;
+    const update = devices.get(device.id) ?? { id: device.id, lastSeen: null, online: true, battery: null, fw: null };
+    devices.set(device.id, update);
+    const seen = () => {
+      update.lastSeen = Math.max(update.lastSeen ?? 0, receivedAt);
+      update.online = true;
+    };
+    if (message.kind === 'reading') {
+      const table = READING_TABLE[device.kind];
+      const fields = table === 'vitals' ? VITALS_FIELDS : ENVIRONMENT_FIELDS;
+      const context = table === 'vitals' ? device.resident : device.location;
+      for (const sample of message.samples) {
+        const row: Row = [iso(sample.ts), device.id, message.seq, device.facility, context];
+        for (const [field] of fields) row.push(valueOf(sample, field));
+        rows[table].push(row);
+        if (table === 'vitals') touch(sample.ts);
+        if (typeof sample.battery === 'number') update.battery = sample.battery;
+      }
+      seen();
+    } else if (message.kind === 'event') {
+      const e = message.event;
+      rows.device_events.push([iso(e.ts), device.id, e.seq, device.facility, e.type, e.confidence ?? null]);
+      touch(e.ts);
+      seen();
+    } else {
+      const s = message.status;
+      // A retained status replayed on subscription is the latest state we already have; without a `ts`
+      // (the Last Will) it cannot be recognised as a duplicate, so it is not stored again.
+      if (item.retained && s.ts === undefined) continue;
+      rows.device_status.push([
+        iso(s.ts ?? receivedAt),
+        device.id,
+        s.seq ?? -1,
+        device.facility,
+        'status',
+        s.online,
+        s.battery ?? null,
+        s.fw ?? null,
+      ]);
+      // The Last Will ({"online":false}) is published by the broker: the device was not seen.
+      if (s.online) seen();
+      update.online = s.online;
+      if (s.battery !== undefined) update.battery = s.battery;
+      if (s.fw !== undefined) update.fw = s.fw;
+    }
+  }
+  return { rows, devices: [...devices.values()], dirtyHours: [...dirty] };
+}

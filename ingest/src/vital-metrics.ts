@@ -1,0 +1,29 @@
+/** The vital signs the hourly rollups and history queries summarise: column name → API name. */
+export const VITAL_METRICS = [
+  ['hr', 'hr'],
+  ['spo2', 'spo2'],
+  ['rr', 'rr'],
+  ['sbp', 'sbp'],
+  ['dbp', 'dbp'],
+  ['skin_temp', 'skinTemp'],
+] as const;
+
+export type VitalMetric = (typeof VITAL_METRICS)[number][1];
+
+/** `count(hr), sum(hr), min(hr), max(hr), …` over raw vitals rows. */
+export const rawAggregates = (): string =>
+  VITAL_METRICS.map(
+    ([c]) =>
+      `count(${c})::int AS ${c}_count, sum(${c})::float8 AS ${c}_sum, min(${c}) AS ${c}_min, max(${c}) AS ${c}_max`,
+  ).join(',\n  ');
+
+/** The same aggregates over rows that already hold counts, sums, minima and maxima (rollups, or parts). */
+export const combinedAggregates = (): string =>
+  VITAL_METRICS.map(
+    ([c]) =>
+      `sum(${c}_count)::int AS ${c}_count, sum(${c}_sum)::float8 AS ${c}_sum, min(${c}_min) AS ${c}_min, max(${c}_max) AS ${c}_max`,
+  ).join(',\n  ');
+
+/** Column list of `vitals_hourly`'s aggregate columns, in the order the aggregates above produce them. */
+export const aggregateColumns = (): string =>
+  VITAL_METRICS.map(([c]) => `${c}_count, ${c}_sum, ${c}_min, ${c}_max`).join(', ');
