@@ -6,6 +6,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerDb } from './commands/db.js';
 import { registerDevices } from './commands/devices.js';
 import { registerGateway } from './commands/gateway.js';
+import { registerIngest } from './commands/ingest.js';
 import { registerRegistry } from './commands/registry.js';
 import { registerStart } from './commands/start.js';
 import { registerTokens } from './commands/tokens.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerAlerts(program);
   registerAudit(program);
   registerGateway(program);
+  registerIngest(program);
   return program;
 }
 

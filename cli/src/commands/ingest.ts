@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { INGEST_ENV_HELP, configFromEnv, start } from '@vigil/ingest';
+import { createLogger, createPool, migrate } from '@vigil/core';
+import { resolveDatabaseUrl } from '../context.js';
+import { serviceCredentials } from '../service-accounts.js';
+
+const ENV_HELP = [
+  '',
+  'Configuration (environment):',
+  ...Object.entries(INGEST_ENV_HELP).map(([name, meaning]) => `  ${name.padEnd(29)} ${meaning}`),
+  '  VIGIL_LOG_LEVEL               fatal|error|warn|info|debug|trace|silent (default info)',
+  '',
+  'Messages are acknowledged to the broker only after their batch is committed; bad ones go to the',
+  'dead_letters table. Rollups, retention, metrics and queries: docs/ingest.md.',
+].join('\n');
+
+/** `vigil ingest`: the ingest service alone, configured by the environment (docs/ingest.md). */
+export function registerIngest(program: Command): void {
+  program
+    .command('ingest')
+    .description(
+      'run the ingest service alone: validates every device reading, event and status from the broker and writes ' +
+        'them in batches to TimescaleDB, with hourly rollups and retention; stops on SIGINT/SIGTERM',
+    )
+    .addHelpText('after', ENV_HELP)
+    .action(async () => {
+      const log = createLogger({ name: 'vigil-ingest' });
+      const config = configFromEnv();
+      const databaseUrl = config.databaseUrl ?? (await resolveDatabaseUrl(log));
+      await migrate(databaseUrl, log);
+      const pool = createPool(databaseUrl, log, { max: 1 });
+      const mqtt = await serviceCredentials(pool, config.mqtt, 'ingest').finally(() => pool.end());
+      const ingest = await start({ ...config, databaseUrl, mqtt, logger: log });
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
+      log.info({ signal }, 'stopping');
+      await ingest.close();
+    });
+}
