@@ -48,6 +48,20 @@ const envSchema = z.object({
   VIGIL_API_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
 });
 
+/** Every environment variable of the api with its meaning (`vigil api --help`, docs/api.md). */
+export const API_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
+  VIGIL_HTTP_HOST: 'interface to listen on (default 127.0.0.1)',
+  VIGIL_HTTP_PORT: 'HTTP + WebSocket port (default 8080; 0 picks a free one)',
+  VIGIL_PUBLIC_URL: 'externally visible base URL, e.g. behind a reverse proxy (default http://host:port)',
+  DATABASE_URL: 'PostgreSQL/TimescaleDB URL (default for `vigil api`: the local cluster)',
+  VIGIL_MQTT_URL: 'broker URL (default mqtt://127.0.0.1:$VIGIL_MQTT_PORT)',
+  VIGIL_MQTT_PORT: 'broker port when VIGIL_MQTT_URL is unset (default 1883)',
+  VIGIL_API_MQTT_USERNAME: 'service account id, role api (default svc-api)',
+  VIGIL_API_MQTT_PASSWORD: 'service account secret (default: `vigil api` issues a new one)',
+  VIGIL_API_MQTT_CLIENT_ID: 'MQTT client id of the persistent session (default vigil-api)',
+  VIGIL_API_COMMAND_TIMEOUT_MS: 'how long acknowledge/resolve/drill wait for the alerts service (default 5000)',
+};
+
 /**
  * Reads the api's configuration from the environment (zod-validated; a failure names every bad variable).
  * See docs/api.md "Configuration" for the variables.

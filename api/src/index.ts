@@ -19,7 +19,7 @@ import { timelineRoutes } from './routes/timeline.js';
 import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
 
-export { configFromEnv, type ApiEnvConfig, type ApiOptions } from './config.js';
+export { API_ENV, configFromEnv, type ApiEnvConfig, type ApiOptions } from './config.js';
 
 export interface ApiHandle {
   /** Base URL, e.g. `http://127.0.0.1:8080` (or `publicUrl`). */

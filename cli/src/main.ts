@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VigilError } from '@vigil/core';
 import { ZodError } from 'zod';
 import { registerAlerts } from './commands/alerts.js';
+import { registerApi } from './commands/api.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDb } from './commands/db.js';
 import { registerDevices } from './commands/devices.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerGateway(program);
   registerIngest(program);
+  registerApi(program);
   return program;
 }
 

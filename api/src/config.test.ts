@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnv } from './config.js';
+
+describe('configFromEnv', () => {
+  it('defaults to the embedded ports of DESIGN.md and leaves database and secret to the CLI', () => {
+    expect(configFromEnv({})).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      publicUrl: undefined,
+      databaseUrl: undefined,
+      mqtt: { url: 'mqtt://127.0.0.1:1883', username: 'svc-api', password: undefined, clientId: undefined },
+      commandTimeoutMs: 5000,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = configFromEnv({
+      VIGIL_HTTP_HOST: '0.0.0.0',
+      VIGIL_HTTP_PORT: '9090',
+      VIGIL_PUBLIC_URL: 'https://vigil.example.org',
+      DATABASE_URL: 'postgres://db/vigil',
+      VIGIL_MQTT_PORT: '1884',
+      VIGIL_API_MQTT_USERNAME: 'svc-api-2',
+      VIGIL_API_MQTT_PASSWORD: 's3cret',
+      VIGIL_API_MQTT_CLIENT_ID: 'api-2',
+      VIGIL_API_COMMAND_TIMEOUT_MS: '8000',
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 9090,
+      publicUrl: 'https://vigil.example.org',
+      databaseUrl: 'postgres://db/vigil',
+      mqtt: { url: 'mqtt://127.0.0.1:1884', username: 'svc-api-2', password: 's3cret', clientId: 'api-2' },
+      commandTimeoutMs: 8000,
+    });
+    expect(configFromEnv({ VIGIL_MQTT_URL: 'mqtts://broker:8883' }).mqtt.url).toBe('mqtts://broker:8883');
+  });
+
+  it('names every bad variable', () => {
+    expect(() => configFromEnv({ VIGIL_HTTP_PORT: 'eighty', VIGIL_PUBLIC_URL: 'not a url' })).toThrow(
+      expect.objectContaining({
+        code: 'VIGIL_ERR_CONFIG_INVALID',
+        message: expect.stringMatching(/VIGIL_HTTP_PORT: .*\n.*VIGIL_PUBLIC_URL: /s),
+      }),
+    );
+  });
+});

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { API_ENV, configFromEnv, start } from '@vigil/api';
+import { createLogger, createPool, migrate } from '@vigil/core';
+import { resolveDatabaseUrl } from '../context.js';
+import { serviceCredentials } from '../service-accounts.js';
+
+const ENV_HELP = [
+  '',
+  'Configuration (environment):',
+  ...Object.entries(API_ENV).map(([name, meaning]) => `  ${name.padEnd(30)} ${meaning}`),
+  '  VIGIL_LOG_LEVEL                fatal|error|warn|info|debug|trace|silent (default info)',
+  '',
+  'Serves: REST /api/v1 (Bearer tokens: `vigil token create`), WebSocket /api/v1/stream, the wall display',
+  '/display?token=<display token>, OpenAPI /api/v1/openapi.json and /docs, /healthz, /readyz, /metrics.',
+  'Needs the alerts service running for acknowledge/resolve/drill. Reference: docs/api.md.',
+].join('\n');
+
+/** `vigil api`: the api alone, configured by the environment (docs/api.md). */
+export function registerApi(program: Command): void {
+  program
+    .command('api')
+    .description(
+      'run the api alone: REST + WebSocket stream of alert events + wall display, fed by the alerts service over ' +
+        'the broker; stops on SIGINT/SIGTERM',
+    )
+    .addHelpText('after', ENV_HELP)
+    .action(async () => {
+      const log = createLogger({ name: 'vigil-api' });
+      const config = configFromEnv();
+      const databaseUrl = config.databaseUrl ?? (await resolveDatabaseUrl(log));
+      await migrate(databaseUrl, log);
+      const pool = createPool(databaseUrl, log, { max: 1 });
+      const mqtt = await serviceCredentials(pool, config.mqtt, 'api').finally(() => pool.end());
+      const api = await start({ ...config, databaseUrl, mqtt, logger: log });
+      console.log(`api listening on ${api.url}; wall display ${api.displayUrl}?token=<display token>`);
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
+      log.info({ signal }, 'stopping');
+      await api.close();
+    });
+}
