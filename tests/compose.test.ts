@@ -35,7 +35,7 @@ function readKeys(parse: (env: NodeJS.ProcessEnv) => unknown, env: Record<string
   return read;
 }
 
-const PARSERS: Record<string, (env: NodeJS.ProcessEnv) => { port?: number }> = {
+const PARSERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   gateway: gatewayConfig,
   ingest: ingestConfig,
   alerts: alertsConfig,

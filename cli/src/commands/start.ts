@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
-import { configFromEnv as alertsConfig, start as startAlerts } from '@vigil/alerts';
-import { configFromEnv as apiConfig, start as startApi } from '@vigil/api';
 import { createLogger, createPool, createToken, migrate, parseEnv, type Logger } from '@vigil/core';
-import { configFromEnv as gatewayConfig, start as startGateway } from '@vigil/gateway';
-import { configFromEnv as ingestConfig, start as startIngest } from '@vigil/ingest';
-import { seedDemoFacility, startFleet } from '@vigil/simulators';
 import { resolveDatabaseUrl } from '../context.js';
 import { serviceCredentials } from '../service-accounts.js';
 
@@ -31,6 +26,20 @@ async function closeAll(parts: Array<[string, Closable]>, log: Logger): Promise<
 async function runStart(options: { simulate?: number; facility: string }): Promise<void> {
   const log = createLogger({ name: 'vigil' });
   const env = parseEnv(startEnvSchema);
+  // Loaded here, not at the top: every other `vigil` command starts without loading the services.
+  const [
+    { configFromEnv: gatewayConfig, start: startGateway },
+    { configFromEnv: ingestConfig, start: startIngest },
+    { configFromEnv: alertsConfig, start: startAlerts },
+    { configFromEnv: apiConfig, start: startApi },
+    { seedDemoFacility, startFleet },
+  ] = await Promise.all([
+    import('@vigil/gateway'),
+    import('@vigil/ingest'),
+    import('@vigil/alerts'),
+    import('@vigil/api'),
+    import('@vigil/simulators'),
+  ]);
   const databaseUrl = await resolveDatabaseUrl(log);
   await migrate(databaseUrl, log);
   const pool = createPool(databaseUrl, log, { max: 4 });
