@@ -11,14 +11,40 @@
  *   inactivity (the dwelling). A fixed device with no location uses `device:<id>`.
  * - `device:<id>`: electrical, device_offline, low_battery, band_not_worn.
  */
+import { bandNotWornRule } from './band-not-worn.js';
+import { bedExitNightRule } from './bed-exit-night.js';
+import { deviceOfflineRule } from './device-offline.js';
+import { electricalRule } from './electrical.js';
 import { fallRule } from './fall.js';
+import { fireRule } from './fire.js';
+import { gasRule } from './gas.js';
+import { inactivityRule } from './inactivity.js';
+import { lowBatteryRule } from './low-battery.js';
+import { noVitalsInBedRule } from './no-vitals-in-bed.js';
 import type { RuleSettings } from './settings.js';
 import { sosRule } from './sos.js';
 import type { Rule } from './types.js';
+import { vitalsRule } from './vitals.js';
+import { wanderingRule } from './wandering.js';
 
 export type AnyRule = Rule<unknown, RuleSettings>;
 
-export const RULES: readonly AnyRule[] = [fallRule, sosRule];
+/** Every rule, in the order their intents for one message are returned (life-threatening first). */
+export const RULES: readonly AnyRule[] = [
+  fallRule,
+  sosRule,
+  noVitalsInBedRule,
+  fireRule,
+  gasRule,
+  vitalsRule,
+  bedExitNightRule,
+  wanderingRule,
+  electricalRule,
+  inactivityRule,
+  deviceOfflineRule,
+  lowBatteryRule,
+  bandNotWornRule,
+];
 
 export {
   DEFAULT_SETTINGS,

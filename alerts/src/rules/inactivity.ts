@@ -1,0 +1,87 @@
+import { formatDuration, intent, numberField, refsOf, subjects, type Refs } from './intent.js';
+import { latchClear, latchRaise, newLatch, type Latch } from './health.js';
+import { inClockWindow, type ClockWindow } from './local-time.js';
+import type { RuleSettings } from './settings.js';
+import type { AlertIntent, Rule, RuleContext } from './types.js';
+
+interface Dwelling extends Latch {
+  /** The motion sensor that last reported: tick intents need a device. */
+  refs: Refs;
+  /** Device time of the latest motion (or of the first message, until motion is seen). */
+  lastMotion: number;
+  silenceMs: number;
+  enabled: boolean;
+  night: ClockWindow;
+  timezone: string;
+}
+
+export type InactivityState = Map<string, Dwelling>;
+
+function dwellingOf(state: InactivityState, ctx: RuleContext<RuleSettings>, seenAt: number): Dwelling | null {
+  const location = ctx.location;
+  if (ctx.device.kind !== 'pir' || location?.kind !== 'dwelling') return null;
+  const known = state.get(location.id);
+  const dwelling: Dwelling = {
+    ...(known ?? newLatch()),
+    refs: refsOf(ctx),
+    lastMotion: known?.lastMotion ?? seenAt,
+    ...ctx.settings.inactivity,
+    night: ctx.settings.night,
+    timezone: ctx.facility.timezone,
+  };
+  state.set(location.id, dwelling);
+  return dwelling;
+}
+
+/**
+ * inactivity: no motion from the motion sensors (PIR) of a home-care `dwelling` for `inactivity.silenceMs` (12 h),
+ * checked on the wall clock (`tick`) and raised only by day (outside the night window, in the facility's time
+ * zone): a resident asleep is no alarm, one not up by morning is. Warning, for the dwelling (`location:<id>`).
+ * Cleared by the next motion. At start the engine primes each sensor with its last message time.
+ */
+export const inactivityRule: Rule<InactivityState, RuleSettings> = {
+  name: 'inactivity',
+  initialState: () => new Map(),
+  prime(ctx, lastSeenAt, state) {
+    dwellingOf(state, ctx, lastSeenAt ?? ctx.now);
+  },
+  evaluate(input, ctx, state) {
+    if (input.type === 'status') return [];
+    const motions =
+      input.type === 'event'
+        ? input.event.type === 'motion'
+          ? [input.event.ts]
+          : []
+        : input.samples.filter((s) => (numberField(s, 'motion') ?? 0) > 0).map((s) => s.ts);
+    const firstTs = input.type === 'event' ? input.event.ts : Math.min(...input.samples.map((s) => s.ts));
+    const dwelling = dwellingOf(state, ctx, firstTs);
+    if (!dwelling || motions.length === 0) return [];
+    dwelling.lastMotion = Math.max(dwelling.lastMotion, ...motions);
+    if (!latchClear(dwelling)) return [];
+    const subject = subjects.location(ctx.location!.id);
+    const fields = { rule: 'inactivity' as const, subject, occurredAt: Math.max(...motions) };
+    return [intent(dwelling.refs, { ...fields, action: 'clear', priority: 'warning', detail: 'movement again' })];
+  },
+  tick(now, state) {
+    const intents: AlertIntent[] = [];
+    for (const [location, dwelling] of state) {
+      if (!dwelling.enabled || now - dwelling.lastMotion < dwelling.silenceMs) continue;
+      if (inClockWindow(now, dwelling.timezone, dwelling.night) || !latchRaise(dwelling)) continue;
+      const fields = {
+        rule: 'inactivity' as const,
+        subject: subjects.location(location),
+        priority: 'warning' as const,
+      };
+      const detail = `no movement in the home for ${formatDuration(dwelling.silenceMs)}`;
+      intents.push(
+        intent(dwelling.refs, {
+          ...fields,
+          action: 'raise',
+          detail,
+          occurredAt: dwelling.lastMotion + dwelling.silenceMs,
+        }),
+      );
+    }
+    return intents;
+  },
+};
