@@ -19,6 +19,14 @@ describe('api REST: auth, scoping, validation, privacy', () => {
   });
   afterAll(async () => fx?.close());
 
+  /** Every request answers `status` with the error `code` (the path is part of the comparison for a clear diff). */
+  async function expectRefusals(requests: [string, string, RequestInit?][], status: number, code: string) {
+    for (const [token, path, init] of requests) {
+      const res = await fx.call(token, path, init);
+      expect({ path, status: res.status, code: res.body.error?.code }).toEqual({ path, status, code });
+    }
+  }
+
   it('serves health, readiness and metrics without a token', async () => {
     expect(await fx.call(null, '/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
     const ready = await fx.call(null, '/readyz');
@@ -89,14 +97,7 @@ describe('api REST: auth, scoping, validation, privacy', () => {
       [regulatorSouth, '/api/v1/facilities/f1'],
       [regulatorSouth, `/api/v1/alerts/${f1Alert.id}`],
     ];
-    for (const [token, path, init] of outside) {
-      const res = await fx.call(token, path, init);
-      expect({ path, status: res.status, code: res.body.error?.code }).toEqual({
-        path,
-        status: 404,
-        code: 'VIGIL_ERR_API_NOT_FOUND',
-      });
-    }
+    await expectRefusals(outside, 404, 'VIGIL_ERR_API_NOT_FOUND');
     // …while the same reads inside the scope work.
     for (const path of ['/api/v1/facilities/f1', '/api/v1/residents/f1/anna', '/api/v1/devices/wb-f1']) {
       expect((await fx.call(caregiver, path)).status).toBe(200);
@@ -129,14 +130,7 @@ describe('api REST: auth, scoping, validation, privacy', () => {
       [caregiver, '/api/v1/drills', { method: 'POST', body: '{}' }],
       [caregiver, `/api/v1/alerts/${f1Alert.id}/timeline`],
     ];
-    for (const [token, path, init] of forbidden) {
-      const res = await fx.call(token, path, init);
-      expect({ path, status: res.status, code: res.body.error?.code }).toEqual({
-        path,
-        status: 403,
-        code: 'VIGIL_ERR_API_FORBIDDEN',
-      });
-    }
+    await expectRefusals(forbidden, 403, 'VIGIL_ERR_API_FORBIDDEN');
     expect((await fx.call(display, '/api/v1/alerts?status=open')).body.alerts).toHaveLength(1);
     expect((await fx.call(display, '/api/v1/display/labels')).body).toEqual({
       facility: { id: 'f1', name: 'Haus Linde' },
