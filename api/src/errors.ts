@@ -5,7 +5,6 @@ export const Unauthenticated = defineError('VIGIL_ERR_API_UNAUTHENTICATED', 401)
 export const Forbidden = defineError('VIGIL_ERR_API_FORBIDDEN', 403);
 export const NotFound = defineError('VIGIL_ERR_API_NOT_FOUND', 404);
 export const Validation = defineError('VIGIL_ERR_API_VALIDATION', 400);
-export const CommandRefused = defineError('VIGIL_ERR_API_COMMAND_REFUSED', 409);
 export const AlertsTimeout = defineError('VIGIL_ERR_API_ALERTS_TIMEOUT', 503);
 export const NotReady = defineError('VIGIL_ERR_API_NOT_READY', 503);
 export const BrokerRefused = defineError('VIGIL_ERR_API_BROKER_REFUSED', 503);

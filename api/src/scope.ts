@@ -4,15 +4,26 @@ import type { Directory } from './directory.js';
 import { Forbidden, NotFound } from './errors.js';
 
 /** What a request does, for the role check (DESIGN.md "Roles"). */
-export type Action = 'facilities' | 'residents' | 'devices' | 'alerts' | 'timeline' | 'respond' | 'drill' | 'stream';
+export type Action =
+  'facilities' | 'residents' | 'devices' | 'alerts' | 'timeline' | 'reports' | 'respond' | 'drill' | 'stream';
 
 const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
-  admin: ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'respond', 'drill', 'stream'],
-  'safety-officer': ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'respond', 'drill', 'stream'],
+  admin: ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'reports', 'respond', 'drill', 'stream'],
+  'safety-officer': [
+    'facilities',
+    'residents',
+    'devices',
+    'alerts',
+    'timeline',
+    'reports',
+    'respond',
+    'drill',
+    'stream',
+  ],
   // Residents' current status includes their devices (online, battery), so caregivers read devices too.
   caregiver: ['facilities', 'residents', 'devices', 'alerts', 'respond', 'stream'],
   // Read-only and pseudonymous: response times and coverage, never names or vital signs.
-  regulator: ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'stream'],
+  regulator: ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'reports', 'stream'],
   display: ['alerts', 'stream'],
 };
 

@@ -106,4 +106,16 @@ describe('api commands with the alerts service', () => {
     const detail = await fx.call(fx.tokens.officer, `/api/v1/alerts/${id}`);
     expect(detail.body.events.filter((e: { event: string }) => e.event === 'acknowledged')).toHaveLength(1);
   });
+
+  it('reports drills apart, with their response times', async () => {
+    const report = await fx.call(fx.tokens.officer, '/api/v1/drills');
+    expect(report.status).toBe(200);
+    expect(report.body.summary).toMatchObject({ count: 2, acknowledged: 1, resolved: 0 });
+    expect(report.body.summary.medianSecondsToAcknowledge).toBeGreaterThan(0);
+    expect(report.body.drills.map((d: { alert: { rule: string } }) => d.alert.rule)).toEqual(['gas', 'fire']);
+    expect(report.body.drills.every((d: { alert: { drill: boolean } }) => d.alert.drill)).toBe(true);
+    expect((await fx.call(fx.tokens.regulator, '/api/v1/drills?facility=f1')).body.summary.count).toBe(2);
+    expect((await fx.call(fx.tokens.caregiver, '/api/v1/drills')).status).toBe(403);
+    expect((await fx.call(fx.tokens.regulatorSouth, '/api/v1/drills?facility=f1')).status).toBe(404);
+  });
 });

@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { runCommand } from '../commands.js';
 import type { RouteOptions } from '../context.js';
-import { getAlert } from '../db/alerts.js';
+import { ALERT_COLUMNS, getAlert, toAlert } from '../db/alerts.js';
 import { Internal, Validation } from '../errors.js';
-import { alertView, allow, assertFacility } from '../scope.js';
+import { alertView, allow, assertFacility, scopeClause } from '../scope.js';
 
 const drillBodySchema = z.object({
   facility: idSchema.optional().describe("default: the token's facility"),
@@ -22,7 +22,92 @@ const drillBodySchema = z.object({
  * Manual drills (DESIGN.md "Drills"): a safety officer raises a drill alert that flows through the real path —
  * the alerts service raises it, displays show it with a drill badge, and responses are timed like real ones.
  */
+const REPORT_LIMIT = 1000;
+const DEFAULT_REPORT_DAYS = 365;
+
+const drillReportSchema = z.object({
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  drills: z.array(
+    z.object({
+      alert: alertSchema,
+      secondsToAcknowledge: z.number().nullable(),
+      secondsToResolve: z.number().nullable(),
+    }),
+  ),
+  summary: z.object({
+    count: z.number().int(),
+    acknowledged: z.number().int(),
+    resolved: z.number().int(),
+    medianSecondsToAcknowledge: z.number().nullable(),
+    medianSecondsToResolve: z.number().nullable(),
+  }),
+});
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+const secondsAfter = (start: string, end: string | null) =>
+  end === null ? null : (Date.parse(end) - Date.parse(start)) / 1000;
+
 export const drillRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
+  app.get(
+    '/drills',
+    {
+      schema: {
+        tags: ['drills'],
+        summary: 'Drills in scope with their response times, reported apart from real alerts',
+        querystring: z.object({
+          facility: idSchema.optional(),
+          from: z.iso.datetime().optional().describe(`default: ${DEFAULT_REPORT_DAYS} days before \`to\``),
+          to: z.iso.datetime().optional().describe('default: now'),
+        }),
+        response: { 200: drillReportSchema },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      allow(p, 'reports');
+      const q = request.query;
+      if (q.facility) await assertFacility(p, q.facility, ctx.directory);
+      const to = q.to ?? new Date(ctx.clock.now()).toISOString();
+      const from = q.from ?? new Date(Date.parse(to) - DEFAULT_REPORT_DAYS * 86_400_000).toISOString();
+      const params: unknown[] = [q.facility ?? null, from, to, REPORT_LIMIT];
+      const { rows } = await ctx.db.query(
+        `SELECT ${ALERT_COLUMNS} FROM alerts a
+         WHERE a.drill AND ($1::text IS NULL OR a.facility_id = $1) AND a.raised_at >= $2 AND a.raised_at < $3
+           AND ${scopeClause(p, 'a.facility_id', params)}
+         ORDER BY a.raised_at DESC LIMIT $4`,
+        params,
+      );
+      const alerts = rows.map(toAlert);
+      await Promise.all(alerts.map((a) => ctx.directory.ensure(a.facility, a.resident)));
+      const drills = alerts.map((alert) => ({
+        alert: alertView(p, alert, ctx.directory),
+        secondsToAcknowledge: secondsAfter(alert.raisedAt, alert.acknowledgedAt),
+        secondsToResolve: secondsAfter(alert.raisedAt, alert.resolvedAt),
+      }));
+      const acks = drills.flatMap((d) => (d.secondsToAcknowledge === null ? [] : [d.secondsToAcknowledge]));
+      const resolutions = drills.flatMap((d) => (d.secondsToResolve === null ? [] : [d.secondsToResolve]));
+      return {
+        from,
+        to,
+        drills,
+        summary: {
+          count: drills.length,
+          acknowledged: acks.length,
+          resolved: resolutions.length,
+          medianSecondsToAcknowledge: median(acks),
+          medianSecondsToResolve: median(resolutions),
+        },
+      };
+    },
+  );
+
   app.post(
     '/drills',
     {
