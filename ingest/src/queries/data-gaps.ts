@@ -40,16 +40,15 @@ const DEVICES = `
   FROM devices WHERE facility_id = $1`;
 const GAPS = `
   WITH live AS (SELECT * FROM (${DEVICES}) d WHERE p_from < p_to),
-  ids AS (SELECT array_agg(id::text) AS ids FROM live),
   msgs AS (
-    SELECT device_id, time FROM vitals WHERE device_id = ANY((SELECT ids FROM ids)) AND time >= $2 AND time < $3
+    SELECT device_id, time FROM vitals WHERE device_id = ANY(ARRAY(SELECT id::text FROM live)) AND time >= $2 AND time < $3
     UNION ALL
-    SELECT device_id, time FROM environment WHERE device_id = ANY((SELECT ids FROM ids)) AND time >= $2 AND time < $3
+    SELECT device_id, time FROM environment WHERE device_id = ANY(ARRAY(SELECT id::text FROM live)) AND time >= $2 AND time < $3
     UNION ALL
-    SELECT device_id, time FROM device_events WHERE device_id = ANY((SELECT ids FROM ids)) AND time >= $2 AND time < $3
+    SELECT device_id, time FROM device_events WHERE device_id = ANY(ARRAY(SELECT id::text FROM live)) AND time >= $2 AND time < $3
     UNION ALL
     SELECT device_id, time FROM device_status
-    WHERE device_id = ANY((SELECT ids FROM ids)) AND time >= $2 AND time < $3 AND source = 'status' AND online
+    WHERE device_id = ANY(ARRAY(SELECT id::text FROM live)) AND time >= $2 AND time < $3 AND source = 'status' AND online
   ),
   points AS (
     SELECT id AS device_id, p_from AS time FROM live

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { DeviceInfo } from './devices.js';
+import { prepareMessage } from './prepare.js';
+import { buildRows, TABLES } from './rows.js';
+import { copyText } from './write-methods.js';
+
+const now = Date.parse('2026-11-23T12:30:00Z');
+const band: DeviceInfo = {
+  id: 'wb-1',
+  facility: 'f1',
+  kind: 'wristband',
+  resident: 'r1',
+  location: null,
+  retired: false,
+};
+const smoke: DeviceInfo = {
+  id: 'sm-1',
+  facility: 'f1',
+  kind: 'smoke',
+  resident: null,
+  location: 'room-1',
+  retired: false,
+};
+const msg = (device: DeviceInfo, kind: string, body: object, retained = false) =>
+  prepareMessage(`vigil/v1/f1/${device.id}/${kind}`, Buffer.from(JSON.stringify(body)), now, device, retained);
+const column = (table: keyof typeof TABLES, name: string) => TABLES[table].columns.findIndex(([c]) => c === name);
+
+describe('buildRows', () => {
+  it('maps readings, samples, events and statuses to their tables with denormalised context', () => {
+    const batch = buildRows(
+      [
+        msg(band, 'reading', { seq: 1, ts: now, hr: 70, skinTemp: 36.5, battery: 80 }),
+        msg(band, 'reading', {
+          seq: 2,
+          samples: [
+            { ts: now - 2000, hr: 71 },
+            { ts: now - 1000, spo2: 97 },
+          ],
+        }),
+        msg(smoke, 'reading', { seq: 5, ts: now, smoke: 0.2, temp: 21 }),
+        msg(band, 'event', { seq: 3, ts: now, type: 'fall', confidence: 0.9 }),
+        msg(smoke, 'status', { seq: 6, ts: now, online: true, battery: 55, fw: '2.0' }),
+      ],
+      now,
+    );
+    expect(batch.rows.vitals).toHaveLength(3);
+    const first = batch.rows.vitals[0]!;
+    expect(first[column('vitals', 'resident_id')]).toBe('r1');
+    expect(first[column('vitals', 'skin_temp')]).toBe(36.5);
+    expect(batch.rows.vitals.map((r) => r[column('vitals', 'seq')])).toEqual([1, 2, 2]);
+    expect(batch.rows.environment[0]![column('environment', 'location_id')]).toBe('room-1');
+    expect(batch.rows.device_events[0]!.slice(4)).toEqual(['fall', 0.9]);
+    expect(batch.rows.device_status[0]!.slice(4)).toEqual(['status', true, 55, '2.0']);
+    expect(batch.devices).toEqual([
+      { id: 'wb-1', lastSeen: now, online: true, battery: 80, fw: null },
+      { id: 'sm-1', lastSeen: now, online: true, battery: 55, fw: '2.0' },
+    ]);
+    expect(batch.dirtyHours).toEqual([]);
+  });
+
+  it('truncates dead-letter payloads to 4 KiB and keeps the original size', () => {
+    const big = Buffer.alloc(9000, 'x');
+    const batch = buildRows([prepareMessage('vigil/v1/f1/wb-1/reading', big, now, band)], now);
+    const row = batch.rows.dead_letters[0]!;
+    expect((row[5] as Buffer).length).toBe(4096);
+    expect(row[6]).toBe(9000);
+  });
+
+  it('marks the hours of late vitals and events for the rollup job, and skips replayed retained wills', () => {
+    const hourAgo = now - 2 * 3600_000;
+    const batch = buildRows(
+      [
+        msg(band, 'reading', { seq: 1, ts: hourAgo, hr: 70 }),
+        msg(band, 'status', { online: false }, true),
+        msg(band, 'status', { online: false }),
+      ],
+      now,
+    );
+    expect(batch.dirtyHours).toEqual([Date.parse('2026-11-23T10:00:00Z')]);
+    expect(batch.rows.device_status).toHaveLength(1);
+    // The will says offline; the device itself was last seen with its reading.
+    expect(batch.devices[0]).toMatchObject({ online: false, lastSeen: now });
+  });
+});
+
+describe('copyText', () => {
+  it('escapes COPY text format', () => {
+    expect(copyText([[null, true, 1.5, 'a\tb\\c\nd', Buffer.from([0xde, 0xad])]])).toBe(
+      '\\N\tt\t1.5\ta\\tb\\\\c\\nd\t\\\\xdead\n',
+    );
+  });
+});
