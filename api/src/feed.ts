@@ -4,6 +4,8 @@ import { eventsBetween, openAlertsAsOf } from './db/alerts.js';
 import type { Directory } from './directory.js';
 
 export type FeedListener = (event: AlertEvent) => void;
+/** Called when the feed had to be reloaded: what clients were told may be wrong, so they need a new snapshot. */
+export type ResetListener = () => void;
 
 /**
  * The api's in-memory view of the alert event stream: the open alerts, the newest event id, and a ring of recent
@@ -15,6 +17,7 @@ export class AlertFeed {
   private readonly open = new Map<string, Alert>();
   private readonly ring: AlertEvent[] = [];
   private readonly listeners = new Set<FeedListener>();
+  private readonly resetListeners = new Set<ResetListener>();
   private queue: Promise<void> = Promise.resolve();
   private last = 0;
   private seeded = false;
@@ -36,17 +39,22 @@ export class AlertFeed {
 
   /** Loads the open alerts and the newest event id. Events offered before this finishes wait for it. */
   seed(): Promise<void> {
-    const run = async () => {
+    const seeding = this.queue.then(async () => {
       await this.directory.load();
-      const { alerts, lastEventId } = await openAlertsAsOf(this.db);
-      for (const alert of alerts) this.open.set(alert.id, alert);
-      this.last = lastEventId;
-      this.seeded = true;
-      this.log.info({ open: alerts.length, lastEventId }, 'alert feed seeded');
-    };
-    const seeding = this.queue.then(run);
+      await this.load();
+    });
     this.queue = seeding.catch(() => undefined);
     return seeding;
+  }
+
+  private async load(): Promise<void> {
+    const { alerts, lastEventId } = await openAlertsAsOf(this.db);
+    this.open.clear();
+    for (const alert of alerts) this.open.set(alert.id, alert);
+    this.ring.length = 0;
+    this.last = lastEventId;
+    this.seeded = true;
+    this.log.info({ open: alerts.length, lastEventId }, 'alert feed loaded');
   }
 
   /** Offers an event from the broker; duplicates (QoS 1 redelivery, a persistent session's backlog) are dropped. */
@@ -57,13 +65,27 @@ export class AlertFeed {
   }
 
   private async advance(event: AlertEvent): Promise<void> {
-    if (event.eventId <= this.last) return;
+    if (event.eventId <= this.last) {
+      if (!this.isReused(event)) return; // a duplicate (QoS 1 redelivery, a session's backlog)
+      // The alerts service restarted without events it had only in memory (database down, then a crash) and
+      // allocates their ids again: start over from the database, and tell every client.
+      this.log.error({ eventId: event.eventId, last: this.last }, 'alert event ids went backwards; reloading');
+      await this.load();
+      for (const listener of this.resetListeners) listener();
+      if (event.eventId <= this.last) return;
+    }
     if (event.eventId > this.last + 1) await this.fillGap(event.eventId);
     await this.directory.ensure(event.alert.facility, event.alert.resident).catch((err) => {
       // Without the directory a regulator may miss this event, but nobody else does: never block the stream.
       if (!isConnectionError(err)) throw err;
     });
     this.apply(event);
+  }
+
+  /** Same id, different event: only an id allocated twice looks like this. */
+  private isReused(event: AlertEvent): boolean {
+    const seen = this.ring.find((e) => e.eventId === event.eventId);
+    return seen !== undefined && (seen.alert.id !== event.alert.id || seen.event !== event.event || seen.at !== event.at);
   }
 
   /** A gap in the ids means we missed events (e.g. published before our session existed): read them back. */
@@ -99,6 +121,12 @@ export class AlertFeed {
   subscribe(listener: FeedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Calls `listener` whenever the feed was reloaded (see `advance`); returns the unsubscribe function. */
+  onReset(listener: ResetListener): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
   }
 
   /** The open alerts accepted by `filter`, as of `lastEventId`. Synchronous, so it cannot interleave with events. */

@@ -30,6 +30,8 @@ class StreamSession {
   private sentUpTo = 0;
   private readonly buffered: AlertEvent[] = [];
   private unsubscribe: () => void = () => undefined;
+  /** Bumped when the feed reloads, so that a resume under way does not send what it read before. */
+  private generation = 0;
   private alive = true;
   private readonly helloTimer: NodeJS.Timeout;
 
@@ -70,15 +72,26 @@ class StreamSession {
     if (this.socket.readyState !== this.socket.OPEN) return this.end();
     this.principal = principal;
     this.ctx.metrics.streamClients.inc();
-    this.unsubscribe = this.ctx.feed.subscribe((event) => {
+    const unsubscribeEvents = this.ctx.feed.subscribe((event) => {
       if (this.state === 'live') this.sendEvent(event);
       else if (this.state === 'replaying') this.buffered.push(event);
     });
+    const unsubscribeResets = this.ctx.feed.onReset(() => {
+      this.generation++;
+      this.buffered.length = 0;
+      this.sentUpTo = 0;
+      this.snapshot();
+    });
+    this.unsubscribe = () => {
+      unsubscribeEvents();
+      unsubscribeResets();
+    };
     if (hello.since === undefined || hello.since > this.ctx.feed.lastEventId) return this.snapshot();
     await this.resume(hello.since);
   }
 
   private snapshot(): void {
+    if (this.state === 'closed') return;
     const { alerts, lastEventId } = this.ctx.feed.snapshot((alert) => this.visible(alert.facility));
     this.send({
       type: 'snapshot',
@@ -91,8 +104,9 @@ class StreamSession {
   private async resume(since: number): Promise<void> {
     const own =
       this.principal!.role === 'admin' || this.principal!.role === 'regulator' ? null : [this.principal!.facility!];
+    const generation = this.generation;
     const missed = await this.ctx.feed.since(since, (e) => this.visible(e.alert.facility), own);
-    if (this.state === 'closed') return;
+    if (this.state !== 'replaying' || generation !== this.generation) return;
     // The history could not be read (database down and the ring does not reach back): give the full state instead.
     if (missed === null) return this.snapshot();
     this.sentUpTo = since;

@@ -81,6 +81,16 @@ export function makeAlert(overrides: Partial<Alert> = {}): Alert {
   };
 }
 
+export interface EmitOptions {
+  actor?: string | null;
+  /** Publish on the broker (default true); false: only in the database, as if the publish was lost. */
+  publish?: boolean;
+  /** Write to the database (default true); false: published only, as if the alerts service had no database. */
+  store?: boolean;
+  /** Use this id instead of the next one (to imitate an id allocated twice). */
+  eventId?: number;
+}
+
 export interface ApiFixture {
   db: TestDatabase;
   api: ApiHandle;
@@ -89,7 +99,7 @@ export interface ApiFixture {
   secrets: Record<string, string>;
   gatewayUrl: string;
   /** Records an alert event as the alerts service does: alert row + event row, then the MQTT publish. */
-  emit(type: AlertEventType, alert: Alert, options?: { actor?: string | null; publish?: boolean }): Promise<AlertEvent>;
+  emit(type: AlertEventType, alert: Alert, options?: EmitOptions): Promise<AlertEvent>;
   /** Starts the api again on the same port (after `api.close()`); `api` then refers to the new instance. */
   restartApi(): Promise<void>;
   /** Publishes any payload on the alert events topic (as a misbehaving alerts service would). */
@@ -128,8 +138,13 @@ export async function startApiFixture(options: Partial<ApiOptions> = {}): Promis
     tokens,
     secrets,
     gatewayUrl: gateway.url,
-    async emit(type, alert, { actor = null, publish = true } = {}) {
-      const event: AlertEvent = { eventId: nextEventId++, event: type, at: new Date().toISOString(), actor, alert };
+    async emit(type, alert, { actor = null, publish = true, store = true, eventId = nextEventId } = {}) {
+      nextEventId = Math.max(nextEventId, eventId + 1);
+      const event: AlertEvent = { eventId, event: type, at: new Date().toISOString(), actor, alert };
+      if (publish && !store) {
+        await publisher.publishAsync(INTERNAL_TOPICS.alertEvents, JSON.stringify(event), { qos: 1 });
+        return event;
+      }
       await db.pool.query(
         `INSERT INTO alerts (id, facility_id, rule, priority, status, subject, resident_id, device_id, location_id,
            detail, drill, escalation_level, raised_at, occurred_at, last_seen_at, acknowledged_at, acknowledged_by,

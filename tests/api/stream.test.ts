@@ -123,6 +123,29 @@ describe('api WebSocket stream', () => {
     expect(metrics.body).toMatch(/vigil_api_alert_events_received_total\{result="invalid"\} 2/);
   });
 
+  it('starts over with a fresh snapshot when the alerts service allocates event ids again', async () => {
+    const client = await connect({ token: fx.tokens.caregiver });
+    await client.next('snapshot');
+    // Published but never stored (alerts service without database), then lost when it restarted.
+    const lost = await emitted('raised', makeAlert({ facility: 'f1', rule: 'sos', subject: 'device:button-9' }), {
+      store: false,
+    });
+    await client.next('alert', (m) => m.eventId === lost.eventId);
+    // The restarted service hands out the same id again, for a different event.
+    const reused = makeAlert({ facility: 'f1', rule: 'fire', subject: 'device:sm-f1', resident: null });
+    await fx.emit('raised', reused, { eventId: lost.eventId });
+    // Stored before it was published, so the reloaded snapshot already has it (and not the lost one).
+    const fresh = await client.next('snapshot', (m) => m !== client.messages[0]);
+    expect(fresh.lastEventId).toBe(lost.eventId);
+    const ids = fresh.alerts.map((a) => a.id);
+    expect(ids).toContain(reused.id);
+    expect(ids).not.toContain(lost.alert.id);
+    // Resuming from before the reuse gets the stored event, not the lost one.
+    const resumed = await connect({ token: fx.tokens.caregiver, since: lost.eventId - 1 });
+    await resumed.next('heartbeat');
+    expect(resumed.messages[0]).toMatchObject({ type: 'alert', eventId: lost.eventId, alert: { id: reused.id } });
+  });
+
   it('shows regulators pseudonyms only, and display tokens their facility', async () => {
     const { rows } = await fx.db.pool.query(`SELECT pseudonym FROM residents WHERE facility_id = 'f2'`);
     const regulator = await connect({ token: fx.tokens.regulator });
