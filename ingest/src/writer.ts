@@ -1,4 +1,5 @@
-import { isConnectionError, type Pool } from '@vigil/core';
+import type { Pool } from '@vigil/core';
+import { checkout, inTransaction } from './checkout.js';
 import type { WriteMethod } from './config.js';
 import { TABLES, type RowBatch, type TableName } from './rows.js';
 import { WRITE_METHOD, insertUnnest } from './write-methods.js';
@@ -30,48 +31,39 @@ const UPDATE_DEVICES = `
  */
 export async function writeBatch(pool: Pool, method: WriteMethod, batch: RowBatch): Promise<WriteResult> {
   const result: WriteResult = { attempted: zero(), inserted: zero() };
-  const client = await pool.connect();
-  let failure: unknown;
-  try {
-    await client.query('BEGIN');
-    for (const name of Object.keys(TABLES) as TableName[]) {
-      const rows = batch.rows[name];
-      if (!rows.length) continue;
-      const spec = TABLES[name];
-      // Dead letters are rare and have no identity: the generic statement is enough.
-      const insert = spec.idempotent ? WRITE_METHOD[method] : insertUnnest;
-      result.attempted[name] = rows.length;
-      result.inserted[name] = await insert(client, spec, rows);
-    }
-    if (batch.devices.length) {
-      // A stable lock order, so concurrent workers updating the same devices cannot deadlock.
-      const devices = [...batch.devices].sort((a, b) => (a.id < b.id ? -1 : 1));
-      await client.query({
-        name: 'ingest-update-devices',
-        text: UPDATE_DEVICES,
-        values: [
-          devices.map((d) => d.id),
-          devices.map((d) => (d.lastSeen === null ? null : new Date(d.lastSeen).toISOString())),
-          devices.map((d) => d.online),
-          devices.map((d) => d.battery),
-          devices.map((d) => d.fw),
-        ],
-      });
-    }
-    if (batch.dirtyHours.length) {
-      await client.query(
-        'INSERT INTO ingest_rollup_dirty (bucket) SELECT unnest($1::timestamptz[]) ON CONFLICT DO NOTHING',
-        [batch.dirtyHours.map((ms) => new Date(ms).toISOString())],
-      );
-    }
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    failure = err;
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    // A connection that failed mid-transaction is discarded rather than returned to the pool.
-    client.release(failure !== undefined && isConnectionError(failure) ? (failure as Error) : undefined);
-  }
+  return checkout(pool, (client) =>
+    inTransaction(client, async () => {
+      for (const name of Object.keys(TABLES) as TableName[]) {
+        const rows = batch.rows[name];
+        if (!rows.length) continue;
+        const spec = TABLES[name];
+        // Dead letters are rare and have no identity: the generic statement is enough.
+        const insert = spec.idempotent ? WRITE_METHOD[method] : insertUnnest;
+        result.attempted[name] = rows.length;
+        result.inserted[name] = await insert(client, spec, rows);
+      }
+      if (batch.devices.length) {
+        // A stable lock order, so concurrent workers updating the same devices cannot deadlock.
+        const devices = [...batch.devices].sort((a, b) => (a.id < b.id ? -1 : 1));
+        await client.query({
+          name: 'ingest-update-devices',
+          text: UPDATE_DEVICES,
+          values: [
+            devices.map((d) => d.id),
+            devices.map((d) => (d.lastSeen === null ? null : new Date(d.lastSeen).toISOString())),
+            devices.map((d) => d.online),
+            devices.map((d) => d.battery),
+            devices.map((d) => d.fw),
+          ],
+        });
+      }
+      if (batch.dirtyHours.length) {
+        await client.query(
+          'INSERT INTO ingest_rollup_dirty (bucket) SELECT unnest($1::timestamptz[]) ON CONFLICT DO NOTHING',
+          [batch.dirtyHours.map((ms) => new Date(ms).toISOString())],
+        );
+      }
+      return result;
+    }),
+  );
 }

@@ -1,5 +1,6 @@
 import type { Clock, Pool } from '@vigil/core';
 import type pg from 'pg';
+import { checkout, inTransaction } from '../checkout.js';
 import { aggregateColumns, rawAggregates } from '../vital-metrics.js';
 
 const HOUR_MS = 3600_000;
@@ -42,17 +43,6 @@ async function rollUp(client: pg.PoolClient, from: number, to: number): Promise<
   );
 }
 
-async function inTransaction(client: pg.PoolClient, fn: () => Promise<void>): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await fn();
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  }
-}
-
 /** Merges hour starts into contiguous [from, to) ranges. */
 export function hourRanges(hours: number[]): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
@@ -70,8 +60,7 @@ export function hourRanges(hours: number[]): Array<[number, number]> {
  * schedules, several ingest workers) from doing the same work twice.
  */
 export async function runRollups(pool: Pool, clock: Clock): Promise<RollupResult> {
-  const client = await pool.connect();
-  try {
+  return checkout(pool, async (client) => {
     const { rows: lock } = await client.query('SELECT pg_try_advisory_lock($1) AS ok', [ROLLUP_LOCK]);
     if (!lock[0].ok) return { skipped: true, hours: 0, recomputed: 0, doneUntil: null };
     try {
@@ -79,9 +68,7 @@ export async function runRollups(pool: Pool, clock: Clock): Promise<RollupResult
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [ROLLUP_LOCK]);
     }
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function rollUpPending(client: pg.PoolClient, clock: Clock): Promise<RollupResult> {
