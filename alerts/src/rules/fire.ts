@@ -1,16 +1,11 @@
 import type { ReadingSample } from '@vigil/protocol';
-import { evaluateHazard, type Derived, type HazardSpec } from './hazard.js';
+import { atLeast, evaluateHazard, type Derived, type HazardSpec } from './hazard.js';
 import { numberField, placeSubject } from './intent.js';
 import { SubjectLevels } from './levels.js';
 import type { RuleSettings } from './settings.js';
 import type { Rule } from './types.js';
 
 type Fire = RuleSettings['fire'];
-
-const atLeast =
-  (threshold: (s: Fire) => number, detail: (t: number) => string) =>
-  (value: number, s: Fire): { priority: 'critical'; detail: string } | null =>
-    value >= threshold(s) ? { priority: 'critical', detail: detail(threshold(s)) } : null;
 
 const SPEC: HazardSpec<Fire> = {
   rule: 'fire',
@@ -20,14 +15,16 @@ const SPEC: HazardSpec<Fire> = {
   measures: [
     {
       field: 'smoke',
-      judge: atLeast(
+      judge: atLeast<Fire>(
+        'critical',
         (s) => s.smokeAtLeast,
         (t) => `smoke at ${t} %/m or more`,
       ),
     },
     {
       field: 'temp',
-      judge: atLeast(
+      judge: atLeast<Fire>(
+        'critical',
         (s) => s.tempAtLeast,
         (t) => `temperature at ${t} °C or more`,
       ),

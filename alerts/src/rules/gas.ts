@@ -1,8 +1,6 @@
 import { placeSubject } from './intent.js';
-import { evaluateHazard, tiers, type HazardSpec } from './hazard.js';
-import { SubjectLevels } from './levels.js';
+import { hazardRule, tiers, type HazardSpec } from './hazard.js';
 import type { RuleSettings } from './settings.js';
-import type { Rule } from './types.js';
 
 type Gas = RuleSettings['gas'];
 
@@ -38,11 +36,4 @@ const SPEC: HazardSpec<Gas> = {
  * place (`location:<id>`); raised again when the level rises; cleared when every detector of the place reads
  * safe (a high alert nobody acknowledged auto-clears; a critical one waits for a person).
  */
-export const gasRule: Rule<SubjectLevels, RuleSettings> = {
-  name: 'gas',
-  initialState: () => new SubjectLevels(),
-  evaluate(input, ctx, levels) {
-    const settings = ctx.settings.gas;
-    return settings.enabled ? evaluateHazard(SPEC, input, ctx, settings, levels) : [];
-  },
-};
+export const gasRule = hazardRule(SPEC, (settings) => settings.gas);

@@ -1,7 +1,8 @@
 import type { AlertPriority, AlertRule, DeviceKind, ReadingSample } from '@vigil/protocol';
 import { intent, numberField, refsOf, type Refs } from './intent.js';
 import { SubjectLevels } from './levels.js';
-import type { AlertIntent, RuleContext, RuleInput } from './types.js';
+import type { RuleSettings } from './settings.js';
+import type { AlertIntent, Rule, RuleContext, RuleInput } from './types.js';
 
 /** A measured field of a hazard sensor and the level its value means. */
 export interface Measure<S> {
@@ -87,6 +88,30 @@ export function evaluateHazard<S>(
     return [intent(refs, { ...base, action: 'clear', priority, detail: spec.clearDetail })];
   }
   return [];
+}
+
+/** `judge` for a field with one threshold (inclusive). */
+export function atLeast<S>(
+  priority: AlertPriority,
+  threshold: (s: S) => number,
+  detail: (threshold: number) => string,
+): Measure<S>['judge'] {
+  return (value, s) => (value >= threshold(s) ? { priority, detail: detail(threshold(s)) } : null);
+}
+
+/** A hazard rule whose state is only the subjects' levels (gas, electrical). */
+export function hazardRule<S extends { enabled: boolean }>(
+  spec: HazardSpec<S>,
+  section: (settings: RuleSettings) => S,
+): Rule<SubjectLevels, RuleSettings> {
+  return {
+    name: spec.rule,
+    initialState: () => new SubjectLevels(),
+    evaluate(input, ctx, levels) {
+      const settings = section(ctx.settings);
+      return settings.enabled ? evaluateHazard(spec, input, ctx, settings, levels) : [];
+    },
+  };
 }
 
 /** `judge` for a field with a high and a critical threshold (both inclusive). */
