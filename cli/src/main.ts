@@ -9,6 +9,7 @@ import { registerDevices } from './commands/devices.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerRegistry } from './commands/registry.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerStart } from './commands/start.js';
 import { registerTokens } from './commands/tokens.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerGateway(program);
   registerIngest(program);
   registerApi(program);
+  registerSimulate(program);
   return program;
 }
 

@@ -12,3 +12,4 @@ export type { Action, Step } from './steps.js';
 export * from './recording-link.js';
 export * from './seed/plan.js';
 export * from './seed/seed.js';
+export * from './config.js';
