@@ -13,3 +13,6 @@ export * from './recording-link.js';
 export * from './seed/plan.js';
 export * from './seed/seed.js';
 export * from './config.js';
+export * from './shared-link.js';
+export * from './load.js';
+export * from './seed/load-devices.js';
