@@ -1,7 +1,7 @@
 import { isConnectionError, type Logger, type Pool } from '@vigil/core';
 import type { Alert, AlertEvent } from '@vigil/protocol';
 import { eventsBetween, openAlertsAsOf } from './db/alerts.js';
-import type { Directory } from './directory.js';
+import type { Directory } from './scope.js';
 
 export type FeedListener = (event: AlertEvent) => void;
 /** Called when the feed had to be reloaded: what clients were told may be wrong, so they need a new snapshot. */
@@ -85,7 +85,9 @@ export class AlertFeed {
   /** Same id, different event: only an id allocated twice looks like this. */
   private isReused(event: AlertEvent): boolean {
     const seen = this.ring.find((e) => e.eventId === event.eventId);
-    return seen !== undefined && (seen.alert.id !== event.alert.id || seen.event !== event.event || seen.at !== event.at);
+    return (
+      seen !== undefined && (seen.alert.id !== event.alert.id || seen.event !== event.event || seen.at !== event.at)
+    );
   }
 
   /** A gap in the ids means we missed events (e.g. published before our session existed): read them back. */

@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
-import { isConnectionError, VigilError, type Logger } from '@vigil/core';
+import { isConnectionError, VigilError, type Clock, type Logger, type Pool } from '@vigil/core';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -10,7 +10,33 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
+import type { TokenResolver } from './auth.js';
+import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
+import type { Directory } from './scope.js';
+
+/** What the route plugins share; built once by `start()` and passed as plugin options. */
+export interface ApiContext {
+  db: Pool;
+  feed: AlertFeed;
+  directory: Directory;
+  tokens: TokenResolver;
+  metrics: ApiMetricSet;
+  registry: Registry;
+  log: Logger;
+  clock: Clock;
+  commandTimeoutMs: number;
+  heartbeatMs: number;
+  helloTimeoutMs: number;
+  /** True while the broker connection is up (readiness). */
+  brokerConnected(): boolean;
+}
+
+/** Every route plugin receives the context under this key. */
+export interface RouteOptions {
+  ctx: ApiContext;
+}
 
 export interface ErrorBody {
   error: { code: string; message: string };

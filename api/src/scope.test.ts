@@ -1,7 +1,7 @@
 import type { Pool, Principal } from '@vigil/core';
 import type { Alert } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
-import { Directory } from './directory.js';
+import { Directory } from './scope.js';
 import { commandErrorStatus } from './errors.js';
 import { decodeCursor, encodeCursor } from './paging.js';
 import { alertView, inScope, scopeClause } from './scope.js';
@@ -67,6 +67,9 @@ describe('scoping and privacy', () => {
       note: null,
     });
     expect(alertView(principal('caregiver', { facility: 'f1' }), alert, dir)).toBe(alert);
+    // A short id must not be replaced inside other words of the subject.
+    const short = { ...alert, resident: 'e', subject: 'resident:e' };
+    expect(alertView(principal('regulator', { region: 'north' }), short, dir).subject).toBe('resident:unknown');
   });
 
   it('maps the alerts service refusals to HTTP statuses', () => {

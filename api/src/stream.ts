@@ -9,7 +9,7 @@ import {
 } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { WebSocket } from 'ws';
-import type { ApiContext, RouteOptions } from './context.js';
+import type { ApiContext, RouteOptions } from './http.js';
 import { alertView, can, inScope } from './scope.js';
 
 /** A client that cannot keep up is dropped (it resumes with `since`) instead of growing our memory. */

@@ -12,7 +12,7 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { runCommand } from '../commands.js';
-import type { ApiContext, RouteOptions } from '../context.js';
+import type { ApiContext, RouteOptions } from '../http.js';
 import { ALERT_COLUMNS, eventsOfAlert, getAlert, iso, toAlert } from '../db/alerts.js';
 import { NotFound } from '../errors.js';
 import { decodeCursor, page, pageQuery } from '../paging.js';

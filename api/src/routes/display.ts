@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { idSchema } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { RouteOptions } from '../context.js';
+import type { RouteOptions } from '../http.js';
 import { Forbidden, Validation } from '../errors.js';
 import { assertFacility } from '../scope.js';
 

@@ -2,7 +2,7 @@ import { ALERT_RULES, alertSchema, idSchema } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { runCommand } from '../commands.js';
-import type { RouteOptions } from '../context.js';
+import type { RouteOptions } from '../http.js';
 import { ALERT_COLUMNS, getAlert, toAlert } from '../db/alerts.js';
 import { Internal, Validation } from '../errors.js';
 import { alertView, allow, assertFacility, scopeClause } from '../scope.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { RouteOptions } from '../context.js';
+import type { RouteOptions } from '../http.js';
 
 const DB_CHECK_TIMEOUT_MS = 2000;
 

@@ -1,7 +1,7 @@
 import { careLevelSchema, deviceKindSchema, idSchema } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { RouteOptions } from '../context.js';
+import type { RouteOptions } from '../http.js';
 import { iso } from '../db/alerts.js';
 import { NotFound } from '../errors.js';
 import { decodeCursor, page, pageQuery } from '../paging.js';

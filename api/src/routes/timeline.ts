@@ -9,7 +9,7 @@ import {
 } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ApiContext, RouteOptions } from '../context.js';
+import type { ApiContext, RouteOptions } from '../http.js';
 import { eventsOfAlert, iso } from '../db/alerts.js';
 import { alertView, allow } from '../scope.js';
 import { findAlert } from './alerts.js';
