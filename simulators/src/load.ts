@@ -69,11 +69,10 @@ export async function startLoad(options: LoadOptions): Promise<Load> {
   });
   const started = performance.now();
   const connectMs = started - connectStart;
-  let timer: NodeJS.Timeout | undefined;
   let finishing: Promise<LoadReport> | undefined;
   let reported = (_report: LoadReport) => undefined as void;
   const done = new Promise<LoadReport>((resolve) => (reported = resolve));
-  const finish = () =>
+  const finish = (): Promise<LoadReport> =>
     (finishing ??= (async () => {
       clearTimeout(timer);
       const durationMs = performance.now() - started;
@@ -95,6 +94,6 @@ export async function startLoad(options: LoadOptions): Promise<Load> {
         ackLatencyMs: s.ackLatencyMs,
       };
     })().then((report) => (reported(report), report)));
-  timer = setTimeout(() => void finish(), options.durationMs);
+  const timer = setTimeout(() => void finish(), options.durationMs);
   return { done, stop: finish, stats: () => fleet.stats() };
 }
