@@ -99,6 +99,26 @@ describe('wall display (Chromium)', () => {
     ]);
   });
 
+  it('asks for a token when opened without one, and keeps it for the next visit', async () => {
+    const context = await browser.newContext();
+    try {
+      const fresh = await context.newPage();
+      await fresh.goto(fx.api.displayUrl);
+      await fresh.locator('#login').waitFor();
+      await fresh.locator('#login-token').fill('vgl_wrong');
+      await fresh.locator('#login button').click();
+      await expect(fresh.locator('#login-error').textContent()).resolves.toMatch(/not accepted/);
+      await fresh.locator('#login-token').fill(fx.tokens.caregiver);
+      await fresh.locator('#login button').click();
+      await fresh.locator('#link[data-state="live"]').waitFor();
+      await fresh.reload();
+      await fresh.locator('#link[data-state="live"]').waitFor();
+      expect(await fresh.locator('#login').isHidden()).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('turns full-screen DISCONNECTED when the server goes silent, and catches up when it returns', async () => {
     await expect(page.locator('#disconnected').isHidden()).resolves.toBe(true);
     await fx.api.close();
