@@ -1,4 +1,5 @@
 import { flagSchema, parseEnv, portSchema } from '@vigil/core';
+import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 
 export const WRITE_METHODS = ['unnest', 'copy'] as const;
@@ -18,6 +19,7 @@ export const INGEST_DEFAULTS = {
 };
 
 const positiveInt = z.coerce.number().int().positive();
+const cronSchema = z.string().refine((expression) => validCron(expression), 'must be a cron expression');
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
@@ -36,8 +38,8 @@ const envSchema = z.object({
   VIGIL_INGEST_WRITE_METHOD: z.enum(WRITE_METHODS).default(INGEST_DEFAULTS.writeMethod),
   VIGIL_RETENTION_DAYS: positiveInt.default(INGEST_DEFAULTS.retentionDays),
   VIGIL_INGEST_CRON: flagSchema.default(true),
-  VIGIL_INGEST_ROLLUP_CRON: z.string().default(INGEST_DEFAULTS.rollupCron),
-  VIGIL_INGEST_RETENTION_CRON: z.string().default(INGEST_DEFAULTS.retentionCron),
+  VIGIL_INGEST_ROLLUP_CRON: cronSchema.default(INGEST_DEFAULTS.rollupCron),
+  VIGIL_INGEST_RETENTION_CRON: cronSchema.default(INGEST_DEFAULTS.retentionCron),
 });
 
 /** Environment variables `configFromEnv` reads, with what they mean (the CLI prints this in `--help`). */
