@@ -70,11 +70,11 @@ export class AlertFeed {
       // The alerts service restarted without events it had only in memory (database down, then a crash) and
       // allocates their ids again: start over from the database, and tell every client.
       this.log.error({ eventId: event.eventId, last: this.last }, 'alert event ids went backwards; reloading');
-      await this.load();
-      for (const listener of this.resetListeners) listener();
+      await this.reload();
       if (event.eventId <= this.last) return;
     }
     if (event.eventId > this.last + 1) await this.fillGap(event.eventId);
+    if (event.eventId <= this.last) return; // a reload during the gap fill already has it
     await this.directory.ensure(event.alert.facility, event.alert.resident).catch((err) => {
       // Without the directory a regulator may miss this event, but nobody else does: never block the stream.
       if (!isConnectionError(err)) throw err;
@@ -94,6 +94,10 @@ export class AlertFeed {
   private async fillGap(upTo: number): Promise<void> {
     try {
       const missed = await eventsBetween(this.db, this.last, upTo - 1, null);
+      if (missed === null) {
+        this.log.warn({ from: this.last, to: upTo }, 'too many missed alert events; reloading');
+        return await this.reload();
+      }
       for (const event of missed) {
         await this.directory.ensure(event.alert.facility, event.alert.resident);
         this.apply(event);
@@ -102,6 +106,12 @@ export class AlertFeed {
     } catch (err) {
       this.log.warn({ err, from: this.last, to: upTo }, 'could not read missed alert events; continuing');
     }
+  }
+
+  /** Starts over from the database and tells every listener that what it was told may be wrong. */
+  private async reload(): Promise<void> {
+    await this.load();
+    for (const listener of this.resetListeners) listener();
   }
 
   private apply(event: AlertEvent): void {
@@ -152,8 +162,10 @@ export class AlertFeed {
     const fromRing = (after: number) => this.ring.filter((e) => e.eventId > after && e.eventId <= upTo && filter(e));
     if (since >= first - 1) return { events: fromRing(since), upTo };
     try {
-      const older = (await eventsBetween(this.db, since, first - 1, facilities)).filter(filter);
-      return { events: [...older, ...fromRing(first - 1)], upTo };
+      const older = await eventsBetween(this.db, since, first - 1, facilities);
+      // Too far behind to patch: the caller sends a snapshot instead.
+      if (older === null) return null;
+      return { events: [...older.filter(filter), ...fromRing(first - 1)], upTo };
     } catch (err) {
       this.log.warn({ err, since }, 'could not read alert events for a resuming client');
       return null;

@@ -107,7 +107,7 @@ class StreamSession {
     const generation = this.generation;
     const missed = await this.ctx.feed.since(since, (e) => this.visible(e.alert.facility), own);
     if (this.state !== 'replaying' || generation !== this.generation) return;
-    // The history could not be read (database down and the ring does not reach back): give the full state instead.
+    // Too far behind, or the history cannot be read (database down, ring too short): give the full state instead.
     if (missed === null) return this.snapshot();
     this.sentUpTo = since;
     for (const event of missed.events) this.sendEvent(event);

@@ -57,19 +57,25 @@ export function toAlertEvent(row: EventRow): AlertEvent | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** Events with id in (after, upTo], oldest first, optionally for some facilities only. */
+/** More missed events than this are not replayed one by one: the reader starts over from a snapshot. */
+export const MAX_REPLAY = 10_000;
+
+/**
+ * Events with id in (after, upTo], oldest first, optionally for some facilities only; null when there are more
+ * than MAX_REPLAY of them.
+ */
 export async function eventsBetween(
   db: Queryable,
   after: number,
   upTo: number,
   facilities: string[] | null,
-  limit = 50_000,
-): Promise<AlertEvent[]> {
+): Promise<AlertEvent[] | null> {
   const { rows } = await db.query<EventRow>(
     `SELECT id, type, at, actor, data FROM alert_events
      WHERE id > $1 AND id <= $2 AND ($3::text[] IS NULL OR facility_id = ANY($3)) ORDER BY id LIMIT $4`,
-    [after, upTo, facilities, limit],
+    [after, upTo, facilities, MAX_REPLAY + 1],
   );
+  if (rows.length > MAX_REPLAY) return null;
   return rows.map(toAlertEvent).filter((event): event is AlertEvent => event !== null);
 }
 
