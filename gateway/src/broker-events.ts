@@ -6,7 +6,23 @@ import type { StatusWriter } from './status/status-writer.js';
  * Broker lifecycle → device status rows and metrics. A device that vanishes with a Last Will set gets a
  * `will` row; one that sends DISCONNECT, or had no will, a `disconnect` row.
  */
+/**
+ * aedes drops a delivery whose broker counter is not above the last one delivered to that client
+ * (lib/client.js `dedupe`, meant for clusters). With an on-disk persistence, publishes finish their
+ * storage steps out of counter order, and that check then silently discards acknowledged QoS 1 messages
+ * (moscajs/aedes#955, #994, both open). One broker has no cross-broker duplicates to suppress, so every
+ * client gets a counter store that never remembers; the cost is a possible second copy for overlapping
+ * subscriptions, which consumers already remove by (device, ts, seq).
+ */
+const NEVER_DUPLICATE: Record<string, number> = new Proxy(Object.create(null) as Record<string, number>, {
+  get: () => 0,
+  set: () => true,
+});
+
 export function watchBroker(broker: Aedes, ctx: HookContext, status: StatusWriter): void {
+  broker.on('client', (client: Client) => {
+    (client as Client & { duplicates: Record<string, number> }).duplicates = NEVER_DUPLICATE;
+  });
   // aedes fails every write pending on a frozen client with the same error: count the client once.
   const drained = new WeakSet<Client>();
   broker.on('clientReady', (client: Client) => {

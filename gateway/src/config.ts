@@ -40,6 +40,9 @@ export interface GatewayLimits {
   maxConnections: number;
 }
 
+/** How long a verified login is remembered (memory and disk): a restart's reconnect storm skips argon2. */
+export const DEFAULT_AUTH_CACHE_TTL_MS = 12 * 3600_000;
+
 export const DEFAULT_LIMITS: GatewayLimits = {
   maxPacketBytes: 16 * 1024,
   connectTimeoutMs: 10_000,
@@ -62,7 +65,7 @@ export interface GatewayOptions {
   dataDir?: string;
   upstream?: UpstreamOptions;
   limits?: Partial<GatewayLimits>;
-  /** How long a successful secret verification is remembered (argon2 is slow on purpose); 0 disables. */
+  /** How long a successful secret verification is remembered (argon2 is slow on purpose); default 12 h, 0 disables. */
   authCacheTtlMs?: number;
   logger?: Logger;
   metrics?: Registry;

@@ -6,8 +6,9 @@ import { ClassicLevel } from 'classic-level';
 import { Registry } from 'prom-client';
 import { createPool, silentLogger, systemClock } from '@vigil/core';
 import { CredentialChecker } from './auth/credentials.js';
+import { openVerifiedStore } from './auth/verified-store.js';
 import { watchBroker } from './broker-events.js';
-import { DEFAULT_DATA_DIR, DEFAULT_LIMITS, type GatewayOptions } from './config.js';
+import { DEFAULT_AUTH_CACHE_TTL_MS, DEFAULT_DATA_DIR, DEFAULT_LIMITS, type GatewayOptions } from './config.js';
 import { GatewayListenFailed, GatewayStateUnavailable } from './errors.js';
 import { authenticateHook } from './hooks/authenticate.js';
 import { authorizeForwardHook } from './hooks/authorize-forward.js';
@@ -76,7 +77,12 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
     clock,
     metrics,
     limits,
-    credentials: new CredentialChecker(pool, { clock, logger: log, ttlMs: options.authCacheTtlMs ?? 5 * 60_000 }),
+    credentials: new CredentialChecker(pool, {
+      clock,
+      logger: log,
+      ttlMs: options.authCacheTtlMs ?? DEFAULT_AUTH_CACHE_TTL_MS,
+      store: await openVerifiedStore(state, writer, { now: clock.now(), log }),
+    }),
     principals: new WeakMap(),
     rateLimiter: new RateLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.rateBurst, clock }),
     journal,

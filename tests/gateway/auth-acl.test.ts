@@ -117,6 +117,13 @@ describe('gateway authentication and access control', () => {
       '$SYS/#',
     ]);
     expect(granted).toEqual([1, 1, 128, 128, 128]);
+    // aedes has no $share: the gateway subscribes the plain filter, so the member still gets the stream.
+    const got = nextMessage(ingest);
+    const device = track(await connect(gw.url, creds.hb1));
+    await device.publishAsync('vigil/v1/harbor/hb-1/event', JSON.stringify({ seq: 5, ts: Date.now(), type: 'sos' }), {
+      qos: 1,
+    });
+    expect((await got).topic).toBe('vigil/v1/harbor/hb-1/event');
   });
 
   it('refuses a service login that would take over a device session', async () => {

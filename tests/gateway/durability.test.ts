@@ -81,6 +81,28 @@ describe('durable broker state', () => {
     }
   });
 
+  it('delivers every one of 2 000 pipelined QoS 1 messages to a persistent subscriber (aedes#955)', async () => {
+    const gw = await startTestGateway(db.url, { limits: { ratePerSecond: 1e6, rateBurst: 1e6 } });
+    try {
+      const seen = new Set<number>();
+      const sub = await connect(gw.url, creds.ingest, { clientId: 'ingest-burst', clean: false });
+      open.push(sub);
+      sub.on('message', (_t, payload) => seen.add((JSON.parse(payload.toString()) as { seq: number }).seq));
+      await sub.subscribeAsync('vigil/v1/+/+/reading', { qos: 1 });
+      const device = await connect(gw.url, creds.wb2);
+      open.push(device);
+      await Promise.all(
+        Array.from({ length: 2000 }, (_, i) =>
+          device.publishAsync('vigil/v1/sunrise/wb-2/reading', reading(i), { qos: 1 }),
+        ),
+      );
+      await eventually(async () => seen.size >= 2000, 20_000);
+      expect(seen.size).toBe(2000);
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('redelivers a QoS 1 message with DUP set when the subscriber dropped before its PUBACK', async () => {
     const gw = await startTestGateway(db.url);
     try {

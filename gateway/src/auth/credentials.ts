@@ -10,6 +10,12 @@ import {
 import type { RefusalReason } from '../errors.js';
 import type { Principal } from '../acl/rights.js';
 
+/** Where verified logins are remembered across restarts (the gateway's LevelDB). */
+export interface VerifiedStore {
+  get(key: string): Promise<number | undefined>;
+  put(key: string, until: number): void;
+}
+
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: RefusalReason };
 
 interface AccountRow {
@@ -26,6 +32,9 @@ const MAX_CACHED = 50_000;
  * client, not one argon2 run. Retirement and rotation are still seen at once, because the registry row is
  * read on every connect and a rotated secret has a new stored hash. When the registry is unreachable the
  * last row seen is used, so devices already known keep connecting while the database is down.
+ * Verified logins are also kept on disk (`store`), so the reconnect storm after a gateway restart is cheap
+ * too. The remembered key is sha256(id, stored hash, password): secrets are 256 random bits, so a fast hash
+ * of one is as hard to invert as the argon2 hash (the same reasoning as API tokens in @vigil/core).
  */
 export class CredentialChecker {
   readonly #db: Queryable;
@@ -34,9 +43,11 @@ export class CredentialChecker {
   readonly #ttlMs: number;
   readonly #verified = new Map<string, number>();
   readonly #rows = new Map<string, AccountRow>();
+  readonly #store: VerifiedStore | null;
 
-  constructor(db: Queryable, options: { clock: Clock; logger: Logger; ttlMs: number }) {
+  constructor(db: Queryable, options: { clock: Clock; logger: Logger; ttlMs: number; store?: VerifiedStore }) {
     this.#db = db;
+    this.#store = options.store ?? null;
     this.#clock = options.clock;
     this.#log = options.logger;
     this.#ttlMs = options.ttlMs;
@@ -101,10 +112,14 @@ export class CredentialChecker {
       .update('\0')
       .update(password)
       .digest('base64');
-    const until = this.#verified.get(key);
-    if (until !== undefined && until > this.#clock.now()) return true;
+    const now = this.#clock.now();
+    const until = this.#verified.get(key) ?? (await this.#store?.get(key).catch(() => undefined));
+    if (until !== undefined && until > now) return true;
     const ok = await verifySecret(row.secretHash, password.toString('utf8'));
-    if (ok && this.#ttlMs > 0) this.#remember(this.#verified, key, this.#clock.now() + this.#ttlMs);
+    if (ok && this.#ttlMs > 0) {
+      this.#remember(this.#verified, key, now + this.#ttlMs);
+      this.#store?.put(key, now + this.#ttlMs);
+    }
     return ok;
   }
 

@@ -1,5 +1,6 @@
 import type { Client, Subscription } from 'aedes';
 import { subscribeRefusal } from '../acl/rights.js';
+import { unshare } from '../acl/topic-filter.js';
 import { refuse, type HookContext } from './context.js';
 
 /**
@@ -18,6 +19,11 @@ export function authorizeSubscribeHook(ctx: HookContext) {
       refuse(ctx, 'subscribe_denied', { clientId: client.id, filter: subscription.topic }, refusal);
       return callback(null, null);
     }
+    // aedes 1.x has no shared subscriptions: `$share/<group>/<filter>` would be a literal filter that never
+    // matches. At the edge each service runs once, so the gateway subscribes the plain filter instead (in
+    // place, so a persistent session stores it too): every member gets every message, none is lost.
+    const inner = unshare(subscription.topic);
+    if (inner && inner !== subscription.topic) subscription.topic = inner;
     callback(null, subscription);
   };
 }
