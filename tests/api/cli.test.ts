@@ -13,7 +13,7 @@ describe('vigil api', () => {
     gateway = await startTestGateway(db.url);
   });
   afterAll(async () => {
-    await gateway?.close();
+    await gateway?.close().catch(() => undefined); // closed by the test already
     await db?.drop();
   });
 
@@ -36,6 +36,16 @@ describe('vigil api', () => {
       );
       expect(ready).toMatchObject({ status: 'ready', checks: { database: 'ok', broker: 'ok' } });
       expect(output()).toContain(`wall display http://127.0.0.1:${port}/display?token=<display token>`);
+      // Readiness follows the broker: without it no alert reaches the displays.
+      await gateway.close();
+      const notReady = await waitFor('readyz to report the broker', async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        return res.status === 503 ? res.json() : null;
+      });
+      expect(notReady).toMatchObject({
+        error: { code: 'VIGIL_ERR_API_NOT_READY', message: 'broker: disconnected' },
+        checks: { database: 'ok', broker: 'disconnected' },
+      });
     } finally {
       child.kill('SIGTERM');
     }
