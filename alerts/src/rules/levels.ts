@@ -36,14 +36,19 @@ export class SubjectLevels {
   /** The detail of the fresh source with the highest priority. */
   cause(subject: string, freshSince = -Infinity): string | undefined {
     const level = this.level(subject, freshSince);
-    return this.fresh(subject, freshSince).find((source) => source.level === level)?.detail;
+    for (const source of this.entry(subject).sources.values()) {
+      if (source.at >= freshSince && source.level === level) return source.detail;
+    }
+    return undefined;
   }
 
   /** The highest priority among fresh sources (null if none sees the condition). */
   level(subject: string, freshSince = -Infinity): AlertPriority | null {
     let level: AlertPriority | null = null;
-    for (const source of this.fresh(subject, freshSince)) {
-      if (source.level !== null && source.level !== 'pending') level = maxPriority(level, source.level);
+    for (const source of this.entry(subject).sources.values()) {
+      if (source.at >= freshSince && source.level !== null && source.level !== 'pending') {
+        level = maxPriority(level, source.level);
+      }
     }
     return level;
   }
@@ -68,17 +73,14 @@ export class SubjectLevels {
       this.markRaised(subject, level!);
       return 'raise';
     }
-    const calm = this.fresh(subject, freshSince).every((source) => source.level === null);
+    let calm = true;
+    for (const source of entry.sources.values()) if (source.at >= freshSince && source.level !== null) calm = false;
     if (calm && entry.mayBeOpen) {
       entry.mayBeOpen = false;
       entry.raised = null;
       return 'clear';
     }
     return null;
-  }
-
-  private fresh(subject: string, freshSince: number) {
-    return [...this.entry(subject).sources.values()].filter((source) => source.at >= freshSince);
   }
 
   private entry(subject: string): Subject {

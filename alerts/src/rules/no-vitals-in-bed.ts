@@ -1,4 +1,5 @@
 import { booleanField, formatDuration, numberField, personSubject, refsOf } from './intent.js';
+import { continuousSpec } from './runs.js';
 import type { RuleSettings } from './settings.js';
 import { judgeSustained, sustainedState, type Sustained, type SustainedState } from './sustained.js';
 import type { Rule } from './types.js';
@@ -21,10 +22,7 @@ const CONDITION: Sustained<NoVitals> = {
     if (occupied === true && hr === 0 && rr === 0) return true;
     return undefined;
   },
-  spec: (s, device) => {
-    const maxGapMs = Math.max(s.maxGapMs, 2 * device.expectedIntervalS * 1000);
-    return { sustainMs: s.sustainMs, minSamples: 2, maxGapMs, horizonMs: 2 * s.sustainMs + maxGapMs };
-  },
+  spec: (s, device) => continuousSpec(s.sustainMs, s.maxGapMs, device.expectedIntervalS),
   detail: (s) => `no heart rate or breathing in an occupied bed for ${formatDuration(s.sustainMs)}`,
 };
 

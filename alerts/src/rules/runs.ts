@@ -20,6 +20,15 @@ export interface RunResult {
   current: 'hit' | 'miss' | 'pending';
 }
 
+/**
+ * A spec for a continuously measured value: samples further apart than `maxGapMs`, or than twice the device's
+ * expected interval, do not make one run.
+ */
+export function continuousSpec(sustainMs: number, maxGapMs: number, expectedIntervalS: number): RunSpec {
+  const gap = Math.max(maxGapMs, 2 * expectedIntervalS * 1000);
+  return { sustainMs, minSamples: sustainMs > 0 ? 2 : 1, maxGapMs: gap, horizonMs: 2 * sustainMs + gap };
+}
+
 interface Sample {
   ts: number;
   hit: boolean;
@@ -29,6 +38,9 @@ export class RunTracker {
   private samples: Sample[] = [];
   /** Last-sample times of runs already reported, so a run is reported once however often it is re-examined. */
   private anchors: number[] = [];
+  /** Index of the earliest sample added since the last evaluation: runs before it have not changed. */
+  private dirty = 0;
+  private current: RunResult['current'] = 'pending';
 
   get newestTs(): number | undefined {
     return this.samples.at(-1)?.ts;
@@ -38,17 +50,21 @@ export class RunTracker {
     let i = this.samples.length;
     while (i > 0 && this.samples[i - 1]!.ts > ts) i--;
     // The same instant again is a redelivery or a correction: the later word wins.
-    if (i > 0 && this.samples[i - 1]!.ts === ts) this.samples[i - 1] = { ts, hit };
+    if (i > 0 && this.samples[i - 1]!.ts === ts) this.samples[--i] = { ts, hit };
     else this.samples.splice(i, 0, { ts, hit });
+    this.dirty = Math.min(this.dirty, i);
   }
 
   evaluate(spec: RunSpec): RunResult {
-    this.prune(spec);
-    const newRuns: number[] = [];
-    const anchors: number[] = [];
-    let current: RunResult['current'] = 'pending';
     const samples = this.samples;
-    let i = 0;
+    let from = Math.max(0, this.dirty - this.prune(spec));
+    this.dirty = Infinity;
+    // A change may extend or split the run just before it: re-examine from that run's start.
+    while (from > 0 && samples[from - 1]!.hit) from--;
+    const newRuns: number[] = [];
+    const unchangedBefore = from < samples.length ? samples[from]!.ts : Infinity;
+    const anchors = this.anchors.filter((a) => a < unchangedBefore && a >= (samples[0]?.ts ?? Infinity));
+    let i = from;
     while (i < samples.length) {
       if (!samples[i]!.hit) {
         i++;
@@ -57,18 +73,18 @@ export class RunTracker {
       let j = i;
       while (j + 1 < samples.length && samples[j + 1]!.hit && samples[j + 1]!.ts - samples[j]!.ts <= spec.maxGapMs) j++;
       const reachedAt = this.sustainedAt(i, j, spec);
+      if (j === samples.length - 1) this.current = reachedAt === null ? 'pending' : 'hit';
       if (reachedAt !== null) {
         const first = samples[i]!.ts;
         const last = samples[j]!.ts;
         if (!this.anchors.some((a) => a >= first && a <= last)) newRuns.push(reachedAt);
         anchors.push(last);
-        if (j === samples.length - 1) current = 'hit';
       }
       i = j + 1;
     }
-    if (samples.length > 0 && !samples.at(-1)!.hit) current = 'miss';
+    if (samples.length > 0 && !samples.at(-1)!.hit) this.current = 'miss';
     this.anchors = anchors;
-    return { newRuns, current };
+    return { newRuns, current: this.current };
   }
 
   /** Device time at which samples[from..to] became sustained, or null if it has not. */
@@ -80,12 +96,14 @@ export class RunTracker {
     return null;
   }
 
-  private prune(spec: RunSpec): void {
+  /** Drops samples beyond the horizon; returns how many. */
+  private prune(spec: RunSpec): number {
     const newest = this.newestTs;
-    if (newest === undefined) return;
+    if (newest === undefined) return 0;
     let drop = 0;
     const keep = Math.max(spec.minSamples, 2);
     while (this.samples.length - drop > keep && this.samples[drop]!.ts < newest - spec.horizonMs) drop++;
-    if (drop > 0) this.samples = this.samples.slice(drop);
+    if (drop > 0) this.samples.splice(0, drop);
+    return drop;
   }
 }

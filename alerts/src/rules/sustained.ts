@@ -15,7 +15,11 @@ export interface Sustained<S> {
 }
 
 export interface SustainedState {
-  runs: Map<string, RunTracker>;
+  /**
+   * Per device, per subject, each condition's runs. Keyed by the ids themselves rather than a joined string: the
+   * same string objects come back with every message, so their hashes are cached (this is the hot path).
+   */
+  runs: Map<string, Map<string, Map<Sustained<never>, RunTracker>>>;
   levels: SubjectLevels;
 }
 
@@ -40,20 +44,25 @@ export interface Judgement<S> {
  * is calm. Runs found only in late samples are raised as they happened and, if already over, cleared.
  */
 export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): AlertIntent[] {
-  const touched = new Set<Sustained<S>>();
+  const trackers = trackersOf(state, j);
+  const touched = new Map<Sustained<S>, RunTracker>();
   for (const sample of j.samples) {
     for (const condition of j.conditions) {
       const hit = condition.hit(sample, j.settings);
       if (hit === undefined) continue;
-      tracker(state, j, condition).add(sample.ts, hit);
-      touched.add(condition);
+      let runs = touched.get(condition);
+      if (!runs) {
+        runs = trackers.get(condition) ?? new RunTracker();
+        trackers.set(condition, runs);
+        touched.set(condition, runs);
+      }
+      runs.add(sample.ts, hit);
     }
   }
   if (touched.size === 0) return [];
   let newest = -Infinity;
   let raise: { condition: Sustained<S>; at: number } | null = null;
-  for (const condition of touched) {
-    const runs = tracker(state, j, condition);
+  for (const [condition, runs] of touched) {
     const result = runs.evaluate(condition.spec(j.settings, j.device));
     const at = runs.newestTs ?? -Infinity;
     newest = Math.max(newest, at);
@@ -91,9 +100,10 @@ export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): Alert
   return intents;
 }
 
-function tracker<S>(state: SustainedState, j: Judgement<S>, condition: Sustained<S>): RunTracker {
-  const key = `${j.subject}|${j.refs.device}|${condition.key}`;
-  let found = state.runs.get(key);
-  if (!found) state.runs.set(key, (found = new RunTracker()));
-  return found;
+function trackersOf<S>(state: SustainedState, j: Judgement<S>): Map<Sustained<S>, RunTracker> {
+  let bySubject = state.runs.get(j.refs.device);
+  if (!bySubject) state.runs.set(j.refs.device, (bySubject = new Map()));
+  let found = bySubject.get(j.subject);
+  if (!found) bySubject.set(j.subject, (found = new Map()));
+  return found as Map<Sustained<S>, RunTracker>;
 }

@@ -1,8 +1,8 @@
-import { formatDuration, numberField, personSubject, refsOf } from './intent.js';
-import type { RunSpec } from './runs.js';
+import { formatDuration, numberField, personSubject, refsOf, type Refs } from './intent.js';
+import { continuousSpec, type RunSpec } from './runs.js';
 import type { RuleSettings } from './settings.js';
 import { judgeSustained, sustainedState, type Sustained, type SustainedState } from './sustained.js';
-import type { DeviceInfo, Rule } from './types.js';
+import type { AlertIntent, DeviceInfo, Rule } from './types.js';
 
 type Vitals = RuleSettings['vitals'];
 type Sign = 'hr' | 'spo2' | 'rr' | 'bp';
@@ -25,10 +25,8 @@ function onField(c: FieldCondition): Condition {
 }
 
 /** Heart rate, SpO2 and respiratory rate are continuous: a condition must hold for a span of device time. */
-function continuous(sustainMs: number, s: Vitals, device: DeviceInfo): RunSpec {
-  const maxGapMs = Math.max(s.maxGapMs, 2 * device.expectedIntervalS * 1000);
-  return { sustainMs, minSamples: sustainMs > 0 ? 2 : 1, maxGapMs, horizonMs: 2 * sustainMs + maxGapMs };
-}
+const continuous = (sustainMs: number, s: Vitals, device: DeviceInfo) =>
+  continuousSpec(sustainMs, s.maxGapMs, device.expectedIntervalS);
 
 /** Blood pressure is measured now and then: consecutive readings count, however far apart. */
 const readings = (s: Vitals): RunSpec => ({ sustainMs: 0, minSamples: s.bpReadings, maxGapMs: Infinity, horizonMs: 0 });
@@ -125,10 +123,6 @@ const CONDITIONS: Condition[] = (
 ).map(onField);
 
 const SIGNS: Sign[] = ['hr', 'spo2', 'rr', 'bp'];
-const BY_SIGN = Object.fromEntries(SIGNS.map((sign) => [sign, CONDITIONS.filter((c) => c.sign === sign)])) as Record<
-  Sign,
-  Condition[]
->;
 
 /** What each device kind measures (PROTOCOL.md reading fields). */
 const MEASURED: Record<string, ReadonlySet<string>> = {
@@ -136,8 +130,19 @@ const MEASURED: Record<string, ReadonlySet<string>> = {
   bedmat: new Set(['hr', 'rr']),
 };
 
+/** Per device kind, the conditions of each sign it measures. */
+const BY_KIND = new Map(
+  Object.entries(MEASURED).map(([kind, fields]) => {
+    const bySign = SIGNS.map((sign) => ({
+      sign,
+      conditions: CONDITIONS.filter((c) => c.sign === sign && fields.has(c.field)),
+    })).filter((group) => group.conditions.length > 0);
+    return [kind, bySign] as const;
+  }),
+);
+
 /** A device not heard from for this long (device time) no longer holds a vital-sign alert open. */
-const STALE_SOURCE_MS = 5 * 60_000;
+const VITALS_JUDGEMENT = { staleMs: 5 * 60_000, clearDetail: 'back in range' };
 
 /**
  * vitals: heart rate, SpO2 and respiratory rate out of range for `vitals.sustainMs` (60 s) of device time, blood
@@ -146,21 +151,45 @@ const STALE_SOURCE_MS = 5 * 60_000;
  * samples of a wristband not worn or an empty bed are skipped. Raised once per sustained run (again if the
  * priority rises); cleared when the newest samples of every device are back in range.
  */
-export const vitalsRule: Rule<SustainedState, RuleSettings> = {
+export interface VitalsState extends SustainedState {
+  /** Per device, its person subject and the subject of each sign, built once (see SustainedState.runs). */
+  subjects: Map<string, { person: string; signs: Map<Sign, string> }>;
+}
+
+function signSubject(state: VitalsState, refs: Refs, sign: Sign): string {
+  const person = personSubject(refs);
+  let cached = state.subjects.get(refs.device);
+  if (cached?.person !== person) state.subjects.set(refs.device, (cached = { person, signs: new Map() }));
+  let subject = cached.signs.get(sign);
+  if (!subject) cached.signs.set(sign, (subject = `${person}:${sign}`));
+  return subject;
+}
+
+export const vitalsRule: Rule<VitalsState, RuleSettings> = {
   name: 'vitals',
-  initialState: sustainedState,
+  initialState: () => ({ ...sustainedState(), subjects: new Map() }),
   evaluate(input, ctx, state) {
     const settings = ctx.settings.vitals;
-    const measured = MEASURED[ctx.device.kind];
-    if (!settings.enabled || input.type !== 'reading' || !measured) return [];
+    const groups = BY_KIND.get(ctx.device.kind);
+    if (!settings.enabled || input.type !== 'reading' || !groups) return [];
     const refs = refsOf(ctx);
     const samples = input.samples.filter((sample) => sample.worn !== false && sample.occupied !== false);
-    return SIGNS.flatMap((sign) => {
-      const conditions = BY_SIGN[sign].filter((condition) => measured.has(condition.field));
-      if (conditions.length === 0) return [];
-      const subject = `${personSubject(refs)}:${sign}`;
-      const judgement = { rule: 'vitals' as const, subject, conditions, samples, refs, device: ctx.device, settings };
-      return judgeSustained({ ...judgement, staleMs: STALE_SOURCE_MS, clearDetail: 'back in range' }, state);
-    });
+    const intents: AlertIntent[] = [];
+    for (const { sign, conditions } of groups) {
+      const subject = signSubject(state, refs, sign);
+      const { device } = ctx;
+      const judgement = {
+        rule: 'vitals' as const,
+        subject,
+        conditions,
+        samples,
+        refs,
+        device,
+        settings,
+        ...VITALS_JUDGEMENT,
+      };
+      for (const intent of judgeSustained(judgement, state)) intents.push(intent);
+    }
+    return intents;
   },
 };
