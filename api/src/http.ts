@@ -11,6 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
+import { z } from 'zod';
 import type { TokenResolver } from './auth.js';
 import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
@@ -38,8 +39,19 @@ export interface RouteOptions {
   ctx: ApiContext;
 }
 
-export interface ErrorBody {
-  error: { code: string; message: string };
+export const errorBodySchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .describe('{"error":{"code","message"}}; codes in docs/errors.md');
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/**
+ * Documents the error answers of every authenticated route in OpenAPI (they are produced by the error handler,
+ * not by the routes themselves). Register it inside the /api/v1 scope.
+ */
+export function documentErrors(route: { schema?: Record<string, unknown> }): void {
+  if (!route.schema || route.schema.hide) return;
+  const errors = Object.fromEntries([400, 401, 403, 404, 409, 503].map((status) => [status, errorBodySchema]));
+  route.schema.response = { ...errors, ...(route.schema.response as object | undefined) };
 }
 
 /** Any thrown value → status + `{"error":{"code","message"}}`; 5xx details stay in the log, not in the answer. */

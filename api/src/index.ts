@@ -4,7 +4,7 @@ import type { MqttClient } from 'mqtt';
 import { authenticate, TokenResolver } from './auth.js';
 import type { ApiOptions } from './config.js';
 import { AlertFeed } from './feed.js';
-import { createHttpServer, type ApiContext } from './http.js';
+import { createHttpServer, documentErrors, type ApiContext } from './http.js';
 import { createApiMetrics } from './metrics.js';
 import { alertRoutes } from './routes/alerts.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -75,6 +75,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
     await app.register(displayPage);
     await app.register(
       async (api) => {
+        api.addHook('onRoute', documentErrors);
         api.addHook('onRequest', async (request) => authenticate(ctx.tokens, request));
         await api.register(facilityRoutes, { ctx });
         await api.register(residentRoutes, { ctx });

@@ -198,6 +198,11 @@ describe('api REST: auth, scoping, validation, privacy', () => {
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await fx.call(admin, `/api/v1/alerts?facility=f2&limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body).toMatchObject({ alerts: [{ subject: 'device:sm-0' }], nextCursor: null });
+    const window = await fx.call(
+      admin,
+      '/api/v1/alerts?facility=f2&from=2026-11-01T10:01:00Z&to=2026-11-01T11:02:00%2B01:00',
+    );
+    expect(window.body.alerts.map((a: { subject: string }) => a.subject)).toEqual(['device:sm-1']);
   });
 
   it('publishes an OpenAPI document and its UI', async () => {
@@ -213,6 +218,9 @@ describe('api REST: auth, scoping, validation, privacy', () => {
       ]),
     );
     expect(spec.body.paths['/api/v1/alerts/{id}/resolve'].post.requestBody).toBeDefined();
+    expect(Object.keys(spec.body.paths['/api/v1/alerts/{id}/resolve'].post.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '404', '409', '503']),
+    );
     const docs = await fetch(`${fx.api.url}/docs`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toMatch(/swagger/i);

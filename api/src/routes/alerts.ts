@@ -53,6 +53,8 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
           facility: idSchema.optional(),
           rule: z.enum(ALERT_RULES).optional(),
           drill: z.enum(['true', 'false']).optional().describe('only drills (true) or only real alerts (false)'),
+          from: z.iso.datetime({ offset: true }).optional().describe('raised at or after'),
+          to: z.iso.datetime({ offset: true }).optional().describe('raised before'),
           ...pageQuery,
         }),
         response: { 200: z.object({ alerts: z.array(alertSchema), nextCursor: z.string().nullable() }) },
@@ -65,14 +67,15 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       if (q.facility) await assertFacility(p, q.facility, ctx.directory);
       const after = decodeCursor(q.cursor, 2);
       const params: unknown[] = [q.status ?? null, q.facility ?? null, q.rule ?? null, q.drill ?? null];
-      params.push(after?.[0] ?? null, after?.[1] ?? null, q.limit + 1);
+      params.push(after?.[0] ?? null, after?.[1] ?? null, q.from ?? null, q.to ?? null, q.limit + 1);
       const { rows } = await ctx.db.query(
         `SELECT ${ALERT_COLUMNS} FROM alerts a
          WHERE ($1::text IS NULL OR a.status = $1) AND ($2::text IS NULL OR a.facility_id = $2)
            AND ($3::text IS NULL OR a.rule = $3) AND ($4::boolean IS NULL OR a.drill = $4)
            AND ($5::timestamptz IS NULL OR (a.raised_at, a.id) < ($5, $6::uuid))
+           AND ($7::timestamptz IS NULL OR a.raised_at >= $7) AND ($8::timestamptz IS NULL OR a.raised_at < $8)
            AND ${scopeClause(p, 'a.facility_id', params)}
-         ORDER BY a.raised_at DESC, a.id DESC LIMIT $7`,
+         ORDER BY a.raised_at DESC, a.id DESC LIMIT $9`,
         params,
       );
       const alerts = rows.map(toAlert);
