@@ -18,6 +18,7 @@ const numbersSchema = z.object({
   batchSamples: z.number().int().min(1).max(64).default(1),
   connectConcurrency: z.number().int().positive().default(25),
   firstReadingWithinMs: z.number().nonnegative().default(5000),
+  maxInFlight: z.number().int().positive().default(Number.MAX_SAFE_INTEGER),
 });
 
 export interface FleetOptions {
@@ -42,6 +43,11 @@ export interface FleetOptions {
   connectConcurrency?: number;
   /** Each device's first reading comes within this long after it connects; then at its interval. */
   firstReadingWithinMs?: number;
+  /**
+   * Unacknowledged publishes the fleet allows; beyond it periodic readings are skipped and counted (like a
+   * device whose buffer is full). Load runs set it so a broker that falls behind is measured, not buried.
+   */
+  maxInFlight?: number;
   keepaliveS?: number;
   reconnectMs?: number;
   /** Replaces the MQTT connection per device (tests record messages instead). */
@@ -105,13 +111,15 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
   function send(rt: Runtime, message: OutgoingMessage): void {
     if (!rt.link || rt.device.offline) return;
+    counters.inFlight++;
     counters.published[message.kind]++;
     counters.samples += message.rows;
     log.debug({ deviceId: rt.device.id, topic: message.topic, payload: message.payload }, 'publish');
     const sentAt = performance.now();
     rt.link.publish(message).then(
-      () => counters.recordAck(performance.now() - sentAt),
+      () => (counters.inFlight--, counters.recordAck(performance.now() - sentAt)),
       (err: Error) => {
+        counters.inFlight--;
         counters.failed++;
         if (!closing) log.debug({ deviceId: rt.device.id, err: err.message }, 'publish failed');
       },
@@ -129,6 +137,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const first = clock.now() + rng.next() * Math.min(interval, o.firstReadingWithinMs);
     scheduler.every(first, interval, () => {
       if (rt.device.held || rt.device.offline) return;
+      if (counters.inFlight >= o.maxInFlight) return void counters.skipped++;
       for (const message of rt.device.tick(clock.now(), interval)) send(rt, message);
     });
     const activity = MODELS[rt.device.kind].activity;
@@ -262,6 +271,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       samples: counters.samples,
       acked: counters.acked,
       failed: counters.failed,
+      inFlight: counters.inFlight,
+      skipped: counters.skipped,
       scenariosRunning: [...runtimes.values()].filter((rt) => rt.playback).length,
       ackLatencyMs: counters.latency(),
     }),

@@ -7,7 +7,7 @@ export interface SharedLinkOptions {
   /** A service account with role `simulator` (`upsertServiceAccount(db, id, 'simulator')`). */
   username: string;
   password: string;
-  /** Connections to spread the devices over (round robin); default 4. */
+  /** Connections to spread the devices over (round robin; the gateway handles each in order); default 8. */
   connections?: number;
   keepaliveS?: number;
 }
@@ -28,7 +28,7 @@ export function sharedLinkFactory(options: SharedLinkOptions): LinkFactory {
   let next = 0;
   let open = 0;
   const connection = (): Shared => {
-    const size = Math.max(1, options.connections ?? 4);
+    const size = Math.max(1, options.connections ?? 8);
     if (pool.length < size) {
       const client = mqtt.connect(options.url, {
         protocolVersion: 4,

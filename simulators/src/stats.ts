@@ -21,6 +21,10 @@ export interface FleetStats {
   /** QoS 1 publishes the broker acknowledged (PUBACK) and those that failed. */
   acked: number;
   failed: number;
+  /** Published, not yet acknowledged. */
+  inFlight: number;
+  /** Periodic readings not sent because `maxInFlight` publishes were unacknowledged. */
+  skipped: number;
   scenariosRunning: number;
   /** Publish → PUBACK round trip, milliseconds (a sample of at most 20 000). */
   ackLatencyMs: LatencySummary;
@@ -38,6 +42,8 @@ export class FleetCounters {
   samples = 0;
   acked = 0;
   failed = 0;
+  inFlight = 0;
+  skipped = 0;
   private latencies: number[] = [];
   private seen = 0;
 
