@@ -16,6 +16,8 @@ import { alertView, can, inScope } from './scope.js';
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_TRY_AGAIN = 1013;
+/** Every this many heartbeats the token is checked again, so a revoked display is cut off (about a minute). */
+const RECHECK_TOKEN_TICKS = 6;
 
 type State = 'hello' | 'replaying' | 'live' | 'closed';
 
@@ -27,6 +29,8 @@ type State = 'hello' | 'replaying' | 'live' | 'closed';
 class StreamSession {
   private state: State = 'hello';
   private principal: Principal | null = null;
+  private token = '';
+  private ticks = 0;
   private sentUpTo = 0;
   private readonly buffered: AlertEvent[] = [];
   private unsubscribe: () => void = () => undefined;
@@ -71,6 +75,7 @@ class StreamSession {
     if (!principal || !can(principal, 'stream')) return this.reject('bad_token', 'invalid, expired or revoked token');
     if (this.socket.readyState !== this.socket.OPEN) return this.end();
     this.principal = principal;
+    this.token = hello.token;
     this.ctx.metrics.streamClients.inc();
     const unsubscribeEvents = this.ctx.feed.subscribe((event) => {
       if (this.state === 'live') this.sendEvent(event);
@@ -143,6 +148,13 @@ class StreamSession {
     this.alive = false;
     this.socket.ping();
     this.send({ type: 'heartbeat', lastEventId: this.ctx.feed.lastEventId });
+    if (++this.ticks % RECHECK_TOKEN_TICKS === 0) void this.recheckToken();
+  }
+
+  private async recheckToken(): Promise<void> {
+    // A database outage keeps the last answer (stale-if-error): only a definite "revoked" cuts the client off.
+    const principal = await this.ctx.tokens.resolve(this.token).catch(() => this.principal);
+    if (principal === null) this.reject('revoked', 'the token was revoked or has expired');
   }
 
   private send(message: StreamServerMessage): void {

@@ -23,7 +23,7 @@ describe('api WebSocket stream', () => {
 
   beforeAll(async () => {
     // A small ring, so that resuming from far back exercises the database path.
-    fx = await startApiFixture({ heartbeatMs: 400, helloTimeoutMs: 500, ringSize: 3 });
+    fx = await startApiFixture({ heartbeatMs: 400, helloTimeoutMs: 500, ringSize: 3, tokenCacheMs: 300 });
     watcher = await connectStream(fx.api.url, { token: fx.tokens.admin });
     await watcher.next('snapshot');
   });
@@ -144,6 +144,18 @@ describe('api WebSocket stream', () => {
     const resumed = await connect({ token: fx.tokens.caregiver, since: lost.eventId - 1 });
     await resumed.next('heartbeat');
     expect(resumed.messages[0]).toMatchObject({ type: 'alert', eventId: lost.eventId, alert: { id: reused.id } });
+  });
+
+  it('cuts off a connected client whose token is revoked', async () => {
+    const { createToken } = await import('@vigil/core');
+    const { token } = await createToken(fx.db.pool, { role: 'display', facility: 'f1', label: 'lost tablet' });
+    const client = await connect({ token });
+    await client.next('snapshot');
+    await fx.db.pool.query(`UPDATE api_tokens SET revoked_at = now() WHERE label = 'lost tablet'`);
+    expect(await client.closed).toEqual({
+      code: STREAM_CLOSE_UNAUTHORIZED,
+      reason: 'the token was revoked or has expired',
+    });
   });
 
   it('shows regulators pseudonyms only, and display tokens their facility', async () => {
