@@ -36,8 +36,11 @@ interface Sample {
 
 export class RunTracker {
   private samples: Sample[] = [];
-  /** Last-sample times of runs already reported, so a run is reported once however often it is re-examined. */
-  private anchors: number[] = [];
+  /**
+   * [first, last] device times of the sustained runs already reported: a run overlapping one is not new, so an
+   * episode is reported once however often it is re-examined, grown, or split by a late calm sample.
+   */
+  private reported: Array<[number, number]> = [];
   /** Index of the earliest sample added since the last evaluation: runs before it have not changed. */
   private dirty = 0;
   private current: RunResult['current'] = 'pending';
@@ -63,7 +66,7 @@ export class RunTracker {
     while (from > 0 && samples[from - 1]!.hit) from--;
     const newRuns: number[] = [];
     const unchangedBefore = from < samples.length ? samples[from]!.ts : Infinity;
-    const anchors = this.anchors.filter((a) => a < unchangedBefore && a >= (samples[0]?.ts ?? Infinity));
+    const reported = this.reported.filter(([, last]) => last < unchangedBefore && last >= (samples[0]?.ts ?? Infinity));
     let i = from;
     while (i < samples.length) {
       if (!samples[i]!.hit) {
@@ -77,13 +80,13 @@ export class RunTracker {
       if (reachedAt !== null) {
         const first = samples[i]!.ts;
         const last = samples[j]!.ts;
-        if (!this.anchors.some((a) => a >= first && a <= last)) newRuns.push(reachedAt);
-        anchors.push(last);
+        if (!this.reported.some(([a, b]) => a <= last && b >= first)) newRuns.push(reachedAt);
+        reported.push([first, last]);
       }
       i = j + 1;
     }
     if (samples.length > 0 && !samples.at(-1)!.hit) this.current = 'miss';
-    this.anchors = anchors;
+    this.reported = reported;
     return { newRuns, current: this.current };
   }
 
