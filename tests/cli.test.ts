@@ -54,15 +54,15 @@ describe('vigil CLI registry commands', () => {
 });
 
 describe('vigil --help', () => {
-  it('describes every command and subcommand', () => {
+  it('describes every command and subcommand', async () => {
     const missing: string[] = [];
-    const walk = (command: ReturnType<typeof buildProgram>, path: string) => {
+    const walk = (command: Awaited<ReturnType<typeof buildProgram>>, path: string) => {
       for (const sub of command.commands) {
         if (!sub.description()) missing.push(`${path} ${sub.name()}`);
         walk(sub, `${path} ${sub.name()}`);
       }
     };
-    walk(buildProgram(), 'vigil');
+    walk(await buildProgram(), 'vigil');
     expect(missing).toEqual([]);
   });
 });

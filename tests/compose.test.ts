@@ -58,8 +58,8 @@ describe('docker-compose.yml', async () => {
     for (const name of ['migrate', ...Object.keys(PARSERS)]) expect(services[name]?.build, name).toBe('.');
   });
 
-  it('starts each Vigil container with a real `vigil` subcommand', () => {
-    const commands = new Set(buildProgram().commands.map((c) => c.name()));
+  it('starts each Vigil container with a real `vigil` subcommand', async () => {
+    const commands = new Set((await buildProgram()).commands.map((c) => c.name()));
     for (const name of ['migrate', ...Object.keys(PARSERS)]) {
       expect(commands, `${name}: ${services[name]!.command}`).toContain(services[name]!.command![0]);
     }

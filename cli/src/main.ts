@@ -1,35 +1,47 @@
 import { Command, CommanderError } from 'commander';
 import { VigilError } from '@vigil/core';
 import { ZodError } from 'zod';
-import { registerAlerts } from './commands/alerts.js';
-import { registerApi } from './commands/api.js';
-import { registerAudit } from './commands/audit.js';
-import { registerDb } from './commands/db.js';
-import { registerDevices } from './commands/devices.js';
-import { registerGateway } from './commands/gateway.js';
-import { registerIngest } from './commands/ingest.js';
-import { registerRegistry } from './commands/registry.js';
-import { registerSimulate } from './commands/simulate.js';
-import { registerStart } from './commands/start.js';
-import { registerTokens } from './commands/tokens.js';
+type Register = (program: Command) => void;
 
-/** Builds the `vigil` program; every subcommand registers itself from cli/src/commands/. */
-export function buildProgram(): Command {
+/**
+ * Each top-level command and the module that registers it. Only the module of the command being run is
+ * loaded, so `vigil device add` does not load the broker, fastify and the rules engine.
+ */
+const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
+  start: async () => (await import('./commands/start.js')).registerStart,
+  gateway: async () => (await import('./commands/gateway.js')).registerGateway,
+  ingest: async () => (await import('./commands/ingest.js')).registerIngest,
+  alerts: async () => (await import('./commands/alerts.js')).registerAlerts,
+  api: async () => (await import('./commands/api.js')).registerApi,
+  simulate: async () => (await import('./commands/simulate.js')).registerSimulate,
+  db: async () => (await import('./commands/db.js')).registerDb,
+  migrate: async () => (await import('./commands/db.js')).registerDb,
+  facility: async () => (await import('./commands/registry.js')).registerRegistry,
+  location: async () => (await import('./commands/registry.js')).registerRegistry,
+  resident: async () => (await import('./commands/registry.js')).registerRegistry,
+  user: async () => (await import('./commands/registry.js')).registerRegistry,
+  device: async () => (await import('./commands/devices.js')).registerDevices,
+  'service-account': async () => (await import('./commands/devices.js')).registerDevices,
+  token: async () => (await import('./commands/tokens.js')).registerTokens,
+  audit: async () => (await import('./commands/audit.js')).registerAudit,
+};
+
+/**
+ * Builds the `vigil` program. With `command`, only the module registering that command is loaded;
+ * without it (help, an unknown command) every module is, once each, in the order above.
+ */
+export async function buildProgram(command?: string): Promise<Command> {
   const program = new Command('vigil')
     .description('Vigil: safety monitoring for elder-care facilities (see README.md)')
     .showHelpAfterError()
     .exitOverride();
-  registerStart(program);
-  registerDb(program);
-  registerRegistry(program);
-  registerDevices(program);
-  registerTokens(program);
-  registerAlerts(program);
-  registerAudit(program);
-  registerGateway(program);
-  registerIngest(program);
-  registerApi(program);
-  registerSimulate(program);
+  const loaders = command && COMMAND_MODULES[command] ? [COMMAND_MODULES[command]] : Object.values(COMMAND_MODULES);
+  const registered = new Set<Register>();
+  for (const register of await Promise.all(loaders.map((load) => load()))) {
+    if (registered.has(register)) continue;
+    registered.add(register);
+    register(program);
+  }
   return program;
 }
 
@@ -42,7 +54,7 @@ function describe(err: unknown): string {
 /** Runs the CLI; exits 1 with a one-line error (2 for usage errors). */
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv[2])).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2;

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { upsertServiceAccount } from '@vigil/core';
 import { deviceTopicFilter } from '@vigil/protocol';
 import { SCENARIO_NAMES } from '@vigil/simulators';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { exited, spawnVigil, waitFor } from '../helpers/processes.js';
+import { observe } from './observer.js';
 import { buildProgram } from '@vigil/cli';
 
 describe('vigil simulate', () => {
@@ -15,21 +16,10 @@ describe('vigil simulate', () => {
   const clients: MqttClient[] = [];
   const env = () => ({ DATABASE_URL: db.url, VIGIL_MQTT_URL: gateway.url, VIGIL_LOG_LEVEL: 'warn' });
 
-  async function subscribe(filter: string): Promise<Array<{ topic: string; payload: string; retain: boolean }>> {
-    const client = await mqtt.connectAsync(gateway.url, {
-      protocolVersion: 4,
-      clientId: `svc-cli-${clients.length}`,
-      username: service.id,
-      password: service.secret,
-      reconnectPeriod: 0,
-    });
+  async function subscribe(filter: string) {
+    const { client, messages } = await observe(gateway.url, service, filter, `svc-cli-${clients.length}`);
     clients.push(client);
-    const sink: Array<{ topic: string; payload: string; retain: boolean }> = [];
-    client.on('message', (topic, payload, packet) =>
-      sink.push({ topic, payload: payload.toString(), retain: packet.retain }),
-    );
-    await client.subscribeAsync(filter, { qos: 1 });
-    return sink;
+    return messages;
   }
 
   beforeAll(async () => {
@@ -45,7 +35,7 @@ describe('vigil simulate', () => {
 
   it('--help lists every scenario and the environment it reads', async () => {
     let help = '';
-    const program = buildProgram();
+    const program = await buildProgram('simulate');
     program.commands.find((c) => c.name() === 'simulate')!.configureOutput({ writeOut: (text) => void (help += text) });
     await expect(program.parseAsync(['node', 'vigil', 'simulate', '--help'])).rejects.toMatchObject({ exitCode: 0 });
     for (const name of SCENARIO_NAMES) expect(help).toContain(`  ${name} `);
