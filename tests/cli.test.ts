@@ -3,7 +3,8 @@ import { buildProgram } from '@vigil/cli';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { vigil } from './helpers/processes.js';
 
-describe('vigil CLI registry commands', () => {
+// Each test spawns the real CLI several times; on a loaded 2-core machine a spawn can take seconds.
+describe('vigil CLI registry commands', { timeout: 120_000 }, () => {
   let db: TestDatabase;
   const env = () => ({ DATABASE_URL: db.url });
 
