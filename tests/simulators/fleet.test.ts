@@ -1,27 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { upsertServiceAccount } from '@vigil/core';
 import { deviceTopic, deviceTopicFilter, parseDeviceMessage, parseDeviceTopic, type DeviceKind } from '@vigil/protocol';
 import { seedDemoFacility, startFleet, type Fleet, type SeededFacility } from '@vigil/simulators';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
-
-interface Received {
-  topic: string;
-  payload: string;
-  retain: boolean;
-}
-
-/** Polls until `check` returns a value (bounded); no fixed sleeps. */
-async function eventually<T>(check: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { waitFor } from '../helpers/processes.js';
+import { observe, type Received } from './observer.js';
 
 describe('simulated fleet through the real gateway', () => {
   let db: TestDatabase;
@@ -30,22 +15,20 @@ describe('simulated fleet through the real gateway', () => {
   let fleet: Fleet | undefined;
   let service: { id: string; secret: string };
   const clients: MqttClient[] = [];
-  const received: Received[] = [];
+  let received: Received[] = [];
 
-  async function subscriber(filters: string[], sink: Received[]): Promise<MqttClient> {
-    const client = await mqtt.connectAsync(gateway.url, {
-      protocolVersion: 4,
-      clientId: `svc-test-${clients.length}`,
-      username: service.id,
-      password: service.secret,
-      reconnectPeriod: 0,
-    });
-    clients.push(client);
-    client.on('message', (topic, payload, packet) =>
-      sink.push({ topic, payload: payload.toString(), retain: packet.retain }),
-    );
-    await client.subscribeAsync(filters, { qos: 1 });
-    return client;
+  async function subscriber(filters: string | string[]): Promise<{ client: MqttClient; messages: Received[] }> {
+    const observer = await observe(gateway.url, service, filters, `svc-test-${clients.length}`);
+    clients.push(observer.client);
+    return observer;
+  }
+
+  /** The retained statuses a subscriber arriving now receives (it waits for `count` of them). */
+  async function retainedStatuses(filter: string, count: number): Promise<Received[]> {
+    const { client, messages } = await subscriber(filter);
+    await waitFor(`${count} retained statuses`, () => messages.length >= count);
+    client.end(true);
+    return messages;
   }
 
   beforeAll(async () => {
@@ -54,7 +37,7 @@ describe('simulated fleet through the real gateway', () => {
     seeded = await seedDemoFacility(db.pool, { facility: 'sim-it', residents: 3 });
     service = await upsertServiceAccount(db.pool, 'svc-test', 'ingest');
     const filters = (['reading', 'event', 'status'] as const).map((kind) => deviceTopicFilter(kind, 'sim-it'));
-    await subscriber(filters, received);
+    received = (await subscriber(filters)).messages;
   });
   afterAll(async () => {
     await fleet?.close();
@@ -78,15 +61,13 @@ describe('simulated fleet through the real gateway', () => {
     });
     const ids = seeded.devices.map((d) => d.id);
     const readingTopics = new Set(ids.map((id) => deviceTopic('sim-it', id, 'reading')));
-    await eventually(
-      () => new Set(received.map((m) => m.topic).filter((t) => readingTopics.has(t))).size === ids.length,
+    await waitFor(
       'a reading from every device',
+      () => new Set(received.map((m) => m.topic).filter((t) => readingTopics.has(t))).size === ids.length,
     );
     // Statuses are checked in the retained store: live delivery to a subscriber is the gateway's concern
     // (see /work/shared/notes/simulators-found-gateway-live-loss.md).
-    const retained: Received[] = [];
-    await subscriber([deviceTopicFilter('status', 'sim-it')], retained);
-    await eventually(() => retained.length >= ids.length, 'a retained status for every device');
+    const retained = await retainedStatuses(deviceTopicFilter('status', 'sim-it'), ids.length);
     expect(new Set(retained.map((m) => parseDeviceTopic(m.topic)?.device))).toEqual(new Set(ids));
     expect(retained.every((m) => m.retain && JSON.parse(m.payload).online === true)).toBe(true);
   });
@@ -106,7 +87,7 @@ describe('simulated fleet through the real gateway', () => {
     // The scenario goes on for a minute (a settling pulse); the event comes first.
     void fleet!.inject(band.id, 'fall');
     const topic = deviceTopic('sim-it', band.id, 'event');
-    const event = await eventually(() => received.find((m) => m.topic === topic), 'the fall event');
+    const event = await waitFor('the fall event', () => received.find((m) => m.topic === topic));
     expect(JSON.parse(event.payload)).toMatchObject({ type: 'fall', confidence: expect.any(Number) });
   });
 
@@ -115,19 +96,12 @@ describe('simulated fleet through the real gateway', () => {
     const topic = deviceTopic('sim-it', mat.id, 'status');
     const before = fleet!.stats().connected;
     void fleet!.inject(mat.id, 'offline');
-    await eventually(() => fleet!.stats().connected === before - 1, 'the device to go offline');
-    // A subscriber arriving later gets the broker's Last Will as the retained status.
-    const retainedStatus = async () => {
-      const sink: Received[] = [];
-      const client = await subscriber([topic], sink);
-      const first = await eventually(() => sink[0], 'the retained status');
-      client.end(true);
-      return first;
-    };
-    const deadline = Date.now() + 10_000;
-    let status = await retainedStatus();
-    while (status.payload !== '{"online":false}' && Date.now() < deadline) status = await retainedStatus();
-    expect(status).toMatchObject({ retain: true, payload: '{"online":false}' });
+    await waitFor('the device to go offline', () => fleet!.stats().connected === before - 1);
+    // A subscriber arriving later gets the broker's Last Will as the retained status (once it is stored).
+    const will = await waitFor('the Last Will', async () =>
+      (await retainedStatuses(topic, 1)).find((m) => m.payload === '{"online":false}'),
+    );
+    expect(will.retain).toBe(true);
   });
 
   it('a device with a wrong secret is refused and stops trying', async () => {
@@ -143,9 +117,7 @@ describe('simulated fleet through the real gateway', () => {
     expect(stats.failed).toBe(0);
     await fleet!.close();
     fleet = undefined;
-    const last: Received[] = [];
-    await subscriber([deviceTopicFilter('status', 'sim-it')], last);
-    await eventually(() => last.length >= seeded.devices.length, 'every retained status');
+    const last = await retainedStatuses(deviceTopicFilter('status', 'sim-it'), seeded.devices.length);
     expect(last.every((m) => m.retain && JSON.parse(m.payload).online === false)).toBe(true);
   });
 });
