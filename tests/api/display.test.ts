@@ -107,7 +107,7 @@ describe('wall display (Chromium)', () => {
       await fresh.locator('#login').waitFor();
       await fresh.locator('#login-token').fill('vgl_wrong');
       await fresh.locator('#login button').click();
-      await expect(fresh.locator('#login-error').textContent()).resolves.toMatch(/not accepted/);
+      await fresh.locator('#login-error', { hasText: 'not accepted' }).waitFor();
       await fresh.locator('#login-token').fill(fx.tokens.caregiver);
       await fresh.locator('#login button').click();
       await fresh.locator('#link[data-state="live"]').waitFor();
