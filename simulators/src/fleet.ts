@@ -11,6 +11,21 @@ import { SimDevice, type DeviceCredentials, type OutgoingMessage } from './sim-d
 import { FleetCounters, type FleetStats } from './stats.js';
 import type { Step } from './steps.js';
 
+/** A scenario requested on a device's command topic. */
+const commandSchema = z.strictObject({
+  simulate: z.string(),
+  durationMs: z.number().int().nonnegative().optional(),
+  value: z.number().optional(),
+});
+
+function parseJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString());
+  } catch {
+    return undefined;
+  }
+}
+
 const numbersSchema = z.object({
   speed: z.number().positive().max(1000).default(1),
   intervalScale: z.number().positive().default(1),
@@ -50,6 +65,11 @@ export interface FleetOptions {
   maxInFlight?: number;
   keepaliveS?: number;
   reconnectMs?: number;
+  /**
+   * Devices subscribe to their command topic and play `{"simulate":"<scenario>","durationMs"?,"value"?}`
+   * sent there (by a service allowed to publish commands, e.g. the api for a drill). Default false.
+   */
+  commands?: boolean;
   /** Replaces the MQTT connection per device (tests record messages instead). */
   links?: LinkFactory;
 }
@@ -99,7 +119,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const scheduler = createScheduler(clock, (err) => log.error({ err }, 'simulator task failed'));
   const links =
     options.links ??
-    mqttLinkFactory({ url: options.mqttUrl, keepaliveS: options.keepaliveS, reconnectMs: options.reconnectMs });
+    mqttLinkFactory({
+      url: options.mqttUrl,
+      keepaliveS: options.keepaliveS,
+      reconnectMs: options.reconnectMs,
+      commands: options.commands,
+    });
   const runtimes = new Map<string, Runtime>();
   let closing = false;
 
@@ -206,6 +231,17 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     });
   }
 
+  function inject(deviceId: string, name: string, scenarioOptions: ScenarioOptions = {}): Promise<ScenarioRun> {
+    const rt = runtimes.get(deviceId);
+    if (!rt) return Promise.reject(SimUnknownDevice(`device ${deviceId} is not in this fleet`));
+    const scenario = SCENARIOS[name];
+    if (!scenario) return Promise.reject(SimUnknownScenario(`no scenario ${name}`));
+    if (!scenario.kinds.includes(rt.device.kind))
+      return Promise.reject(SimScenarioKind(`${name} applies to ${scenario.kinds.join(', ')}, not ${rt.device.kind}`));
+    log.info({ deviceId, scenario: name }, 'scenario injected');
+    return play(rt, scenario.steps(rt.device.state, scenarioOptions), o.speed, true, name);
+  }
+
   function connect(rt: Runtime): Promise<void> {
     return new Promise((settle) => {
       const id = rt.device.id;
@@ -234,6 +270,14 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
           log.debug({ deviceId: id, err: err.message }, 'connection error');
           settle();
         },
+        command(payload) {
+          const parsed = commandSchema.safeParse(parseJson(payload));
+          if (!parsed.success) return log.warn({ deviceId: id }, 'ignored a command that is not a scenario');
+          const { simulate, ...scenarioOptions } = parsed.data;
+          inject(id, simulate, scenarioOptions).catch((err: Error) =>
+            log.warn({ deviceId: id, scenario: simulate, err: err.message }, 'command refused'),
+          );
+        },
       });
     });
   }
@@ -249,18 +293,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
   return {
     devices: options.devices,
-    inject(deviceId, name, scenarioOptions = {}) {
-      const rt = runtimes.get(deviceId);
-      if (!rt) return Promise.reject(SimUnknownDevice(`device ${deviceId} is not in this fleet`));
-      const scenario = SCENARIOS[name];
-      if (!scenario) return Promise.reject(SimUnknownScenario(`no scenario ${name}`));
-      if (!scenario.kinds.includes(rt.device.kind))
-        return Promise.reject(
-          SimScenarioKind(`${name} applies to ${scenario.kinds.join(', ')}, not ${rt.device.kind}`),
-        );
-      log.info({ deviceId, scenario: name }, 'scenario injected');
-      return play(rt, scenario.steps(rt.device.state, scenarioOptions), o.speed, true, name);
-    },
+    inject,
     stats: () => ({
       devices: runtimes.size,
       connected: counters.connected,

@@ -21,6 +21,8 @@ export interface LinkEvents {
   /** CONNACK 4 (bad credentials) or 5 (not authorized): the device stops trying. */
   refused(err: Error): void;
   error(err: Error): void;
+  /** A message on the device's own command topic (only when the link subscribes to commands). */
+  command?(payload: Buffer): void;
 }
 
 export type LinkFactory = (device: DeviceCredentials, events: LinkEvents) => DeviceLink;
@@ -31,6 +33,8 @@ export interface MqttLinkOptions {
   keepaliveS?: number;
   reconnectMs?: number;
   connectTimeoutMs?: number;
+  /** Subscribe to the device's own command topic (PROTOCOL.md "Topics"; optional for devices). */
+  commands?: boolean;
 }
 
 const REFUSED_CODES = new Set([4, 5]);
@@ -62,7 +66,12 @@ export function mqttLinkFactory(options: MqttLinkOptions): LinkFactory {
           retain: true,
         },
       });
-      client.on('connect', () => events.connected());
+      client.on('connect', () => {
+        events.connected();
+        // A clean session forgets subscriptions, so subscribe on every connect [MQTT-3.1.2-6].
+        if (options.commands) client.subscribe(deviceTopic(device.facility, device.id, 'command'), { qos: 1 });
+      });
+      client.on('message', (_topic, payload) => events.command?.(payload));
       client.on('close', () => events.disconnected());
       client.on('error', (err) => {
         const code = (err as { code?: unknown }).code;

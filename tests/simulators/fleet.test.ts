@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { upsertServiceAccount } from '@vigil/core';
 import { deviceTopic, deviceTopicFilter, parseDeviceMessage, parseDeviceTopic, type DeviceKind } from '@vigil/protocol';
 import { seedDemoFacility, startFleet, type Fleet, type SeededFacility } from '@vigil/simulators';
@@ -53,6 +53,7 @@ describe('simulated fleet through the real gateway', () => {
       intervalMs: 1000,
       firstReadingWithinMs: 200,
       activity: false,
+      commands: true,
     });
     expect(fleet.stats()).toMatchObject({
       devices: seeded.devices.length,
@@ -89,6 +90,25 @@ describe('simulated fleet through the real gateway', () => {
     const topic = deviceTopic('sim-it', band.id, 'event');
     const event = await waitFor('the fall event', () => received.find((m) => m.topic === topic));
     expect(JSON.parse(event.payload)).toMatchObject({ type: 'fall', confidence: expect.any(Number) });
+  });
+
+  it("a scenario requested on a device's command topic (as the api would for a drill) is played", async () => {
+    const button = seeded.devices.find((d) => d.kind === 'button')!;
+    const api = await upsertServiceAccount(db.pool, 'svc-api', 'api');
+    const sender = await mqtt.connectAsync(gateway.url, {
+      protocolVersion: 4,
+      clientId: 'svc-api',
+      username: api.id,
+      password: api.secret,
+      reconnectPeriod: 0,
+    });
+    clients.push(sender);
+    const command = deviceTopic('sim-it', button.id, 'command');
+    await sender.publishAsync(command, 'not json', { qos: 1 });
+    await sender.publishAsync(command, JSON.stringify({ simulate: 'sos' }), { qos: 1 });
+    const topic = deviceTopic('sim-it', button.id, 'event');
+    const sos = await waitFor('the sos event', () => received.find((m) => m.topic === topic));
+    expect(JSON.parse(sos.payload)).toMatchObject({ type: 'sos' });
   });
 
   it('an offline scenario drops the connection without DISCONNECT: the retained Last Will says offline', async () => {
