@@ -1,0 +1,125 @@
+// `npm run bench -- ingest`: each ingest stage against its own ceiling, measured in the same run.
+import os from 'node:os';
+import { createPool, silentLogger } from '@vigil/core';
+import { createBenchDatabase } from './lib-database.js';
+import { bareBrokerRate, gatewayRates } from './lib-ingest-e2e.js';
+import { runRawCopy, runSoak, runWriter, toInbound } from './lib-ingest-writer.js';
+import type { BenchResult, BenchRow } from './report.js';
+import { createFleet, makeStream } from '../tests/ingest/stream-fixture.js';
+
+const WRITER_MESSAGES = 40_000;
+const SWEEP_MESSAGES = 20_000;
+const E2E_MESSAGES = 20_000;
+const SOAK_SECONDS = 120;
+const SOAK_PER_100MS = 300;
+
+export default async function run(): Promise<BenchResult> {
+  const db = await createBenchDatabase('ingest');
+  const pool = createPool(db.url, silentLogger(), { max: 2 });
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  try {
+    const fleet = await createFleet(pool, 'f-bench', 100);
+    const now = Date.now();
+    const writerStream = toInbound(makeStream(fleet, WRITER_MESSAGES, 0, now).good);
+
+    // 1. Writer: validate + batch + write from memory ÷ raw COPY of the same rows.
+    const raw = await runRawCopy(db.url, writerStream, 2000);
+    const copy = await runWriter(db.url, writerStream, { batchSize: 2000, flushMs: 100, writeMethod: 'copy' });
+    const unnest = await runWriter(db.url, writerStream, { batchSize: 2000, flushMs: 100, writeMethod: 'unnest' });
+    rows.push({ metric: 'raw COPY (ceiling)', value: raw.rowsPerSecond, unit: 'rows/s' });
+    for (const [name, r] of [
+      ['writer, COPY + staging', copy],
+      ['writer, INSERT … unnest', unnest],
+    ] as const) {
+      const ratio = r.rowsPerSecond / raw.rowsPerSecond;
+      rows.push({
+        metric: name,
+        value: r.rowsPerSecond,
+        unit: 'rows/s',
+        ceiling: raw.rowsPerSecond,
+        ratio,
+        goal: '≥ 0.7',
+      });
+    }
+    notes.push(
+      `writer: ${WRITER_MESSAGES} mixed messages (${copy.rows} rows: vitals incl. 4-sample batches, environment, events, statuses) from 100 devices; batches of 2000; ceiling = the same rows pre-built and COPYed into the same hypertables in the same batches`,
+    );
+
+    // 2. Sweep: batch size × flush interval (writer fed from memory at full speed).
+    const sweepStream = writerStream.slice(0, SWEEP_MESSAGES);
+    for (const batchSize of [250, 1000, 4000]) {
+      for (const flushMs of [20, 100]) {
+        const r = await runWriter(db.url, sweepStream, { batchSize, flushMs, writeMethod: 'copy' });
+        rows.push({
+          metric: `sweep batch=${batchSize} flush=${flushMs}ms`,
+          value: r.rowsPerSecond,
+          unit: `rows/s (median commit ${r.flushMedianMs} ms)`,
+        });
+      }
+    }
+    notes.push(
+      'sweep: at full speed batches fill before the flush timer fires, so flushMs only bounds latency at low rates',
+    );
+
+    // 3. End to end over MQTT ÷ the bare broker's forward rate for the same publishers and messages.
+    const e2eStream = makeStream(fleet, E2E_MESSAGES, 0, now - 3_600_000).good;
+    const bare = await bareBrokerRate(e2eStream);
+    const shift = () => makeStream(fleet, E2E_MESSAGES, 0, now - 7_200_000).good;
+    const gw = await gatewayRates(db.url, e2eStream, shift);
+    rows.push({ metric: 'bare aedes forward (ceiling)', value: bare.messagesPerSecond, unit: 'msg/s' });
+    rows.push({
+      metric: 'gateway forward to a plain subscriber',
+      value: gw.forward.messagesPerSecond,
+      unit: 'msg/s',
+      ceiling: bare.messagesPerSecond,
+      ratio: gw.forward.messagesPerSecond / bare.messagesPerSecond,
+    });
+    rows.push({
+      metric: 'end to end: gateway → ingest → TimescaleDB',
+      value: gw.e2e.messagesPerSecond,
+      unit: 'msg/s',
+      ceiling: bare.messagesPerSecond,
+      ratio: gw.e2e.messagesPerSecond / bare.messagesPerSecond,
+      goal: '≥ 0.5',
+    });
+    rows.push({ metric: 'end to end rows', value: gw.e2e.rowsPerSecond, unit: 'rows/s' });
+    // The stage that loses the largest share of the rate in front of it.
+    const gatewayShare = gw.forward.messagesPerSecond / bare.messagesPerSecond;
+    const ingestShare = gw.e2e.messagesPerSecond / gw.forward.messagesPerSecond;
+    const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
+    const bottleneck =
+      gatewayShare < ingestShare
+        ? `the gateway (it keeps ${percent(gatewayShare)} of the bare rate; ingest keeps ${percent(ingestShare)} of the gateway's)`
+        : `ingest (it keeps ${percent(ingestShare)} of the gateway's rate; the gateway keeps ${percent(gatewayShare)} of the bare rate)`;
+    notes.push(
+      `end to end: ${E2E_MESSAGES} messages from 4 publisher connections (single and 4-sample batched readings, events, statuses), all stages in this one process; bottleneck: ${bottleneck}`,
+      `delivered: bare ${bare.delivered}/${E2E_MESSAGES}, gateway→plain ${gw.forward.delivered}/${E2E_MESSAGES}, gateway→ingest ${gw.e2e.delivered}/${E2E_MESSAGES} (ingest also counts the retained statuses replayed when it subscribes)`,
+    );
+
+    // 4. RSS over a 2-minute steady run.
+    const base = Date.now();
+    const soak = await runSoak(
+      db.url,
+      (round) => toInbound(makeStream(fleet, SOAK_PER_100MS, 0, base - 3_600_000 + round * 3000).good),
+      SOAK_SECONDS,
+    );
+    const tail = soak.rss.slice(Math.floor(soak.rss.length / 3));
+    rows.push({ metric: 'RSS at start of soak', value: soak.rss[0]!, unit: 'MiB' });
+    rows.push({ metric: 'RSS max, last two thirds', value: Math.max(...tail), unit: 'MiB' });
+    rows.push({ metric: 'RSS at end of soak', value: soak.rss.at(-1)!, unit: 'MiB', goal: 'flat' });
+    notes.push(
+      `soak: ${SOAK_PER_100MS * 10} msg/s for ${SOAK_SECONDS} s (${soak.stored} stored), RSS every 5 s: ${soak.rss.map((r) => r.toFixed(0)).join(' ')}`,
+    );
+    notes.push(
+      `load average during the run (1/5/15 min): ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')}`,
+    );
+    return { name: 'ingest', rows, notes };
+  } finally {
+    await pool.end();
+    await db.drop();
+  }
+}
