@@ -24,7 +24,7 @@ const MISS_REFRESH_MIN_MS = 1_000;
 export class RegistryCache {
   private devices = new Map<string, DeviceContext>();
   private loading: Promise<void> | null = null;
-  private missReload: Promise<void> | null = null;
+  private missReload: Promise<boolean> | null = null;
   private lastLoad = 0;
 
   constructor(
@@ -43,19 +43,31 @@ export class RegistryCache {
   }
 
   /**
-   * The device's context, reloading the registry when the device is unknown: at once, or — to keep a flood of
-   * unknown ids from hammering the database — at most once a second (concurrent callers share the reload).
+   * The device's context, reloading the registry when the device is unknown: at most once a second (a flood of
+   * unknown ids must not hammer the database; concurrent callers share the reload). A reload that fails (database
+   * busy or down) is retried for up to `missRetryMs`: a new device's first fall must not be dropped for that.
    */
-  async resolve(deviceId: string): Promise<DeviceContext | undefined> {
-    const known = this.devices.get(deviceId);
-    if (known) return known;
-    const wait = this.lastLoad + MISS_REFRESH_MIN_MS - Date.now();
-    this.missReload ??= (wait > 0 ? sleep(wait) : Promise.resolve())
-      .then(() => this.refresh())
-      .catch((err) => this.log.warn({ err }, 'registry reload failed'))
-      .finally(() => (this.missReload = null));
-    await this.missReload;
-    return this.devices.get(deviceId);
+  async resolve(deviceId: string, missRetryMs = 30_000): Promise<DeviceContext | undefined> {
+    const missedAt = Date.now();
+    const giveUp = missedAt + missRetryMs;
+    for (;;) {
+      const known = this.devices.get(deviceId);
+      if (known) return known;
+      const wait = this.lastLoad + MISS_REFRESH_MIN_MS - Date.now();
+      this.missReload ??= (wait > 0 ? sleep(wait) : Promise.resolve())
+        .then(() => this.refresh())
+        .then(
+          () => true,
+          (err) => {
+            this.log.warn({ err }, 'registry reload failed');
+            return false;
+          },
+        )
+        .finally(() => (this.missReload = null));
+      const loaded = await this.missReload;
+      // A load that began before the miss may predate the device's registration: only a later one is an answer.
+      if ((loaded && this.lastLoad >= missedAt) || Date.now() >= giveUp) return this.devices.get(deviceId);
+    }
   }
 
   /** Reloads everything; concurrent callers share one load. Keeps the old copy if the database is down. */

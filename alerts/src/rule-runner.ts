@@ -20,25 +20,31 @@ export interface FacilityIntent {
  * throws is logged and counted; the others still see the message.
  */
 export class RuleRunner<Settings> {
-  private readonly states: unknown[];
+  // One state per rule and facility: ids of places and residents are only unique within a facility, and a
+  // facility's state can move to another worker as a whole (DESIGN.md "Beyond one machine").
+  private readonly states = new Map<string, unknown[]>();
   // Settings are merged once per registry load: contexts are new objects after each reload.
   private readonly settings = new WeakMap<DeviceContext, Settings>();
 
   constructor(
     private readonly ruleSet: RuleSet<Settings>,
-    private readonly facilityOfDevice: (deviceId: string) => string | undefined,
     private readonly log: Logger,
     private readonly metrics: AlertsMetrics,
-  ) {
-    this.states = ruleSet.rules.map((rule) => rule.initialState());
+  ) {}
+
+  private statesOf(facility: string): unknown[] {
+    let states = this.states.get(facility);
+    if (!states) this.states.set(facility, (states = this.ruleSet.rules.map((rule) => rule.initialState())));
+    return states;
   }
 
   evaluate(input: RuleInput, context: DeviceContext, now: number): FacilityIntent[] {
     const ctx = { ...context, settings: this.settingsFor(context), now };
+    const states = this.statesOf(context.device.facility);
     const out: FacilityIntent[] = [];
     this.ruleSet.rules.forEach((rule, i) => {
       try {
-        for (const intent of rule.evaluate(input, ctx, this.states[i])) {
+        for (const intent of rule.evaluate(input, ctx, states[i])) {
           out.push({ facility: context.device.facility, intent });
         }
       } catch (err) {
@@ -51,10 +57,11 @@ export class RuleRunner<Settings> {
   /** Tells silence-based rules about a device they have not heard from yet (start, or newly registered). */
   prime(context: DeviceContext, now: number): void {
     const ctx = { ...context, settings: this.settingsFor(context), now };
+    const states = this.statesOf(context.device.facility);
     this.ruleSet.rules.forEach((rule, i) => {
       if (!rule.prime) return;
       try {
-        rule.prime(ctx, context.lastSeenAt, this.states[i]);
+        rule.prime(ctx, context.lastSeenAt, states[i]);
       } catch (err) {
         this.failed(rule.name, err);
       }
@@ -63,19 +70,16 @@ export class RuleRunner<Settings> {
 
   tick(now: number): FacilityIntent[] {
     const out: FacilityIntent[] = [];
-    this.ruleSet.rules.forEach((rule, i) => {
-      if (!rule.tick) return;
-      try {
-        for (const intent of rule.tick(now, this.states[i])) {
-          // Tick intents carry no context: the device (ids are global) says which facility it is in.
-          const facility = intent.device ? this.facilityOfDevice(intent.device) : undefined;
-          if (facility) out.push({ facility, intent });
-          else this.log.warn({ rule: rule.name, subject: intent.subject }, 'tick intent without a known device');
+    for (const [facility, states] of this.states) {
+      this.ruleSet.rules.forEach((rule, i) => {
+        if (!rule.tick) return;
+        try {
+          for (const intent of rule.tick(now, states[i])) out.push({ facility, intent });
+        } catch (err) {
+          this.failed(rule.name, err);
         }
-      } catch (err) {
-        this.failed(rule.name, err);
-      }
-    });
+      });
+    }
     return out;
   }
 

@@ -66,13 +66,8 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
 
   try {
     // The registry primes the silence rules with every device it learns about: at start and when one is added.
-    const runner: RuleRunner<Settings> = new RuleRunner(
-      ruleSet,
-      (device) => registry.get(device)?.device.facility,
-      log,
-      metrics,
-    );
-    const registry: RegistryCache = new RegistryCache(pool, log, (added) => {
+    const runner = new RuleRunner(ruleSet, log, metrics);
+    const registry = new RegistryCache(pool, log, (added) => {
       for (const context of added) runner.prime(context, clock.now());
     });
     const [seed, unresolved] = await Promise.all([

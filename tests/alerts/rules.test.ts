@@ -197,13 +197,12 @@ describe('every rule end to end: device → gateway → alerts → internal topi
       kind: scenario.device.kind,
       resident,
       location: scenario.device.location,
-      expectedIntervalS: 1,
     });
     devices.push(device);
     await scenario.send(device, Date.now());
     const raised = await listener.next(
       `${scenario.rule} raised`,
-      (e) => e.event === 'raised' && e.alert.rule === scenario.rule,
+      (e) => e.event === 'raised' && e.alert.rule === scenario.rule && e.alert.device === id,
     );
     expect(raised.alert).toMatchObject({
       facility: scenario.facility,
