@@ -93,6 +93,11 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
 
   const broker = await Aedes.createBroker({
     persistence: await createSessionStore(state, { maxPerClient: limits.maxSessionQueue, metrics, log }),
+    // mqemitter queues emits beyond `concurrency` and drains that queue recursively when a message has no
+    // live subscriber (fastparallel completes synchronously): under a backlog with an offline persistent
+    // subscriber the gateway died of RangeError (call stack) in the 10 000-device benchmark. 0 = no queue;
+    // inbound load stays bounded by TCP backpressure (aedes reads a client's next chunk only when done).
+    concurrency: 0,
     connectTimeout: limits.connectTimeoutMs,
     drainTimeout: limits.drainTimeoutMs,
     queueLimit: limits.preConnectQueue,

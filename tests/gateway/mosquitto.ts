@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +40,8 @@ export class Mosquitto {
 
   static async create(): Promise<Mosquitto> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-mosq-'));
+    // Started as root, mosquitto drops to its own user and must still be able to save its sessions here.
+    await chmod(dir, 0o777);
     const port = await freePort();
     await writeFile(
       path.join(dir, 'mosquitto.conf'),
