@@ -281,13 +281,21 @@ export default async function run(): Promise<BenchResult> {
         'one process runs gateway, ingest, alerts, api and the load generator (the embedded `vigil start`), one clock',
         `max rate: ${FLOOD_MESSAGES} single-sample readings from ${LOAD_DEVICES} devices until all are stored`,
         `lost = not on the stream within 20 s; idle samples ${idle.latencies.length}, 0.5× ${half.latencies.length}`,
+        "where the time goes: internal topic and WebSocket are within ~2 ms, so the ~50 ms idle floor lies before the api (device → gateway → alerts → gateway); a diagnostic run put the alerts engine's own part (commit included, vigil_alerts_publish_delay_seconds) at 7–17 ms mean; the rest is suspected Nagle + delayed ACK on the broker's sockets (mqtt-packet writes a packet in several chunks; aedes sockets do not set noDelay)",
       ],
     };
   } finally {
     // A part that does not close within 10 s is reported, never allowed to hold the results back.
     for (const close of closers.reverse()) {
-      const timeout = sleep(10_000).then(() => console.error(`bench: a part did not close in 10 s: ${String(close)}`));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          console.error(`bench: a part did not close in 10 s: ${String(close)}`);
+          resolve();
+        }, 10_000);
+      });
       await Promise.race([close().catch(() => undefined), timeout]);
+      clearTimeout(timer);
     }
     await db.end();
     await database.drop();

@@ -166,6 +166,9 @@ async function connectBroker<S>(options: AlertsOptions, log: Logger, engine: Ale
       },
     );
   };
+  // mqtt-packet writes a PUBLISH in several chunks; with Nagle on, the tail waits for the broker's delayed ACK
+  // (40 ms on Linux) — on the safety path, every event would pay it.
+  client.on('connect', () => (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true));
   client.on('error', (err) => log.warn({ err: { message: err.message } }, 'broker connection error'));
   client.on('offline', () => log.warn('broker offline; reconnecting'));
   try {
