@@ -95,10 +95,16 @@ export class CommandInbox {
   private async processPending(): Promise<void> {
     const { rows } = await this.pool.query(
       `SELECT id, facility_id, alert_id, command, actor, args FROM alert_commands
-       WHERE processed_at IS NULL ORDER BY id LIMIT 200`,
+       WHERE processed_at IS NULL AND claimed_at IS NULL ORDER BY id LIMIT 200`,
     );
     for (const row of rows) {
       if (this.closed) return;
+      // Claim first: a command the api has withdrawn (timed out) must not be applied after all.
+      const claim = await this.pool.query(
+        'UPDATE alert_commands SET claimed_at = now() WHERE id = $1 AND processed_at IS NULL AND claimed_at IS NULL',
+        [row.id],
+      );
+      if (claim.rowCount !== 1) continue;
       const command = parseCommand(row);
       const result: CommandResult = command
         ? this.apply(command)

@@ -46,7 +46,8 @@ export async function runCommand(
   request: CommandRequest,
 ): Promise<CommandResult> {
   const started = performance.now();
-  const deadline = started + ctx.commandTimeoutMs;
+  let deadline = started + ctx.commandTimeoutMs;
+  let claimGrace = false;
   // An object, not a `let`: it is written by the feed listener, and TypeScript would narrow a `let` to null.
   const seen = { event: null as AlertEvent | null, wake: () => undefined as void, id: 0, early: [] as AlertEvent[] };
   const consider = (candidate: AlertEvent) => {
@@ -92,7 +93,12 @@ export async function runCommand(
       }
       if (performance.now() >= deadline) {
         if (await withdraw(ctx.db, commandId)) throw timedOut(ctx.commandTimeoutMs, request.command, finish);
-        continue; // processed while we were withdrawing it: report what happened
+        // Not withdrawn: processed or claimed meanwhile. A claimed command is being applied: give it one more
+        // period to report, then answer with the timeout (the alerts service never picks a claimed one up again).
+        if (claimGrace) throw timedOut(ctx.commandTimeoutMs, request.command, finish);
+        claimGrace = true;
+        deadline += ctx.commandTimeoutMs;
+        continue;
       }
       await pause(Math.min(POLL_MS, deadline - performance.now()));
     }
@@ -123,7 +129,8 @@ async function readCommand(db: Pool, id: number): Promise<CommandRow> {
 
 async function withdraw(db: Pool, id: number): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE alert_commands SET processed_at = now(), error_code = $2 WHERE id = $1 AND processed_at IS NULL`,
+    `UPDATE alert_commands SET processed_at = now(), error_code = $2
+     WHERE id = $1 AND processed_at IS NULL AND claimed_at IS NULL`,
     [id, WITHDRAWN],
   );
   return rowCount === 1;
