@@ -27,3 +27,21 @@ export async function withDatabase<T>(fn: (db: Pool, log: Logger) => Promise<T>)
 export function output(json: boolean, value: unknown, text: string): void {
   console.log(json ? JSON.stringify(value) : text);
 }
+
+/** Prepares a service run alone: its logger, the database (`DATABASE_URL` or the local cluster), migrations. */
+export async function prepareService(name: string): Promise<{ log: Logger; databaseUrl: string }> {
+  const log = createLogger({ name });
+  const databaseUrl = await resolveDatabaseUrl(log);
+  await migrate(databaseUrl, log);
+  return { log, databaseUrl };
+}
+
+/** Keeps a started service running until SIGINT or SIGTERM, then closes it. */
+export async function runUntilSignal(log: Logger, service: { close(): Promise<void> }): Promise<void> {
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log.info({ signal }, 'stopping');
+  await service.close();
+}

@@ -1,4 +1,6 @@
-import { upsertServiceAccount, type Pool, type ServiceRole } from '@vigil/core';
+import { createPool, upsertServiceAccount, type Logger, type Pool, type ServiceRole } from '@vigil/core';
+
+type MqttConfig = { url: string; username: string; password?: string; clientId?: string };
 
 /**
  * Broker credentials for a service run by this CLI. The account is (re)registered with the password from
@@ -8,9 +10,15 @@ import { upsertServiceAccount, type Pool, type ServiceRole } from '@vigil/core';
  */
 export async function serviceCredentials(
   db: Pool,
-  mqtt: { url: string; username: string; password?: string; clientId?: string },
+  mqtt: MqttConfig,
   role: ServiceRole,
 ): Promise<{ url: string; username: string; password: string; clientId?: string }> {
   const { secret } = await upsertServiceAccount(db, mqtt.username, role, mqtt.password);
   return { ...mqtt, password: secret };
+}
+
+/** `serviceCredentials` for a service run alone: through a short-lived connection of its own. */
+export async function ownServiceCredentials(databaseUrl: string, log: Logger, mqtt: MqttConfig, role: ServiceRole) {
+  const pool = createPool(databaseUrl, log, { max: 1 });
+  return serviceCredentials(pool, mqtt, role).finally(() => pool.end());
 }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { API_ENV, configFromEnv, start } from '@vigil/api';
-import { createLogger, createPool, migrate } from '@vigil/core';
-import { resolveDatabaseUrl } from '../context.js';
-import { serviceCredentials } from '../service-accounts.js';
+import { prepareService, runUntilSignal } from '../context.js';
+import { ownServiceCredentials } from '../service-accounts.js';
 
 const ENV_HELP = [
   '',
@@ -25,19 +24,11 @@ export function registerApi(program: Command): void {
     )
     .addHelpText('after', ENV_HELP)
     .action(async () => {
-      const log = createLogger({ name: 'vigil-api' });
+      const { log, databaseUrl } = await prepareService('vigil-api');
       const config = configFromEnv();
-      const databaseUrl = config.databaseUrl ?? (await resolveDatabaseUrl(log));
-      await migrate(databaseUrl, log);
-      const pool = createPool(databaseUrl, log, { max: 1 });
-      const mqtt = await serviceCredentials(pool, config.mqtt, 'api').finally(() => pool.end());
-      const api = await start({ ...config, databaseUrl, mqtt, logger: log });
-      console.log(`api listening on ${api.url}; wall display ${api.displayUrl}?token=<display token>`);
-      const signal = await new Promise<string>((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'));
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-      });
-      log.info({ signal }, 'stopping');
-      await api.close();
+      const mqtt = await ownServiceCredentials(databaseUrl, log, config.mqtt, 'api');
+      const service = await start({ ...config, databaseUrl, mqtt, logger: log });
+      console.log(`api listening on ${service.url}; wall display ${service.displayUrl}?token=<display token>`);
+      await runUntilSignal(log, service);
     });
 }

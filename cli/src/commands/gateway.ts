@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { GATEWAY_ENV, configFromEnv, start } from '@vigil/gateway';
-import { createLogger, migrate } from '@vigil/core';
-import { resolveDatabaseUrl } from '../context.js';
+import { prepareService, runUntilSignal } from '../context.js';
 
 const ENV_HELP = [
   '',
@@ -23,16 +22,9 @@ export function registerGateway(program: Command): void {
     )
     .addHelpText('after', ENV_HELP)
     .action(async () => {
-      const log = createLogger({ name: 'vigil-gateway' });
-      const databaseUrl = process.env.DATABASE_URL || (await resolveDatabaseUrl(log));
-      await migrate(databaseUrl, log);
+      const { log, databaseUrl } = await prepareService('vigil-gateway');
       const gateway = await start({ ...configFromEnv({ ...process.env, DATABASE_URL: databaseUrl }), logger: log });
       log.info({ url: gateway.url }, 'gateway ready');
-      const signal = await new Promise<string>((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'));
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-      });
-      log.info({ signal }, 'stopping');
-      await gateway.close();
+      await runUntilSignal(log, gateway);
     });
 }

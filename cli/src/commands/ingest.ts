@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { INGEST_ENV_HELP, configFromEnv, start } from '@vigil/ingest';
-import { createLogger, createPool, migrate } from '@vigil/core';
-import { resolveDatabaseUrl } from '../context.js';
-import { serviceCredentials } from '../service-accounts.js';
+import { prepareService, runUntilSignal } from '../context.js';
+import { ownServiceCredentials } from '../service-accounts.js';
 
 const ENV_HELP = [
   '',
@@ -24,18 +23,10 @@ export function registerIngest(program: Command): void {
     )
     .addHelpText('after', ENV_HELP)
     .action(async () => {
-      const log = createLogger({ name: 'vigil-ingest' });
+      const { log, databaseUrl } = await prepareService('vigil-ingest');
       const config = configFromEnv();
-      const databaseUrl = config.databaseUrl ?? (await resolveDatabaseUrl(log));
-      await migrate(databaseUrl, log);
-      const pool = createPool(databaseUrl, log, { max: 1 });
-      const mqtt = await serviceCredentials(pool, config.mqtt, 'ingest').finally(() => pool.end());
-      const ingest = await start({ ...config, databaseUrl, mqtt, logger: log });
-      const signal = await new Promise<string>((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'));
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-      });
-      log.info({ signal }, 'stopping');
-      await ingest.close();
+      const mqtt = await ownServiceCredentials(databaseUrl, log, config.mqtt, 'ingest');
+      const service = await start({ ...config, databaseUrl, mqtt, logger: log });
+      await runUntilSignal(log, service);
     });
 }

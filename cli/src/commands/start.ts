@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
-import { createLogger, createPool, createToken, migrate, parseEnv, type Logger } from '@vigil/core';
-import { resolveDatabaseUrl } from '../context.js';
+import { createPool, createToken, parseEnv, type Logger } from '@vigil/core';
+import { prepareService } from '../context.js';
 import { serviceCredentials } from '../service-accounts.js';
 
 const startEnvSchema = z.object({ VIGIL_DATA_DIR: z.string().min(1).optional() });
@@ -24,8 +24,8 @@ async function closeAll(parts: Array<[string, Closable]>, log: Logger): Promise<
  * simulated devices publish over real MQTT.
  */
 async function runStart(options: { simulate?: number; facility: string }): Promise<void> {
-  const log = createLogger({ name: 'vigil' });
   const env = parseEnv(startEnvSchema);
+  const { log, databaseUrl } = await prepareService('vigil');
   // Loaded here, not at the top: every other `vigil` command starts without loading the services.
   const [
     { configFromEnv: gatewayConfig, start: startGateway },
@@ -40,8 +40,6 @@ async function runStart(options: { simulate?: number; facility: string }): Promi
     import('@vigil/api'),
     import('@vigil/simulators'),
   ]);
-  const databaseUrl = await resolveDatabaseUrl(log);
-  await migrate(databaseUrl, log);
   const pool = createPool(databaseUrl, log, { max: 4 });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
