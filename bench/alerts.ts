@@ -281,7 +281,8 @@ export default async function run(): Promise<BenchResult> {
         'one process runs gateway, ingest, alerts, api and the load generator (the embedded `vigil start`), one clock',
         `max rate: ${FLOOD_MESSAGES} single-sample readings from ${LOAD_DEVICES} devices until all are stored`,
         `lost = not on the stream within 20 s; idle samples ${idle.latencies.length}, 0.5× ${half.latencies.length}`,
-        "where the time goes: internal topic and WebSocket are within ~2 ms, so the ~50 ms idle floor lies before the api (device → gateway → alerts → gateway); a diagnostic run put the alerts engine's own part (commit included, vigil_alerts_publish_delay_seconds) at 7–17 ms mean; the rest is suspected Nagle + delayed ACK on the broker's sockets (mqtt-packet writes a packet in several chunks; aedes sockets do not set noDelay)",
+        'where the time goes: internal topic and WebSocket are within ~2 ms of each other; the former ~50 ms idle floor was Nagle + delayed ACK on the gateway sockets (mqtt-packet writes a packet in several chunks) and went away with noDelay on accepted sockets (p50 56 → 11 ms); the alerts engine itself (commit included, vigil_alerts_publish_delay_seconds) takes 7–17 ms mean',
+        'under load the p99 is bounded by the shared 2-core CPU (gateway, ingest, alerts, api and the load generator in one process): the ratio to the now much lower idle p99 exceeds 3× while the absolute p99 meets 250 ms',
       ],
     };
   } finally {
