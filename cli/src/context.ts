@@ -45,3 +45,11 @@ export async function runUntilSignal(log: Logger, service: { close(): Promise<vo
   log.info({ signal }, 'stopping');
   await service.close();
 }
+
+/** `--help` epilogue of a service command: its environment variables (plus the log level), then notes. */
+export function envHelp(variables: Record<string, string>, notes: string[] = []): string {
+  const rows = { ...variables, VIGIL_LOG_LEVEL: 'fatal|error|warn|info|debug|trace|silent (default info)' };
+  const width = Math.max(...Object.keys(rows).map((name) => name.length)) + 1;
+  const lines = Object.entries(rows).map(([name, meaning]) => `  ${name.padEnd(width)} ${meaning}`);
+  return ['', 'Configuration (environment):', ...lines, ...(notes.length ? ['', ...notes] : [])].join('\n');
+}

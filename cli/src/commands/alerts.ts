@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
 import { ALERTS_ENV, configFromEnv, start } from '@vigil/alerts';
-import { prepareService, runUntilSignal } from '../context.js';
+import { envHelp, prepareService, runUntilSignal } from '../context.js';
 import { ownServiceCredentials } from '../service-accounts.js';
 
-const ENV_HELP = [
-  '',
-  'Configuration (environment):',
-  ...Object.entries(ALERTS_ENV).map(([name, meaning]) => `  ${name.padEnd(36)} ${meaning}`),
-  '  VIGIL_LOG_LEVEL                      fatal|error|warn|info|debug|trace|silent (default info)',
-].join('\n');
+const ENV_HELP = envHelp(ALERTS_ENV);
 
 /** `vigil alerts`: the alerts engine alone, configured by the environment (docs/alerts.md). */
 export function registerAlerts(program: Command): void {

@@ -1,18 +1,13 @@
 import type { Command } from 'commander';
 import { API_ENV, configFromEnv, start } from '@vigil/api';
-import { prepareService, runUntilSignal } from '../context.js';
+import { envHelp, prepareService, runUntilSignal } from '../context.js';
 import { ownServiceCredentials } from '../service-accounts.js';
 
-const ENV_HELP = [
-  '',
-  'Configuration (environment):',
-  ...Object.entries(API_ENV).map(([name, meaning]) => `  ${name.padEnd(30)} ${meaning}`),
-  '  VIGIL_LOG_LEVEL                fatal|error|warn|info|debug|trace|silent (default info)',
-  '',
+const ENV_HELP = envHelp(API_ENV, [
   'Serves: REST /api/v1 (Bearer tokens: `vigil token create`), WebSocket /api/v1/stream, the wall display',
   '/display?token=<display token>, OpenAPI /api/v1/openapi.json and /docs, /healthz, /readyz, /metrics.',
   'Needs the alerts service running for acknowledge/resolve/drill. Reference: docs/api.md.',
-].join('\n');
+]);
 
 /** `vigil api`: the api alone, configured by the environment (docs/api.md). */
 export function registerApi(program: Command): void {

@@ -1,16 +1,11 @@
 import type { Command } from 'commander';
 import { GATEWAY_ENV, configFromEnv, start } from '@vigil/gateway';
-import { prepareService, runUntilSignal } from '../context.js';
+import { envHelp, prepareService, runUntilSignal } from '../context.js';
 
-const ENV_HELP = [
-  '',
-  'Configuration (environment):',
-  ...Object.entries(GATEWAY_ENV).map(([name, meaning]) => `  ${name.padEnd(32)} ${meaning}`),
-  '  VIGIL_LOG_LEVEL                  fatal|error|warn|info|debug|trace|silent (default info)',
-  '',
+const ENV_HELP = envHelp(GATEWAY_ENV, [
   'Devices log in with their id and secret (`vigil device add`); services with a service account.',
   'Protocol: docs/PROTOCOL.md; operations, limits and metrics: docs/gateway.md.',
-].join('\n');
+]);
 
 /** `vigil gateway`: the edge MQTT gateway alone, configured by the environment (docs/gateway.md). */
 export function registerGateway(program: Command): void {

@@ -1,17 +1,12 @@
 import type { Command } from 'commander';
 import { INGEST_ENV_HELP, configFromEnv, start } from '@vigil/ingest';
-import { prepareService, runUntilSignal } from '../context.js';
+import { envHelp, prepareService, runUntilSignal } from '../context.js';
 import { ownServiceCredentials } from '../service-accounts.js';
 
-const ENV_HELP = [
-  '',
-  'Configuration (environment):',
-  ...Object.entries(INGEST_ENV_HELP).map(([name, meaning]) => `  ${name.padEnd(29)} ${meaning}`),
-  '  VIGIL_LOG_LEVEL               fatal|error|warn|info|debug|trace|silent (default info)',
-  '',
+const ENV_HELP = envHelp(INGEST_ENV_HELP, [
   'Messages are acknowledged to the broker only after their batch is committed; bad ones go to the',
   'dead_letters table. Rollups, retention, metrics and queries: docs/ingest.md.',
-].join('\n');
+]);
 
 /** `vigil ingest`: the ingest service alone, configured by the environment (docs/ingest.md). */
 export function registerIngest(program: Command): void {
