@@ -7,7 +7,8 @@ import type { IPublishPacket, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
-import { connect, eventually, reading, seedRegistry } from './fixtures.js';
+import { connect, reading, seedRegistry } from './fixtures.js';
+import { waitFor } from '../helpers/processes.js';
 
 const CLI = fileURLToPath(new URL('../../cli/src/bin.ts', import.meta.url));
 
@@ -74,7 +75,7 @@ describe('durable broker state', () => {
         c.on('message', (_topic, payload) => seqs.push((JSON.parse(payload.toString()) as { seq: number }).seq)),
       );
       open.push(ingest);
-      await eventually(async () => seqs.length >= 50);
+      await waitFor('all 50 queued messages after the restart', async () => seqs.length >= 50, 10_000);
       expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     } finally {
       await kill9(second.child);
@@ -96,7 +97,7 @@ describe('durable broker state', () => {
           device.publishAsync('vigil/v1/sunrise/wb-2/reading', reading(i), { qos: 1 }),
         ),
       );
-      await eventually(async () => seen.size >= 2000, 20_000);
+      await waitFor('all 2000 pipelined messages', async () => seen.size >= 2000, 20_000);
       expect(seen.size).toBe(2000);
     } finally {
       await gw.close();

@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
 import { addDevice, addFacility, upsertServiceAccount, type Queryable } from '@vigil/core';
-
-const run = promisify(execFile);
+import { mosquittoPub as publishWithMosquitto } from '../helpers/processes.js';
 
 export interface Credentials {
   id: string;
@@ -68,21 +65,7 @@ export function nextMessage(
   });
 }
 
-/** Polls `check` until it returns a defined value or the deadline passes. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | null | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Runs `mosquitto_pub` (a third-party client) and returns its exit code and stderr. */
+/** Runs `mosquitto_pub` (a third-party client) and returns its exit code and stderr instead of throwing. */
 export async function mosquittoPub(
   port: number,
   creds: Credentials,
@@ -91,14 +74,7 @@ export async function mosquittoPub(
   extra: string[] = [],
 ) {
   try {
-    await run(
-      'mosquitto_pub',
-      [
-        ...['-h', '127.0.0.1', '-p', String(port), '-V', 'mqttv311', '-q', '1'],
-        ...['-i', creds.id, '-u', creds.id, '-P', creds.secret, '-t', topic, '-m', message, ...extra],
-      ],
-      { timeout: 10_000 },
-    );
+    await publishWithMosquitto({ port, id: creds.id, secret: creds.secret, topic, message, extra });
     return { code: 0, stderr: '' };
   } catch (err) {
     const e = err as { code?: number; stderr?: string };

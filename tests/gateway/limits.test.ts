@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertServiceAccount } from '@vigil/core';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
-import { closed, connect, eventually, nextMessage, reading, seedRegistry, type Credentials } from './fixtures.js';
+import { closed, connect, nextMessage, reading, seedRegistry, type Credentials } from './fixtures.js';
+import { waitFor } from '../helpers/processes.js';
 
 /** A raw TCP socket to the gateway; resolves `gone` when the server closes it. */
 function rawSocket(port: number) {
@@ -133,17 +134,20 @@ describe('gateway limits', () => {
       mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'vigil/v1/+/+/event', qos: 0 }] }),
     );
     frozen.socket.pause(); // reads nothing from now on: its socket buffers fill up
-    await eventually(async () =>
-      (await metrics.getSingleMetric('vigil_gateway_connected_clients')!.get()).values.some(
-        (v) => v.labels.type === 'service' && v.value >= 2,
-      ),
+    await waitFor(
+      'both service subscribers connected',
+      async () =>
+        (await metrics.getSingleMetric('vigil_gateway_connected_clients')!.get()).values.some(
+          (v) => v.labels.type === 'service' && v.value >= 2,
+        ),
+      10_000,
     );
 
     const sim = await connect(gw.url, simulator, { clientId: 'sim-1' });
     const payload = JSON.stringify({ seq: 1, ts: Date.now(), type: 'motion', pad: 'z'.repeat(15 * 1024) });
     const total = 1500;
     for (let i = 0; i < total; i++) sim.publish('vigil/v1/sunrise/pir-1/event', payload, { qos: 0 });
-    await eventually(async () => count >= total, 20_000);
+    await waitFor('every message at the healthy subscriber', async () => count >= total, 20_000);
     expect(await refusals('drain_timeout')).toBe(1);
     // The gateway closed it; a paused socket only notices once it reads again.
     frozen.socket.resume();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
-import { closed, connect, eventually, nextMessage, seedRegistry } from './fixtures.js';
+import { closed, connect, nextMessage, seedRegistry } from './fixtures.js';
+import { waitFor } from '../helpers/processes.js';
 
 describe('device status from connections', () => {
   let db: TestDatabase;
@@ -35,10 +36,10 @@ describe('device status from connections', () => {
 
   it('records connect and a clean disconnect, and keeps devices.online current', async () => {
     const device = await connect(gw.url, creds.wb1);
-    await eventually(async () => (await current('wb-1')).online === true);
+    await waitFor('wb-1 online', async () => (await current('wb-1')).online === true, 10_000);
     expect(await current('wb-1')).toEqual({ online: true, seen: true });
     await device.endAsync();
-    await eventually(async () => (await current('wb-1')).online === false);
+    await waitFor('wb-1 offline', async () => (await current('wb-1')).online === false, 10_000);
     expect(await sources('wb-1')).toEqual(['connect:true', 'disconnect:false']);
   });
 
@@ -48,11 +49,11 @@ describe('device status from connections', () => {
     const device = await connect(gw.url, creds.hb1, {
       will: { topic: 'vigil/v1/harbor/hb-1/status', payload: Buffer.from('{"online":false}'), qos: 1, retain: true },
     });
-    await eventually(async () => (await current('hb-1')).online === true);
+    await waitFor('hb-1 online', async () => (await current('hb-1')).online === true, 10_000);
     const will = nextMessage(ingest);
     device.stream.destroy(); // no DISCONNECT packet: the broker must treat it as a lost device
     expect(await will).toMatchObject({ topic: 'vigil/v1/harbor/hb-1/status', payload: '{"online":false}' });
-    await eventually(async () => (await sources('hb-1')).includes('will:false'));
+    await waitFor('the Last Will status row', async () => (await sources('hb-1')).includes('will:false'), 10_000);
     expect(await current('hb-1')).toMatchObject({ online: false });
     device.end(true);
 
@@ -71,9 +72,9 @@ describe('device status from connections', () => {
     const second = await connect(gw.url, creds.wb1);
     await firstGone;
     expect(second.connected).toBe(true);
-    await eventually(async () => (await sources('wb-1')).length >= 5);
+    await waitFor('five status rows of wb-1', async () => (await sources('wb-1')).length >= 5, 10_000);
     expect((await sources('wb-1')).slice(-3)).toEqual(['connect:true', 'disconnect:false', 'connect:true']);
-    await eventually(async () => (await current('wb-1')).online === true);
+    await waitFor('wb-1 online', async () => (await current('wb-1')).online === true, 10_000);
     first.end(true);
     await second.endAsync();
   });

@@ -6,7 +6,8 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
-import { connect, eventually, seedRegistry, type Credentials } from './fixtures.js';
+import { connect, seedRegistry, type Credentials } from './fixtures.js';
+import { waitFor } from '../helpers/processes.js';
 import { Mosquitto } from './mosquitto.js';
 
 describe('store-and-forward uplink to a real Mosquitto', () => {
@@ -61,7 +62,7 @@ describe('store-and-forward uplink to a real Mosquitto', () => {
     const metrics = new Registry();
     let gw = await startTestGateway(db.url, { dataDir, upstream: upstreamOptions, metrics });
     await publishSeqs(gw.url, creds.wb1, 'sunrise', 1, 10);
-    await eventually(async () => received.length >= 10);
+    await waitFor('the first 10 messages upstream', async () => received.length >= 10, 10_000);
 
     await upstream.stop();
     await Promise.all([
@@ -77,7 +78,11 @@ describe('store-and-forward uplink to a real Mosquitto', () => {
     await publishSeqs(gw.url, creds.wb1, 'sunrise', 41, 50);
 
     await upstream.start();
-    await eventually(async () => new Set(received.map((r) => `${r.device}:${r.seq}`)).size >= 80, 20_000);
+    await waitFor(
+      'all 80 messages upstream',
+      async () => new Set(received.map((r) => `${r.device}:${r.seq}`)).size >= 80,
+      20_000,
+    );
     await gw.close();
 
     for (const [device, last] of [

@@ -73,10 +73,16 @@ export async function mosquittoPub(options: {
   secret: string;
   topic: string;
   message: string;
+  /** More mosquitto_pub arguments, e.g. `['-r']` to retain. */
+  extra?: string[];
 }): Promise<void> {
-  await run('mosquitto_pub', [
-    ...['-h', '127.0.0.1', '-p', String(options.port), '-V', 'mqttv311', '-q', '1'],
-    ...['-i', options.id, '-u', options.id, '-P', options.secret],
-    ...['-t', options.topic, '-m', options.message],
-  ]);
+  await run(
+    'mosquitto_pub',
+    [
+      ...['-h', '127.0.0.1', '-p', String(options.port), '-V', 'mqttv311', '-q', '1'],
+      ...['-i', options.id, '-u', options.id, '-P', options.secret],
+      ...['-t', options.topic, '-m', options.message, ...(options.extra ?? [])],
+    ],
+    { timeout: 10_000 },
+  );
 }
