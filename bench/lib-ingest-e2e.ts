@@ -1,15 +1,14 @@
 // End-to-end stage of bench/ingest.ts: publishers → broker → subscriber, bare aedes against the gateway,
 // and gateway → ingest → TimescaleDB. Everything runs in this one process, the same way for each.
-import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createPool, silentLogger, upsertServiceAccount } from '@vigil/core';
 import { start as startGateway } from '@vigil/gateway';
 import { start as startIngest, ingestTopics } from '@vigil/ingest';
-import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { publishAll, type StreamMessage } from '../tests/ingest/stream-fixture.js';
+import { startBareBroker } from './lib-bare-broker.js';
 
 export interface Rate {
   messagesPerSecond: number;
@@ -69,18 +68,15 @@ async function measure(
 
 /** The ceiling: bare aedes (in-memory, no auth, no journal) forwarding to a plain subscriber. */
 export async function bareBrokerRate(messages: StreamMessage[]): Promise<Rate> {
-  const broker = await Aedes.createBroker();
-  const server = net.createServer(broker.handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  const bare = await startBareBroker();
+  const url = bare.url;
   const login = { username: 'bench-sub', password: 'x' };
   const subscriber = await countingSubscriber(url, login);
   try {
     return await measure((m) => publish(url, () => login, m), subscriber.count, messages);
   } finally {
     await subscriber.close();
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    server.close();
+    await bare.close();
   }
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Logger } from '@vigil/core';
 import type { DeviceInfo, FacilityInfo, LocationInfo, ResidentInfo } from './rules/types.js';
@@ -144,5 +145,3 @@ export class RegistryCache {
     this.log.debug({ devices: next.size }, 'registry loaded');
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

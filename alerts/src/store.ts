@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { isConnectionError, type Logger } from '@vigil/core';
 import type { Alert, AlertEvent } from '@vigil/protocol';
@@ -196,5 +197,3 @@ export class AlertStore {
     }).finally(() => (this.wake = null));
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
