@@ -21,7 +21,7 @@ import { RateLimiter } from './limits/rate-limiter.js';
 import { createGatewayMetrics } from './metrics.js';
 import { BatchWriter } from './persistence/batch-writer.js';
 import { Journal } from './persistence/journal.js';
-import { createSessionStore } from './persistence/session-store.js';
+import { SessionStore } from './persistence/session-store.js';
 import { toPacket } from './persistence/stored-message.js';
 import { StatusWriter } from './status/status-writer.js';
 import { Forwarder } from './uplink/forwarder.js';
@@ -92,7 +92,7 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
   };
 
   const broker = await Aedes.createBroker({
-    persistence: await createSessionStore(state, { maxPerClient: limits.maxSessionQueue, metrics, log }),
+    persistence: new SessionStore(state, writer, { maxPerClient: limits.maxSessionQueue, metrics, log }),
     // mqemitter queues emits beyond `concurrency` and drains that queue recursively when a message has no
     // live subscriber (fastparallel completes synchronously): under a backlog with an offline persistent
     // subscriber the gateway died of RangeError (call stack) in the 10 000-device benchmark. 0 = no queue;

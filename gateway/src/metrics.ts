@@ -3,7 +3,10 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 /** Every metric the gateway exports (docs/gateway.md "Metrics"); registered on the caller's Registry. */
 export function createGatewayMetrics(registry: Registry) {
   const registers = [registry];
+  // Read when scraped, not kept up to date per message: the session store installs its own probe.
+  const probes = { sessionQueues: (): { total: number; max: number } => ({ total: 0, max: 0 }) };
   return {
+    probes,
     connectedClients: new Gauge({
       name: 'vigil_gateway_connected_clients',
       help: 'Authenticated MQTT clients currently connected, by principal type',
@@ -38,11 +41,17 @@ export function createGatewayMetrics(registry: Registry) {
       name: 'vigil_gateway_session_queue_depth',
       help: 'QoS 1 messages queued on disk for persistent sessions (all clients)',
       registers,
+      collect() {
+        this.set(probes.sessionQueues().total);
+      },
     }),
     sessionQueueMax: new Gauge({
       name: 'vigil_gateway_session_queue_max_depth',
       help: 'Deepest single persistent-session queue',
       registers,
+      collect() {
+        this.set(probes.sessionQueues().max);
+      },
     }),
     journalDepth: new Gauge({
       name: 'vigil_gateway_journal_depth',

@@ -74,6 +74,18 @@ export class PacketGuard extends Duplex {
     else this.socket.once('drain', () => callback());
   }
 
+  // mqtt-packet corks the stream and writes a packet in several small chunks (header, topic, payload):
+  // hand them to the socket as one writev, one system call instead of one per chunk (and per packet,
+  // when aedes writes several in the same tick).
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    this.socket.cork();
+    let flowing = true;
+    for (const { chunk } of chunks) flowing = this.socket.write(chunk);
+    this.socket.uncork();
+    if (flowing) callback();
+    else this.socket.once('drain', () => callback());
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.socket.end(callback);
   }

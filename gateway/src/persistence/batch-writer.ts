@@ -8,45 +8,62 @@ interface Pending {
 }
 
 /**
- * Groups the writes of one event-loop turn into a single LevelDB batch. Hundreds of devices publishing at
- * once then cost one write-ahead-log append, not hundreds; each caller still learns when its own ops are
- * on disk (in the OS page cache, which survives `kill -9`).
+ * Group commit for the gateway's LevelDB: the writes of one event-loop turn, and everything that arrives
+ * while a batch is being written, go to disk as one batch. Hundreds of devices publishing at once then
+ * cost one write-ahead-log append, not hundreds; each caller still learns when its own ops are on disk
+ * (in the OS page cache, which survives `kill -9`). One batch at a time, in call order: an op never
+ * overtakes an earlier one (a delete never lands before the put it undoes).
  */
 export class BatchWriter {
   readonly #db: ClassicLevel<string, string>;
   #queue: Pending[] = [];
   #scheduled = false;
-  #inFlight: Promise<void> = Promise.resolve();
+  #writing = false;
 
   constructor(db: ClassicLevel<string, string>) {
     this.#db = db;
   }
 
   write(ops: StoreOp[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ ops, done: (err) => (err ? reject(err) : resolve()) });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
+    return new Promise((resolve, reject) => this.#push(ops, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Like write(), for callers that need not wait: only a failure is reported. */
+  writeLater(ops: StoreOp[], onError: (err: unknown) => void): void {
+    this.#push(ops, (err) => err && onError(err));
+  }
+
+  #push(ops: StoreOp[], done: Pending['done']): void {
+    this.#queue.push({ ops, done });
+    this.#schedule();
   }
 
   /** Waits until everything written so far is on disk. */
   async drain(): Promise<void> {
-    while (this.#scheduled || this.#queue.length) await new Promise((r) => setImmediate(r));
-    await this.#inFlight;
+    while (this.#scheduled || this.#writing || this.#queue.length) await new Promise((r) => setImmediate(r));
   }
 
-  #flush(): void {
+  #schedule(): void {
+    if (this.#scheduled || this.#writing) return;
+    this.#scheduled = true;
+    setImmediate(() => void this.#flush());
+  }
+
+  async #flush(): Promise<void> {
     this.#scheduled = false;
     const batch = this.#queue;
     this.#queue = [];
     if (!batch.length) return;
-    this.#inFlight = this.#db.batch(batch.flatMap((p) => p.ops)).then(
-      () => batch.forEach((p) => p.done()),
-      (err: unknown) => batch.forEach((p) => p.done(err)),
-    );
+    this.#writing = true;
+    try {
+      await this.#db.batch(batch.flatMap((p) => p.ops));
+      for (const p of batch) p.done();
+    } catch (err) {
+      for (const p of batch) p.done(err);
+    } finally {
+      this.#writing = false;
+      if (this.#queue.length) this.#schedule();
+    }
   }
 }
 

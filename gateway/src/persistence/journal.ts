@@ -44,9 +44,7 @@ export class Journal {
   /** The message is routed; its entry can go (not awaited: a crash now only means a harmless replay). */
   settle(key: string): void {
     this.#depth--;
-    this.#writer
-      .write([{ type: 'del', key }])
-      .catch((err: unknown) => this.#log.error({ err, key }, 'journal delete failed'));
+    this.#writer.writeLater([{ type: 'del', key }], (err) => this.#log.error({ err, key }, 'journal delete failed'));
   }
 
   /** Re-publishes what a crash left unrouted, oldest first, deleting each entry once it is routed. */

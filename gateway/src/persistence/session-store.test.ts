@@ -1,0 +1,141 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '@vigil/core';
+import { createGatewayMetrics } from '../metrics.js';
+import { BatchWriter } from './batch-writer.js';
+import { SessionStore } from './session-store.js';
+
+const ingest = { id: 'vigil-ingest' };
+const reading = (n: number, brokerId = 'broker-1') => ({
+  cmd: 'publish',
+  topic: 'vigil/v1/f/wb-1/reading',
+  payload: Buffer.from(`{"seq":${n}}`),
+  qos: 1,
+  retain: false,
+  dup: false,
+  brokerId,
+  brokerCounter: n,
+});
+
+async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of stream) items.push(item);
+  return items;
+}
+
+describe('SessionStore', () => {
+  let dir: string;
+  let db: ClassicLevel<string, string>;
+  let metrics: ReturnType<typeof createGatewayMetrics>;
+
+  /** Opens the store on `dir` as a gateway process with broker id `brokerId` would. */
+  async function open(brokerId: string, maxPerClient = 100) {
+    db = new ClassicLevel<string, string>(dir);
+    const writer = new BatchWriter(db);
+    metrics = createGatewayMetrics(new Registry());
+    const store = new SessionStore(db, writer, { maxPerClient, metrics, log: silentLogger() });
+    await store.setup({ id: brokerId });
+    return { store, writer };
+  }
+  /** As after `kill -9`: what reached the page cache stays, nothing else is done. */
+  async function crash(writer: BatchWriter) {
+    await writer.drain();
+    await db.close();
+  }
+  const depth = async () => (await metrics.sessionQueueDepth.get()).values[0]?.value;
+
+  beforeEach(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-sessions-'))));
+  afterEach(async () => {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('restores subscriptions, queued messages in order (DUP = 1), wills and retained messages after a crash', async () => {
+    let { store, writer } = await open('broker-1');
+    await store.addSubscriptions(ingest, [{ topic: 'vigil/v1/+/+/reading', qos: 1 }]);
+    for (let n = 1; n <= 5; n++) await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(n));
+    // 1 was sent and acknowledged, 2 was sent and not acknowledged.
+    await store.outgoingUpdate(ingest, { ...reading(1), messageId: 11 });
+    await store.outgoingUpdate(ingest, { ...reading(2), messageId: 12 });
+    await store.outgoingClearMessageId(ingest, { messageId: 11 } as never);
+    await store.putWill({ id: 'wb-1' }, {
+      topic: 'vigil/v1/f/wb-1/status',
+      payload: Buffer.from('{"online":false}'),
+    } as never);
+    await store.storeRetained({ ...reading(9), topic: 'vigil/v1/f/wb-1/status', retain: true });
+    expect(await depth()).toBe(4);
+    await crash(writer);
+
+    ({ store, writer } = await open('broker-2'));
+    expect(await store.subscriptionsByClient(ingest)).toEqual([{ topic: 'vigil/v1/+/+/reading', qos: 1 }]);
+    expect(await store.subscriptionsByTopic('vigil/v1/f/wb-1/reading')).toMatchObject([{ clientId: ingest.id }]);
+    const queued = await collect(store.outgoingStream(ingest));
+    expect(queued.map((p) => JSON.parse(p.payload.toString()).seq)).toEqual([2, 3, 4, 5]);
+    expect(queued.every((p) => p.dup === true && Buffer.isBuffer(p.payload))).toBe(true);
+    expect(await depth()).toBe(4);
+    // The will of the gone broker instance is streamed for aedes to publish; the live broker's are not.
+    const wills = await collect(store.streamWill({ 'broker-2': {} }));
+    expect(wills).toMatchObject([{ clientId: 'wb-1', brokerId: 'broker-1', topic: 'vigil/v1/f/wb-1/status' }]);
+    expect(await collect(store.createRetainedStream('vigil/v1/f/+/status'))).toMatchObject([
+      { topic: 'vigil/v1/f/wb-1/status' },
+    ]);
+
+    // Re-sent and acknowledged after the restart: gone for good.
+    for (const [i, packet] of queued.entries()) {
+      await store.outgoingUpdate(ingest, { ...packet, messageId: 100 + i });
+      await store.outgoingClearMessageId(ingest, { messageId: 100 + i } as never);
+    }
+    await crash(writer);
+    ({ store } = await open('broker-3'));
+    expect(await collect(store.outgoingStream(ingest))).toEqual([]);
+    expect(await depth()).toBe(0);
+  });
+
+  it('marks a message sent once and not acknowledged as DUP when streamed again, without a restart', async () => {
+    const { store } = await open('broker-1');
+    await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(1));
+    await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(2));
+    expect((await collect(store.outgoingStream(ingest))).map((p) => p.dup)).toEqual([false, false]);
+    await store.outgoingUpdate(ingest, { ...reading(1), messageId: 7 });
+    expect(await collect(store.outgoingStream(ingest))).toMatchObject([{ messageId: 7, dup: true }, { dup: false }]);
+  });
+
+  it('bounds each session queue, counting what it refuses', async () => {
+    const { store } = await open('broker-1', 3);
+    const other = { clientId: 'vigil-alerts' };
+    for (let n = 1; n <= 5; n++) await store.outgoingEnqueueCombi([{ clientId: ingest.id }, other], reading(n));
+    await store.outgoingEnqueueCombi([other], reading(6)); // `other` is full as well
+    expect(await collect(store.outgoingStream(ingest))).toHaveLength(3);
+    const refused = (await metrics.refusals.get()).values.find((v) => v.labels.reason === 'queue_overflow');
+    expect(refused?.value).toBe(5);
+    expect((await metrics.sessionQueueMax.get()).values[0]?.value).toBe(3);
+  });
+
+  it('keeps a QoS 2 PUBREL in the PUBLISH’s place, and inbound QoS 2 packets, across a crash', async () => {
+    let { store, writer } = await open('broker-1');
+    await store.outgoingEnqueueCombi([{ clientId: ingest.id }], { ...reading(1), qos: 2 });
+    await store.outgoingUpdate(ingest, { ...reading(1), qos: 2, messageId: 5 });
+    await store.outgoingUpdate(ingest, { cmd: 'pubrel', messageId: 5 } as never); // PUBREC received
+    await store.incomingStorePacket({ id: 'wb-1' }, { ...reading(3), qos: 2, messageId: 9 });
+    await crash(writer);
+
+    ({ store, writer } = await open('broker-2'));
+    const [release] = await collect(store.outgoingStream(ingest));
+    expect(release).toMatchObject({ cmd: 'pubrel', messageId: 5 });
+    await store.outgoingUpdate(ingest, release!); // re-sent on reconnect
+    expect(await store.outgoingClearMessageId(ingest, { messageId: 5 } as never)).toBeDefined(); // PUBCOMP
+    expect(await store.incomingGetPacket({ id: 'wb-1' } as never, { messageId: 9 } as never)).toMatchObject({
+      topic: 'vigil/v1/f/wb-1/reading',
+    });
+    await store.cleanIncoming({ id: 'wb-1' });
+    await crash(writer);
+
+    ({ store } = await open('broker-3'));
+    expect(await collect(store.outgoingStream(ingest))).toEqual([]);
+    await expect(store.incomingGetPacket({ id: 'wb-1' } as never, { messageId: 9 } as never)).rejects.toThrow();
+  });
+});
