@@ -1,5 +1,6 @@
 import type { Aedes, Client } from 'aedes';
 import type { HookContext } from './hooks/context.js';
+import type { OnlineDevices } from './status/online-devices.js';
 import type { StatusWriter } from './status/status-writer.js';
 
 /**
@@ -19,7 +20,7 @@ const NEVER_DUPLICATE: Record<string, number> = new Proxy(Object.create(null) as
   set: () => true,
 });
 
-export function watchBroker(broker: Aedes, ctx: HookContext, status: StatusWriter): void {
+export function watchBroker(broker: Aedes, ctx: HookContext, status: StatusWriter, online: OnlineDevices): void {
   broker.on('client', (client: Client) => {
     (client as Client & { duplicates: Record<string, number> }).duplicates = NEVER_DUPLICATE;
   });
@@ -30,7 +31,9 @@ export function watchBroker(broker: Aedes, ctx: HookContext, status: StatusWrite
     if (!principal) return;
     ctx.metrics.connectedClients.inc({ type: principal.type });
     ctx.log.info({ clientId: client.id, type: principal.type }, 'client connected');
-    if (principal.type === 'device') status.record(principal.id, principal.facility, 'connect');
+    if (principal.type !== 'device') return;
+    status.record(principal.id, principal.facility, 'connect');
+    online.connected(principal.id, principal.facility);
   });
   broker.on('clientDisconnect', (client: Client) => {
     const principal = ctx.principals.get(client);
@@ -38,7 +41,9 @@ export function watchBroker(broker: Aedes, ctx: HookContext, status: StatusWrite
     ctx.metrics.connectedClients.dec({ type: principal.type });
     const source = ctx.willsPublished.has(client) ? 'will' : 'disconnect';
     ctx.log.info({ clientId: client.id, type: principal.type, source }, 'client disconnected');
-    if (principal.type === 'device') status.record(principal.id, principal.facility, source);
+    if (principal.type !== 'device') return;
+    status.record(principal.id, principal.facility, source);
+    online.disconnected(principal.id);
   });
   broker.on('clientError', (client: Client, err: Error) => {
     if (err.message === 'drain timeout') {

@@ -23,6 +23,7 @@ import { BatchWriter } from './persistence/batch-writer.js';
 import { Journal } from './persistence/journal.js';
 import { SessionStore } from './persistence/session-store.js';
 import { toPacket } from './persistence/stored-message.js';
+import { OnlineDevices } from './status/online-devices.js';
 import { StatusWriter } from './status/status-writer.js';
 import { Forwarder } from './uplink/forwarder.js';
 import { Outbox } from './uplink/outbox.js';
@@ -72,6 +73,9 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
   const writer = new BatchWriter(state);
   const journal = await Journal.open(state, writer, log);
   const status = new StatusWriter(pool, { log, metrics, clock });
+  const online = await OnlineDevices.open(state, writer, log, (device, facility) =>
+    status.record(device, facility, 'disconnect'),
+  );
   const ctx: HookContext = {
     log,
     clock,
@@ -108,7 +112,7 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
     authorizeForward: authorizeForwardHook(ctx),
     published: publishedHook(ctx),
   });
-  watchBroker(broker, ctx, status);
+  watchBroker(broker, ctx, status, online);
 
   let forwarder: Forwarder | null = null;
   if (options.upstream) {

@@ -86,6 +86,31 @@ describe('durable broker state', () => {
     }
   });
 
+  it('reports devices that were connected when the gateway was killed as offline once it is back', async () => {
+    const isOnline = async (id: string) =>
+      (await db.pool.query<{ online: boolean }>('SELECT online FROM devices WHERE id = $1', [id])).rows[0]!.online;
+    const first = await spawnGateway(db.url, dataDir);
+    try {
+      const device = await connect(first.url, creds.hb1); // no Last Will
+      open.push(device);
+      await waitFor('hb-1 online', () => isOnline('hb-1'), 10_000);
+    } finally {
+      await kill9(first.child);
+    }
+    expect(await isOnline('hb-1')).toBe(true); // nobody told the database otherwise
+
+    const second = await spawnGateway(db.url, dataDir);
+    try {
+      await waitFor('hb-1 offline after the restart', async () => !(await isOnline('hb-1')), 10_000);
+      const { rows } = await db.pool.query(
+        `SELECT source, online FROM device_status WHERE device_id = 'hb-1' ORDER BY time DESC LIMIT 1`,
+      );
+      expect(rows).toEqual([{ source: 'disconnect', online: false }]);
+    } finally {
+      await kill9(second.child);
+    }
+  });
+
   it('delivers every one of 2 000 pipelined QoS 1 messages to a persistent subscriber (aedes#955)', async () => {
     const gw = await startTestGateway(db.url, { limits: { ratePerSecond: 1e6, rateBurst: 1e6 } });
     try {
