@@ -2,9 +2,12 @@ import { isConnectionError, type Clock, type Logger, type Pool } from '@vigil/co
 import type { WriteMethod } from './config.js';
 import type { DeviceDirectory } from './devices.js';
 import type { IngestMetrics } from './metrics.js';
+import { parseDeviceTopic } from '@vigil/protocol';
 import { prepareMessage, topicDeviceId, type Prepared } from './prepare.js';
 import { buildRows, type TableName } from './rows.js';
-import { writeBatch, type WriteResult } from './writer.js';
+import { encodeBatch, type EncodedBatch } from './write-methods.js';
+import { CANCELLED, WriteLane } from './write-lane.js';
+import { executeBatch, type WriteResult } from './writer.js';
 
 export interface PipelineOptions {
   pool: Pool;
@@ -16,6 +19,11 @@ export interface PipelineOptions {
   flushMs: number;
   bufferLimit: number;
   writeMethod: WriteMethod;
+  /**
+   * Batches submitted at once (default 2): while one is in the database the next is built and waits its
+   * turn. They still run one at a time, on one connection at a time, and commit in order.
+   */
+  maxInFlight?: number;
 }
 
 /** One message as received: `ack` sends its PUBACK (null for QoS 0), called only after its batch commits. */
@@ -63,10 +71,19 @@ export class IngestPipeline {
   readonly #o: PipelineOptions;
   readonly #queue: Queued[] = [];
   readonly #held: Array<() => void> = [];
+  readonly #lane = new WriteLane();
+  readonly #maxInFlight: number;
+  /** Messages at the head of the queue that belong to batches submitted to the lane. */
+  #sent = 0;
+  #inFlight = 0;
   #timer: NodeJS.Timeout | null = null;
-  #running: Promise<void> | null = null;
+  #afterWrite: NodeJS.Immediate | null = null;
+  /** Set while a failed batch is retried (or split) outside the lane; nothing else is written meanwhile. */
+  #recovering: Promise<void> | null = null;
+  #settled: Array<() => void> = [];
   #draining = 0;
   #closing = false;
+  #stopped = false;
   #databaseUp = true;
   #failures = 0;
   #wake: (() => void) | null = null;
@@ -74,6 +91,7 @@ export class IngestPipeline {
 
   constructor(options: PipelineOptions) {
     this.#o = options;
+    this.#maxInFlight = options.maxInFlight ?? 2;
     options.metrics.databaseUp.set(1);
   }
 
@@ -81,13 +99,21 @@ export class IngestPipeline {
   offer(message: Inbound, next: () => void): void {
     if (this.#closing) return; // neither stored nor acknowledged: the broker redelivers it
     const receivedAt = this.#o.clock.now();
-    const id = topicDeviceId(message.topic);
-    const device = id === null ? null : this.#o.devices.peek(id);
+    const topic = parseDeviceTopic(message.topic);
+    const device = topic ? this.#o.devices.peek(topic.device) : null;
     const prepared =
       device === undefined
         ? null
-        : prepareMessage(message.topic, message.payload, receivedAt, device, message.retained);
-    this.#queue.push({ ...message, receivedAt, arrivedAt: performance.now(), prepared });
+        : prepareMessage(message.topic, message.payload, receivedAt, device, message.retained, topic);
+    this.#queue.push({
+      topic: message.topic,
+      payload: message.payload,
+      ack: message.ack,
+      retained: message.retained,
+      receivedAt,
+      arrivedAt: performance.now(),
+      prepared,
+    });
     this.#stats.received++;
     this.#o.metrics.buffered.set(this.#queue.length);
     if (this.#queue.length < this.#o.bufferLimit) next();
@@ -102,9 +128,10 @@ export class IngestPipeline {
   async flush(): Promise<void> {
     this.#draining++;
     try {
-      while (this.#queue.length) {
-        this.#kick();
-        await this.#running;
+      while (this.#queue.length && !this.#stopped) {
+        const settled = new Promise<void>((resolve) => this.#settled.push(resolve));
+        this.#schedule();
+        await settled;
       }
     } finally {
       this.#draining--;
@@ -122,10 +149,14 @@ export class IngestPipeline {
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     await Promise.race([this.flush(), deadline]);
     clearTimeout(timer);
+    this.#stopped = true;
+    this.#wake?.();
+    await this.#recovering;
+    await this.#lane.idle();
     if (this.#queue.length) this.#o.log.warn({ unwritten: this.#queue.length }, 'closing with unwritten messages');
     this.#queue.length = 0;
-    this.#wake?.();
-    await this.#running;
+    this.#sent = 0;
+    this.#notify();
   }
 
   stats(): PipelineStats {
@@ -137,53 +168,88 @@ export class IngestPipeline {
     };
   }
 
+  /** Is a batch of the messages not yet submitted due: full, old enough, or everything is being flushed? */
   #due(): boolean {
-    const oldest = this.#queue[0];
-    if (!oldest) return false;
-    if (this.#draining || this.#closing || this.#queue.length >= this.#o.batchSize) return true;
-    return performance.now() - oldest.arrivedAt >= this.#o.flushMs;
+    const unsent = this.#queue.length - this.#sent;
+    if (unsent <= 0) return false;
+    if (this.#draining || this.#closing || unsent >= this.#o.batchSize) return true;
+    return performance.now() - this.#queue[this.#sent]!.arrivedAt >= this.#o.flushMs;
   }
 
   #schedule(): void {
-    if (this.#running) return;
-    if (this.#due()) return this.#kick();
-    if (!this.#timer && this.#queue.length) {
-      const wait = this.#o.flushMs - (performance.now() - this.#queue[0]!.arrivedAt);
-      this.#timer = setTimeout(
-        () => {
-          this.#timer = null;
-          this.#schedule();
-        },
-        Math.max(1, wait),
-      );
-    }
+    if (this.#recovering || this.#stopped) return;
+    while (this.#inFlight < this.#maxInFlight && this.#due()) this.#submit();
+    if (this.#timer || this.#inFlight >= this.#maxInFlight || this.#queue.length <= this.#sent) return;
+    const wait = this.#o.flushMs - (performance.now() - this.#queue[this.#sent]!.arrivedAt);
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        this.#schedule();
+      },
+      Math.max(1, wait),
+    );
   }
 
-  #kick(): void {
+  /**
+   * Submits the next batch to the lane. Its rows are built now, while earlier batches are in the database;
+   * it is written when they have committed. Batches complete in queue order, so the one that completes is
+   * always at the head of the queue.
+   */
+  #submit(): void {
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    this.#running ??= this.#run().finally(() => {
-      this.#running = null;
-      this.#schedule();
-    });
+    const items = this.#queue.slice(this.#sent, this.#sent + this.#o.batchSize);
+    this.#sent += items.length;
+    this.#inFlight++;
+    this.#lane
+      .submit(this.#encode(items), (encoded) => this.#execute(encoded))
+      .then(
+        (result) => {
+          this.#inFlight--;
+          this.#sent -= items.length;
+          this.#complete(items, result);
+          this.#up();
+          this.#schedule();
+        },
+        (err: unknown) => {
+          this.#inFlight--;
+          this.#sent -= items.length;
+          if (err !== CANCELLED) this.#recovering = this.#recover(err);
+        },
+      );
   }
 
-  async #run(): Promise<void> {
-    while (this.#due()) {
-      try {
-        await this.#flushPrefix(Math.min(this.#o.batchSize, this.#queue.length));
-        this.#up();
-      } catch (err) {
+  /**
+   * After a batch failed (and the lane cancelled those behind it): retries the head of the queue outside the
+   * lane until it commits (splitting out messages the database rejects), with backoff while the database
+   * is away; then normal writing resumes.
+   */
+  async #recover(first: unknown): Promise<void> {
+    let err = first;
+    try {
+      for (;;) {
         if (isTransient(err)) await this.#down(err);
-        else {
-          // Not expected (rejections are isolated per message): log, back off, retry rather than spin.
-          this.#o.log.error({ err }, 'batch write failed');
-          await this.#backoff();
+        await this.#lane.idle();
+        if (!this.#queue.length || this.#stopped) return;
+        try {
+          await this.#flushPrefix(Math.min(this.#o.batchSize, this.#queue.length));
+          this.#up();
+          return;
+        } catch (retryErr) {
+          err = retryErr;
+          if (!isTransient(err)) {
+            // Not expected (rejections are isolated per message): log, back off, retry rather than spin.
+            this.#o.log.error({ err }, 'batch write failed');
+            await this.#backoff();
+          }
         }
-        if (this.#closing && !this.#draining) return;
       }
+    } finally {
+      this.#recovering = null;
+      this.#notify();
+      this.#schedule();
     }
   }
 
@@ -223,14 +289,17 @@ export class IngestPipeline {
         // Not even the dead letter can be stored: drop it (acknowledged) rather than block every device.
         this.#o.log.error({ err: deadErr, topic: item.topic }, 'dead letter rejected; message dropped');
         this.#o.metrics.writeErrors.inc({ cause: 'dropped' });
-        this.#queue.shift();
-        item.ack?.();
-        this.#release();
+        this.#complete([item], null);
       }
     }
   }
 
   async #commit(items: Queued[]): Promise<void> {
+    this.#complete(items, await this.#execute(await this.#encode(items)));
+  }
+
+  /** Validates what could not be validated on arrival (devices not cached yet) and renders the batch. */
+  async #encode(items: Queued[]): Promise<EncodedBatch> {
     const missing = items.filter((item) => !item.prepared).map((item) => topicDeviceId(item.topic) ?? '');
     if (missing.length) await this.#o.devices.load(missing.filter(Boolean));
     const prepared = items.map(
@@ -243,18 +312,36 @@ export class IngestPipeline {
           item.retained,
         )),
     );
+    return encodeBatch(this.#o.writeMethod, buildRows(prepared, this.#o.clock.now()));
+  }
+
+  async #execute(encoded: EncodedBatch): Promise<WriteResult> {
     const started = performance.now();
-    const result = await writeBatch(this.#o.pool, this.#o.writeMethod, buildRows(prepared, this.#o.clock.now()));
+    const result = await executeBatch(this.#o.pool, encoded);
     const seconds = (performance.now() - started) / 1000;
     this.#o.metrics.flushSeconds.observe(seconds);
-    this.#o.log.debug(
-      { messages: items.length, ms: Math.round(seconds * 1000), buffered: this.#queue.length },
-      'batch committed',
-    );
+    this.#o.log.debug({ ms: Math.round(seconds * 1000), buffered: this.#queue.length }, 'batch committed');
+    return result;
+  }
+
+  /** The first `items.length` queued messages are stored (or dropped): acknowledge them, in order. */
+  #complete(items: Queued[], result: WriteResult | null): void {
     this.#queue.splice(0, items.length);
-    this.#account(items, result);
+    if (result) this.#account(items, result);
     for (const item of items) item.ack?.();
-    this.#release();
+    this.#notify();
+    // Taking more messages and building the next batch wait for the next turn of the event loop: the lane
+    // starts the batch already built first, so the database is not kept waiting for this work.
+    if (this.#afterWrite) return;
+    this.#afterWrite = setImmediate(() => {
+      this.#afterWrite = null;
+      this.#release();
+      this.#schedule();
+    });
+  }
+
+  #notify(): void {
+    for (const resolve of this.#settled.splice(0)) resolve();
   }
 
   #account(items: Queued[], result: WriteResult): void {
@@ -305,6 +392,7 @@ export class IngestPipeline {
   }
 
   async #backoff(): Promise<void> {
+    if (this.#stopped) return;
     const wait = Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.#failures++);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, wait);

@@ -1,4 +1,4 @@
-import { parseDeviceMessage, parseDeviceTopic, type ParsedMessage } from '@vigil/protocol';
+import { parseDeviceMessage, parseDeviceTopic, type DeviceTopic, type ParsedMessage } from '@vigil/protocol';
 import type { DeviceInfo } from './devices.js';
 
 /** Raw bytes kept of a bad message (PROTOCOL.md "What happens to a bad message"). */
@@ -27,7 +27,8 @@ export function topicDeviceId(topic: string): string | null {
  * Validates one message against the contract and the registry. `device` is the registry entry of the
  * topic's device (null when unknown). `receivedAt` is the reference for the `ts` window, so a message
  * that waited in the buffer during a database outage is judged as of its arrival. `retained` marks a
- * broker's replay of a retained status on (re)subscription rather than a live message.
+ * broker's replay of a retained status on (re)subscription rather than a live message. `parsed` is the
+ * topic parsed already, when the caller has it.
  */
 export function prepareMessage(
   topic: string,
@@ -35,8 +36,8 @@ export function prepareMessage(
   receivedAt: number,
   device: DeviceInfo | null,
   retained = false,
+  parsed: DeviceTopic | null = parseDeviceTopic(topic),
 ): Prepared {
-  const parsed = parseDeviceTopic(topic);
   const dead = (reason: string): Prepared => ({
     ok: false,
     dead: { receivedAt, topic, facility: parsed?.facility ?? null, device: parsed?.device ?? null, reason, payload },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceInfo } from './devices.js';
 import { prepareMessage } from './prepare.js';
 import { buildRows, TABLES } from './rows.js';
-import { copyText } from './write-methods.js';
+import { arrayLiteral, copyText, encodeBatch } from './write-methods.js';
 
 const now = Date.parse('2026-11-23T12:30:00Z');
 const band: DeviceInfo = {
@@ -88,5 +88,48 @@ describe('copyText', () => {
     expect(copyText([[null, true, 1.5, 'a\tb\\c\nd', Buffer.from([0xde, 0xad])]])).toBe(
       '\\N\tt\t1.5\ta\\tb\\\\c\\nd\t\\\\xdead\n',
     );
+  });
+});
+
+describe('arrayLiteral', () => {
+  it('renders PostgreSQL array text: quoted strings with \\ and " escaped, bare numbers and booleans, NULL', () => {
+    expect(arrayLiteral(['a"b\\c', 'x,y}', 1.5, false, null, Buffer.from([0xbe, 0xef])])).toBe(
+      '{"a\\"b\\\\c","x,y}",1.5,f,NULL,"\\\\xbeef"}',
+    );
+    expect(arrayLiteral([])).toBe('{}');
+  });
+});
+
+describe('encodeBatch', () => {
+  const batch = buildRows(
+    [
+      msg(band, 'reading', { seq: 1, ts: now, hr: 70 }),
+      msg(smoke, 'status', { seq: 2, ts: now, online: true }),
+      prepareMessage('vigil/v1/f1/wb-1/reading', Buffer.from('{'), now, band),
+    ],
+    now,
+  );
+
+  it('writes every table, the devices and the late hours in one statement (unnest)', () => {
+    const encoded = encodeBatch('unnest', batch);
+    expect(encoded.copies).toEqual([]);
+    expect(encoded.tables).toEqual(['vitals', 'device_status', 'dead_letters']);
+    expect(encoded.attempted).toMatchObject({ vitals: 1, device_status: 1, dead_letters: 1, environment: 0 });
+    const { text, values, name } = encoded.statement!;
+    expect(text.match(/ON CONFLICT DO NOTHING/g)).toHaveLength(2); // not for dead letters
+    expect(text).toContain('UPDATE devices');
+    expect(values).toHaveLength(TABLES.vitals.columns.length + 8 + 7 + 5);
+    expect(name).toBe('ingest-unnest-vitals-device_status-dead_letters-d-');
+  });
+
+  it('stages idempotent tables through COPY (copy), dead letters still as arrays', () => {
+    const encoded = encodeBatch('copy', batch);
+    expect(encoded.copies.map((c) => c.stage)).toEqual(['ingest_stage_vitals', 'ingest_stage_device_status']);
+    expect(encoded.statement!.text).toContain('FROM ingest_stage_vitals ON CONFLICT DO NOTHING');
+    expect(encoded.statement!.values).toHaveLength(7 + 5);
+  });
+
+  it('has nothing to send for a batch without rows', () => {
+    expect(encodeBatch('unnest', buildRows([msg(band, 'status', { online: false }, true)], now)).statement).toBeNull();
   });
 });

@@ -133,6 +133,9 @@ export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatc
       continue;
     }
     const { device, message, receivedAt } = item;
+    // A retained status replayed on subscription is the latest state we already have; without a `ts`
+    // (the Last Will) it cannot be recognised as a duplicate, so it is neither stored again nor applied.
+    if (message.kind === 'status' && item.retained && message.status.ts === undefined) continue;
     const update = devices.get(device.id) ?? { id: device.id, lastSeen: null, online: true, battery: null, fw: null };
     devices.set(device.id, update);
     const seen = () => {
@@ -158,9 +161,6 @@ export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatc
       seen();
     } else {
       const s = message.status;
-      // A retained status replayed on subscription is the latest state we already have; without a `ts`
-      // (the Last Will) it cannot be recognised as a duplicate, so it is not stored again.
-      if (item.retained && s.ts === undefined) continue;
       rows.device_status.push([
         iso(s.ts ?? receivedAt),
         device.id,

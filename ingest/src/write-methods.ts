@@ -1,27 +1,37 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { WriteMethod } from './config.js';
-import type { Row, TableSpec } from './rows.js';
+import { TABLES, type Row, type RowBatch, type TableName, type TableSpec } from './rows.js';
 
-/** Inserts rows into one table inside the caller's transaction; returns how many were new. */
-export type InsertRows = (client: pg.PoolClient, spec: TableSpec, rows: Row[]) => Promise<number>;
+export type TableCounts = Record<TableName, number>;
 
-const columnList = (spec: TableSpec) => spec.columns.map(([column]) => column).join(', ');
-const onConflict = (spec: TableSpec) => (spec.idempotent ? ' ON CONFLICT DO NOTHING' : '');
+export const zeroCounts = (): TableCounts => ({
+  vitals: 0,
+  environment: 0,
+  device_events: 0,
+  device_status: 0,
+  dead_letters: 0,
+});
 
-/** One statement: `INSERT … SELECT * FROM unnest($1::type[], …)`; the rows travel as one array per column. */
-export const insertUnnest: InsertRows = async (client, spec, rows) => {
-  const casts = spec.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
-  const columns = spec.columns.map((_, i) => rows.map((row) => row[i]));
-  const result = await client.query({
-    name: `ingest-unnest-${spec.name}`,
-    text: `INSERT INTO ${spec.name} (${columnList(spec)}) SELECT * FROM unnest(${casts})${onConflict(spec)}`,
-    values: columns,
-  });
-  return result.rowCount ?? 0;
-};
+/** One table's rows in COPY text, for the `copy` method's staging table. */
+export interface StagedCopy {
+  stage: string;
+  /** `CREATE TEMP TABLE …` for the staging table, run once per connection. */
+  create: string;
+  copy: string;
+  text: string;
+}
+
+/**
+ * A batch rendered to what goes over the wire: one statement that writes every table, the devices' state
+ * and the late hours, plus (method `copy`) the COPY texts it reads from. Rendering is the JavaScript-heavy
+ * part of a write, so the pipeline does it while the previous batch is still in the database.
+ */
+export interface EncodedBatch {
+  attempted: TableCounts;
+  tables: TableName[];
+  copies: StagedCopy[];
+  /** Null when the batch writes nothing (e.g. only replayed retained wills). */
+  statement: { name: string; text: string; values: string[] } | null;
+}
 
 // COPY text format: tab-separated, \N for NULL, backslash escapes (PostgreSQL docs, "COPY … File Formats").
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
@@ -40,33 +50,99 @@ export function copyText(rows: Row[]): string {
   return text;
 }
 
-// Staging tables live per connection; a pool client object lives exactly as long as its connection.
-const staged = new WeakMap<pg.PoolClient, Set<string>>();
-async function ensureStage(client: pg.PoolClient, spec: TableSpec): Promise<string> {
-  const stage = `ingest_stage_${spec.name}`;
-  let tables = staged.get(client);
-  if (!tables) staged.set(client, (tables = new Set()));
-  if (!tables.has(stage)) {
-    const columns = spec.columns.map(([column, type]) => `${column} ${type}`).join(', ');
-    await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (${columns}) ON COMMIT DELETE ROWS`);
-    tables.add(stage);
-  }
-  return stage;
+// Array text format ("Arrays", "Array Value Input"): strings double-quoted with \ and " escaped; numbers and
+// booleans bare. Rendered here rather than by pg at send time, so that the work is off the critical path.
+function arrayElement(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (Buffer.isBuffer(value)) return `"\\\\x${value.toString('hex')}"`;
+  const text = String(value);
+  return /["\\]/.test(text) ? `"${text.replace(/["\\]/g, '\\$&')}"` : `"${text}"`;
 }
 
-/**
- * COPY into a per-connection temporary staging table, then one `INSERT … SELECT … ON CONFLICT DO NOTHING`
- * into the hypertable: COPY itself cannot skip duplicates.
- */
-export const insertCopy: InsertRows = async (client, spec, rows) => {
-  const stage = await ensureStage(client, spec);
-  const columns = columnList(spec);
-  await pipeline(Readable.from([copyText(rows)]), client.query(copyFrom(`COPY ${stage} (${columns}) FROM STDIN`)));
-  const result = await client.query({
-    name: `ingest-copy-${spec.name}`,
-    text: `INSERT INTO ${spec.name} (${columns}) SELECT ${columns} FROM ${stage}${onConflict(spec)}`,
-  });
-  return result.rowCount ?? 0;
-};
+/** Renders values as a PostgreSQL array literal. */
+export function arrayLiteral(values: readonly unknown[]): string {
+  let text = '{';
+  for (let i = 0; i < values.length; i++) text += (i ? ',' : '') + arrayElement(values[i]);
+  return `${text}}`;
+}
 
-export const WRITE_METHOD: Record<WriteMethod, InsertRows> = { unnest: insertUnnest, copy: insertCopy };
+const columnList = (spec: TableSpec) => spec.columns.map(([column]) => column).join(', ');
+const stageOf = (spec: TableSpec) => `ingest_stage_${spec.name}`;
+
+const UPDATE_DEVICES = (p: number) => `UPDATE devices d SET
+      last_seen_at = GREATEST(d.last_seen_at, u.last_seen),
+      online = u.online,
+      battery = coalesce(u.battery, d.battery),
+      fw = coalesce(u.fw, d.fw)
+    FROM unnest($${p}::text[], $${p + 1}::timestamptz[], $${p + 2}::bool[], $${p + 3}::float4[], $${p + 4}::text[])
+      AS u(id, last_seen, online, battery, fw)
+    WHERE d.id = u.id`;
+
+/**
+ * Renders a batch for `method`: `unnest` sends every table's rows as one array per column; `copy` COPYs
+ * them into per-connection staging tables that the statement reads. Either way a single statement inserts
+ * into every table (`ON CONFLICT DO NOTHING` on the (device, time, seq) identity, so copies of stored rows
+ * are skipped), updates the devices' current state and marks late hours; it returns the rows inserted per
+ * table. Dead letters have no identity and are rare: always as arrays, never skipped.
+ */
+export function encodeBatch(method: WriteMethod, batch: RowBatch): EncodedBatch {
+  const attempted = zeroCounts();
+  const tables: TableName[] = [];
+  const copies: StagedCopy[] = [];
+  const values: string[] = [];
+  const parts: string[] = [];
+  const param = (type: string, value: string) => `$${values.push(value)}::${type}[]`;
+  for (const name of Object.keys(TABLES) as TableName[]) {
+    const rows = batch.rows[name];
+    if (!rows.length) continue;
+    const spec: TableSpec = TABLES[name];
+    const columns = columnList(spec);
+    attempted[name] = rows.length;
+    tables.push(name);
+    let source: string;
+    if (method === 'copy' && spec.idempotent) {
+      const stage = stageOf(spec);
+      const definition = spec.columns.map(([column, type]) => `${column} ${type}`).join(', ');
+      copies.push({
+        stage,
+        create: `CREATE TEMP TABLE IF NOT EXISTS ${stage} (${definition}) ON COMMIT DELETE ROWS`,
+        copy: `COPY ${stage} (${columns}) FROM STDIN`,
+        text: copyText(rows),
+      });
+      source = `SELECT ${columns} FROM ${stage}`;
+    } else {
+      const arrays = spec.columns.map(([, type], i) => param(type, arrayLiteral(rows.map((row) => row[i]))));
+      source = `SELECT * FROM unnest(${arrays.join(', ')})`;
+    }
+    const conflict = spec.idempotent ? ' ON CONFLICT DO NOTHING' : '';
+    parts.push(`w_${name} AS (INSERT INTO ${name} (${columns}) ${source}${conflict} RETURNING 1)`);
+  }
+  if (batch.devices.length) {
+    // A stable lock order, so concurrent workers updating the same devices cannot deadlock.
+    const devices = [...batch.devices].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const first = values.length + 1;
+    values.push(
+      arrayLiteral(devices.map((d) => d.id)),
+      arrayLiteral(devices.map((d) => (d.lastSeen === null ? null : new Date(d.lastSeen).toISOString()))),
+      arrayLiteral(devices.map((d) => d.online)),
+      arrayLiteral(devices.map((d) => d.battery)),
+      arrayLiteral(devices.map((d) => d.fw)),
+    );
+    parts.push(`w_devices AS (${UPDATE_DEVICES(first)})`);
+  }
+  if (batch.dirtyHours.length) {
+    const hours = arrayLiteral(batch.dirtyHours.map((ms) => new Date(ms).toISOString()));
+    const hoursParam = param('timestamptz', hours);
+    parts.push(
+      `w_dirty AS (INSERT INTO ingest_rollup_dirty (bucket) SELECT unnest(${hoursParam}) ON CONFLICT DO NOTHING)`,
+    );
+  }
+  if (!parts.length) return { attempted, tables, copies, statement: null };
+  const counts = tables.map((name) => `(SELECT count(*) FROM w_${name})::int AS ${name}`);
+  const text = `WITH ${parts.join(',\n  ')}\nSELECT ${counts.length ? counts.join(', ') : 'NULL'}`;
+  // Named (prepared once per connection) by shape: which tables and parts the batch has.
+  const shape = [method, ...tables, batch.devices.length ? 'd' : '', batch.dirtyHours.length ? 'h' : ''];
+  return { attempted, tables, copies, statement: { name: `ingest-${shape.join('-')}`, text, values } };
+}
