@@ -38,6 +38,8 @@ export interface GatewayLimits {
   maxOutbox: number;
   /** Open sockets, authenticated or not. */
   maxConnections: number;
+  /** Longest keepalive a client may ask for (PROTOCOL.md: ≤ 60 s); 0 or more is held to it. */
+  maxKeepaliveSeconds: number;
 }
 
 /** How long a verified login is remembered (memory and disk): a restart's reconnect storm skips argon2. */
@@ -53,6 +55,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   maxSessionQueue: 1_000_000,
   maxOutbox: 5_000_000,
   maxConnections: 20_000,
+  maxKeepaliveSeconds: 60,
 };
 
 export interface GatewayOptions {

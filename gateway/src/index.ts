@@ -15,6 +15,7 @@ import { authorizeForwardHook } from './hooks/authorize-forward.js';
 import { authorizePublishHook } from './hooks/authorize-publish.js';
 import { authorizeSubscribeHook } from './hooks/authorize-subscribe.js';
 import type { HookContext } from './hooks/context.js';
+import { preConnectHook } from './hooks/pre-connect.js';
 import { publishedHook } from './hooks/published.js';
 import { PacketGuard } from './limits/packet-guard.js';
 import { RateLimiter } from './limits/rate-limiter.js';
@@ -106,6 +107,7 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
     drainTimeout: limits.drainTimeoutMs,
     queueLimit: limits.preConnectQueue,
     maxClientsIdLength: 128,
+    preConnect: preConnectHook(ctx),
     authenticate: authenticateHook(ctx),
     authorizePublish: authorizePublishHook(ctx),
     authorizeSubscribe: authorizeSubscribeHook(ctx),

@@ -31,6 +31,11 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ['kind'] as const,
       registers,
     }),
+    keepaliveCapped: new Counter({
+      name: 'vigil_gateway_keepalive_capped_total',
+      help: 'CONNECTs whose keepalive was 0 or above the limit and was held to it',
+      registers,
+    }),
     refusals: new Counter({
       name: 'vigil_gateway_refusals_total',
       help: 'Refused connections, packets and deliveries, by reason',

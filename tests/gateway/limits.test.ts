@@ -101,6 +101,21 @@ describe('gateway limits', () => {
     fine.end(true);
   });
 
+  it('holds a keepalive of 0 (never) to the limit: a silent client is dropped, one that pings stays', async () => {
+    const own = new Registry();
+    const strict = await startTestGateway(db.url, { metrics: own, limits: { maxKeepaliveSeconds: 1 } });
+    try {
+      const pinging = await connect(strict.url, creds.wb2, { keepalive: 1 });
+      const silent = await connect(strict.url, creds.wb1, { keepalive: 0 }); // mqtt.js then sends no PINGREQ
+      await closed(silent); // after 1.5 × the 1 s limit
+      expect((await own.getSingleMetric('vigil_gateway_keepalive_capped_total')!.get()).values[0]!.value).toBe(1);
+      expect(pinging.connected).toBe(true);
+      pinging.end(true);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('disconnects a device that exceeds its message rate', async () => {
     const device = await connect(gw.url, creds.hb1);
     const gone = closed(device);
