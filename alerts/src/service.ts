@@ -1,8 +1,9 @@
-import mqtt from 'mqtt';
+import type mqtt from 'mqtt';
 import { Registry } from 'prom-client';
 import { createPool, silentLogger, systemClock, type Clock, type Logger } from '@vigil/core';
-import { deviceTopicFilter, INTERNAL_TOPICS, type Alert, type AlertEvent } from '@vigil/protocol';
+import { INTERNAL_TOPICS, type Alert, type AlertEvent } from '@vigil/protocol';
 import { AlertBook, type EscalationPolicy } from './alert-book.js';
+import { connectSession, SESSIONS } from './broker.js';
 import { CommandInbox } from './commands.js';
 import { AlertEngine } from './engine.js';
 import { EventLog } from './event-log.js';
@@ -44,8 +45,6 @@ export interface AlertsHandle {
   /** Writes waiting for the database (non-zero while it is down). */
   backlog(): number;
 }
-
-const DEVICE_FILTERS = (['reading', 'event', 'status'] as const).map((kind) => deviceTopicFilter(kind));
 
 /** Starts the alerts service with an explicit rule set (index.ts passes the real RULES). */
 export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: RuleSet<Settings>): Promise<AlertsHandle> {
@@ -107,12 +106,27 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     const fed = engine.replay(replay);
     log.info({ unresolved: book.size, lastEventId: seed.lastEventId, replayed: fed }, 'alerts state restored');
 
-    client = await connectBroker(options, log, engine);
-    const connected = client;
+    const broker = {
+      url: options.mqtt.url,
+      username: options.mqtt.username,
+      password: options.mqtt.password,
+      connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
+    };
+    const clientId = options.mqtt.clientId ?? ALERTS_DEFAULTS.clientId;
+    const handle = (topic: string, payload: Buffer, retained: boolean) =>
+      engine.handleMessage(topic, payload, retained);
+    const sessions = await Promise.allSettled(
+      Object.values(SESSIONS).map(({ suffix, filters }) =>
+        connectSession({ ...broker, clientId: `${clientId}${suffix}` }, filters, handle, log),
+      ),
+    );
+    const connected = sessions.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     closers.push(async () => {
       await eventLog.flushed();
-      await connected.endAsync();
+      await Promise.all(connected.map((c) => c.endAsync()));
     });
+    for (const s of sessions) if (s.status === 'rejected') throw s.reason;
+    client = connected[0]!; // the events session publishes the alert events
 
     const inbox = new CommandInbox(options.databaseUrl, pool, (command) => engine.applyCommand(command), {
       pollMs: options.commandPollMs ?? ALERTS_DEFAULTS.commandPollMs,
@@ -141,61 +155,4 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     await closeAll();
     throw err;
   }
-}
-
-/** Connects with a persistent session and subscribes to every device's reading, event and status topics (QoS 1). */
-async function connectBroker<S>(options: AlertsOptions, log: Logger, engine: AlertEngine<S>): Promise<mqtt.MqttClient> {
-  const client = mqtt.connect(options.mqtt.url, {
-    clientId: options.mqtt.clientId ?? ALERTS_DEFAULTS.clientId,
-    username: options.mqtt.username,
-    password: options.mqtt.password,
-    clean: false, // messages published while we were away are queued by the broker for us
-    protocolVersion: 4,
-    reconnectPeriod: 1_000,
-    connectTimeout: 10_000,
-  });
-  // The PUBACK goes out only after the message's events were handed on, so a crash before that means redelivery.
-  client.handleMessage = (packet, done) => {
-    // A retained message sent because we subscribed is history, not news [MQTT-3.3.1-8]: update state only.
-    const suppress = packet.retain === true;
-    engine.handleMessage(packet.topic, packet.payload, suppress).then(
-      () => done(),
-      (err) => {
-        log.error({ err, topic: packet.topic }, 'message handling failed');
-        done();
-      },
-    );
-  };
-  // mqtt-packet writes a PUBLISH in several chunks; with Nagle on, the tail waits for the broker's delayed ACK
-  // (40 ms on Linux) — on the safety path, every event would pay it.
-  client.on('connect', () => (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true));
-  client.on('error', (err) => log.warn({ err: { message: err.message } }, 'broker connection error'));
-  client.on('offline', () => log.warn('broker offline; reconnecting'));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`broker ${options.mqtt.url} not reachable`)),
-        options.connectTimeoutMs ?? 30_000,
-      );
-      client.once('connect', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      // A CONNACK refusal (bad credentials, not authorised) will not heal by retrying.
-      client.on('error', (err) => {
-        if (typeof (err as { code?: unknown }).code === 'number') {
-          clearTimeout(timer);
-          reject(err);
-        }
-      });
-    });
-    const granted = await client.subscribeAsync(DEVICE_FILTERS, { qos: 1 });
-    const refused = granted.filter((g) => g.qos === 128);
-    if (refused.length) throw new Error(`broker refused subscriptions: ${refused.map((g) => g.topic).join(', ')}`);
-  } catch (err) {
-    await client.endAsync(true);
-    throw err;
-  }
-  log.info({ url: options.mqtt.url }, 'subscribed to device topics');
-  return client;
 }
