@@ -8,3 +8,4 @@ export * from './status.js';
 export * from './validate.js';
 export * from './alerts.js';
 export * from './stream.js';
+export * from './local-time.js';

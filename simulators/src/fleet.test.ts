@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseDeviceMessage } from '@vigil/protocol';
+import { parseDeviceMessage, DEFAULT_NIGHT_WINDOW, inClockWindow } from '@vigil/protocol';
 import { startFleet } from './fleet.js';
 import type { LinkFactory } from './link.js';
-import { isNight } from './local-time.js';
 import { recordingLinks } from './recording-link.js';
 
 const START = Date.parse('2026-11-23T00:00:00Z');
@@ -21,7 +20,7 @@ describe('fleet', () => {
     await fleet.close();
     const events = recorder.messages.filter((m) => m.kind === 'event').map((m) => JSON.parse(m.payload));
     expect(events.filter((e) => e.type === 'open').length).toBeGreaterThan(5);
-    expect(events.every((e) => !isNight(Date.parse(e.ts), door.timezone))).toBe(true);
+    expect(events.every((e) => !inClockWindow(Date.parse(e.ts), door.timezone, DEFAULT_NIGHT_WINDOW))).toBe(true);
     for (const m of recorder.messages) expect(parseDeviceMessage(m.kind, 'door', m.payload, m.at).ok).toBe(true);
     // Hourly readings plus the open/close pairs; statuses at connect, hourly and at close.
     expect(fleet.stats().published.reading).toBeGreaterThanOrEqual(24);

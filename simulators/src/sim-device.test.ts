@@ -5,8 +5,9 @@ import {
   parseDeviceMessage,
   type DeviceKind,
   type ParsedMessage,
+  DEFAULT_NIGHT_WINDOW,
+  inClockWindow,
 } from '@vigil/protocol';
-import { isNight } from './local-time.js';
 import { readingIntervalMs } from './models/index.js';
 import { SimDevice } from './sim-device.js';
 
@@ -71,7 +72,7 @@ describe('SimDevice', () => {
   it('bed mat: in bed all night with sleep stages; gets up and lies down only outside 22:00–06:00', () => {
     const out = simulate('bedmat');
     const rows = samples(out);
-    const night = rows.filter((s) => isNight(s.ts, TZ));
+    const night = rows.filter((s) => inClockWindow(s.ts, TZ, DEFAULT_NIGHT_WINDOW));
     expect(night.length).toBeGreaterThan(100);
     expect(night.every((s) => s.occupied === true)).toBe(true);
     expect(new Set(night.map((s) => s.sleep))).toEqual(new Set(['light', 'deep', 'rem', 'awake']));
@@ -83,7 +84,7 @@ describe('SimDevice', () => {
     }
     const moves = events(out);
     expect(moves.map((e) => e.type)).toEqual(expect.arrayContaining(['bed_enter', 'bed_exit']));
-    expect(moves.every((e) => !isNight(e.ts, TZ))).toBe(true);
+    expect(moves.every((e) => !inClockWindow(e.ts, TZ, DEFAULT_NIGHT_WINDOW))).toBe(true);
   });
 
   it('hazard detectors: baselines with noise, well below every alarm threshold', () => {

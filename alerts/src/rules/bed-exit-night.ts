@@ -1,6 +1,6 @@
+import { inClockWindow } from '@vigil/protocol';
 import { formatDuration, intent, personSubject, refsOf, type Refs } from './intent.js';
 import { latchClear, latchRaise, newLatch, type Latch } from './health.js';
-import { inClockWindow } from './local-time.js';
 import type { RuleSettings } from './settings.js';
 import type { AlertIntent, Rule, RuleContext } from './types.js';
 

@@ -1,6 +1,6 @@
+import { inClockWindow, type ClockWindow } from '@vigil/protocol';
 import { formatDuration, intent, numberField, refsOf, subjects, type Refs } from './intent.js';
 import { latchClear, latchRaise, newLatch, type Latch } from './health.js';
-import { inClockWindow, type ClockWindow } from './local-time.js';
 import type { RuleSettings } from './settings.js';
 import type { AlertIntent, Rule, RuleContext } from './types.js';
 

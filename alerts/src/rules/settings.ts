@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_NIGHT_WINDOW } from '@vigil/protocol';
 
 /**
  * Rule settings: every threshold and window of DESIGN.md "Rules", with its default. Times are milliseconds,
@@ -67,7 +68,7 @@ export type RuleOverrides = { [S in SectionName]?: Partial<RuleSettings[S]> };
 
 /** DESIGN.md defaults. */
 export const DEFAULT_SETTINGS: RuleSettings = {
-  night: { start: '22:00', end: '06:00' },
+  night: { ...DEFAULT_NIGHT_WINDOW },
   fall: { enabled: true, minConfidence: 0.7 },
   sos: { enabled: true, cancelWindowMs: 30_000 },
   vitals: {

@@ -1,4 +1,4 @@
-import { inClockWindow } from './local-time.js';
+import { inClockWindow } from '@vigil/protocol';
 import { intent, refsOf, subjects } from './intent.js';
 import type { RuleSettings } from './settings.js';
 import type { Rule } from './types.js';

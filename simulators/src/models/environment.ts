@@ -1,4 +1,4 @@
-import { localHour } from '../local-time.js';
+import { localHour } from '@vigil/protocol';
 import { clamp, round } from '../random.js';
 import type { DeviceModel, DeviceState } from './types.js';
 

@@ -1,6 +1,7 @@
 /**
  * Wall-clock time of day in a facility's IANA time zone, through Intl (the zone database of the runtime), so
  * daylight-saving changes and midnight are handled by the zone rules rather than by offsets we compute.
+ * The alert rules' night windows and the simulators' daily routines both follow it.
  */
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -30,6 +31,12 @@ export function minuteOfDay(ts: number, timeZone: string): number {
   return hour * 60 + minute;
 }
 
+/** Local hour of day as a fraction, 0 ≤ h < 24 (22.5 = 22:30), to the second. */
+export function localHour(ts: number, timeZone: string): number {
+  const secondOfMinute = (((ts % 60_000) + 60_000) % 60_000) / 1000; // every zone in use has whole-minute offsets
+  return (minuteOfDay(ts, timeZone) + secondOfMinute / 60) / 60;
+}
+
 /** `"22:00"` → 1320. */
 export function parseClockTime(value: string): number {
   const [hours, minutes] = value.split(':').map(Number) as [number, number];
@@ -42,6 +49,9 @@ export interface ClockWindow {
   /** Local `HH:MM`, exclusive; before `start` means the window crosses midnight. */
   end: string;
 }
+
+/** The rules' default night (DESIGN.md "Rules"); a facility may set its own. */
+export const DEFAULT_NIGHT_WINDOW: ClockWindow = { start: '22:00', end: '06:00' };
 
 /** Whether the instant `ts` lies in the daily window [start, end) of local time; start = end is an empty window. */
 export function inClockWindow(ts: number, timeZone: string, window: ClockWindow): boolean {

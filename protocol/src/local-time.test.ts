@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inClockWindow, minuteOfDay } from './local-time.js';
+import { inClockWindow, localHour, minuteOfDay } from './local-time.js';
 
 const night = { start: '22:00', end: '06:00' };
 const berlin = 'Europe/Berlin';
@@ -44,5 +44,12 @@ describe('night window in the facility time zone', () => {
     expect(inClockWindow(Date.parse('2026-11-23T12:59:00Z'), 'UTC', afternoon)).toBe(false);
     expect(inClockWindow(Date.parse('2026-11-23T12:00:00Z'), 'UTC', { start: '12:00', end: '12:00' })).toBe(false);
     expect(minuteOfDay(Date.parse('2026-11-23T23:15:00Z'), 'Not/AZone')).toBe(23 * 60 + 15);
+  });
+
+  it('gives the local hour as a fraction, daylight saving included', () => {
+    expect(localHour(Date.parse('2026-01-15T12:00:00Z'), 'Europe/Berlin')).toBe(13);
+    expect(localHour(Date.parse('2026-07-15T12:30:00Z'), 'Europe/Berlin')).toBe(14.5);
+    expect(localHour(Date.parse('2026-07-15T02:00:45Z'), 'America/New_York')).toBe(22 + 0.75 / 60);
+    expect(localHour(Date.parse('2026-03-29T01:00:00Z'), 'Europe/Berlin')).toBe(3); // 02:00 CET never happens
   });
 });
