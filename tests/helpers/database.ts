@@ -27,6 +27,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const url = withDatabase(server.adminUrl, name);
   const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // An idle client that loses its connection (a server restart, a backend killed for memory) makes the pool
+  // emit 'error'; unhandled, that would crash the whole test file. The next query reconnects, or fails
+  // the test that made it, so the error is reported here and nothing is hidden.
+  pool.on('error', (err) => process.stderr.write(`test database ${name}: idle client error: ${err.message}\n`));
   return {
     url,
     name,
