@@ -7,7 +7,7 @@ describe('configFromEnv', () => {
       mqtt: { url: 'mqtt://127.0.0.1:1883', username: 'svc-ingest' },
       batchSize: 2000,
       flushMs: 100,
-      writeMethod: 'copy',
+      writeMethod: 'unnest',
       retentionDays: 180,
       cron: true,
     });

@@ -14,7 +14,7 @@ export const INGEST_DEFAULTS = {
   rollupCron: '*/15 * * * *',
   retentionCron: '30 3 * * *',
   deviceCacheTtlMs: 60_000,
-  writeMethod: 'copy' as WriteMethod,
+  writeMethod: 'unnest' as WriteMethod,
   username: 'svc-ingest',
 };
 
@@ -54,7 +54,7 @@ export const INGEST_ENV_HELP: Record<keyof z.infer<typeof envSchema>, string> = 
   VIGIL_INGEST_BATCH_SIZE: `messages per database transaction (default ${INGEST_DEFAULTS.batchSize})`,
   VIGIL_INGEST_FLUSH_MS: `flush a partial batch after this many ms (default ${INGEST_DEFAULTS.flushMs})`,
   VIGIL_INGEST_BUFFER_LIMIT: `unacknowledged messages held before reading stops (default ${INGEST_DEFAULTS.bufferLimit})`,
-  VIGIL_INGEST_WRITE_METHOD: `copy (COPY into a staging table) or unnest (default ${INGEST_DEFAULTS.writeMethod})`,
+  VIGIL_INGEST_WRITE_METHOD: `unnest (one statement per batch) or copy (COPY into staging tables first) (default ${INGEST_DEFAULTS.writeMethod})`,
   VIGIL_RETENTION_DAYS: `days of raw readings kept (default ${INGEST_DEFAULTS.retentionDays}); rollups are kept`,
   VIGIL_INGEST_CRON: 'run the rollup and retention jobs in this process: 1/0 (default 1)',
   VIGIL_INGEST_ROLLUP_CRON: `cron expression of the hourly-rollup job (default "${INGEST_DEFAULTS.rollupCron}")`,

@@ -3,7 +3,7 @@ import type { WriteMethod } from './config.js';
 import type { DeviceDirectory } from './devices.js';
 import type { IngestMetrics } from './metrics.js';
 import { parseDeviceTopic } from '@vigil/protocol';
-import { prepareMessage, topicDeviceId, type Prepared } from './prepare.js';
+import { prepareMessage, type DeadLetter, type Prepared } from './prepare.js';
 import { buildRows, type TableName } from './rows.js';
 import { encodeBatch, type EncodedBatch } from './write-methods.js';
 import { CANCELLED, WriteLane } from './write-lane.js';
@@ -38,7 +38,10 @@ export interface Inbound {
 interface Queued extends Inbound {
   receivedAt: number;
   arrivedAt: number;
-  prepared: Prepared | null;
+  /** Set when the database refused the message: it is written as this dead letter instead. */
+  rejected?: DeadLetter;
+  /** Whether the last encoding of the message made it a dead letter. */
+  dead?: boolean;
 }
 
 export interface PipelineStats {
@@ -98,21 +101,15 @@ export class IngestPipeline {
   /** Takes one message; `next` is called when the caller may deliver the next one (at once unless full). */
   offer(message: Inbound, next: () => void): void {
     if (this.#closing) return; // neither stored nor acknowledged: the broker redelivers it
-    const receivedAt = this.#o.clock.now();
-    const topic = parseDeviceTopic(message.topic);
-    const device = topic ? this.#o.devices.peek(topic.device) : null;
-    const prepared =
-      device === undefined
-        ? null
-        : prepareMessage(message.topic, message.payload, receivedAt, device, message.retained, topic);
+    // Validation waits for the batch (#encode): parsed messages then live briefly instead of for as long as
+    // they wait in the queue, which keeps the garbage collector's work small.
     this.#queue.push({
       topic: message.topic,
       payload: message.payload,
       ack: message.ack,
       retained: message.retained,
-      receivedAt,
+      receivedAt: this.#o.clock.now(),
       arrivedAt: performance.now(),
-      prepared,
     });
     this.#stats.received++;
     this.#o.metrics.buffered.set(this.#queue.length);
@@ -128,11 +125,9 @@ export class IngestPipeline {
   async flush(): Promise<void> {
     this.#draining++;
     try {
-      while (this.#queue.length && !this.#stopped) {
-        const settled = new Promise<void>((resolve) => this.#settled.push(resolve));
-        this.#schedule();
-        await settled;
-      }
+      // Scheduled once here; each completion schedules the next batch itself (after the lane has moved on).
+      this.#schedule();
+      while (this.#queue.length && !this.#stopped) await new Promise<void>((resolve) => this.#settled.push(resolve));
     } finally {
       this.#draining--;
     }
@@ -209,9 +204,8 @@ export class IngestPipeline {
         (result) => {
           this.#inFlight--;
           this.#sent -= items.length;
-          this.#complete(items, result);
           this.#up();
-          this.#schedule();
+          this.#complete(items, result);
         },
         (err: unknown) => {
           this.#inFlight--;
@@ -270,17 +264,14 @@ export class IngestPipeline {
       const item = items[0]!;
       this.#o.log.error({ err, topic: item.topic }, 'database rejected a message; dead-lettering it');
       const reason = `rejected by the database: ${(err as Error).message}`;
-      const parsed = item.prepared?.ok ? item.prepared.device : null;
-      item.prepared = {
-        ok: false,
-        dead: {
-          receivedAt: item.receivedAt,
-          topic: item.topic,
-          facility: parsed?.facility ?? null,
-          device: parsed?.id ?? topicDeviceId(item.topic),
-          reason,
-          payload: item.payload,
-        },
+      const topic = parseDeviceTopic(item.topic);
+      item.rejected = {
+        receivedAt: item.receivedAt,
+        topic: item.topic,
+        facility: topic?.facility ?? null,
+        device: topic?.device ?? null,
+        reason,
+        payload: item.payload,
       };
       try {
         await this.#commit([item]);
@@ -298,20 +289,28 @@ export class IngestPipeline {
     this.#complete(items, await this.#execute(await this.#encode(items)));
   }
 
-  /** Validates what could not be validated on arrival (devices not cached yet) and renders the batch. */
+  /** Validates the messages (loading devices the registry cache lacks, in one query) and renders the batch. */
   async #encode(items: Queued[]): Promise<EncodedBatch> {
-    const missing = items.filter((item) => !item.prepared).map((item) => topicDeviceId(item.topic) ?? '');
-    if (missing.length) await this.#o.devices.load(missing.filter(Boolean));
-    const prepared = items.map(
-      (item) =>
-        (item.prepared ??= prepareMessage(
-          item.topic,
-          item.payload,
-          item.receivedAt,
-          this.#o.devices.peek(topicDeviceId(item.topic) ?? '') ?? null,
-          item.retained,
-        )),
-    );
+    const devices = this.#o.devices;
+    const topics = items.map((item) => parseDeviceTopic(item.topic));
+    const missing = new Set<string>();
+    for (const topic of topics) if (topic && devices.peek(topic.device) === undefined) missing.add(topic.device);
+    if (missing.size) await devices.load(missing);
+    const prepared = items.map((item, i): Prepared => {
+      const topic = topics[i]!;
+      const result = item.rejected
+        ? { ok: false as const, dead: item.rejected }
+        : prepareMessage(
+            item.topic,
+            item.payload,
+            item.receivedAt,
+            topic && (devices.peek(topic.device) ?? null),
+            item.retained,
+            topic,
+          );
+      item.dead = !result.ok;
+      return result;
+    });
     return encodeBatch(this.#o.writeMethod, buildRows(prepared, this.#o.clock.now()));
   }
 
@@ -349,7 +348,7 @@ export class IngestPipeline {
     m.batchSize.observe(items.length);
     m.buffered.set(this.#queue.length);
     for (const item of items) {
-      const dead = !item.prepared!.ok;
+      const dead = item.dead === true;
       if (dead) this.#stats.deadLetters++;
       m.messages.inc({ kind: kindOf(item.topic), outcome: dead ? 'dead_letter' : 'stored' });
     }

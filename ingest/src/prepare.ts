@@ -38,17 +38,35 @@ export function prepareMessage(
   retained = false,
   parsed: DeviceTopic | null = parseDeviceTopic(topic),
 ): Prepared {
-  const dead = (reason: string): Prepared => ({
-    ok: false,
-    dead: { receivedAt, topic, facility: parsed?.facility ?? null, device: parsed?.device ?? null, reason, payload },
-  });
-  if (!parsed) return dead('not a device topic (vigil/v1/{facility}/{device}/reading|event|status)');
-  if (!device) return dead(`unknown device ${parsed.device}`);
-  if (device.retired) return dead(`device ${device.id} is retired`);
-  if (device.facility !== parsed.facility) {
-    return dead(`device ${device.id} is registered to facility ${device.facility}, not ${parsed.facility}`);
+  const refused = registryRefusal(parsed, device);
+  if (refused !== null || !parsed || !device) {
+    return deadLetter(topic, parsed, receivedAt, payload, refused ?? 'unknown device');
   }
   const result = parseDeviceMessage(parsed.kind, device.kind, payload, receivedAt);
-  if (!result.ok) return dead(result.reason);
+  if (!result.ok) return deadLetter(topic, parsed, receivedAt, payload, result.reason);
   return { ok: true, device, message: result.message, receivedAt, retained };
+}
+
+/** Why the topic or its device rules a message out before its payload is even read; null when neither does. */
+function registryRefusal(parsed: DeviceTopic | null, device: DeviceInfo | null): string | null {
+  if (!parsed) return 'not a device topic (vigil/v1/{facility}/{device}/reading|event|status)';
+  if (!device) return `unknown device ${parsed.device}`;
+  if (device.retired) return `device ${device.id} is retired`;
+  if (device.facility !== parsed.facility) {
+    return `device ${device.id} is registered to facility ${device.facility}, not ${parsed.facility}`;
+  }
+  return null;
+}
+
+function deadLetter(
+  topic: string,
+  parsed: DeviceTopic | null,
+  receivedAt: number,
+  payload: Buffer,
+  reason: string,
+): Prepared {
+  return {
+    ok: false,
+    dead: { receivedAt, topic, facility: parsed?.facility ?? null, device: parsed?.device ?? null, reason, payload },
+  };
 }

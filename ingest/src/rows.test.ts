@@ -119,7 +119,7 @@ describe('encodeBatch', () => {
     expect(text.match(/ON CONFLICT DO NOTHING/g)).toHaveLength(2); // not for dead letters
     expect(text).toContain('UPDATE devices');
     expect(values).toHaveLength(TABLES.vitals.columns.length + 8 + 7 + 5);
-    expect(name).toBe('ingest-unnest-vitals-device_status-dead_letters-d-');
+    expect(name).toBe('ingest-unnest-vsld');
   });
 
   it('stages idempotent tables through COPY (copy), dead letters still as arrays', () => {

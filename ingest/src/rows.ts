@@ -108,7 +108,27 @@ const HOUR_MS = 3600_000;
 export const LATE_AFTER_MS = 5 * 60_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const valueOf = (sample: ReadingSample, field: string) => sample[field] ?? null;
+
+/** Field names of a reading table's value columns, in column order. */
+const VITALS_KEYS = VITALS_FIELDS.map(([field]) => field);
+const ENVIRONMENT_KEYS = ENVIRONMENT_FIELDS.map(([field]) => field);
+
+/** Appends a sample's values, in column order, to the identity columns of its row. */
+function sampleRow(sample: ReadingSample, keys: readonly string[], row: Row): Row {
+  for (const key of keys) row.push(sample[key] ?? null);
+  return row;
+}
+
+function deviceUpdate(devices: Map<string, DeviceUpdate>, id: string): DeviceUpdate {
+  let update = devices.get(id);
+  if (!update) devices.set(id, (update = { id, lastSeen: null, online: true, battery: null, fw: null }));
+  return update;
+}
+
+function seen(update: DeviceUpdate, receivedAt: number): void {
+  update.lastSeen = Math.max(update.lastSeen ?? 0, receivedAt);
+  update.online = true;
+}
 
 /** Turns prepared messages into rows per table, device-state updates and late hours. */
 export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatch {
@@ -121,7 +141,7 @@ export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatc
   };
   const devices = new Map<string, DeviceUpdate>();
   const dirty = new Set<number>();
-  const touch = (time: number) => {
+  const lateHour = (time: number) => {
     const hour = Math.floor(time / HOUR_MS) * HOUR_MS;
     if (hour + HOUR_MS + LATE_AFTER_MS <= flushNow) dirty.add(hour);
   };
@@ -136,29 +156,24 @@ export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatc
     // A retained status replayed on subscription is the latest state we already have; without a `ts`
     // (the Last Will) it cannot be recognised as a duplicate, so it is neither stored again nor applied.
     if (message.kind === 'status' && item.retained && message.status.ts === undefined) continue;
-    const update = devices.get(device.id) ?? { id: device.id, lastSeen: null, online: true, battery: null, fw: null };
-    devices.set(device.id, update);
-    const seen = () => {
-      update.lastSeen = Math.max(update.lastSeen ?? 0, receivedAt);
-      update.online = true;
-    };
+    const update = deviceUpdate(devices, device.id);
     if (message.kind === 'reading') {
       const table = READING_TABLE[device.kind];
-      const fields = table === 'vitals' ? VITALS_FIELDS : ENVIRONMENT_FIELDS;
-      const context = table === 'vitals' ? device.resident : device.location;
+      const vitals = table === 'vitals';
+      const keys = vitals ? VITALS_KEYS : ENVIRONMENT_KEYS;
+      const context = vitals ? device.resident : device.location;
+      const target = rows[table];
       for (const sample of message.samples) {
-        const row: Row = [iso(sample.ts), device.id, message.seq, device.facility, context];
-        for (const [field] of fields) row.push(valueOf(sample, field));
-        rows[table].push(row);
-        if (table === 'vitals') touch(sample.ts);
+        target.push(sampleRow(sample, keys, [iso(sample.ts), device.id, message.seq, device.facility, context]));
+        if (vitals) lateHour(sample.ts);
         if (typeof sample.battery === 'number') update.battery = sample.battery;
       }
-      seen();
+      seen(update, receivedAt);
     } else if (message.kind === 'event') {
       const e = message.event;
       rows.device_events.push([iso(e.ts), device.id, e.seq, device.facility, e.type, e.confidence ?? null]);
-      touch(e.ts);
-      seen();
+      lateHour(e.ts);
+      seen(update, receivedAt);
     } else {
       const s = message.status;
       rows.device_status.push([
@@ -172,7 +187,7 @@ export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatc
         s.fw ?? null,
       ]);
       // The Last Will ({"online":false}) is published by the broker: the device was not seen.
-      if (s.online) seen();
+      if (s.online) seen(update, receivedAt);
       update.online = s.online;
       if (s.battery !== undefined) update.battery = s.battery;
       if (s.fw !== undefined) update.fw = s.fw;

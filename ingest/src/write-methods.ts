@@ -45,9 +45,7 @@ function copyValue(value: unknown): string {
 
 /** Renders rows in COPY text format. */
 export function copyText(rows: Row[]): string {
-  let text = '';
-  for (const row of rows) text += `${row.map(copyValue).join('\t')}\n`;
-  return text;
+  return rows.map((row) => `${row.map(copyValue).join('\t')}\n`).join('');
 }
 
 // Array text format ("Arrays", "Array Value Input"): strings double-quoted with \ and " escaped; numbers and
@@ -63,10 +61,17 @@ function arrayElement(value: unknown): string {
 
 /** Renders values as a PostgreSQL array literal. */
 export function arrayLiteral(values: readonly unknown[]): string {
-  let text = '{';
-  for (let i = 0; i < values.length; i++) text += (i ? ',' : '') + arrayElement(values[i]);
-  return `${text}}`;
+  // One join rather than `+=`: a flat string, not a tree of small pieces the young generation must copy.
+  return `{${values.map(arrayElement).join(',')}}`;
 }
+
+const SHAPE_LETTER: Record<TableName, string> = {
+  vitals: 'v',
+  environment: 'e',
+  device_events: 'x',
+  device_status: 's',
+  dead_letters: 'l',
+};
 
 const columnList = (spec: TableSpec) => spec.columns.map(([column]) => column).join(', ');
 const stageOf = (spec: TableSpec) => `ingest_stage_${spec.name}`;
@@ -142,7 +147,9 @@ export function encodeBatch(method: WriteMethod, batch: RowBatch): EncodedBatch 
   if (!parts.length) return { attempted, tables, copies, statement: null };
   const counts = tables.map((name) => `(SELECT count(*) FROM w_${name})::int AS ${name}`);
   const text = `WITH ${parts.join(',\n  ')}\nSELECT ${counts.length ? counts.join(', ') : 'NULL'}`;
-  // Named (prepared once per connection) by shape: which tables and parts the batch has.
-  const shape = [method, ...tables, batch.devices.length ? 'd' : '', batch.dirtyHours.length ? 'h' : ''];
-  return { attempted, tables, copies, statement: { name: `ingest-${shape.join('-')}`, text, values } };
+  // Named (prepared once per connection) by shape: which tables and parts the batch has. PostgreSQL cuts
+  // names at 63 bytes, so one letter per part.
+  const shape = tables.map((name) => SHAPE_LETTER[name]).join('') + (batch.devices.length ? 'd' : '');
+  const name = `ingest-${method}-${shape}${batch.dirtyHours.length ? 'h' : ''}`;
+  return { attempted, tables, copies, statement: { name, text, values } };
 }
