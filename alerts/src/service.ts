@@ -56,7 +56,12 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     officerMs: ALERTS_DEFAULTS.officerMs,
     ...options.escalation,
   };
-  const pool = createPool(options.databaseUrl, log, { max: 4, application_name: 'vigil-alerts' });
+  // Alert writes commit synchronously whatever the database's default (the connection's setting wins over it).
+  const pool = createPool(options.databaseUrl, log, {
+    max: 4,
+    application_name: 'vigil-alerts',
+    options: '-c synchronous_commit=on',
+  });
   const closers: (() => Promise<unknown> | void)[] = [() => pool.end()];
   const closeAll = async () => {
     for (const close of closers.reverse())

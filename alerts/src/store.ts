@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { isConnectionError, type Logger } from '@vigil/core';
+import { isConnectionError, type Logger, type Queryable } from '@vigil/core';
 import type { Alert, AlertEvent } from '@vigil/protocol';
 import type { AlertsMetrics } from './metrics.js';
 
@@ -21,48 +21,97 @@ const MAX_BATCH = 64;
 const RETRY_MIN_MS = 200;
 const RETRY_MAX_MS = 5_000;
 
-const UPSERT_ALERT = `
-  INSERT INTO alerts (id, facility_id, rule, priority, status, subject, resident_id, device_id, location_id, detail,
-    drill, escalation_level, raised_at, occurred_at, last_seen_at, acknowledged_at, acknowledged_by, resolved_at,
-    resolved_by, outcome, note)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-  ON CONFLICT (id) DO UPDATE SET priority = EXCLUDED.priority, status = EXCLUDED.status, detail = EXCLUDED.detail,
-    escalation_level = EXCLUDED.escalation_level, last_seen_at = EXCLUDED.last_seen_at,
-    acknowledged_at = EXCLUDED.acknowledged_at, acknowledged_by = EXCLUDED.acknowledged_by,
-    resolved_at = EXCLUDED.resolved_at, resolved_by = EXCLUDED.resolved_by, outcome = EXCLUDED.outcome,
-    note = EXCLUDED.note`;
-
-// ON CONFLICT DO NOTHING: a batch retried after a connection lost during COMMIT may already be stored.
-const INSERT_EVENT = `
-  INSERT INTO alert_events (id, alert_id, facility_id, type, at, actor, data, prev_hash, hash)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`;
-
-const alertParams = (a: Alert) => [
-  a.id,
-  a.facility,
-  a.rule,
-  a.priority,
-  a.status,
-  a.subject,
-  a.resident,
-  a.device,
-  a.location,
-  a.detail,
-  a.drill,
-  a.escalationLevel,
-  a.raisedAt,
-  a.occurredAt,
-  a.lastSeenAt,
-  a.acknowledgedAt,
-  a.acknowledgedBy,
-  a.resolvedAt,
-  a.resolvedBy,
-  a.outcome,
-  a.note,
-];
+const ALERT_COLUMNS = `id uuid, facility_id text, rule text, priority text, status text, subject text,
+  resident_id text, device_id text, location_id text, detail text, drill boolean, escalation_level smallint,
+  raised_at timestamptz, occurred_at timestamptz, last_seen_at timestamptz, acknowledged_at timestamptz,
+  acknowledged_by text, resolved_at timestamptz, resolved_by text, outcome text, note text`;
+const ALERT_NAMES = ALERT_COLUMNS.replace(/ [a-z]+(,|$)/g, '$1');
 
 /**
- * The durable side of the event log: an in-order write queue. Each batch is one transaction with synchronous
+ * A whole batch in one statement, so one round trip: under load each round trip waits for the database backend
+ * and then for us to be scheduled, and a transaction of five of them took 30 ms on average (200 ms at worst) on
+ * two busy cores. $1: the alerts as after their batch's last event, in the order of those events (an alert resolved
+ * before its subject's next one is raised, for the one-open-alert index); $2: the events; $3: the commands answered.
+ * ON CONFLICT DO NOTHING on events: a batch retried after a connection lost during COMMIT may already be stored.
+ * The foreign key of each event is checked at the end of the statement, after its alert was written.
+ */
+const WRITE_BATCH = `
+  WITH written_alerts AS (
+    INSERT INTO alerts (${ALERT_NAMES})
+    SELECT ${ALERT_NAMES} FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${ALERT_COLUMNS})) WITH ORDINALITY AS a
+    ORDER BY a.ordinality
+    ON CONFLICT (id) DO UPDATE SET priority = EXCLUDED.priority, status = EXCLUDED.status,
+      detail = EXCLUDED.detail, escalation_level = EXCLUDED.escalation_level, last_seen_at = EXCLUDED.last_seen_at,
+      acknowledged_at = EXCLUDED.acknowledged_at, acknowledged_by = EXCLUDED.acknowledged_by,
+      resolved_at = EXCLUDED.resolved_at, resolved_by = EXCLUDED.resolved_by, outcome = EXCLUDED.outcome,
+      note = EXCLUDED.note
+  ), written_events AS (
+    INSERT INTO alert_events (id, alert_id, facility_id, type, at, actor, data, prev_hash, hash)
+    SELECT id, alert_id, facility_id, type, at, actor, data, decode(prev_hash, 'hex'), decode(hash, 'hex')
+    FROM jsonb_to_recordset($2::jsonb) AS e(id bigint, alert_id uuid, facility_id text, type text,
+      at timestamptz, actor text, data jsonb, prev_hash text, hash text)
+    ON CONFLICT (id) DO NOTHING
+  )
+  UPDATE alert_commands SET processed_at = now(), alert_id = c.alert_id
+  FROM jsonb_to_recordset($3::jsonb) AS c(id bigint, alert_id uuid) WHERE alert_commands.id = c.id`;
+
+const alertRow = (a: Alert) => ({
+  id: a.id,
+  facility_id: a.facility,
+  rule: a.rule,
+  priority: a.priority,
+  status: a.status,
+  subject: a.subject,
+  resident_id: a.resident,
+  device_id: a.device,
+  location_id: a.location,
+  detail: a.detail,
+  drill: a.drill,
+  escalation_level: a.escalationLevel,
+  raised_at: a.raisedAt,
+  occurred_at: a.occurredAt,
+  last_seen_at: a.lastSeenAt,
+  acknowledged_at: a.acknowledgedAt,
+  acknowledged_by: a.acknowledgedBy,
+  resolved_at: a.resolvedAt,
+  resolved_by: a.resolvedBy,
+  outcome: a.outcome,
+  note: a.note,
+});
+
+/**
+ * Writes a batch (in event id order) in one statement, so atomically; `synchronous_commit` must be on for the
+ * connection (service.ts sets it on every connection of the pool).
+ */
+export async function writeBatch(db: Queryable, batch: readonly EventWrite[]): Promise<void> {
+  await db.query(WRITE_BATCH, batchParams(batch));
+}
+
+function batchParams(batch: readonly EventWrite[]): [string, string, string] {
+  const alerts = new Map<string, Alert>();
+  for (const { event } of batch) {
+    alerts.delete(event.alert.id); // re-inserted: the map's order is that of each alert's last event
+    alerts.set(event.alert.id, event.alert);
+  }
+  const events = batch.map(({ event, prevHash, hash }) => ({
+    id: event.eventId,
+    alert_id: event.alert.id,
+    facility_id: event.alert.facility,
+    type: event.event,
+    at: event.at,
+    actor: event.actor,
+    data: event.alert,
+    prev_hash: prevHash?.toString('hex') ?? null,
+    hash: hash.toString('hex'),
+  }));
+  const commands = batch.flatMap(({ event, commandId }) =>
+    commandId === undefined ? [] : [{ id: commandId, alert_id: event.alert.id }],
+  );
+  return [JSON.stringify([...alerts.values()].map(alertRow)), JSON.stringify(events), JSON.stringify(commands)];
+}
+
+/**
+ * The durable side of the event log: an in-order write queue. Each batch is one statement with synchronous
  * commit. While the database is unreachable the queue keeps growing (alerting goes on from memory) and is
  * retried with backoff, then flushed in order; rows are never reordered, so the hash chain stays intact.
  */
@@ -146,39 +195,7 @@ export class AlertStore {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      await client.query('SET LOCAL synchronous_commit = on');
-      for (const { event, prevHash, hash, commandId } of batch) {
-        await client.query(UPSERT_ALERT, alertParams(event.alert));
-        await client.query(INSERT_EVENT, [
-          event.eventId,
-          event.alert.id,
-          event.alert.facility,
-          event.event,
-          event.at,
-          event.actor,
-          JSON.stringify(event.alert),
-          prevHash,
-          hash,
-        ]);
-        if (commandId !== undefined) {
-          await client.query('UPDATE alert_commands SET processed_at = now(), alert_id = $2 WHERE id = $1', [
-            commandId,
-            event.alert.id,
-          ]);
-        }
-      }
-      await client.query('COMMIT');
-    } catch (err) {
-      broken = isConnectionError(err);
-      if (!broken) await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+    await writeBatch(this.pool, batch);
   }
 
   private setHealthy(healthy: boolean): void {
