@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { Logger } from '@vigil/core';
 import { DEVICE_PUBLISH_KINDS, deviceTopicFilter } from '@vigil/protocol';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
@@ -28,6 +29,21 @@ export interface Subscriber {
 // Passing an error to mqtt.js's handleMessage callback makes it skip its own PUBACK and go on with the
 // next packet; we send the PUBACK ourselves once the message's batch has committed.
 const DEFERRED = new Error('puback deferred until the batch commits');
+
+// A batch's PUBACKs are written together: corked until the end of the current tick, then one write (one
+// syscall and one TCP segment for the broker to read) instead of one per message.
+const corked = new WeakSet<Duplex>();
+function writeCorked(stream: Duplex, packet: Buffer): void {
+  if (!corked.has(stream)) {
+    corked.add(stream);
+    stream.cork();
+    process.nextTick(() => {
+      corked.delete(stream);
+      stream.uncork();
+    });
+  }
+  stream.write(packet);
+}
 
 /** The subscription filters: every device's reading, event and status topics, in all facilities. */
 export function ingestTopics(shareGroup?: string): string[] {
@@ -61,7 +77,8 @@ export async function connectSubscriber(o: SubscriberOptions): Promise<Subscribe
     const ack =
       packet.qos > 0 && messageId !== undefined
         ? () => {
-            if (client.connected && client.stream === stream) stream.write(generate({ cmd: 'puback', messageId }));
+            if (client.connected && client.stream === stream)
+              writeCorked(stream, generate({ cmd: 'puback', messageId }));
           }
         : null;
     // A copy: the parser's payload may be a view of a larger socket chunk, which a buffered message would pin.
