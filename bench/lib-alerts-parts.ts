@@ -24,13 +24,15 @@ export interface PartStats {
 }
 
 /**
- * Starts `role` in a child process (tsx, source conditions) and waits for its ready line. With `cpuProfileDir` the
+ * Starts `role` in a child process and waits for its ready line. With `cpuProfileDir` the
  * child writes a V8 CPU profile (`<dir>/<role>/*.cpuprofile`) when it exits, for chrome://inspect or speedscope.
  */
 export async function spawnPart(role: PartRole, options: unknown, cpuProfileDir?: string): Promise<PartHandle> {
   // One folder per part: the module loader's thread writes a profile of its own next to the main thread's.
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(cpuProfileDir, role)}`] : [];
-  const child = spawn(process.execPath, ['--conditions=vigil-source', '--import', 'tsx', ...profile, CHILD, role], {
+  // Without the vigil-source condition the services load from dist/, compiled by tsc as `vigil <service>` runs
+  // them (`npm run bench` builds first): tsx's transform of the sources adds work of its own on hot paths.
+  const child = spawn(process.execPath, ['--import', 'tsx', ...profile, CHILD, role], {
     env: { ...process.env, BENCH_PART_OPTIONS: JSON.stringify(options) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -1,7 +1,7 @@
 import type { Logger } from '@vigil/core';
 import type { AlertsMetrics } from './metrics.js';
 import type { DeviceContext } from './registry-cache.js';
-import type { AlertIntent, Rule, RuleInput } from './rules/types.js';
+import type { AlertIntent, Rule, RuleContext, RuleInput } from './rules/types.js';
 
 /** The rules and how to merge their settings: `RULES` and `resolveSettings` from ./rules, injected for tests. */
 export interface RuleSet<Settings> {
@@ -23,8 +23,7 @@ export class RuleRunner<Settings> {
   // One state per rule and facility: ids of places and residents are only unique within a facility, and a
   // facility's state can move to another worker as a whole (DESIGN.md "Beyond one machine").
   private readonly states = new Map<string, unknown[]>();
-  // Settings are merged once per registry load: contexts are new objects after each reload.
-  private readonly settings = new WeakMap<DeviceContext, Settings>();
+  private readonly contexts = new WeakMap<DeviceContext, RuleContext<Settings>>();
 
   constructor(
     private readonly ruleSet: RuleSet<Settings>,
@@ -39,24 +38,25 @@ export class RuleRunner<Settings> {
   }
 
   evaluate(input: RuleInput, context: DeviceContext, now: number): FacilityIntent[] {
-    const ctx = { ...context, settings: this.settingsFor(context), now };
-    const states = this.statesOf(context.device.facility);
+    const ctx = this.contextFor(context, now);
+    const { facility } = context.device;
+    const states = this.statesOf(facility);
+    const { rules } = this.ruleSet;
     const out: FacilityIntent[] = [];
-    this.ruleSet.rules.forEach((rule, i) => {
+    // A plain loop: this runs for every rule and every message (readings by the thousand per second).
+    for (let i = 0; i < rules.length; i += 1) {
       try {
-        for (const intent of rule.evaluate(input, ctx, states[i])) {
-          out.push({ facility: context.device.facility, intent });
-        }
+        for (const intent of rules[i]!.evaluate(input, ctx, states[i])) out.push({ facility, intent });
       } catch (err) {
-        this.failed(rule.name, err);
+        this.failed(rules[i]!.name, err);
       }
-    });
+    }
     return out;
   }
 
   /** Tells silence-based rules about a device they have not heard from yet (start, or newly registered). */
   prime(context: DeviceContext, now: number): void {
-    const ctx = { ...context, settings: this.settingsFor(context), now };
+    const ctx = this.contextFor(context, now);
     const states = this.statesOf(context.device.facility);
     this.ruleSet.rules.forEach((rule, i) => {
       if (!rule.prime) return;
@@ -83,19 +83,25 @@ export class RuleRunner<Settings> {
     return out;
   }
 
+  /**
+   * The rules' view of a device, built once per registry load (contexts are new objects after each reload) with
+   * merged settings; only `now` changes per message. Rules never keep the context beyond a call.
+   */
+  private contextFor(context: DeviceContext, now: number): RuleContext<Settings> {
+    let ctx = this.contexts.get(context);
+    if (!ctx) this.contexts.set(context, (ctx = { ...context, settings: this.settingsFor(context), now }));
+    ctx.now = now;
+    return ctx;
+  }
+
   private settingsFor(context: DeviceContext): Settings {
-    let settings = this.settings.get(context);
-    if (settings === undefined) {
-      try {
-        settings = this.ruleSet.resolveSettings(context.facilitySettings, context.residentThresholds);
-      } catch (err) {
-        // Broken overrides must not silence a resident's alerts: fall back to the defaults.
-        this.log.error({ err, device: context.device.id }, 'rule settings unusable; using defaults');
-        settings = this.ruleSet.resolveSettings({}, {});
-      }
-      this.settings.set(context, settings);
+    try {
+      return this.ruleSet.resolveSettings(context.facilitySettings, context.residentThresholds);
+    } catch (err) {
+      // Broken overrides must not silence a resident's alerts: fall back to the defaults.
+      this.log.error({ err, device: context.device.id }, 'rule settings unusable; using defaults');
+      return this.ruleSet.resolveSettings({}, {});
     }
-    return settings;
   }
 
   private failed(rule: string, err: unknown): void {

@@ -16,18 +16,26 @@ interface Watched extends Latch {
 
 export type OfflineState = Map<string, Watched>;
 
+/** The device's watch, created or brought up to date (in place: this runs for every message of every device). */
 function watch(state: OfflineState, ctx: RuleContext<RuleSettings>, lastSeen: number): Watched {
   const settings = ctx.settings.deviceOffline;
-  const known = state.get(ctx.device.id);
-  const watched: Watched = {
-    ...(known ?? newLatch()),
-    refs: refsOf(ctx),
-    lastSeen: Math.max(lastSeen, known?.lastSeen ?? -Infinity),
-    limitMs: settings.silenceFactor * ctx.device.expectedIntervalS * 1000,
-    enabled: settings.enabled,
-    priority: deviceHealthPriority(ctx),
-  };
-  state.set(ctx.device.id, watched);
+  let watched = state.get(ctx.device.id);
+  if (!watched) {
+    const fresh = {
+      ...newLatch(),
+      refs: refsOf(ctx),
+      lastSeen,
+      limitMs: 0,
+      enabled: true,
+      priority: 'warning' as const,
+    };
+    state.set(ctx.device.id, (watched = fresh));
+  }
+  watched.refs = refsOf(ctx);
+  watched.lastSeen = Math.max(lastSeen, watched.lastSeen);
+  watched.limitMs = settings.silenceFactor * ctx.device.expectedIntervalS * 1000;
+  watched.enabled = settings.enabled;
+  watched.priority = deviceHealthPriority(ctx);
   return watched;
 }
 

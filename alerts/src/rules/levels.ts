@@ -29,8 +29,15 @@ export class SubjectLevels {
 
   /** Sets a source's level; `detail` says why, for the raise. */
   set(subject: string, source: string, level: SourceLevel, at: number, detail?: string): void {
-    const entry = this.entry(subject);
-    entry.sources.set(source, { level, at: Math.max(at, entry.sources.get(source)?.at ?? -Infinity), detail });
+    const { sources } = this.entry(subject);
+    const known = sources.get(source);
+    // In place: fed by every reading of every device.
+    if (!known) sources.set(source, { level, at, detail });
+    else {
+      known.level = level;
+      known.at = Math.max(at, known.at);
+      known.detail = detail;
+    }
   }
 
   /** The detail of the fresh source with the highest priority. */

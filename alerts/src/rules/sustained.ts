@@ -19,11 +19,18 @@ export interface SustainedState {
    * Per device, per subject, each condition's runs. Keyed by the ids themselves rather than a joined string: the
    * same string objects come back with every message, so their hashes are cached (this is the hot path).
    */
-  runs: Map<string, Map<string, Map<Sustained<never>, RunTracker>>>;
+  runs: Map<string, Map<string, Map<Sustained<never>, SourceRuns>>>;
   levels: SubjectLevels;
 }
 
 export const sustainedState = (): SustainedState => ({ runs: new Map(), levels: new SubjectLevels() });
+
+/** A condition's runs for one device and subject, with its source name in the subject's levels (built once). */
+class SourceRuns extends RunTracker {
+  constructor(readonly source: string) {
+    super();
+  }
+}
 
 export interface Judgement<S> {
   rule: AlertRule;
@@ -45,14 +52,14 @@ export interface Judgement<S> {
  */
 export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): AlertIntent[] {
   const trackers = trackersOf(state, j);
-  const touched = new Map<Sustained<S>, RunTracker>();
+  const touched = new Map<Sustained<S>, SourceRuns>();
   for (const sample of j.samples) {
     for (const condition of j.conditions) {
       const hit = condition.hit(sample, j.settings);
       if (hit === undefined) continue;
       let runs = touched.get(condition);
       if (!runs) {
-        runs = trackers.get(condition) ?? new RunTracker();
+        runs = trackers.get(condition) ?? new SourceRuns(`${j.refs.device}/${condition.key}`);
         trackers.set(condition, runs);
         touched.set(condition, runs);
       }
@@ -73,7 +80,7 @@ export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): Alert
       }
     }
     const level = result.current === 'hit' ? condition.priority : result.current === 'miss' ? null : 'pending';
-    state.levels.set(j.subject, `${j.refs.device}/${condition.key}`, level, at);
+    state.levels.set(j.subject, runs.source, level, at);
   }
   if (raise) state.levels.markRaised(j.subject, raise.condition.priority);
   const clearPriority =
@@ -100,10 +107,10 @@ export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): Alert
   return intents;
 }
 
-function trackersOf<S>(state: SustainedState, j: Judgement<S>): Map<Sustained<S>, RunTracker> {
+function trackersOf<S>(state: SustainedState, j: Judgement<S>): Map<Sustained<S>, SourceRuns> {
   let bySubject = state.runs.get(j.refs.device);
   if (!bySubject) state.runs.set(j.refs.device, (bySubject = new Map()));
   let found = bySubject.get(j.subject);
   if (!found) bySubject.set(j.subject, (found = new Map()));
-  return found as Map<Sustained<S>, RunTracker>;
+  return found as Map<Sustained<S>, SourceRuns>;
 }
