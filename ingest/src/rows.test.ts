@@ -118,8 +118,16 @@ describe('encodeBatch', () => {
     const { text, values, name } = encoded.statement!;
     expect(text.match(/ON CONFLICT DO NOTHING/g)).toHaveLength(2); // not for dead letters
     expect(text).toContain('UPDATE devices');
-    expect(values).toHaveLength(TABLES.vitals.columns.length + 8 + 7 + 5);
-    expect(name).toBe('ingest-unnest-vsld');
+    // Columns NULL in every row are left out: vitals has its identity, resident and hr; the status no battery
+    // or fw.
+    expect(text).toContain('INSERT INTO vitals (time, device_id, seq, facility_id, resident_id, hr) SELECT');
+    expect(values).toHaveLength(6 + 6 + 7 + 5);
+    expect(name).toMatch(/^ingest-unnest-v\w+s\w+l\w+d$/);
+    expect(
+      encodeBatch('unnest', buildRows([msg(band, 'reading', { seq: 1, ts: now, spo2: 97 })], now)).statement!.name,
+    ).not.toBe(
+      encodeBatch('unnest', buildRows([msg(band, 'reading', { seq: 1, ts: now, hr: 70 })], now)).statement!.name,
+    );
   });
 
   it('stages idempotent tables through COPY (copy), dead letters still as arrays', () => {

@@ -98,12 +98,13 @@ export function encodeBatch(method: WriteMethod, batch: RowBatch): EncodedBatch 
   const copies: StagedCopy[] = [];
   const values: string[] = [];
   const parts: string[] = [];
+  const shape: string[] = [];
   const param = (type: string, value: string) => `$${values.push(value)}::${type}[]`;
   for (const name of Object.keys(TABLES) as TableName[]) {
     const rows = batch.rows[name];
     if (!rows.length) continue;
     const spec: TableSpec = TABLES[name];
-    const columns = columnList(spec);
+    let columns = columnList(spec);
     attempted[name] = rows.length;
     tables.push(name);
     let source: string;
@@ -117,9 +118,17 @@ export function encodeBatch(method: WriteMethod, batch: RowBatch): EncodedBatch 
         text: copyText(rows),
       });
       source = `SELECT ${columns} FROM ${stage}`;
+      shape.push('');
     } else {
-      const arrays = spec.columns.map(([, type], i) => param(type, arrayLiteral(rows.map((row) => row[i]))));
-      source = `SELECT * FROM unnest(${arrays.join(', ')})`;
+      // Columns that are NULL in every row are left out (they default to NULL): a batch of wristband and
+      // bed-mat readings fills 5 of vitals' 11 value columns, and every array left out is one less to
+      // render, send, parse and unnest.
+      const picked = spec.columns
+        .map(([column, type], i) => ({ column, type, i, values: rows.map((row) => row[i]) }))
+        .filter(({ values: v }) => v.some((value) => value !== null));
+      columns = picked.map(({ column }) => column).join(', ');
+      source = `SELECT * FROM unnest(${picked.map(({ type, values: v }) => param(type, arrayLiteral(v))).join(', ')})`;
+      shape.push(picked.reduce((mask, { i }) => mask + 2 ** i, 0).toString(36));
     }
     const conflict = spec.idempotent ? ' ON CONFLICT DO NOTHING' : '';
     parts.push(`w_${name} AS (INSERT INTO ${name} (${columns}) ${source}${conflict} RETURNING 1)`);
@@ -147,9 +156,9 @@ export function encodeBatch(method: WriteMethod, batch: RowBatch): EncodedBatch 
   if (!parts.length) return { attempted, tables, copies, statement: null };
   const counts = tables.map((name) => `(SELECT count(*) FROM w_${name})::int AS ${name}`);
   const text = `WITH ${parts.join(',\n  ')}\nSELECT ${counts.length ? counts.join(', ') : 'NULL'}`;
-  // Named (prepared once per connection) by shape: which tables and parts the batch has. PostgreSQL cuts
-  // names at 63 bytes, so one letter per part.
-  const shape = tables.map((name) => SHAPE_LETTER[name]).join('') + (batch.devices.length ? 'd' : '');
-  const name = `ingest-${method}-${shape}${batch.dirtyHours.length ? 'h' : ''}`;
+  // Named (prepared once per connection) by shape: which tables (and columns) and parts the batch has.
+  // PostgreSQL cuts names at 63 bytes: one letter per part, column sets as base-36 bit masks.
+  const signature = tables.map((table, i) => SHAPE_LETTER[table] + shape[i]).join('');
+  const name = `ingest-${method}-${signature}${batch.devices.length ? 'd' : ''}${batch.dirtyHours.length ? 'h' : ''}`;
   return { attempted, tables, copies, statement: { name, text, values } };
 }
