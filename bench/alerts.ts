@@ -323,7 +323,8 @@ export default async function run(): Promise<BenchResult> {
       ],
       notes: [
         `${TRIGGERS_PER_PHASE} falls per phase, 100 ms apart, each from its own resident (so each is a new alert)`,
-        'gateway, ingest, alerts, api and the load generator each in a process of their own (as deployed); falls and the WebSocket in the bench process, one clock',
+        'gateway, ingest, alerts, api (compiled, from dist/) and the load generator each in a process of their own, as deployed; falls, WebSocket and taps in the bench process: one clock',
+        `p99 of ${TRIGGERS_PER_PHASE} samples is the slowest fall of the phase; "event-loop delay" is perf_hooks.monitorEventLoopDelay per process`,
         `max rate: ${FLOOD_MESSAGES} single-sample readings from ${LOAD_DEVICES} devices until all are stored`,
         `lost = not on the stream within 20 s; idle samples ${idle.latencies.length}, 0.5× ${half.latencies.length}`,
         ...notes,
