@@ -10,6 +10,8 @@ import {
 } from '@vigil/core';
 import { alertEventSchema, deviceTopic, INTERNAL_TOPICS, type AlertEvent, type DeviceKind } from '@vigil/protocol';
 import { start, type AlertsHandle, type AlertsOptions } from '@vigil/alerts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { startTestGateway } from '../helpers/gateway.js';
 import { waitFor } from '../helpers/processes.js';
 
 /** A facility with one place of each kind and one resident at risk of falling and wandering. */
@@ -169,4 +171,40 @@ export async function commandResult(
     return rows[0]?.processed_at ? rows[0] : null;
   });
   return { error: row.error_code, alertId: row.alert_id };
+}
+
+/** What most alert tests start from: facility f1 (seedFacility), a gateway, an api-like listener, r1's wristband. */
+export interface BandFixture {
+  db: TestDatabase;
+  gateway: Awaited<ReturnType<typeof startTestGateway>>;
+  listener: EventListener;
+  band: TestDevice;
+  /** Closes all of it (close the alerts service first). */
+  close(): Promise<void>;
+}
+
+export async function startBandFixture(): Promise<BandFixture> {
+  const db = await createTestDatabase();
+  const opened: (() => Promise<unknown>)[] = [() => db.drop()];
+  const close = async () => {
+    for (const undo of opened.reverse()) await undo();
+  };
+  try {
+    await seedFacility(db.pool, 'f1');
+    const gateway = await startTestGateway(db.url);
+    opened.push(() => gateway.close());
+    const listener = await listenForEvents(db.pool, gateway.url);
+    opened.push(() => listener.close());
+    const band = await connectDevice(db.pool, gateway.url, {
+      facility: 'f1',
+      id: 'wb-1',
+      kind: 'wristband',
+      resident: 'r1',
+    });
+    opened.push(() => band.close());
+    return { db, gateway, listener, band, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

@@ -1,42 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsHandle } from '@vigil/alerts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestGateway } from '../helpers/gateway.js';
 import {
   commandResult,
   connectDevice,
-  listenForEvents,
   manualClock,
-  seedFacility,
   sendCommand,
+  startBandFixture,
   startTestAlerts,
-  type EventListener,
-  type TestDevice,
+  type BandFixture,
 } from './harness.js';
 
 describe('alerts restart mid-escalation', () => {
-  let db: TestDatabase;
-  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
-  let listener: EventListener;
-  let band: TestDevice;
+  let fixture: BandFixture;
+  let db: BandFixture['db'];
+  let gateway: BandFixture['gateway'];
+  let listener: BandFixture['listener'];
+  let band: BandFixture['band'];
   let alerts: AlertsHandle | undefined;
   const clock = manualClock();
   // The same client id across the restart: the broker keeps the persistent session in between.
   const start = () => startTestAlerts(db.pool, db.url, gateway.url, { clock, clientId: 'vigil-alerts-restart' });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedFacility(db.pool, 'f1');
-    gateway = await startTestGateway(db.url);
-    listener = await listenForEvents(db.pool, gateway.url);
-    band = await connectDevice(db.pool, gateway.url, { facility: 'f1', id: 'wb-1', kind: 'wristband', resident: 'r1' });
+    fixture = await startBandFixture();
+    ({ db, gateway, listener, band } = fixture);
   });
   afterAll(async () => {
-    await band?.close();
-    await listener?.close();
     await alerts?.close();
-    await gateway?.close();
-    await db?.drop();
+    await fixture?.close();
   });
 
   it('resumes escalation timers from the database without re-raising, and stops them on acknowledgement', async () => {

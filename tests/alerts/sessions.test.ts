@@ -4,41 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsHandle } from '@vigil/alerts';
 import { upsertServiceAccount } from '@vigil/core';
 import { deviceTopicFilter } from '@vigil/protocol';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestGateway } from '../helpers/gateway.js';
 import { waitFor } from '../helpers/processes.js';
-import {
-  connectDevice,
-  listenForEvents,
-  seedFacility,
-  startTestAlerts,
-  type EventListener,
-  type TestDevice,
-} from './harness.js';
+import { startBandFixture, startTestAlerts, type BandFixture } from './harness.js';
 
 const CLIENT_ID = 'vigil-alerts-sessions';
 
 describe('alerts broker sessions (events apart from readings)', () => {
-  let db: TestDatabase;
-  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
-  let listener: EventListener;
-  let band: TestDevice;
+  let fixture: BandFixture;
   let alerts: AlertsHandle | undefined;
   const registry = new Registry();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedFacility(db.pool, 'f1');
-    gateway = await startTestGateway(db.url);
-    listener = await listenForEvents(db.pool, gateway.url);
-    band = await connectDevice(db.pool, gateway.url, { facility: 'f1', id: 'wb-1', kind: 'wristband', resident: 'r1' });
+    fixture = await startBandFixture();
   });
   afterAll(async () => {
-    await band?.close();
-    await listener?.close();
     await alerts?.close();
-    await gateway?.close();
-    await db?.drop();
+    await fixture?.close();
   });
 
   const handled = async (kind: string) => {
@@ -48,6 +29,7 @@ describe('alerts broker sessions (events apart from readings)', () => {
 
   it('takes over a session that held every device topic without handling any message twice', async () => {
     // A session of the same client id subscribed to all three topic kinds, as one connection used to be.
+    const { db, gateway, listener, band } = fixture;
     const { secret } = await upsertServiceAccount(db.pool, 'svc-alerts', 'alerts');
     const old = await mqtt.connectAsync(gateway.url, {
       clientId: CLIENT_ID,
