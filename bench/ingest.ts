@@ -24,9 +24,14 @@ export default async function run(): Promise<BenchResult> {
     const writerStream = toInbound(makeStream(fleet, WRITER_MESSAGES, 0, now).good);
 
     // 1. Writer: validate + batch + write from memory ÷ raw COPY of the same rows.
-    const raw = await runRawCopy(db.url, writerStream, 2000);
+    // Best of two for the ceiling and the default writer, alternating, so that a burst of load elsewhere on
+    // the machine does not decide the ratio; both sides get the same treatment.
     const writer = { batchSize: 2000, flushMs: 100 };
-    const unnest = await runWriter(db.url, writerStream, { ...writer, writeMethod: 'unnest' });
+    const best = <R extends { rowsPerSecond: number }>(a: R, b: R) => (a.rowsPerSecond >= b.rowsPerSecond ? a : b);
+    let raw = await runRawCopy(db.url, writerStream, 2000);
+    let unnest = await runWriter(db.url, writerStream, { ...writer, writeMethod: 'unnest' });
+    raw = best(raw, await runRawCopy(db.url, writerStream, 2000));
+    unnest = best(unnest, await runWriter(db.url, writerStream, { ...writer, writeMethod: 'unnest' }));
     const copy = await runWriter(db.url, writerStream, { ...writer, writeMethod: 'copy' });
     const serial = await runWriter(db.url, writerStream, { ...writer, writeMethod: 'unnest', maxInFlight: 1 });
     rows.push({ metric: 'raw COPY (ceiling)', value: raw.rowsPerSecond, unit: 'rows/s' });
@@ -46,7 +51,7 @@ export default async function run(): Promise<BenchResult> {
     }
     notes.push(
       `writer: ${WRITER_MESSAGES} mixed messages (${unnest.rows} rows: vitals incl. 4-sample batches, environment, events, statuses) from 100 devices, offered as fast as the pipeline takes them; batches of 2000; timed from the first message to the last commit (validation, row building, encoding, device-state updates included)`,
-      'ceiling: the same rows pre-built (not timed) and COPYed into the same hypertables in the same batches, one transaction per batch like the writer, on one connection; the writer also writes on one connection at a time (it builds batch N+1 while N is in the database, never two in the database at once)',
+      'ceiling and default writer: best of two runs each, alternating; the other writer rows: one run each. Ceiling: the same rows pre-built (not timed) and COPYed into the same hypertables in the same batches, one transaction per batch like the writer, on one connection; the writer also writes on one connection at a time (it builds batch N+1 while N is in the database, never two in the database at once)',
     );
 
     // 2. Sweep: batch size × flush interval (writer fed from memory at full speed).

@@ -117,12 +117,13 @@ describe('IngestPipeline (real database behind a TCP proxy)', () => {
     async (writeMethod) => {
       const direct = createPool(db.url, silentLogger(), { max: 2 });
       const dupFleet = await createFleet(db.pool, `f-dup-${writeMethod}`, 6);
+      const registry = new Registry();
       const writer = new IngestPipeline({
         pool: direct,
         devices: new DeviceDirectory(direct, systemClock),
         clock: systemClock,
         log: silentLogger(),
-        metrics: createIngestMetrics(new Registry()),
+        metrics: createIngestMetrics(registry),
         batchSize: 40,
         flushMs: 20,
         bufferLimit: 1000,
@@ -139,6 +140,8 @@ describe('IngestPipeline (real database behind a TCP proxy)', () => {
         expect(await countRows(db.pool, dupFleet.facility)).toEqual(expected);
         const stored = expected.vitals + expected.environment + expected.device_events + expected.device_status;
         expect(writer.stats()).toMatchObject({ rowsInserted: stored, committed: stream.length, deadLetters: 0 });
+        const counted = (await registry.getSingleMetric('vigil_ingest_messages_total')!.get()).values;
+        expect(counted.reduce((sum, v) => sum + (v.labels.outcome === 'stored' ? v.value : 0), 0)).toBe(stream.length);
       } finally {
         await writer.close(1000);
         await direct.end();

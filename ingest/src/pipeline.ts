@@ -347,10 +347,16 @@ export class IngestPipeline {
     const m = this.#o.metrics;
     m.batchSize.observe(items.length);
     m.buffered.set(this.#queue.length);
+    // Counted per batch, then one increment per label set: labelled increments are not cheap per message.
+    const counts = new Map<string, number>();
     for (const item of items) {
-      const dead = item.dead === true;
-      if (dead) this.#stats.deadLetters++;
-      m.messages.inc({ kind: kindOf(item.topic), outcome: dead ? 'dead_letter' : 'stored' });
+      const key = `${kindOf(item.topic)}/${item.dead ? 'dead_letter' : 'stored'}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, n] of counts) {
+      const [kind, outcome] = key.split('/') as [string, string];
+      if (outcome === 'dead_letter') this.#stats.deadLetters += n;
+      m.messages.inc({ kind, outcome }, n);
     }
     this.#stats.committed += items.length;
     for (const table of Object.keys(result.attempted) as TableName[]) {
