@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import mqtt, { type IPublishPacket } from 'mqtt';
 import type { Logger } from '@vigil/core';
 import { deviceTopicFilter } from '@vigil/protocol';
@@ -25,6 +26,12 @@ export const SESSIONS = {
 } as const;
 
 const ALL_FILTERS = Object.values(SESSIONS).flatMap((session) => session.filters);
+
+export interface Session {
+  client: mqtt.MqttClient;
+  /** Sends the acknowledgements that are due and disconnects (the session stays at the broker). */
+  close(): Promise<void>;
+}
 
 /** Handles one device message; resolves once the events it caused were handed to the broker. */
 export type MessageHandler = (topic: string, payload: Buffer, retained: boolean) => Promise<void>;
@@ -93,7 +100,7 @@ export async function connectSession(
   filters: readonly string[],
   handle: MessageHandler,
   log: Logger,
-): Promise<mqtt.MqttClient> {
+): Promise<Session> {
   const client = mqtt.connect(options.url, {
     clientId: options.clientId,
     username: options.username,
@@ -136,7 +143,16 @@ export async function connectSession(
     throw err;
   }
   log.info({ url: options.url, clientId: options.clientId, filters }, 'subscribed to device topics');
-  return client;
+  return {
+    client,
+    async close() {
+      // What was handled is acknowledged now, not redelivered (and evaluated again) after a restart; a turn of the
+      // event loop first, so that every message whose events were handed on has been marked done.
+      await nextTurn();
+      acks.flush();
+      await client.endAsync();
+    },
+  };
 }
 
 function firstConnect(client: mqtt.MqttClient, options: BrokerOptions): Promise<void> {

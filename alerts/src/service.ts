@@ -128,10 +128,10 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     const connected = sessions.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     closers.push(async () => {
       await eventLog.flushed();
-      await Promise.all(connected.map((c) => c.endAsync()));
+      await Promise.all(connected.map((session) => session.close()));
     });
     for (const s of sessions) if (s.status === 'rejected') throw s.reason;
-    client = connected[0]!; // the events session publishes the alert events
+    client = connected[0]!.client; // the events session publishes the alert events
 
     const inbox = new CommandInbox(options.databaseUrl, pool, (command) => engine.applyCommand(command), {
       pollMs: options.commandPollMs ?? ALERTS_DEFAULTS.commandPollMs,
