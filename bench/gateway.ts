@@ -212,12 +212,19 @@ export default async function run(): Promise<BenchResult> {
       VIGIL_GATEWAY_RATE_BURST: '1000000',
     };
 
-    const bare = await spawnBroker('bare');
-    const bareRate = await forwardRate(bare.url, null, null);
-    await bare.close();
-    const full = await spawnBroker('full', fullEnv);
-    const fullRate = await forwardRate(full.url, publisher, ingest);
-    await full.close();
+    // Bare and full alternate, twice, and the best of each counts: a burst of other load on the shared machine
+    // then does not decide the ratio.
+    const rates = { bare: [] as number[], full: [] as number[] };
+    for (let round = 0; round < 2; round++) {
+      const bare = await spawnBroker('bare');
+      rates.bare.push(await forwardRate(bare.url, null, null));
+      await bare.close();
+      const full = await spawnBroker('full', fullEnv);
+      rates.full.push(await forwardRate(full.url, publisher, ingest));
+      await full.close();
+    }
+    const bareRate = Math.max(...rates.bare);
+    const fullRate = Math.max(...rates.full);
 
     const fleet = await seedFleet(db.url, 'fleet', FLEET, true);
     const sample = await seedFleet(db.url, 'first', LOGIN_SAMPLE, false);
@@ -289,7 +296,7 @@ export default async function run(): Promise<BenchResult> {
     latencies.sort((a, b) => a - b);
     const steadySeconds = STEADY_MS / 1000;
     notes.push(
-      `forward rate: ${FORWARD_MESSAGES} QoS 1 readings, one publisher, one persistent (clean=false) subscriber, 500 in flight; bare = aedes 1.x defaults (in-memory), full = vigil gateway (argon2 auth, ACL, journal + LevelDB sessions on disk)`,
+      `forward rate: ${FORWARD_MESSAGES} QoS 1 readings, one publisher, one persistent (clean=false) subscriber, 500 in flight; bare = aedes 1.x defaults (in-memory), full = vigil gateway (argon2 auth, ACL, journal + LevelDB sessions on disk); bare and full alternate twice, best of each (msg/s: bare ${rates.bare.map(Math.round).join(', ')}; full ${rates.full.map(Math.round).join(', ')})`,
       `fleet: ${FLEET} raw MQTT devices in the load-generator process, QoS 1, 1 msg/s each, spread over 10 ms ticks; one persistent ingest subscriber measures publish→delivery latency from the payload ts; ${steadySeconds} s steady window after 5 s settling`,
       `fleet devices use a cheap argon2id hash (m=1 MiB, t=1) so 10 000 first logins fit the run; first logins with the production parameters are measured on ${LOGIN_SAMPLE} devices: a cold gateway admits a 10 000-device fleet in about 10 000 ÷ that rate seconds, a restarted one reuses its on-disk verified-login cache`,
       `the load generator and the gateway share the machine (${os.cpus().length} CPUs); gateway CPU is its own process (/proc), 1.0 = one core; the load generator (10 000 sockets and the subscriber, one Node thread) near 1.0 means it, not the gateway, limits what is delivered`,

@@ -17,7 +17,7 @@ import { authorizeSubscribeHook } from './hooks/authorize-subscribe.js';
 import type { HookContext } from './hooks/context.js';
 import { preConnectHook } from './hooks/pre-connect.js';
 import { publishedHook } from './hooks/published.js';
-import { PacketGuard } from './limits/packet-guard.js';
+import { guardPacketSize } from './limits/packet-guard.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { createGatewayMetrics } from './metrics.js';
 import { BatchWriter } from './persistence/batch-writer.js';
@@ -140,7 +140,7 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     broker.handle(
-      new PacketGuard(socket, limits.maxPacketBytes, (size) => {
+      guardPacketSize(socket, limits.maxPacketBytes, (size) => {
         metrics.refusals.inc({ reason: 'packet_too_large' });
         log.warn({ remote: socket.remoteAddress, size }, 'refused oversize packet');
       }),

@@ -1,38 +1,24 @@
-import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 
 /**
- * Sits between a TCP socket and aedes and reads only MQTT fixed headers (type byte + remaining length,
- * [MQTT-2.2.3]) to refuse packets larger than `maxBytes` before they are buffered: mqtt-packet would
- * otherwise collect up to 256 MB for one PUBLISH. Bodies pass through untouched, chunk by chunk.
+ * Reads only MQTT fixed headers (type byte + remaining length, [MQTT-2.2.3]) of what comes in, across chunk
+ * boundaries, and says when a packet is larger than `maxBytes`. Bodies are skipped, never copied.
  */
-export class PacketGuard extends Duplex {
-  readonly socket: Socket;
+class HeaderScanner {
   readonly #maxBytes: number;
-  readonly #onOversize: (size: number) => void;
-  // Scanner state: bytes of body still to skip, or the header being read.
+  // Bytes of body still to skip, or the header being read.
   #skip = 0;
   #inLength = false;
   #length = 0;
   #multiplier = 1;
   #lengthBytes = 0;
 
-  constructor(socket: Socket, maxBytes: number, onOversize: (size: number) => void) {
-    super({ allowHalfOpen: false });
-    this.socket = socket;
+  constructor(maxBytes: number) {
     this.#maxBytes = maxBytes;
-    this.#onOversize = onOversize;
-    socket.on('data', (chunk: Buffer) => {
-      if (!this.#scan(chunk)) return;
-      if (!this.push(chunk)) socket.pause();
-    });
-    socket.on('end', () => this.push(null));
-    socket.on('error', (err) => this.destroy(err));
-    socket.on('close', () => this.destroy());
   }
 
-  /** False once an oversize packet is seen; the connection is then destroyed. */
-  #scan(chunk: Buffer): boolean {
+  /** The size of the first oversize packet the chunk announces, or 0. */
+  oversize(chunk: Buffer): number {
     let i = 0;
     while (i < chunk.length) {
       if (this.#skip > 0) {
@@ -55,43 +41,31 @@ export class PacketGuard extends Duplex {
       if (byte & 0x80 && this.#lengthBytes < 4) continue;
       this.#inLength = false;
       const size = 1 + this.#lengthBytes + this.#length;
-      if (size > this.#maxBytes) {
-        this.#onOversize(size);
-        this.destroy(new Error(`packet of ${size} bytes exceeds ${this.#maxBytes}`));
-        return false;
-      }
+      if (size > this.#maxBytes) return size;
       this.#skip = this.#length;
     }
-    return true;
+    return 0;
   }
+}
 
-  override _read(): void {
-    this.socket.resume();
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.socket.write(chunk)) callback();
-    else this.socket.once('drain', () => callback());
-  }
-
-  // mqtt-packet corks the stream and writes a packet in several small chunks (header, topic, payload):
-  // hand them to the socket as one writev, one system call instead of one per chunk (and per packet,
-  // when aedes writes several in the same tick).
-  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
-    this.socket.cork();
-    let flowing = true;
-    for (const { chunk } of chunks) flowing = this.socket.write(chunk);
-    this.socket.uncork();
-    if (flowing) callback();
-    else this.socket.once('drain', () => callback());
-  }
-
-  override _final(callback: (error?: Error | null) => void): void {
-    this.socket.end(callback);
-  }
-
-  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
-    this.socket.destroy();
-    callback(err);
-  }
+/**
+ * Refuses packets larger than `maxBytes` before they are buffered: mqtt-packet would otherwise collect up
+ * to 256 MB for one PUBLISH. aedes reads its socket with `read()` on 'readable', so the check sits in that
+ * socket's `read`: every chunk aedes takes is scanned first, and an oversize packet closes the connection
+ * instead of reaching the parser. No stream is put between the socket and aedes, so writes go straight
+ * to the socket (mqtt-packet corks it: one system call per packet).
+ */
+export function guardPacketSize(socket: Socket, maxBytes: number, onOversize: (size: number) => void): Socket {
+  const scanner = new HeaderScanner(maxBytes);
+  const read = socket.read.bind(socket);
+  socket.read = (size?: number) => {
+    const chunk = read(size) as Buffer | null;
+    if (chunk === null) return null;
+    const oversize = scanner.oversize(chunk);
+    if (!oversize) return chunk;
+    onOversize(oversize);
+    socket.destroy(new Error(`packet of ${oversize} bytes exceeds ${maxBytes}`));
+    return null;
+  };
+  return socket;
 }

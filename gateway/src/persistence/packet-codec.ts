@@ -1,17 +1,23 @@
 /** Marks a binary value (a payload, an MQTT 5 correlation-data property) in the JSON form on disk. */
 const BINARY = '$b64';
 
+/** A copy of `value` that JSON can hold: binary values become `{"$b64": …}`, functions are left out. */
+function plain(value: unknown): unknown {
+  if (value instanceof Uint8Array)
+    return { [BINARY]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) if (typeof field !== 'function') out[key] = plain(field);
+  return out;
+}
+
 /**
- * An aedes packet as one JSON string for the gateway's LevelDB: binary values become `{"$b64": …}`,
- * functions and undefined fields (aedes' write callbacks) are left out.
+ * An aedes packet as one JSON string for the gateway's LevelDB. (Not a JSON.stringify replacer: JSON calls
+ * Buffer's toJSON, which spells the payload out as an array of numbers, before a replacer sees it.)
  */
 export function encodePacket(packet: object): string {
-  return JSON.stringify(packet, function (this: Record<string, unknown>, key: string, value: unknown) {
-    const raw = this[key];
-    return raw instanceof Uint8Array
-      ? { [BINARY]: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') }
-      : value;
-  });
+  return JSON.stringify(plain(packet));
 }
 
 export function decodePacket<T>(json: string): T {
