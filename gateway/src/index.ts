@@ -16,14 +16,12 @@ import { authorizePublishHook } from './hooks/authorize-publish.js';
 import { authorizeSubscribeHook } from './hooks/authorize-subscribe.js';
 import type { HookContext } from './hooks/context.js';
 import { preConnectHook } from './hooks/pre-connect.js';
-import { publishedHook } from './hooks/published.js';
+import { routeBeforeAck } from './hooks/route-before-ack.js';
 import { guardPacketSize } from './limits/packet-guard.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { createGatewayMetrics } from './metrics.js';
 import { BatchWriter } from './persistence/batch-writer.js';
-import { Journal } from './persistence/journal.js';
 import { SessionStore } from './persistence/session-store.js';
-import { toPacket } from './persistence/stored-message.js';
 import { OnlineDevices } from './status/online-devices.js';
 import { StatusWriter } from './status/status-writer.js';
 import { Forwarder } from './uplink/forwarder.js';
@@ -71,8 +69,10 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
 
   const state = await openState(path.join(dataDir, 'state'));
   const pool = createPool(options.databaseUrl, log, { max: 4, application_name: 'vigil-gateway' });
+  // Two group-commit queues, so the hot path (sessions) never waits behind the rest (outbox, logins,
+  // online devices); each keeps its own writes in order.
   const writer = new BatchWriter(state);
-  const journal = await Journal.open(state, writer, log);
+  const sessionWriter = new BatchWriter(state);
   const status = new StatusWriter(pool, { log, metrics, clock });
   const online = await OnlineDevices.open(state, writer, log, (device, facility) =>
     status.record(device, facility, 'disconnect'),
@@ -90,14 +90,13 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
     }),
     principals: new WeakMap(),
     rateLimiter: new RateLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.rateBurst, clock }),
-    journal,
-    inFlight: new WeakMap(),
+    routeBeforeAck: () => Promise.reject(new Error('broker not started')),
     uplink: null,
     willsPublished: new WeakSet(),
   };
 
   const broker = await Aedes.createBroker({
-    persistence: new SessionStore(state, writer, { maxPerClient: limits.maxSessionQueue, metrics, log }),
+    persistence: new SessionStore(state, sessionWriter, { maxPerClient: limits.maxSessionQueue, metrics, log }),
     // mqemitter queues emits beyond `concurrency` and drains that queue recursively when a message has no
     // live subscriber (fastparallel completes synchronously): under a backlog with an offline persistent
     // subscriber the gateway died of RangeError (call stack) in the 10 000-device benchmark. 0 = no queue;
@@ -112,26 +111,18 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
     authorizePublish: authorizePublishHook(ctx),
     authorizeSubscribe: authorizeSubscribeHook(ctx),
     authorizeForward: authorizeForwardHook(ctx),
-    published: publishedHook(ctx),
   });
+  ctx.routeBeforeAck = routeBeforeAck(broker);
   watchBroker(broker, ctx, status, online);
 
   let forwarder: Forwarder | null = null;
   if (options.upstream) {
     const outbox = await Outbox.open(state, writer, { metrics, log, maxEntries: limits.maxOutbox });
     const uplink = new Forwarder(outbox, options.upstream, { log, metrics, clock });
-    ctx.uplink = { append: (message) => [outbox.append(message)], notify: () => uplink.notify() };
+    ctx.uplink = { append: (message) => writer.write([outbox.append(message)]), notify: () => uplink.notify() };
     forwarder = uplink;
     if (outbox.depth) log.info({ queued: outbox.depth }, 'uplink outbox has messages from before the restart');
   }
-
-  const replayed = await journal.replay(
-    (message) =>
-      new Promise<void>((resolve, reject) =>
-        broker.publish(toPacket(message), (err) => (err ? reject(err) : resolve())),
-      ),
-  );
-  if (replayed) log.warn({ replayed }, 'replayed acknowledged messages left unrouted by a crash');
 
   const sockets = new Set<net.Socket>();
   // No Nagle: alerts are small packets whose latency matters more than the few bytes batching would save
@@ -175,6 +166,7 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
         await serverClosed;
         await forwarder?.close();
         await writer.drain();
+        await sessionWriter.drain();
         await status.close();
         await state.close();
         await pool.end();

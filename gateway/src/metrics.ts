@@ -58,11 +58,6 @@ export function createGatewayMetrics(registry: Registry) {
         this.set(probes.sessionQueues().max);
       },
     }),
-    journalDepth: new Gauge({
-      name: 'vigil_gateway_journal_depth',
-      help: 'Acknowledged QoS 1 messages not yet fully routed (replayed after a crash)',
-      registers,
-    }),
     statusQueueDepth: new Gauge({
       name: 'vigil_gateway_status_queue_depth',
       help: 'Device connect/disconnect rows waiting to be written to the database',

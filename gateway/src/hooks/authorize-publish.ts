@@ -12,8 +12,8 @@ function goesUpstream(topic: string): boolean {
 }
 
 /**
- * aedes `authorizePublish`: the topic ACL, the per-device rate limit, then the durable journal (and the
- * uplink outbox) before aedes may acknowledge. A refused publish disconnects the client (PROTOCOL.md
+ * aedes `authorizePublish`: the topic ACL, the per-device rate limit, then (before aedes may acknowledge)
+ * the uplink outbox and, for QoS 1, the message's routing into the persistent sessions (route-before-ack). A refused publish disconnects the client (PROTOCOL.md
  * "Topics"; MQTT 3.1.1 has no negative PUBACK, so closing is the only signal [MQTT-3.3.5-2]).
  */
 export function authorizePublishHook(ctx: HookContext) {
@@ -43,18 +43,17 @@ export function authorizePublishHook(ctx: HookContext) {
     ctx.metrics.messagesIn.inc({ kind: topicKindLabel(packet.topic) });
 
     const upstream = ctx.uplink && goesUpstream(packet.topic) ? ctx.uplink : null;
-    if (packet.qos === 0 && !upstream) return callback(null);
-    const message = toStored(packet, ctx.clock.now());
-    const extra = upstream ? upstream.append(message) : [];
-    ctx.journal.record(message, extra).then(
-      (key) => {
-        ctx.inFlight.set(packet, key);
+    const stored = upstream?.append(toStored(packet, ctx.clock.now()));
+    const routed = packet.qos === 1 ? ctx.routeBeforeAck(packet, client) : undefined;
+    if (!stored && !routed) return callback(null);
+    Promise.all([stored, routed]).then(
+      () => {
         upstream?.notify();
         callback(null);
       },
       (err: unknown) => {
         // No PUBACK without a durable copy: the client is disconnected and will resend.
-        ctx.log.error({ err, clientId: client?.id, topic: packet.topic }, 'journal write failed');
+        ctx.log.error({ err, clientId: client?.id, topic: packet.topic }, 'storing a message failed');
         callback(new Error('gateway storage unavailable'));
       },
     );

@@ -6,9 +6,8 @@ import type { GatewayLimits } from '../config.js';
 import type { RefusalReason } from '../errors.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { Journal } from '../persistence/journal.js';
-import type { StoreOp } from '../persistence/batch-writer.js';
 import type { StoredMessage } from '../persistence/stored-message.js';
+import type { RouteBeforeAck } from './route-before-ack.js';
 
 /** What the aedes hooks share: one per running gateway, never module state. */
 export interface HookContext {
@@ -19,18 +18,17 @@ export interface HookContext {
   credentials: CredentialChecker;
   principals: WeakMap<Client, Principal>;
   rateLimiter: RateLimiter;
-  journal: Journal;
-  /** Journal keys of messages between `authorizePublish` and `published`, by packet identity. */
-  inFlight: WeakMap<object, string>;
+  /** Routes a QoS 1 message before aedes acknowledges it (set once the broker exists). */
+  routeBeforeAck: RouteBeforeAck;
   /** The store-and-forward uplink, when an upstream broker is configured. */
   uplink: UplinkSink | null;
   /** Clients whose Last Will went out as they closed: their status row says `will`. */
   willsPublished: WeakSet<Client>;
 }
 
-/** The side of the uplink outbox the hooks see: ops to append a message, and a nudge once it is on disk. */
+/** The side of the uplink outbox the hooks see: append a message (resolves once on disk), and a nudge after. */
 export interface UplinkSink {
-  append(message: StoredMessage): StoreOp[];
+  append(message: StoredMessage): Promise<void>;
   notify(): void;
 }
 

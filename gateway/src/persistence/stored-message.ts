@@ -1,6 +1,6 @@
 import type { PublishPacket } from 'aedes';
 
-/** A message as the journal and the outbox keep it on disk (JSON; payloads are at most 16 KiB). */
+/** A message as the uplink outbox keeps it on disk (JSON; payloads are at most 16 KiB). */
 export interface StoredMessage {
   topic: string;
   /** base64 */
@@ -14,15 +14,4 @@ export interface StoredMessage {
 export function toStored(packet: PublishPacket, at: number): StoredMessage {
   const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
   return { topic: packet.topic, payload: payload.toString('base64'), qos: packet.qos, retain: packet.retain, at };
-}
-
-export function toPacket(message: StoredMessage): PublishPacket {
-  return {
-    cmd: 'publish',
-    topic: message.topic,
-    payload: Buffer.from(message.payload, 'base64'),
-    qos: message.qos,
-    retain: message.retain,
-    dup: false,
-  };
 }

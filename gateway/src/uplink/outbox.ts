@@ -6,8 +6,8 @@ import type { StoredMessage } from '../persistence/stored-message.js';
 
 /**
  * The uplink's durable queue: every device message bound upstream, in acceptance order, on disk in the
- * gateway's LevelDB (key `vigil-outbox:<counter>`). Entries are appended in the same batch as the journal
- * entry, before the device gets its PUBACK, and removed only once the upstream broker acknowledged them.
+ * gateway's LevelDB (key `vigil-outbox:<counter>`). Entries are appended before the device gets its PUBACK
+ * and removed only once the upstream broker acknowledged them.
  * Bounded by `maxEntries`: past it the oldest are dropped, counted, and logged as errors.
  */
 export class Outbox {
@@ -52,7 +52,7 @@ export class Outbox {
     return this.#depth;
   }
 
-  /** The op that appends `message`; the caller writes it (with the journal entry). */
+  /** The op that appends `message`; the caller writes it. */
   append(message: StoredMessage): StoreOp {
     this.#depth++;
     this.#metrics.outboxDepth.set(this.#depth);
