@@ -1,4 +1,4 @@
-// `npm run bench -- gateway`: (1) QoS 1 forward rate of the full gateway (auth, ACL, journal, on-disk sessions)
+// `npm run bench -- gateway`: (1) QoS 1 forward rate of the full gateway (auth, ACL, on-disk sessions)
 // ÷ bare aedes, same publisher and subscriber, same run; (2) a fleet of simulated devices at 1 msg/s on one
 // gateway: its CPU and RSS, p99 forward latency, refusals. Brokers run in child processes
 // (bench/lib-gateway-child.ts) so their CPU and memory are measured apart from this load generator.
@@ -296,7 +296,7 @@ export default async function run(): Promise<BenchResult> {
     latencies.sort((a, b) => a - b);
     const steadySeconds = STEADY_MS / 1000;
     notes.push(
-      `forward rate: ${FORWARD_MESSAGES} QoS 1 readings, one publisher, one persistent (clean=false) subscriber, 500 in flight; bare = aedes 1.x defaults (in-memory), full = vigil gateway (argon2 auth, ACL, journal + LevelDB sessions on disk); bare and full alternate twice, best of each (msg/s: bare ${rates.bare.map(Math.round).join(', ')}; full ${rates.full.map(Math.round).join(', ')})`,
+      `forward rate: ${FORWARD_MESSAGES} QoS 1 readings, one publisher, one persistent (clean=false) subscriber, 500 in flight; bare = aedes 1.x defaults (in-memory), full = vigil gateway (argon2 auth, ACL, each QoS 1 message routed into the LevelDB session queues before its PUBACK); bare and full alternate twice, best of each (msg/s: bare ${rates.bare.map(Math.round).join(', ')}; full ${rates.full.map(Math.round).join(', ')})`,
       `fleet: ${FLEET} raw MQTT devices in the load-generator process, QoS 1, 1 msg/s each, spread over 10 ms ticks; one persistent ingest subscriber measures publish→delivery latency from the payload ts; ${steadySeconds} s steady window after 5 s settling`,
       `fleet devices use a cheap argon2id hash (m=1 MiB, t=1) so 10 000 first logins fit the run; first logins with the production parameters are measured on ${LOGIN_SAMPLE} devices: a cold gateway admits a 10 000-device fleet in about 10 000 ÷ that rate seconds, a restarted one reuses its on-disk verified-login cache`,
       `the load generator and the gateway share the machine (${os.cpus().length} CPUs); gateway CPU is its own process (/proc), 1.0 = one core; the load generator (10 000 sockets and the subscriber, one Node thread) near 1.0 means it, not the gateway, limits what is delivered`,
