@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { Aedes } from 'aedes';
 
-/** The benchmarks' ceiling: bare aedes 1.x with its defaults (in-memory, no auth, no journal) on a free port. */
+/** The benchmarks' ceiling: bare aedes 1.x with its defaults (in-memory, no auth, nothing on disk) on a free port. */
 export async function startBareBroker(): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const broker = await Aedes.createBroker();
   const server = net.createServer((socket) => broker.handle(socket));

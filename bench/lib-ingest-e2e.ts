@@ -66,7 +66,7 @@ async function measure(
   return { messagesPerSecond: count() / ((end - started) / 1000), delivered: count(), seconds: (end - started) / 1000 };
 }
 
-/** The ceiling: bare aedes (in-memory, no auth, no journal) forwarding to a plain subscriber. */
+/** The ceiling: bare aedes (in-memory, no auth, nothing on disk) forwarding to a plain subscriber. */
 export async function bareBrokerRate(messages: StreamMessage[]): Promise<Rate> {
   const bare = await startBareBroker();
   const url = bare.url;
