@@ -11,8 +11,6 @@ export interface QueuedMessage {
   maybeSent: boolean;
 }
 
-const brokerKey = (brokerId: string | undefined, brokerCounter: number | undefined) => `${brokerId}:${brokerCounter}`;
-
 /**
  * The in-memory index of one client's queued messages (the packets themselves are on disk only): in
  * enqueue order, and findable by aedes' message identity and by packet identifier in O(1), so a PUBACK
@@ -20,14 +18,17 @@ const brokerKey = (brokerId: string | undefined, brokerCounter: number | undefin
  */
 export class OutgoingQueue {
   readonly #entries = new Map<string, QueuedMessage>();
-  readonly #byBroker = new Map<string, QueuedMessage>();
+  /** By broker id, then counter: number keys, no string built per lookup. */
+  readonly #byBroker = new Map<string | undefined, Map<number | undefined, QueuedMessage>>();
   readonly #byMessageId = new Map<number, QueuedMessage>();
   /** Messages queued plus those being written; what the per-client bound counts. */
   size = 0;
 
   add(message: QueuedMessage): void {
     this.#entries.set(message.key, message);
-    this.#byBroker.set(brokerKey(message.brokerId, message.brokerCounter), message);
+    let counters = this.#byBroker.get(message.brokerId);
+    if (!counters) this.#byBroker.set(message.brokerId, (counters = new Map()));
+    counters.set(message.brokerCounter, message);
   }
 
   get(key: string): QueuedMessage | undefined {
@@ -35,7 +36,7 @@ export class OutgoingQueue {
   }
 
   byIdentity(brokerId: string | undefined, brokerCounter: number | undefined): QueuedMessage | undefined {
-    return brokerId === undefined ? undefined : this.#byBroker.get(brokerKey(brokerId, brokerCounter));
+    return brokerId === undefined ? undefined : this.#byBroker.get(brokerId)?.get(brokerCounter);
   }
 
   byMessageId(messageId: number | undefined): QueuedMessage | undefined {
@@ -52,14 +53,14 @@ export class OutgoingQueue {
 
   /** QoS 2: after PUBREC the queued PUBLISH is replaced by a PUBREL, which has no broker identity. */
   becomesRelease(message: QueuedMessage): void {
-    this.#byBroker.delete(brokerKey(message.brokerId, message.brokerCounter));
+    this.#byBroker.get(message.brokerId)?.delete(message.brokerCounter);
     message.brokerId = undefined;
     message.brokerCounter = undefined;
   }
 
   remove(message: QueuedMessage): void {
     this.#entries.delete(message.key);
-    this.#byBroker.delete(brokerKey(message.brokerId, message.brokerCounter));
+    this.#byBroker.get(message.brokerId)?.delete(message.brokerCounter);
     if (message.messageId !== undefined && this.#byMessageId.get(message.messageId) === message)
       this.#byMessageId.delete(message.messageId);
     this.size--;

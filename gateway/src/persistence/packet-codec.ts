@@ -3,12 +3,15 @@ const BINARY = '$b64';
 
 /** A copy of `value` that JSON can hold: binary values become `{"$b64": …}`, functions are left out. */
 function plain(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
   if (value instanceof Uint8Array)
     return { [BINARY]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (Array.isArray(value)) return value.map(plain);
-  if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) if (typeof field !== 'function') out[key] = plain(field);
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    if (typeof field !== 'function') out[key] = typeof field === 'object' ? plain(field) : field;
+  }
   return out;
 }
 

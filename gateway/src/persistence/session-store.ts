@@ -174,7 +174,10 @@ export class SessionStore extends MemoryPersistence {
     await this.#write({ type: 'put', key: released.key, value: encodePacket(packet) });
   }
 
-  override async outgoingClearMessageId(client: ClientRef, packet: Packet): Promise<Packet | undefined> {
+  override async outgoingClearMessageId(
+    client: ClientRef,
+    packet: Packet,
+  ): Promise<Pick<Packet, 'messageId' | 'brokerId' | 'brokerCounter'> | undefined> {
     const queue = this.#queues.get(client.id);
     const message = queue?.byIdentity(packet.brokerId, packet.brokerCounter) ?? queue?.byMessageId(packet.messageId);
     if (!queue || !message) return undefined;
@@ -184,7 +187,12 @@ export class SessionStore extends MemoryPersistence {
     this.#writer.writeLater([{ type: 'del', key: message.key }], (err) =>
       this.#options.log.error({ err, clientId: client.id }, 'session queue delete failed'),
     );
-    return { ...packet, brokerId: message.brokerId, brokerCounter: message.brokerCounter };
+    // What aedes reports in its 'ack' event: which message was acknowledged (not a copy of the packet).
+    return {
+      messageId: message.messageId,
+      brokerId: message.brokerId,
+      brokerCounter: message.brokerCounter,
+    };
   }
 
   override outgoingStream(client: ClientRef): Readable {
