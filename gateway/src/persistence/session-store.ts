@@ -60,9 +60,9 @@ export interface SessionStoreOptions {
  * Compared with aedes-persistence-level (one LevelDB write, and often a read, per operation), a message
  * to a persistent subscriber costs one put when queued and one delete when acknowledged, each grouped
  * with the other session writes of the same event-loop turn (the store has a group-commit queue of its
- * own). The packet identifier a message was sent with stays in memory: after a restart every restored message is re-sent with DUP = 1, since it may
- * have gone out before the crash. A PUBACK's delete is not awaited: a crash before it lands re-delivers
- * the message once more, which QoS 1 allows.
+ * own). The packet identifier a message was sent with stays in memory: after a restart every restored
+ * message is re-sent with DUP = 1, since it may have gone out before the crash. A PUBACK's delete is not
+ * awaited: a crash before it lands re-delivers the message once more, which QoS 1 allows.
  *
  * Also here rather than in aedes: each session's queue is bounded (`maxPerClient`; beyond it a message is
  * not queued for that client, counted and logged as an error, never silent), and queued messages that
