@@ -2,6 +2,7 @@
 // ÷ bare aedes, same publisher and subscriber, same run; (2) a fleet of simulated devices at 1 msg/s on one
 // gateway: its CPU and RSS, p99 forward latency, refusals. Brokers run in child processes
 // (bench/lib-gateway-child.ts) so their CPU and memory are measured apart from this load generator.
+// BENCH_GATEWAY_CPU_PROF=<dir> writes V8 CPU profiles of the broker processes to <dir>/bare and <dir>/full.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -40,7 +41,9 @@ interface Broker {
 }
 
 async function spawnBroker(mode: 'bare' | 'full', env: Record<string, string> = {}): Promise<Broker> {
-  const child = spawn(process.execPath, ['--conditions=vigil-source', '--import', 'tsx', CHILD, mode], {
+  const profileDir = process.env.BENCH_GATEWAY_CPU_PROF;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, mode)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--conditions=vigil-source', '--import', 'tsx', CHILD, mode], {
     env: { ...process.env, VIGIL_LOG_LEVEL: 'error', ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

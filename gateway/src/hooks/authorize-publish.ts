@@ -3,6 +3,7 @@ import { parseDeviceTopic } from '@vigil/protocol';
 import { publishRefusal } from '../acl/rights.js';
 import { topicKindLabel } from '../metrics.js';
 import { toStored } from '../persistence/stored-message.js';
+import { callTogether } from './call-together.js';
 import { refuse, type HookContext } from './context.js';
 
 /** Device uplink topics go upstream; commands and internal topics stay at the edge. */
@@ -17,6 +18,7 @@ function goesUpstream(topic: string): boolean {
  * "Topics"; MQTT 3.1.1 has no negative PUBACK, so closing is the only signal [MQTT-3.3.5-2]).
  */
 export function authorizePublishHook(ctx: HookContext) {
+  const acknowledge = callTogether();
   return (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void => {
     // A will published for a client that is gone (after a crash) has no principal; it was checked at CONNECT.
     const principal = client ? ctx.principals.get(client) : undefined;
@@ -49,7 +51,7 @@ export function authorizePublishHook(ctx: HookContext) {
     Promise.all([stored, routed]).then(
       () => {
         upstream?.notify();
-        callback(null);
+        acknowledge(() => callback(null));
       },
       (err: unknown) => {
         // No PUBACK without a durable copy: the client is disconnected and will resend.

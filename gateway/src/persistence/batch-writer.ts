@@ -1,9 +1,16 @@
 import type { ClassicLevel } from 'classic-level';
 
-export type StoreOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+/** One LevelDB write. Values are strings unless the op says `valueEncoding: 'buffer'`. */
+export type StoreOp =
+  | { type: 'put'; key: string; value: string }
+  | { type: 'put'; key: string; value: Buffer; valueEncoding: 'buffer' }
+  | { type: 'del'; key: string };
+
+/** Ops, or a function that builds them when the batch they go in is written (so they can grow until then). */
+type Ops = StoreOp[] | (() => StoreOp[]);
 
 interface Pending {
-  ops: StoreOp[];
+  ops: Ops;
   done: (err?: unknown) => void;
 }
 
@@ -24,7 +31,12 @@ export class BatchWriter {
     this.#db = db;
   }
 
-  write(ops: StoreOp[]): Promise<void> {
+  /**
+   * Resolves once `ops` are on disk. A function passed instead of ops is called as its batch is written:
+   * a caller can keep adding to what it will return until then (the session store fills one record per
+   * client that way).
+   */
+  write(ops: Ops): Promise<void> {
     return new Promise((resolve, reject) => this.#push(ops, (err) => (err ? reject(err) : resolve())));
   }
 
@@ -33,7 +45,7 @@ export class BatchWriter {
     this.#push(ops, (err) => err && onError(err));
   }
 
-  #push(ops: StoreOp[], done: Pending['done']): void {
+  #push(ops: Ops, done: Pending['done']): void {
     this.#queue.push({ ops, done });
     this.#schedule();
   }
@@ -56,7 +68,8 @@ export class BatchWriter {
     if (!batch.length) return;
     this.#writing = true;
     try {
-      await this.#db.batch(batch.flatMap((p) => p.ops));
+      const ops = batch.flatMap((p) => (typeof p.ops === 'function' ? p.ops() : p.ops));
+      await this.#db.batch<string, string | Buffer>(ops, {});
       for (const p of batch) p.done();
     } catch (err) {
       for (const p of batch) p.done(err);

@@ -1,7 +1,23 @@
+/**
+ * One LevelDB record of a client's queue: the messages queued for that client in one group commit, stored
+ * together under one key. It is deleted once all of them are acknowledged.
+ */
+export interface QueueRecord {
+  /** Its LevelDB key; the records of one client sort in enqueue order. */
+  key: string;
+  /** Its messages by position; an acknowledged one leaves a hole. */
+  messages: Array<QueuedMessage | undefined>;
+  /** How many of them are still queued. */
+  pending: number;
+  /** Positions whose PUBLISH was replaced by a PUBREL (QoS 2), each stored under `<key>/<position>`. */
+  released: number[];
+}
+
 /** One message queued for a persistent session: where it is on disk and how aedes names it. */
 export interface QueuedMessage {
-  /** Its LevelDB key; keys of one client sort in enqueue order. */
-  key: string;
+  record: QueueRecord;
+  /** Its position in the record. */
+  index: number;
   /** aedes' identity of the message: the broker instance that accepted it and its counter there. */
   brokerId: string | undefined;
   brokerCounter: number | undefined;
@@ -11,13 +27,16 @@ export interface QueuedMessage {
   maybeSent: boolean;
 }
 
+/** The key of the PUBREL that replaced the PUBLISH at `index` of `record`; it sorts right after the record. */
+export const releaseKey = (record: QueueRecord, index: number) => `${record.key}/${String(index).padStart(5, '0')}`;
+
 /**
- * The in-memory index of one client's queued messages (the packets themselves are on disk only): in
- * enqueue order, and findable by aedes' message identity and by packet identifier in O(1), so a PUBACK
- * costs no disk read however long the queue.
+ * The in-memory index of one client's queued messages (the packets themselves are on disk only): findable
+ * by record, by aedes' message identity and by packet identifier in O(1), so a PUBACK costs no disk read
+ * however long the queue.
  */
 export class OutgoingQueue {
-  readonly #entries = new Map<string, QueuedMessage>();
+  readonly #records = new Map<string, QueueRecord>();
   /** By broker id, then counter: number keys, no string built per lookup. */
   readonly #byBroker = new Map<string | undefined, Map<number | undefined, QueuedMessage>>();
   readonly #byMessageId = new Map<number, QueuedMessage>();
@@ -25,14 +44,17 @@ export class OutgoingQueue {
   size = 0;
 
   add(message: QueuedMessage): void {
-    this.#entries.set(message.key, message);
+    const { record } = message;
+    if (!record.pending) this.#records.set(record.key, record);
+    record.messages[message.index] = message;
+    record.pending++;
     let counters = this.#byBroker.get(message.brokerId);
     if (!counters) this.#byBroker.set(message.brokerId, (counters = new Map()));
     counters.set(message.brokerCounter, message);
   }
 
-  get(key: string): QueuedMessage | undefined {
-    return this.#entries.get(key);
+  record(key: string): QueueRecord | undefined {
+    return this.#records.get(key);
   }
 
   byIdentity(brokerId: string | undefined, brokerCounter: number | undefined): QueuedMessage | undefined {
@@ -56,13 +78,19 @@ export class OutgoingQueue {
     this.#byBroker.get(message.brokerId)?.delete(message.brokerCounter);
     message.brokerId = undefined;
     message.brokerCounter = undefined;
+    message.record.released.push(message.index);
   }
 
-  remove(message: QueuedMessage): void {
-    this.#entries.delete(message.key);
+  /** Removes an acknowledged message; returns its record when that is now empty (to be deleted from disk). */
+  remove(message: QueuedMessage): QueueRecord | undefined {
+    const { record } = message;
+    record.messages[message.index] = undefined;
     this.#byBroker.get(message.brokerId)?.delete(message.brokerCounter);
     if (message.messageId !== undefined && this.#byMessageId.get(message.messageId) === message)
       this.#byMessageId.delete(message.messageId);
     this.size--;
+    if (--record.pending) return undefined;
+    this.#records.delete(record.key);
+    return record;
   }
 }

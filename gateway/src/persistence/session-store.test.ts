@@ -95,6 +95,39 @@ describe('SessionStore', () => {
     expect(await depth()).toBe(0);
   });
 
+  it('stores the messages one group commit queues for a client as one record, deleted once all are acknowledged', async () => {
+    let { store, writer } = await open('broker-1');
+    const onDisk = () => db.keys({ gte: 'session:out:', lt: 'session:out;' }).all();
+    // Queued in the same event-loop turn: one group commit, one record.
+    await Promise.all([1, 2, 3].map((n) => store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(n))));
+    await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(4));
+    expect(await onDisk()).toHaveLength(2);
+    for (const n of [1, 2, 3, 4]) await store.outgoingUpdate(ingest, { ...reading(n), messageId: n });
+    for (const n of [1, 3]) await store.outgoingClearMessageId(ingest, { messageId: n } as never);
+    expect(await collect(store.outgoingStream(ingest))).toMatchObject([{ messageId: 2 }, { messageId: 4 }]);
+    await store.outgoingClearMessageId(ingest, { messageId: 4 } as never);
+    await writer.drain();
+    expect(await onDisk()).toHaveLength(1);
+
+    // A crash now re-sends the whole record that still has a message outstanding: the acknowledged ones
+    // come back once more, as DUPs (QoS 1 allows it; each consumer stores a message once).
+    await crash(writer);
+    ({ store, writer } = await open('broker-2'));
+    const queued = await collect(store.outgoingStream(ingest));
+    expect(queued.map((p) => [JSON.parse(p.payload.toString()).seq, p.dup])).toEqual([
+      [1, true],
+      [2, true],
+      [3, true],
+    ]);
+    expect(await depth()).toBe(3);
+    for (const [i, packet] of queued.entries()) {
+      await store.outgoingUpdate(ingest, { ...packet, messageId: 10 + i });
+      await store.outgoingClearMessageId(ingest, { messageId: 10 + i } as never);
+    }
+    await writer.drain();
+    expect(await onDisk()).toEqual([]);
+  });
+
   it('marks a message sent once and not acknowledged as DUP when streamed again, without a restart', async () => {
     const { store } = await open('broker-1');
     await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(1));
@@ -115,19 +148,34 @@ describe('SessionStore', () => {
     expect((await metrics.sessionQueueMax.get()).values[0]?.value).toBe(3);
   });
 
-  it('keeps a QoS 2 PUBREL in the PUBLISH’s place, and inbound QoS 2 packets, across a crash', async () => {
+  it('keeps a QoS 2 PUBREL in place of its PUBLISH, and inbound QoS 2 packets, across a crash', async () => {
     let { store, writer } = await open('broker-1');
-    await store.outgoingEnqueueCombi([{ clientId: ingest.id }], { ...reading(1), qos: 2 });
-    await store.outgoingUpdate(ingest, { ...reading(1), qos: 2, messageId: 5 });
+    const qos2 = (n: number) => ({ ...reading(n), qos: 2 });
+    // Three messages in one record; the middle one's PUBLISH is replaced by its PUBREL.
+    await Promise.all([1, 2, 3].map((n) => store.outgoingEnqueueCombi([{ clientId: ingest.id }], qos2(n))));
+    await store.outgoingUpdate(ingest, { ...qos2(2), messageId: 5 });
     await store.outgoingUpdate(ingest, { cmd: 'pubrel', messageId: 5 } as never); // PUBREC received
     await store.incomingStorePacket({ id: 'wb-1' }, { ...reading(3), qos: 2, messageId: 9 });
     await crash(writer);
 
     ({ store, writer } = await open('broker-2'));
-    const [release] = await collect(store.outgoingStream(ingest));
-    expect(release).toMatchObject({ cmd: 'pubrel', messageId: 5 });
-    await store.outgoingUpdate(ingest, release!); // re-sent on reconnect
-    expect(await store.outgoingClearMessageId(ingest, { messageId: 5 } as never)).toBeDefined(); // PUBCOMP
+    const queued = await collect(store.outgoingStream(ingest));
+    // PUBLISHes in their order, then the PUBREL (MQTT orders re-sent PUBLISHes among themselves, PUBRELs
+    // among themselves).
+    expect(queued).toMatchObject([
+      { cmd: 'publish', brokerCounter: 1, dup: true },
+      { cmd: 'publish', brokerCounter: 3, dup: true },
+      { cmd: 'pubrel', messageId: 5 },
+    ]);
+    for (const [i, packet] of queued.entries()) {
+      if (packet.cmd === 'pubrel') {
+        await store.outgoingUpdate(ingest, packet); // re-sent on reconnect
+        expect(await store.outgoingClearMessageId(ingest, { messageId: 5 } as never)).toBeDefined(); // PUBCOMP
+      } else {
+        await store.outgoingUpdate(ingest, { ...packet, messageId: 20 + i });
+        await store.outgoingClearMessageId(ingest, { messageId: 20 + i } as never);
+      }
+    }
     expect(await store.incomingGetPacket({ id: 'wb-1' } as never, { messageId: 9 } as never)).toMatchObject({
       topic: 'vigil/v1/f/wb-1/reading',
     });
@@ -136,6 +184,7 @@ describe('SessionStore', () => {
 
     ({ store } = await open('broker-3'));
     expect(await collect(store.outgoingStream(ingest))).toEqual([]);
+    expect(await db.keys({ gte: 'session:', lt: 'session;' }).all()).toEqual([]);
     await expect(store.incomingGetPacket({ id: 'wb-1' } as never, { messageId: 9 } as never)).rejects.toThrow();
   });
 });

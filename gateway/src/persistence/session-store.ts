@@ -5,8 +5,8 @@ import type { ClassicLevel } from 'classic-level';
 import type { Logger } from '@vigil/core';
 import type { GatewayMetrics } from '../metrics.js';
 import type { BatchWriter, StoreOp } from './batch-writer.js';
-import { OutgoingQueue } from './outgoing-queue.js';
-import { decodePacket, encodePacket } from './packet-codec.js';
+import { OutgoingQueue, releaseKey, type QueuedMessage, type QueueRecord } from './outgoing-queue.js';
+import { decodePackets, encodePacket } from './packet-codec.js';
 
 /** The fields of an aedes packet this store reads; everything else is stored as it comes. */
 interface Packet {
@@ -42,6 +42,33 @@ function splitKey(key: string, prefix: string): [clientId: string, rest: string]
   const end = key.indexOf(':', prefix.length);
   return [decodeURIComponent(key.slice(prefix.length, end)), key.slice(end + 1)];
 }
+/** A PUBREL's key (`<record key>/<position>`; URI-encoded client ids hold no '/') split at the '/', or null. */
+function splitReleaseKey(key: string): [recordKey: string, index: number] | null {
+  const cut = key.indexOf('/');
+  return cut < 0 ? null : [key.slice(0, cut), Number(key.slice(cut + 1))];
+}
+const putPacket = (key: string, packet: Packet): StoreOp => ({
+  type: 'put',
+  key,
+  value: encodePacket(packet),
+  valueEncoding: 'buffer',
+});
+const decodePacket = (value: Buffer) => decodePackets<Packet>(value)[0]!;
+const asBuffers = { valueEncoding: 'buffer' } as const;
+
+/** The record a client's newly queued messages go to until the session writer's next batch is written. */
+interface OpenRecord {
+  record: QueueRecord;
+  packets: Buffer[];
+  written: Promise<void>;
+}
+
+/** A queued packet as it is re-sent: with the packet identifier it went out with, and DUP = 1 if it may have. */
+function resent(message: QueuedMessage, packet: Packet): Packet {
+  if (message.messageId !== undefined) packet.messageId = message.messageId;
+  if (message.messageId !== undefined || message.maybeSent) packet.dup = true;
+  return packet;
+}
 
 export interface SessionStoreOptions {
   maxPerClient: number;
@@ -57,12 +84,14 @@ export interface SessionStoreOptions {
  * only when a persistent session reconnects. Everything is loaded at start-up, so a `kill -9` loses
  * nothing aedes was told is stored.
  *
- * Compared with aedes-persistence-level (one LevelDB write, and often a read, per operation), a message
- * to a persistent subscriber costs one put when queued and one delete when acknowledged, each grouped
- * with the other session writes of the same event-loop turn (the store has a group-commit queue of its
- * own). The packet identifier a message was sent with stays in memory: after a restart every restored
- * message is re-sent with DUP = 1, since it may have gone out before the crash. A PUBACK's delete is not
- * awaited: a crash before it lands re-delivers the message once more, which QoS 1 allows.
+ * Compared with aedes-persistence-level (one LevelDB write, and often a read, per operation), the messages
+ * queued for a client in one group commit (the store has a group-commit queue of its own) are one record:
+ * one put, in a binary format that copies payloads as they are, and one delete once all of them are
+ * acknowledged. The packet identifier a message was sent with stays in memory: after a restart every
+ * restored message is re-sent with DUP = 1, since it may have gone out before the crash. What a crash
+ * re-delivers once more, as QoS 1 allows: every message of a record that still had one outstanding (a
+ * record spans one commit, a few milliseconds of traffic), and a record whose delete had not landed (a
+ * PUBACK's delete is not awaited).
  *
  * Also here rather than in aedes: each session's queue is bounded (`maxPerClient`; beyond it a message is
  * not queued for that client, counted and logged as an error, never silent), and queued messages that
@@ -73,6 +102,7 @@ export class SessionStore extends MemoryPersistence {
   readonly #writer: BatchWriter;
   readonly #options: SessionStoreOptions;
   readonly #queues = new Map<string, OutgoingQueue>();
+  readonly #open = new Map<string, OpenRecord>();
   readonly #wills = new Map<string, Packet>();
   readonly #incoming = new Map<string, Set<number>>();
   #brokerId = '';
@@ -96,7 +126,7 @@ export class SessionStore extends MemoryPersistence {
   override async storeRetained(packet: Packet): Promise<void> {
     await super.storeRetained(packet);
     const key = `${RETAINED}${packet.topic}`;
-    await this.#write(packet.payload.length ? { type: 'put', key, value: encodePacket(packet) } : { type: 'del', key });
+    await this.#write(packet.payload.length ? putPacket(key, packet) : { type: 'del', key });
   }
 
   override async addSubscriptions(client: ClientRef, subs: Sub[]): Promise<void> {
@@ -146,14 +176,22 @@ export class SessionStore extends MemoryPersistence {
     }
     if (!queues.length) return;
     const value = encodePacket(packet);
-    const messages = queues.map(([clientId]) => ({
-      key: `${clientPrefix(OUT, clientId)}${String(++this.#sequence).padStart(16, '0')}`,
-      brokerId: packet.brokerId,
-      brokerCounter: packet.brokerCounter,
-      maybeSent: false,
-    }));
+    const messages: QueuedMessage[] = [];
+    const written = new Set<Promise<void>>();
+    for (const [clientId] of queues) {
+      const open = this.#openRecord(clientId);
+      const index = open.packets.push(value) - 1;
+      messages.push({
+        record: open.record,
+        index,
+        brokerId: packet.brokerId,
+        brokerCounter: packet.brokerCounter,
+        maybeSent: false,
+      });
+      written.add(open.written);
+    }
     try {
-      await this.#writer.write(messages.map(({ key }) => ({ type: 'put', key, value })));
+      await Promise.all(written);
     } catch (err) {
       for (const [, queue] of queues) queue.size--;
       throw err;
@@ -171,7 +209,7 @@ export class SessionStore extends MemoryPersistence {
     if (!queue || !released) throw new Error('no such packet');
     if (released.brokerId === undefined) return; // already a PUBREL, re-sent after a reconnect
     queue.becomesRelease(released);
-    await this.#write({ type: 'put', key: released.key, value: encodePacket(packet) });
+    await this.#write(putPacket(releaseKey(released.record, released.index), packet));
   }
 
   override async outgoingClearMessageId(
@@ -181,12 +219,16 @@ export class SessionStore extends MemoryPersistence {
     const queue = this.#queues.get(client.id);
     const message = queue?.byIdentity(packet.brokerId, packet.brokerCounter) ?? queue?.byMessageId(packet.messageId);
     if (!queue || !message) return undefined;
-    queue.remove(message);
+    const emptied = queue.remove(message);
     if (!queue.size) this.#queues.delete(client.id);
     this.#queued--;
-    this.#writer.writeLater([{ type: 'del', key: message.key }], (err) =>
-      this.#options.log.error({ err, clientId: client.id }, 'session queue delete failed'),
-    );
+    if (emptied) {
+      const keys = [emptied.key, ...emptied.released.map((index) => releaseKey(emptied, index))];
+      this.#writer.writeLater(
+        keys.map((key) => ({ type: 'del', key })),
+        (err) => this.#options.log.error({ err, clientId: client.id }, 'session queue delete failed'),
+      );
+    }
     // What aedes reports in its 'ack' event: which message was acknowledged (not a copy of the packet).
     return {
       messageId: message.messageId,
@@ -203,11 +245,7 @@ export class SessionStore extends MemoryPersistence {
     await super.incomingStorePacket(client, packet);
     const ids = this.#incoming.get(client.id) ?? new Set<number>();
     this.#incoming.set(client.id, ids.add(packet.messageId!));
-    await this.#write({
-      type: 'put',
-      key: this.#incomingKey(client.id, packet.messageId!),
-      value: encodePacket(packet),
-    });
+    await this.#write(putPacket(this.#incomingKey(client.id, packet.messageId!), packet));
   }
 
   override async incomingDelPacket(client: ClientRef, packet: Packet): Promise<void> {
@@ -230,7 +268,7 @@ export class SessionStore extends MemoryPersistence {
     packet.brokerId = this.#brokerId;
     packet.clientId = client.id;
     this.#wills.set(client.id, packet);
-    await this.#write({ type: 'put', key: `${WILL}${encodeURIComponent(client.id)}`, value: encodePacket(packet) });
+    await this.#write(putPacket(`${WILL}${encodeURIComponent(client.id)}`, packet));
   }
 
   override async getWill(client: ClientRef): Promise<Packet | undefined> {
@@ -257,23 +295,62 @@ export class SessionStore extends MemoryPersistence {
     return `${clientPrefix(IN, clientId)}${String(messageId).padStart(5, '0')}`;
   }
 
+  /**
+   * The record this client's messages are being collected in: one LevelDB put per client per group commit,
+   * however many messages that commit queues for it. The record closes when the writer builds its batch.
+   */
+  #openRecord(clientId: string): OpenRecord {
+    const current = this.#open.get(clientId);
+    if (current) return current;
+    const sequence = String(++this.#sequence).padStart(16, '0');
+    const record: QueueRecord = {
+      key: `${clientPrefix(OUT, clientId)}${sequence}`,
+      messages: [],
+      pending: 0,
+      released: [],
+    };
+    const packets: Buffer[] = [];
+    const written = this.#writer.write(() => {
+      this.#open.delete(clientId);
+      const value = packets.length === 1 ? packets[0]! : Buffer.concat(packets);
+      return [{ type: 'put', key: record.key, value, valueEncoding: 'buffer' }];
+    });
+    const open = { record, packets, written };
+    this.#open.set(clientId, open);
+    return open;
+  }
+
   #queue(clientId: string): OutgoingQueue {
     let queue = this.#queues.get(clientId);
     if (!queue) this.#queues.set(clientId, (queue = new OutgoingQueue()));
     return queue;
   }
 
-  /** A reconnecting session's queue, oldest first, read from disk; what was acknowledged meanwhile is skipped. */
+  /**
+   * A reconnecting session's queue, oldest first, read from disk; what was acknowledged meanwhile is skipped.
+   * A PUBREL that replaced a PUBLISH comes right after the rest of that PUBLISH's record (its key sorts
+   * there): MQTT orders re-sent PUBLISHes among themselves and PUBRELs among themselves [MQTT-4.6.0-1, -3].
+   */
   async *#queuedPackets(clientId: string): AsyncGenerator<Packet> {
     const queue = this.#queues.get(clientId);
     if (!queue) return;
-    for await (const [key, value] of this.#db.iterator(clientRange(OUT, clientId))) {
-      const message = queue.get(key);
-      if (!message) continue;
-      const packet = decodePacket<Packet>(value);
-      if (message.messageId !== undefined) packet.messageId = message.messageId;
-      if (message.messageId !== undefined || message.maybeSent) packet.dup = true;
-      yield packet;
+    for await (const [key, value] of this.#db.iterator<string, Buffer>({
+      ...clientRange(OUT, clientId),
+      ...asBuffers,
+    })) {
+      const release = splitReleaseKey(key);
+      if (release) {
+        const message = queue.record(release[0])?.messages[release[1]];
+        if (message) yield resent(message, decodePacket(value));
+        continue;
+      }
+      const record = queue.record(key);
+      if (!record) continue;
+      const packets = decodePackets<Packet>(value);
+      for (let index = 0; index < packets.length; index++) {
+        const message = record.messages[index];
+        if (message && !record.released.includes(index)) yield resent(message, packets[index]!);
+      }
     }
   }
 
@@ -291,28 +368,38 @@ export class SessionStore extends MemoryPersistence {
       subs.set(clientId, (subs.get(clientId) ?? []).concat(sub));
     }
     for (const [id, list] of subs) await super.addSubscriptions({ id }, list);
-    for await (const value of this.#db.values(prefixRange(RETAINED)))
-      await super.storeRetained(decodePacket<Packet>(value));
-    for await (const value of this.#db.values(prefixRange(WILL))) {
-      const will = decodePacket<Packet>(value);
+    for await (const value of this.#db.values<string, Buffer>({ ...prefixRange(RETAINED), ...asBuffers }))
+      await super.storeRetained(decodePacket(value));
+    for await (const value of this.#db.values<string, Buffer>({ ...prefixRange(WILL), ...asBuffers })) {
+      const will = decodePacket(value);
       this.#wills.set(will.clientId!, will);
     }
-    for await (const [key, value] of this.#db.iterator(prefixRange(IN))) {
+    for await (const [key, value] of this.#db.iterator<string, Buffer>({ ...prefixRange(IN), ...asBuffers })) {
       const [clientId] = splitKey(key, IN);
-      const packet = decodePacket<Packet>(value);
+      const packet = decodePacket(value);
       await super.incomingStorePacket({ id: clientId }, packet);
       this.#incoming.set(clientId, (this.#incoming.get(clientId) ?? new Set()).add(packet.messageId!));
     }
-    for await (const [key, value] of this.#db.iterator(prefixRange(OUT))) {
-      const [clientId, sequence] = splitKey(key, OUT);
-      const packet = decodePacket<Packet>(value);
+    for await (const [key, value] of this.#db.iterator<string, Buffer>({ ...prefixRange(OUT), ...asBuffers })) {
+      const [clientId, rest] = splitKey(key, OUT);
       const queue = this.#queue(clientId);
-      queue.size++;
-      const message = { key, brokerId: packet.brokerId, brokerCounter: packet.brokerCounter, maybeSent: true };
-      queue.add(message);
-      if (packet.cmd === 'pubrel') queue.sent(message, packet.messageId!);
-      this.#sequence = Math.max(this.#sequence, Number(sequence));
-      this.#queued++;
+      const release = splitReleaseKey(key);
+      if (release) {
+        // A PUBREL that replaced a PUBLISH of the record read just before it.
+        const message = queue.record(release[0])?.messages[release[1]];
+        if (message) {
+          queue.becomesRelease(message);
+          queue.sent(message, decodePacket(value).messageId!);
+        }
+        continue;
+      }
+      const record: QueueRecord = { key, messages: [], pending: 0, released: [] };
+      decodePackets<Packet>(value).forEach((packet, index) => {
+        queue.size++;
+        queue.add({ record, index, brokerId: packet.brokerId, brokerCounter: packet.brokerCounter, maybeSent: true });
+        this.#queued++;
+      });
+      this.#sequence = Math.max(this.#sequence, Number(rest));
     }
   }
 }
