@@ -1,6 +1,6 @@
 // `npm run bench -- alerts`: publish → WebSocket receive latency of alerts through the whole system, idle and
 // under background readings, and alerts lost under heavy load. Gateway, ingest, alerts and api each run in a
-// process of their own, as a deployment runs them (bench/lib-alerts-child.ts), and so does the load generator;
+// process of their own, as a deployment runs them (bench/lib-part-child.ts), and so does the load generator;
 // the falls are published and the WebSocket read in this process, so every latency is measured on one clock.
 // Its own database on the local cluster, dropped at the end. BENCH_ALERTS_CPU_PROF=<dir> writes a V8 CPU
 // profile of every part there.
@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { addDevice, addFacility, addLocation, addResident, createToken, upsertServiceAccount } from '@vigil/core';
 import { deviceTopic, deviceTopicFilter, INTERNAL_TOPICS, STREAM_PATH } from '@vigil/protocol';
 import { createBenchDatabase } from './lib-database.js';
-import { histogramMean, histogramQuantile, spawnPart, type PartHandle, type PartStats } from './lib-alerts-parts.js';
+import { histogramMean, histogramQuantile, spawnPart, type PartHandle, type PartStats } from './lib-parts.js';
 import type { BenchResult } from './report.js';
 
 const FACILITY = 'bench';

@@ -1,8 +1,9 @@
 // `npm run bench -- ingest`: each ingest stage against its own ceiling, measured in the same run.
+// BENCH_INGEST_CPU_PROF=<dir> writes V8 CPU profiles of the end-to-end runs' processes (a process per service) there.
 import os from 'node:os';
 import { createPool, silentLogger } from '@vigil/core';
 import { createBenchDatabase } from './lib-database.js';
-import { bareBrokerRate, gatewayRates } from './lib-ingest-e2e.js';
+import { deployedRates, embeddedRates, type EndToEnd, type Rate } from './lib-ingest-e2e.js';
 import { runRawCopy, runSoak, runWriter, toInbound } from './lib-ingest-writer.js';
 import type { BenchResult, BenchRow } from './report.js';
 import { createFleet, makeStream } from '../tests/ingest/stream-fixture.js';
@@ -70,44 +71,59 @@ export default async function run(): Promise<BenchResult> {
       'sweep: at full speed batches fill before the flush timer fires, so flushMs only bounds latency at low rates',
     );
 
-    // 3. End to end over MQTT ÷ the bare broker's forward rate for the same publishers and messages.
+    // 3. End to end over MQTT ÷ the bare broker's forward rate for the same publishers and messages, as
+    // deployed (a process per service) and embedded (`vigil start`: one process).
     const e2eStream = makeStream(fleet, E2E_MESSAGES, 0, now - 3_600_000).good;
-    // The ceiling is measured before and after the gateway runs and the faster counts: one sample of it
+    let round = 0;
+    // Fresh timestamps for every end-to-end run, so ingest stores the messages rather than skipping duplicates.
+    const fresh = () => makeStream(fleet, E2E_MESSAGES, 0, now - 7_200_000 - ++round * 3_600_000).good;
+    // Each topology twice, alternating, and each figure is the best of its two runs: one sample of the ceiling
     // swung between 7 700 and 12 400 msg/s on the same machine, and a low ceiling would flatter the ratio.
-    const bareBefore = await bareBrokerRate(e2eStream);
-    const shift = () => makeStream(fleet, E2E_MESSAGES, 0, now - 7_200_000).good;
-    const gw = await gatewayRates(db.url, e2eStream, shift);
-    const bareAfter = await bareBrokerRate(e2eStream);
-    const bare = bareAfter.messagesPerSecond > bareBefore.messagesPerSecond ? bareAfter : bareBefore;
-    rows.push({ metric: 'bare aedes forward (ceiling)', value: bare.messagesPerSecond, unit: 'msg/s' });
-    rows.push({
-      metric: 'gateway forward to a plain subscriber',
-      value: gw.forward.messagesPerSecond,
-      unit: 'msg/s',
-      ceiling: bare.messagesPerSecond,
-      ratio: gw.forward.messagesPerSecond / bare.messagesPerSecond,
-    });
-    rows.push({
-      metric: 'end to end: gateway → ingest → TimescaleDB',
-      value: gw.e2e.messagesPerSecond,
-      unit: 'msg/s',
-      ceiling: bare.messagesPerSecond,
-      ratio: gw.e2e.messagesPerSecond / bare.messagesPerSecond,
-      goal: '≥ 0.5',
-    });
-    rows.push({ metric: 'end to end rows', value: gw.e2e.rowsPerSecond, unit: 'rows/s' });
-    // The stage that loses the largest share of the rate in front of it.
-    const gatewayShare = gw.forward.messagesPerSecond / bare.messagesPerSecond;
-    const ingestShare = gw.e2e.messagesPerSecond / gw.forward.messagesPerSecond;
+    const runs: Record<'deployed' | 'embedded', EndToEnd[]> = { deployed: [], embedded: [] };
+    for (let i = 0; i < 2; i++) {
+      runs.deployed.push(await deployedRates(db.url, e2eStream, fresh(), process.env.BENCH_INGEST_CPU_PROF));
+      runs.embedded.push(await embeddedRates(db.url, e2eStream, fresh()));
+    }
+    const fastest = <R extends { messagesPerSecond: number }>(rates: R[]) =>
+      rates.reduce((a, b) => (b.messagesPerSecond > a.messagesPerSecond ? b : a));
     const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
-    const bottleneck =
-      gatewayShare < ingestShare
-        ? `the gateway (it keeps ${percent(gatewayShare)} of the bare rate; ingest keeps ${percent(ingestShare)} of the gateway's)`
-        : `ingest (it keeps ${percent(ingestShare)} of the gateway's rate; the gateway keeps ${percent(gatewayShare)} of the bare rate)`;
+    for (const topology of ['deployed', 'embedded'] as const) {
+      const bare = fastest(runs[topology].map((r) => r.bare));
+      const forward = fastest(runs[topology].map((r) => r.forward));
+      const e2e = fastest(runs[topology].map((r) => r.e2e));
+      const label = topology === 'deployed' ? 'a process per service' : 'one process (vigil start)';
+      rows.push({ metric: `bare aedes forward (ceiling), ${label}`, value: bare.messagesPerSecond, unit: 'msg/s' });
+      rows.push({
+        metric: `gateway forward to a plain subscriber, ${label}`,
+        value: forward.messagesPerSecond,
+        unit: 'msg/s',
+        ceiling: bare.messagesPerSecond,
+        ratio: forward.messagesPerSecond / bare.messagesPerSecond,
+      });
+      rows.push({
+        metric: `end to end: gateway → ingest → TimescaleDB, ${label}`,
+        value: e2e.messagesPerSecond,
+        unit: 'msg/s',
+        ceiling: bare.messagesPerSecond,
+        ratio: e2e.messagesPerSecond / bare.messagesPerSecond,
+        ...(topology === 'deployed' ? { goal: '≥ 0.5' } : {}),
+      });
+      rows.push({ metric: `end to end rows, ${label}`, value: e2e.rowsPerSecond, unit: 'rows/s' });
+      // The stage that loses the largest share of the rate in front of it.
+      const gatewayShare = forward.messagesPerSecond / bare.messagesPerSecond;
+      const ingestShare = e2e.messagesPerSecond / forward.messagesPerSecond;
+      const bottleneck =
+        gatewayShare < ingestShare
+          ? `the gateway (it keeps ${percent(gatewayShare)} of the bare rate; ingest keeps ${percent(ingestShare)} of the gateway's)`
+          : `ingest (it keeps ${percent(ingestShare)} of the gateway's rate; the gateway keeps ${percent(gatewayShare)} of the bare rate)`;
+      const list = (pick: (r: EndToEnd) => Rate) =>
+        runs[topology].map((r) => Math.round(pick(r).messagesPerSecond)).join(', ');
+      notes.push(
+        `end to end, ${label}: bottleneck ${bottleneck}; msg/s per run: bare ${list((r) => r.bare)}, gateway ${list((r) => r.forward)}, end to end ${list((r) => r.e2e)}; delivered in the best runs: bare ${bare.delivered}/${E2E_MESSAGES}, gateway→plain ${forward.delivered}/${E2E_MESSAGES}, gateway→ingest ${e2e.delivered}/${E2E_MESSAGES} (ingest also counts the retained statuses replayed when it subscribes)`,
+      );
+    }
     notes.push(
-      `bare aedes ceiling: best of two runs, before and after the gateway (${Math.round(bareBefore.messagesPerSecond)} and ${Math.round(bareAfter.messagesPerSecond)} msg/s)`,
-      `end to end: ${E2E_MESSAGES} messages from 4 publisher connections (single and 4-sample batched readings, events, statuses), all stages in this one process; bottleneck: ${bottleneck}`,
-      `delivered: bare ${bare.delivered}/${E2E_MESSAGES}, gateway→plain ${gw.forward.delivered}/${E2E_MESSAGES}, gateway→ingest ${gw.e2e.delivered}/${E2E_MESSAGES} (ingest also counts the retained statuses replayed when it subscribes)`,
+      `end to end: ${E2E_MESSAGES} messages (single and 4-sample batched readings, events, statuses) from 4 publisher connections with 100 in flight each, in the bench process; each topology runs twice, alternating, and each figure is the best of its two runs (a low ceiling would flatter the ratio). A process per service: bare aedes or the gateway, the plain subscriber, and ingest each in a process of their own (bench/lib-part-child.ts), as docker-compose deploys them; the goal applies here. One process: all of it in the bench process, as \`vigil start\` runs it`,
     );
 
     // 4. RSS over a 2-minute steady run.

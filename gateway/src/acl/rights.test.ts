@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mayReceive, publishRefusal, subscribeRefusal, type Principal } from './rights.js';
-import { filterWithin, topicMatches, unshare } from './topic-filter.js';
+import { compileFilter, filterWithin, unshare } from './topic-filter.js';
 
 const device: Principal = { type: 'device', id: 'wb-1', facility: 'sunrise', kind: 'wristband' };
 const ingest: Principal = { type: 'service', id: 'ingest', role: 'ingest' };
@@ -8,11 +8,21 @@ const alerts: Principal = { type: 'service', id: 'alerts', role: 'alerts' };
 
 describe('topic filter algebra', () => {
   it('matches topics against filters, never $ topics through a leading wildcard', () => {
-    expect(topicMatches('vigil/v1/+/+/reading', 'vigil/v1/a/b/reading')).toBe(true);
-    expect(topicMatches('vigil/v1/+/+/reading', 'vigil/v1/a/b/event')).toBe(false);
-    expect(topicMatches('vigil/#', 'vigil/v1/a')).toBe(true);
-    expect(topicMatches('#', '$SYS/x')).toBe(false);
-    expect(topicMatches('+/x', '$SYS/x')).toBe(false);
+    const matches = (filter: string, topic: string) => compileFilter(filter).test(topic);
+    expect(matches('vigil/v1/+/+/reading', 'vigil/v1/a/b/reading')).toBe(true);
+    expect(matches('vigil/v1/+/+/reading', 'vigil/v1/a/b/event')).toBe(false);
+    expect(matches('vigil/v1/+/+/reading', 'vigil/v1/a/b/reading/x')).toBe(false);
+    expect(matches('vigil/v1/+/+/reading', 'vigil/v1/a//reading')).toBe(true); // + matches an empty level
+    expect(matches('vigil/#', 'vigil/v1/a')).toBe(true);
+    expect(matches('vigil/#', 'vigil')).toBe(true); // # includes the parent level
+    expect(matches('vigil/#', 'vigilant/x')).toBe(false);
+    expect(matches('#', 'anything/at/all')).toBe(true);
+    expect(matches('#', '$SYS/x')).toBe(false);
+    expect(matches('+/x', '$SYS/x')).toBe(false);
+    expect(matches('$SYS/x', '$SYS/x')).toBe(true);
+    // Regular-expression characters in a level are literal.
+    expect(matches('a.b/(c)', 'a.b/(c)')).toBe(true);
+    expect(matches('a.b/(c)', 'axb/c')).toBe(false);
   });
 
   it('decides whether one filter lies inside another', () => {

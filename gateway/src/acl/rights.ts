@@ -7,7 +7,7 @@ import {
   parseDeviceTopic,
   type DeviceKind,
 } from '@vigil/protocol';
-import { filterWithin, topicMatches, unshare } from './topic-filter.js';
+import { compileFilter, filterWithin, unshare } from './topic-filter.js';
 
 /** Who an authenticated MQTT client is. Kept beside the aedes client in a WeakMap, never on it. */
 export type Principal =
@@ -36,11 +36,19 @@ export const SERVICE_RIGHTS: Record<ServiceRole, Rights> = {
   simulator: { publish: DEVICE_UPLINK, subscribe: [COMMANDS] },
 };
 
+/** SERVICE_RIGHTS compiled for the per-message checks. */
+const SERVICE_MATCHERS = Object.fromEntries(
+  Object.entries(SERVICE_RIGHTS).map(([role, rights]) => [
+    role,
+    { publish: rights.publish.map(compileFilter), subscribe: rights.subscribe.map(compileFilter) },
+  ]),
+) as Record<ServiceRole, Record<keyof Rights, RegExp[]>>;
+
 /** Why a publish is refused, or null when allowed. Devices: only their own uplink topics, own facility. */
 export function publishRefusal(principal: Principal, topic: string): string | null {
   if (topic.startsWith('$')) return 'reserved topic';
   if (principal.type === 'service') {
-    return SERVICE_RIGHTS[principal.role].publish.some((f) => topicMatches(f, topic))
+    return SERVICE_MATCHERS[principal.role].publish.some((filter) => filter.test(topic))
       ? null
       : 'topic not granted to role';
   }
@@ -72,5 +80,5 @@ export function subscribeRefusal(principal: Principal, filter: string): string |
 export function mayReceive(principal: Principal, topic: string): boolean {
   if (topic.startsWith('$')) return false;
   if (principal.type === 'device') return topic === deviceTopic(principal.facility, principal.id, 'command');
-  return SERVICE_RIGHTS[principal.role].subscribe.some((f) => topicMatches(f, topic));
+  return SERVICE_MATCHERS[principal.role].subscribe.some((filter) => filter.test(topic));
 }

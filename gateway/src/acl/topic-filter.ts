@@ -17,17 +17,24 @@ export function unshare(filter: string): string | null {
   return rest.slice(slash + 1);
 }
 
-/** True when `topic` (no wildcards) matches `filter`. Topics starting with `$` never match a leading wildcard [MQTT-4.7.2-1]. */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
+/**
+ * A filter as a regular expression that tests topics (no wildcards), compiled once per filter: the ACL checks
+ * every message against its role's filters, and a split of both strings per check cost more than routing.
+ * `+` matches one level (an empty one too), a trailing `#` the parent level and everything below it, and
+ * topics starting with `$` never match a leading wildcard [MQTT-4.7.2-1].
+ */
+export function compileFilter(filter: string): RegExp {
+  const levels = filter.split('/');
+  let source = '';
+  for (const [i, level] of levels.entries()) {
+    if (level === '#') {
+      source += i === 0 ? '.*' : '(?:/.*)?';
+      break;
+    }
+    source += `${i ? '/' : ''}${level === '+' ? '[^/]*' : level.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
   }
-  return f.length === t.length;
+  const noDollar = levels[0] === '+' || levels[0] === '#' ? '(?!\\$)' : '';
+  return new RegExp(`^${noDollar}${source}$`, 's');
 }
 
 /** True when every topic matched by `inner` is also matched by `outer`. */

@@ -1,12 +1,12 @@
-// The parent side of bench/lib-alerts-child.ts: spawns one part of the system per process and talks to it.
+// The parent side of bench/lib-part-child.ts: spawns one part of the system per process and talks to it.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const CHILD = fileURLToPath(new URL('./lib-alerts-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./lib-part-child.ts', import.meta.url));
 
-export type PartRole = 'gateway' | 'ingest' | 'alerts' | 'api' | 'load';
+export type PartRole = 'gateway' | 'ingest' | 'alerts' | 'api' | 'load' | 'bare' | 'counter';
 
 export interface PartHandle {
   role: PartRole;

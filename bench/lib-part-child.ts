@@ -1,15 +1,19 @@
-// One part of bench/alerts.ts in a process of its own, as a deployment runs them (one service per container):
-// argv[2] = gateway | ingest | alerts | api | load. Options arrive as JSON in BENCH_PART_OPTIONS. Prints one
-// JSON line `{"ready": …}`, then answers one JSON command per stdin line with one JSON line on stdout:
+// One part of a benchmark (bench/alerts.ts, bench/ingest.ts) in a process of its own, as a deployment runs
+// them (one service per container): argv[2] = gateway | ingest | alerts | api | load | bare | counter.
+// Options arrive as JSON in BENCH_PART_OPTIONS. Prints one JSON line `{"ready": …}`, then answers one JSON
+// command per stdin line with one JSON line on stdout:
 //   {"cmd":"stats"}                 event-loop delay and CPU since the previous stats, and the part's metrics
+//   {"cmd":"progress"}              (ingest) its pipeline counters; (counter) messages received
 //   {"cmd":"flood","count":N}       (load) N readings as fast as the broker takes them; answers once all are acked
 //   {"cmd":"rate","perSecond":R}    (load) background readings at R msg/s until {"cmd":"stop"}
 //   {"cmd":"close"}                 closes the part and exits
+// `bare` is bare aedes (bench/lib-bare-broker.ts); `counter` a plain mqtt.js subscriber that counts.
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import readline from 'node:readline';
 import mqtt from 'mqtt';
 import { Registry } from 'prom-client';
 import { deviceTopic } from '@vigil/protocol';
+import { startBareBroker } from './lib-bare-broker.js';
 
 interface Part {
   ready: Record<string, unknown>;
@@ -64,7 +68,7 @@ async function startPart(): Promise<Part> {
     case 'ingest': {
       const { start } = await import('@vigil/ingest');
       const ingest = await start({ ...options, metrics: registry });
-      return { ready: {}, close: () => ingest.close() };
+      return { ready: {}, close: () => ingest.close(), commands: { progress: () => ingest.stats() } };
     }
     case 'alerts': {
       const { start } = await import('@vigil/alerts');
@@ -78,9 +82,40 @@ async function startPart(): Promise<Part> {
     }
     case 'load':
       return startLoad(options as LoadOptions);
+    case 'bare': {
+      const bare = await startBareBroker();
+      return { ready: { url: bare.url }, close: () => bare.close() };
+    }
+    case 'counter':
+      return startCounter(options as CounterOptions);
     default:
       throw new Error(`unknown part ${role}`);
   }
+}
+
+export interface CounterOptions {
+  url: string;
+  username: string;
+  password: string;
+  /** Filters to subscribe to (QoS 1). */
+  topics: string[];
+}
+
+/** A plain mqtt.js subscriber (persistent session, QoS 1, PUBACK on receipt) that counts what it receives. */
+async function startCounter({ url, username, password, topics }: CounterOptions): Promise<Part> {
+  const client = await mqtt.connectAsync(url, { username, password, clientId: username, clean: false });
+  let received = 0;
+  client.on('message', () => received++);
+  await client.subscribeAsync(topics, { qos: 1 });
+  return {
+    ready: {},
+    // Unsubscribes first: a persistent session left behind would make the broker queue every later message.
+    close: async () => {
+      await client.unsubscribeAsync(topics);
+      await client.endAsync();
+    },
+    commands: { progress: () => ({ received }) },
+  };
 }
 
 /** The background readings: single-sample wristband readings, round robin over the load devices, QoS 1. */
