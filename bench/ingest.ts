@@ -116,10 +116,14 @@ export default async function run(): Promise<BenchResult> {
         gatewayShare < ingestShare
           ? `the gateway (it keeps ${percent(gatewayShare)} of the bare rate; ingest keeps ${percent(ingestShare)} of the gateway's)`
           : `ingest (it keeps ${percent(ingestShare)} of the gateway's rate; the gateway keeps ${percent(gatewayShare)} of the bare rate)`;
+      const cores = runs[topology]
+        .filter((r) => r.cores)
+        .map((r) => `gateway ${r.cores!.gateway.toFixed(2)}, ingest ${r.cores!.ingest.toFixed(2)}`);
+      const cpu = cores.length ? `; CPU during the end-to-end runs (1 = one core): ${cores.join(' and ')}` : '';
       const list = (pick: (r: EndToEnd) => Rate) =>
         runs[topology].map((r) => Math.round(pick(r).messagesPerSecond)).join(', ');
       notes.push(
-        `end to end, ${label}: bottleneck ${bottleneck}; msg/s per run: bare ${list((r) => r.bare)}, gateway ${list((r) => r.forward)}, end to end ${list((r) => r.e2e)}; delivered in the best runs: bare ${bare.delivered}/${E2E_MESSAGES}, gateway→plain ${forward.delivered}/${E2E_MESSAGES}, gateway→ingest ${e2e.delivered}/${E2E_MESSAGES} (ingest also counts the retained statuses replayed when it subscribes)`,
+        `end to end, ${label}: bottleneck ${bottleneck}; msg/s per run: bare ${list((r) => r.bare)}, gateway ${list((r) => r.forward)}, end to end ${list((r) => r.e2e)}; delivered in the best runs: bare ${bare.delivered}/${E2E_MESSAGES}, gateway→plain ${forward.delivered}/${E2E_MESSAGES}, gateway→ingest ${e2e.delivered}/${E2E_MESSAGES} (ingest also counts the retained statuses replayed when it subscribes)${cpu}`,
       );
     }
     notes.push(
