@@ -27,8 +27,8 @@ export interface QueuedMessage {
   maybeSent: boolean;
 }
 
-/** The key of the PUBREL that replaced the PUBLISH at `index` of `record`; it sorts right after the record. */
-export const releaseKey = (record: QueueRecord, index: number) => `${record.key}/${String(index).padStart(5, '0')}`;
+/** The key of the PUBREL that replaced the PUBLISH at `index` of a record; it sorts right after the record. */
+export const releaseKey = (recordKey: string, index: number) => `${recordKey}/${String(index).padStart(5, '0')}`;
 
 /**
  * The in-memory index of one client's queued messages (the packets themselves are on disk only): findable

@@ -39,17 +39,25 @@ export function encodePacket(packet: object): Buffer {
   return out;
 }
 
+/** JSON.parse reviver: `{"$b64": …}` back to a Buffer. */
+function binary(_key: string, value: unknown): unknown {
+  return typeof value === 'object' && value !== null && BINARY in value
+    ? Buffer.from((value as Record<typeof BINARY, string>)[BINARY], 'base64')
+    : value;
+}
+
+/** A packet in the first on-disk format (one JSON string, payload as `{"$b64": …}`); read only to upgrade it. */
+export function decodeJsonPacket<T>(json: string): T {
+  return JSON.parse(json, binary) as T;
+}
+
 /** The packets of a record (one or more encodePacket outputs back to back), in order; payloads as Buffers. */
 export function decodePackets<T>(record: Buffer): T[] {
   const packets: T[] = [];
   for (let at = 0; at < record.length;) {
     const headLength = record.readInt32BE(at);
     const head = record.toString('utf8', at + 4, at + 4 + headLength);
-    const packet = JSON.parse(head, (_key, value: unknown) =>
-      typeof value === 'object' && value !== null && BINARY in value
-        ? Buffer.from((value as Record<typeof BINARY, string>)[BINARY], 'base64')
-        : value,
-    ) as Record<string, unknown>;
+    const packet = JSON.parse(head, binary) as Record<string, unknown>;
     at += 4 + headLength;
     const payloadLength = record.readInt32BE(at);
     at += 4;

@@ -128,6 +128,58 @@ describe('SessionStore', () => {
     expect(await onDisk()).toEqual([]);
   });
 
+  it('upgrades state written in the first on-disk format (JSON, one key per queued message)', async () => {
+    // As the first format stored them: JSON, binary values as {"$b64": …}.
+    const json = (packet: object) =>
+      JSON.stringify(packet, (_key, value: unknown) =>
+        typeof value === 'object' && value !== null && (value as { type?: string }).type === 'Buffer'
+          ? { $b64: Buffer.from((value as { data: number[] }).data).toString('base64') }
+          : value,
+      );
+    db = new ClassicLevel<string, string>(dir);
+    await db.batch([
+      { type: 'put', key: 'session:sub:vigil-ingest:vigil/v1/+/+/reading', value: '{"qos":1}' },
+      { type: 'put', key: 'session:out:vigil-ingest:0000000000000001', value: json(reading(1)) },
+      {
+        type: 'put',
+        key: 'session:out:vigil-ingest:0000000000000002',
+        value: json({ cmd: 'pubrel', messageId: 8 }), // a QoS 2 message past PUBREC
+      },
+      {
+        type: 'put',
+        key: 'session:ret:vigil/v1/f/wb-1/status',
+        value: json({ ...reading(3), topic: 'vigil/v1/f/wb-1/status', retain: true }),
+      },
+      { type: 'put', key: 'session:will:wb-1', value: json({ ...reading(4), clientId: 'wb-1' }) },
+      { type: 'put', key: 'session:in:wb-1:00009', value: json({ ...reading(5), qos: 2, messageId: 9 }) },
+    ]);
+    await db.close();
+
+    let { store, writer } = await open('broker-2');
+    expect(await store.subscriptionsByClient(ingest)).toEqual([{ topic: 'vigil/v1/+/+/reading', qos: 1 }]);
+    const queued = await collect(store.outgoingStream(ingest));
+    expect(queued).toMatchObject([
+      { cmd: 'publish', brokerCounter: 1, dup: true },
+      { cmd: 'pubrel', messageId: 8 },
+    ]);
+    expect(JSON.parse(queued[0]!.payload.toString())).toEqual({ seq: 1 });
+    expect(await collect(store.createRetainedStream('vigil/v1/f/+/status'))).toMatchObject([{ brokerCounter: 3 }]);
+    expect(await collect(store.streamWill({}))).toMatchObject([{ clientId: 'wb-1', brokerCounter: 4 }]);
+    expect(await store.incomingGetPacket({ id: 'wb-1' } as never, { messageId: 9 } as never)).toMatchObject({
+      brokerCounter: 5,
+    });
+
+    // Upgraded once: a restart reads format 2 and finds the same state; the PUBCOMP then clears the PUBREL.
+    await crash(writer);
+    ({ store, writer } = await open('broker-3'));
+    expect(await collect(store.outgoingStream(ingest))).toMatchObject([{ brokerCounter: 1 }, { cmd: 'pubrel' }]);
+    await store.outgoingUpdate(ingest, { ...reading(1), messageId: 1 });
+    await store.outgoingClearMessageId(ingest, { messageId: 1 } as never);
+    await store.outgoingClearMessageId(ingest, { messageId: 8 } as never);
+    await writer.drain();
+    expect(await db.keys({ gte: 'session:out:', lt: 'session:out;' }).all()).toEqual([]);
+  });
+
   it('marks a message sent once and not acknowledged as DUP when streamed again, without a restart', async () => {
     const { store } = await open('broker-1');
     await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(1));

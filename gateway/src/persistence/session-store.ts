@@ -6,7 +6,7 @@ import type { Logger } from '@vigil/core';
 import type { GatewayMetrics } from '../metrics.js';
 import type { BatchWriter, StoreOp } from './batch-writer.js';
 import { OutgoingQueue, releaseKey, type QueuedMessage, type QueueRecord } from './outgoing-queue.js';
-import { decodePackets, encodePacket } from './packet-codec.js';
+import { decodeJsonPacket, decodePackets, encodePacket } from './packet-codec.js';
 
 /** The fields of an aedes packet this store reads; everything else is stored as it comes. */
 interface Packet {
@@ -31,6 +31,9 @@ const SUB = 'session:sub:';
 const IN = 'session:in:';
 const WILL = 'session:will:';
 const RETAINED = 'session:ret:';
+/** The on-disk format of the session keys: 2 = binary packets, queued messages in records (1 = JSON, one key each). */
+const FORMAT_KEY = 'session-format';
+const FORMAT = '2';
 const clientPrefix = (prefix: string, clientId: string) => `${prefix}${encodeURIComponent(clientId)}:`;
 const clientRange = (prefix: string, clientId: string) => {
   const gte = clientPrefix(prefix, clientId);
@@ -120,6 +123,7 @@ export class SessionStore extends MemoryPersistence {
   override async setup(broker: { id: string }): Promise<void> {
     await super.setup(broker);
     this.#brokerId = broker.id;
+    await this.#upgrade();
     await this.#load();
   }
 
@@ -209,7 +213,7 @@ export class SessionStore extends MemoryPersistence {
     if (!queue || !released) throw new Error('no such packet');
     if (released.brokerId === undefined) return; // already a PUBREL, re-sent after a reconnect
     queue.becomesRelease(released);
-    await this.#write(putPacket(releaseKey(released.record, released.index), packet));
+    await this.#write(putPacket(releaseKey(released.record.key, released.index), packet));
   }
 
   override async outgoingClearMessageId(
@@ -223,7 +227,7 @@ export class SessionStore extends MemoryPersistence {
     if (!queue.size) this.#queues.delete(client.id);
     this.#queued--;
     if (emptied) {
-      const keys = [emptied.key, ...emptied.released.map((index) => releaseKey(emptied, index))];
+      const keys = [emptied.key, ...emptied.released.map((index) => releaseKey(emptied.key, index))];
       this.#writer.writeLater(
         keys.map((key) => ({ type: 'del', key })),
         (err) => this.#options.log.error({ err, clientId: client.id }, 'session queue delete failed'),
@@ -358,6 +362,25 @@ export class SessionStore extends MemoryPersistence {
     let max = 0;
     for (const queue of this.#queues.values()) max = Math.max(max, queue.size);
     return { total: this.#queued, max };
+  }
+
+  /**
+   * Rewrites state written by an earlier gateway in format 1 (JSON, one key per queued message) in one
+   * atomic batch: each packet becomes binary, each queued message a record of its own, and a queued PUBREL
+   * (which replaced its PUBLISH under the same key) a record plus the PUBREL in its place. Subscriptions
+   * stay JSON. A fresh data directory only gets the format key.
+   */
+  async #upgrade(): Promise<void> {
+    if ((await this.#db.get(FORMAT_KEY)) === FORMAT) return;
+    const ops: StoreOp[] = [];
+    for await (const [key, value] of this.#db.iterator({ gte: 'session:', lt: 'session;' })) {
+      if (key.startsWith(SUB)) continue;
+      const packet = decodeJsonPacket<Packet>(value);
+      ops.push(putPacket(key, packet));
+      if (key.startsWith(OUT) && packet.cmd === 'pubrel') ops.push(putPacket(releaseKey(key, 0), packet));
+    }
+    if (ops.length) this.#options.log.info({ keys: ops.length }, 'session store upgraded to format 2');
+    await this.#writer.write([...ops, { type: 'put', key: FORMAT_KEY, value: FORMAT }]);
   }
 
   async #load(): Promise<void> {
