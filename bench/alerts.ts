@@ -250,6 +250,7 @@ export default async function run(): Promise<BenchResult> {
     const phase = async (name: string, rate: number, triggers: Device[], waitMs: number) => {
       await Promise.all(parts.map((p) => p.request({ cmd: 'stats' })));
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       const stallBefore = await cpuStallUs();
       if (rate) {
         await load.request({ cmd: 'rate', perSecond: rate });
@@ -262,6 +263,7 @@ export default async function run(): Promise<BenchResult> {
       const sent = rate ? (await load.request<{ sent: number }>({ cmd: 'stop' })).sent : 0;
       const seconds = (performance.now() - started) / 1000;
       const stalled = ((await cpuStallUs()) - stallBefore) / 1e6 / seconds;
+      const benchCpu = process.cpuUsage(cpuBefore);
       const stats = new Map<string, PartStats>();
       for (const p of parts) stats.set(p.role, await p.request<PartStats>({ cmd: 'stats' }));
       stats.set('bench', {
@@ -270,7 +272,7 @@ export default async function run(): Promise<BenchResult> {
           p99: mainLoop.percentile(99) / 1e6,
           max: mainLoop.max / 1e6,
         },
-        cpu: NaN,
+        cpu: (benchCpu.user + benchCpu.system) / 1e6 / seconds,
         metrics: [],
       });
       const achieved = rate ? `, background ${(sent / seconds).toFixed(0)} msg/s achieved of ${rate.toFixed(0)}` : '';
