@@ -9,9 +9,9 @@ import path from 'node:path';
 import { createPool, silentLogger, upsertServiceAccount } from '@vigil/core';
 import { start as startGateway } from '@vigil/gateway';
 import { start as startIngest, ingestTopics } from '@vigil/ingest';
-import mqtt from 'mqtt';
 import { publishAll, type StreamMessage } from '../tests/ingest/stream-fixture.js';
 import { startBareBroker } from './lib-bare-broker.js';
+import { countingSubscriber } from './lib-counter.js';
 import { spawnPart, type PartHandle, type PartRole, type PartStats } from './lib-parts.js';
 
 export interface Rate {
@@ -36,9 +36,9 @@ type Count = () => number | Promise<number>;
 const PUBLISHERS = 4;
 
 /** Splits the stream over `PUBLISHERS` connections, each publishing its share with 100 messages in flight. */
-async function publish(url: string, login: (i: number) => Login, messages: StreamMessage[]) {
+async function publish(url: string, login: Login, messages: StreamMessage[]) {
   const shares = Array.from({ length: PUBLISHERS }, (_, i) => messages.filter((_, n) => n % PUBLISHERS === i));
-  await Promise.all(shares.map((share, i) => publishAll(url, { ...login(i), clientId: `bench-pub-${i}` }, share, 100)));
+  await Promise.all(shares.map((share, i) => publishAll(url, { ...login, clientId: `bench-pub-${i}` }, share, 100)));
 }
 
 /** Waits until `count()` reaches `total` or stops moving for 3 s; returns the time of the last progress. */
@@ -54,7 +54,7 @@ async function settle(count: Count, total: number): Promise<number> {
 }
 
 /** Publishes `messages` to `url` and times them until `count()` has seen all of them (or stopped moving). */
-async function measure(url: string, login: (i: number) => Login, count: Count, messages: StreamMessage[]) {
+async function measure(url: string, login: Login, count: Count, messages: StreamMessage[]) {
   const started = performance.now();
   await publish(url, login, messages);
   const end = await settle(count, messages.length);
@@ -109,13 +109,13 @@ export async function deployedRates(
     const bareBroker = await spawn('bare', {});
     const bareUrl = bareBroker.ready.url as string;
     const bareSubscriber = await counter(bareUrl);
-    const bare = await measure(bareUrl, () => logins.plain, bareSubscriber.count, messages);
+    const bare = await measure(bareUrl, logins.plain, bareSubscriber.count, messages);
     for (const part of parts.splice(0).reverse()) await part.close(); // the subscriber first, then its broker
 
     const gateway = await spawn('gateway', { port: 0, databaseUrl, dataDir, authCacheTtlMs: 600_000 });
     const url = gateway.ready.url as string;
     const plain = await counter(url);
-    const forward = await measure(url, () => logins.publisher, plain.count, messages);
+    const forward = await measure(url, logins.publisher, plain.count, messages);
     await plain.part.close();
 
     const ingest = await spawn('ingest', { databaseUrl, mqtt: { url, ...logins.ingest }, cron: false });
@@ -123,8 +123,8 @@ export async function deployedRates(
     const cpu = () => Promise.all([gateway, ingest].map((part) => part.request<PartStats>({ cmd: 'stats' })));
     await cpu(); // CPU counts from here
     const committed = async () => (await progress()).committed;
-    const e2e = await measure(url, () => logins.publisher, committed, again);
-    const [gatewayCpu, ingestCpu] = await cpu(); // over the run and its last 3 s of settling
+    const e2e = await measure(url, logins.publisher, committed, again);
+    const [gatewayCpu, ingestCpu] = await cpu(); // over the run
     const { rowsInserted } = await progress();
     return {
       bare,
@@ -138,22 +138,6 @@ export async function deployedRates(
   }
 }
 
-/** A plain mqtt.js subscriber in this process (persistent session, QoS 1, PUBACK on receipt) counting what it receives. */
-async function countingSubscriber(url: string, login: Login) {
-  const client = await mqtt.connectAsync(url, { ...login, clientId: login.username, clean: false });
-  let received = 0;
-  client.on('message', () => received++);
-  await client.subscribeAsync(ingestTopics(), { qos: 1 });
-  return {
-    count: () => received,
-    // Unsubscribe first: a persistent session left behind would make the broker queue every later message.
-    close: async () => {
-      await client.unsubscribeAsync(ingestTopics());
-      await client.endAsync();
-    },
-  };
-}
-
 /** Ceiling, gateway and end to end with every broker, subscriber and publisher in this one process. */
 export async function embeddedRates(
   databaseUrl: string,
@@ -162,8 +146,8 @@ export async function embeddedRates(
 ): Promise<EndToEnd> {
   const logins = await accounts(databaseUrl);
   const bareBroker = await startBareBroker();
-  const bareSubscriber = await countingSubscriber(bareBroker.url, logins.plain);
-  const bare = await measure(bareBroker.url, () => logins.plain, bareSubscriber.count, messages).finally(async () => {
+  const bareSubscriber = await countingSubscriber({ url: bareBroker.url, ...logins.plain, topics: ingestTopics() });
+  const bare = await measure(bareBroker.url, logins.plain, bareSubscriber.count, messages).finally(async () => {
     await bareSubscriber.close();
     await bareBroker.close();
   });
@@ -171,17 +155,12 @@ export async function embeddedRates(
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-gw-'));
   const gateway = await startGateway({ port: 0, databaseUrl, dataDir, authCacheTtlMs: 600_000 });
   try {
-    const subscriber = await countingSubscriber(gateway.url, logins.plain);
-    const forward = await measure(gateway.url, () => logins.publisher, subscriber.count, messages);
+    const subscriber = await countingSubscriber({ url: gateway.url, ...logins.plain, topics: ingestTopics() });
+    const forward = await measure(gateway.url, logins.publisher, subscriber.count, messages);
     await subscriber.close();
 
     const ingest = await startIngest({ databaseUrl, mqtt: { url: gateway.url, ...logins.ingest }, cron: false });
-    const e2e = await measure(
-      gateway.url,
-      () => logins.publisher,
-      () => ingest.stats().committed,
-      again,
-    );
+    const e2e = await measure(gateway.url, logins.publisher, () => ingest.stats().committed, again);
     const rows = ingest.stats().rowsInserted;
     await ingest.close();
     return { bare, forward, e2e: { ...e2e, rowsPerSecond: rows / e2e.seconds, rows } };

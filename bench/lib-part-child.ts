@@ -14,6 +14,7 @@ import mqtt from 'mqtt';
 import { Registry } from 'prom-client';
 import { deviceTopic } from '@vigil/protocol';
 import { startBareBroker } from './lib-bare-broker.js';
+import { countingSubscriber, type CounterOptions } from './lib-counter.js';
 
 interface Part {
   ready: Record<string, unknown>;
@@ -86,36 +87,13 @@ async function startPart(): Promise<Part> {
       const bare = await startBareBroker();
       return { ready: { url: bare.url }, close: () => bare.close() };
     }
-    case 'counter':
-      return startCounter(options as CounterOptions);
+    case 'counter': {
+      const counter = await countingSubscriber(options as CounterOptions);
+      return { ready: {}, close: counter.close, commands: { progress: () => ({ received: counter.count() }) } };
+    }
     default:
       throw new Error(`unknown part ${role}`);
   }
-}
-
-export interface CounterOptions {
-  url: string;
-  username: string;
-  password: string;
-  /** Filters to subscribe to (QoS 1). */
-  topics: string[];
-}
-
-/** A plain mqtt.js subscriber (persistent session, QoS 1, PUBACK on receipt) that counts what it receives. */
-async function startCounter({ url, username, password, topics }: CounterOptions): Promise<Part> {
-  const client = await mqtt.connectAsync(url, { username, password, clientId: username, clean: false });
-  let received = 0;
-  client.on('message', () => received++);
-  await client.subscribeAsync(topics, { qos: 1 });
-  return {
-    ready: {},
-    // Unsubscribes first: a persistent session left behind would make the broker queue every later message.
-    close: async () => {
-      await client.unsubscribeAsync(topics);
-      await client.endAsync();
-    },
-    commands: { progress: () => ({ received }) },
-  };
 }
 
 /** The background readings: single-sample wristband readings, round robin over the load devices, QoS 1. */
