@@ -20,17 +20,27 @@ export interface EngineParts<Settings> {
   metrics: AlertsMetrics;
 }
 
-function toRuleInput(message: ParsedMessage): RuleInput {
+const byTs = (a: { ts: number }, b: { ts: number }) => a.ts - b.ts;
+
+/**
+ * The rules' inputs of one message: a batch of samples becomes one input per sample in device-time order (a stable
+ * sort keeps a repeated instant's later word last), so every rule judges every sample whatever the message
+ * boundaries (docs/rules.md "Time").
+ */
+export function toRuleInputs(message: ParsedMessage): RuleInput[] {
   switch (message.kind) {
-    case 'reading':
-      return { type: 'reading', seq: message.seq, samples: message.samples };
+    case 'reading': {
+      const { seq, samples } = message;
+      if (samples.length === 1) return [{ type: 'reading', seq, sample: samples[0]! }];
+      return [...samples].sort(byTs).map((sample) => ({ type: 'reading', seq, sample }));
+    }
     case 'event':
-      return { type: 'event', event: message.event };
+      return [{ type: 'event', event: message.event }];
     case 'status': {
       const { status } = message;
-      // The Last Will is exactly {"online":false}: no seq, no ts (PROTOCOL.md "status").
+      // The Last Will is exactly {"online":false}: no seq, no ts (docs/PROTOCOL.md "status").
       const will = !status.online && status.seq === undefined && status.ts === undefined;
-      return { type: 'status', status, will };
+      return [{ type: 'status', status, will }];
     }
   }
 }
@@ -80,7 +90,7 @@ export class AlertEngine<Settings> {
     // Invalid messages are ingest's to dead-letter; here they are only counted.
     if (!result.ok) return void metrics.messages.inc({ kind: parsed.kind, result: 'invalid' });
     metrics.messages.inc({ kind: parsed.kind, result: suppress ? 'replayed' : 'ok' });
-    const intents = this.parts.runner.evaluate(toRuleInput(result.message), context, now);
+    const intents = this.parts.runner.evaluateAll(toRuleInputs(result.message), context, now);
     if (suppress || !intents.length) return;
     await Promise.all(this.applyIntents(intents, now).map((appended) => appended.published));
   }
@@ -92,7 +102,7 @@ export class AlertEngine<Settings> {
     for (const item of items) {
       const context = registry.get(item.device);
       if (!context) continue;
-      runner.evaluate(item.input, context, clock.now());
+      runner.evaluateAll([item.input], context, clock.now());
       fed += 1;
     }
     return fed;

@@ -65,7 +65,7 @@ function readingFrom(row: Record<string, unknown>, fields: Record<string, string
   return {
     device: row.device_id as string,
     at: ts,
-    input: { type: 'reading', seq: Number(row.seq), samples: [sample as { ts: number }] },
+    input: { type: 'reading', seq: Number(row.seq), sample: sample as { ts: number } },
   };
 }
 

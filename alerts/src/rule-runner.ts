@@ -37,18 +37,21 @@ export class RuleRunner<Settings> {
     return states;
   }
 
-  evaluate(input: RuleInput, context: DeviceContext, now: number): FacilityIntent[] {
+  /** Feeds the inputs of one message (one per sample, in device-time order) to every rule, input by input. */
+  evaluateAll(inputs: readonly RuleInput[], context: DeviceContext, now: number): FacilityIntent[] {
     const ctx = this.contextFor(context, now);
     const { facility } = context.device;
     const states = this.statesOf(facility);
     const { rules } = this.ruleSet;
     const out: FacilityIntent[] = [];
-    // A plain loop: this runs for every rule and every message (readings by the thousand per second).
-    for (let i = 0; i < rules.length; i += 1) {
-      try {
-        for (const intent of rules[i]!.evaluate(input, ctx, states[i])) out.push({ facility, intent });
-      } catch (err) {
-        this.failed(rules[i]!.name, err);
+    // Plain loops: this runs for every rule and every sample (readings by the thousand per second).
+    for (const input of inputs) {
+      for (let i = 0; i < rules.length; i += 1) {
+        try {
+          for (const intent of rules[i]!.evaluate(input, ctx, states[i])) out.push({ facility, intent });
+        } catch (err) {
+          this.failed(rules[i]!.name, err);
+        }
       }
     }
     return out;

@@ -50,28 +50,17 @@ export const bandNotWornRule: Rule<BandState, RuleSettings> = {
       band.offSince = Math.min(band.offSince ?? Infinity, input.event.ts);
       return notWorn(band, 'wristband removed', input.event.ts);
     }
-    const intents: AlertIntent[] = [];
-    for (const sample of [...input.samples].sort((a, b) => a.ts - b.ts)) {
-      if (typeof sample.worn !== 'boolean' || sample.ts < band.ts) continue;
-      band.ts = sample.ts;
-      if (sample.worn) {
-        band.offSince = null;
-        if (latchClear(band)) {
-          const fields = {
-            rule: 'band_not_worn' as const,
-            subject: subjects.device(ctx.device.id),
-            occurredAt: sample.ts,
-          };
-          intents.push(
-            intent(band.refs, { ...fields, action: 'clear', priority: 'warning', detail: 'wristband worn again' }),
-          );
-        }
-      } else {
-        band.offSince ??= sample.ts;
-        intents.push(...offTooLong(band, sample.ts));
-      }
+    const { sample } = input;
+    if (typeof sample.worn !== 'boolean' || sample.ts < band.ts) return [];
+    band.ts = sample.ts;
+    if (!sample.worn) {
+      band.offSince ??= sample.ts;
+      return offTooLong(band, sample.ts);
     }
-    return intents;
+    band.offSince = null;
+    if (!latchClear(band)) return [];
+    const fields = { rule: 'band_not_worn' as const, subject: subjects.device(ctx.device.id), occurredAt: sample.ts };
+    return [intent(band.refs, { ...fields, action: 'clear', priority: 'warning', detail: 'wristband worn again' })];
   },
   tick(now, state) {
     return [...state.values()].flatMap((band) => (band.enabled ? offTooLong(band, now) : []));

@@ -65,10 +65,9 @@ export const bedExitNightRule: Rule<BedState, RuleSettings> = {
         ? input.event.type === 'bed_exit' || input.event.type === 'bed_enter'
           ? [{ ts: input.event.ts, occupied: input.event.type === 'bed_enter' }]
           : []
-        : input.samples
-            .filter((sample) => typeof sample.occupied === 'boolean')
-            .map((sample) => ({ ts: sample.ts, occupied: sample.occupied as boolean }))
-            .sort((a, b) => a.ts - b.ts);
+        : typeof input.sample.occupied === 'boolean'
+          ? [{ ts: input.sample.ts, occupied: input.sample.occupied }]
+          : [];
     const intents: AlertIntent[] = [];
     for (const change of changes) {
       if (change.ts < bed.ts) continue;
@@ -86,7 +85,7 @@ export const bedExitNightRule: Rule<BedState, RuleSettings> = {
         intents.push(...exited(bed, ctx, change.ts, fallRisk));
       }
     }
-    const newest = input.type === 'event' ? input.event.ts : Math.max(...input.samples.map((s) => s.ts));
+    const newest = input.type === 'event' ? input.event.ts : input.sample.ts;
     return [...intents, ...outTooLong(bed, newest)];
   },
   tick(now, state) {

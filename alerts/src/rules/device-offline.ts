@@ -67,7 +67,7 @@ export const deviceOfflineRule: Rule<OfflineState, RuleSettings> = {
     }
     const watched = watch(state, ctx, ctx.now);
     if (!latchClear(watched)) return [];
-    const at = input.type === 'event' ? input.event.ts : input.type === 'reading' ? input.samples[0]!.ts : ctx.now;
+    const at = input.type === 'event' ? input.event.ts : input.type === 'reading' ? input.sample.ts : ctx.now;
     const fields = { rule: 'device_offline' as const, subject: subjects.device(ctx.device.id), occurredAt: at };
     return [
       intent(watched.refs, { ...fields, action: 'clear', priority: watched.priority, detail: 'device back online' }),

@@ -59,19 +59,15 @@ export function evaluateHazard<S>(
     set('alarm', alarmed ? spec.alarm.priority : null, ts, spec.alarm.detail);
     occurredAt = ts;
   } else {
-    const samples = [...input.samples].sort((a, b) => a.ts - b.ts);
-    for (const sample of samples) {
-      for (const measure of spec.measures) {
-        const value = numberField(sample, measure.field);
-        if (value === undefined) continue;
-        const judged = measure.judge(value, settings);
-        set(measure.field, judged?.priority ?? null, sample.ts, judged?.detail);
-      }
-      for (const derived of derive?.(sample) ?? []) {
-        set(derived.source, derived.level, sample.ts, derived.detail);
-      }
+    const { sample } = input;
+    for (const measure of spec.measures) {
+      const value = numberField(sample, measure.field);
+      if (value === undefined) continue;
+      const judged = measure.judge(value, settings);
+      set(measure.field, judged?.priority ?? null, sample.ts, judged?.detail);
     }
-    occurredAt = samples.at(-1)!.ts;
+    for (const derived of derive?.(sample) ?? []) set(derived.source, derived.level, sample.ts, derived.detail);
+    occurredAt = sample.ts;
   }
   // A reading with none of the rule's fields (e.g. only `battery`) says nothing about the hazard.
   if (!touched) return [];

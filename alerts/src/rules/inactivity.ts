@@ -47,19 +47,15 @@ export const inactivityRule: Rule<InactivityState, RuleSettings> = {
   },
   evaluate(input, ctx, state) {
     if (input.type === 'status') return [];
-    const motions =
-      input.type === 'event'
-        ? input.event.type === 'motion'
-          ? [input.event.ts]
-          : []
-        : input.samples.filter((s) => (numberField(s, 'motion') ?? 0) > 0).map((s) => s.ts);
-    const firstTs = input.type === 'event' ? input.event.ts : Math.min(...input.samples.map((s) => s.ts));
-    const dwelling = dwellingOf(state, ctx, firstTs);
-    if (!dwelling || motions.length === 0) return [];
-    dwelling.lastMotion = Math.max(dwelling.lastMotion, ...motions);
+    const ts = input.type === 'event' ? input.event.ts : input.sample.ts;
+    const moved =
+      input.type === 'event' ? input.event.type === 'motion' : (numberField(input.sample, 'motion') ?? 0) > 0;
+    const dwelling = dwellingOf(state, ctx, ts);
+    if (!dwelling || !moved) return [];
+    dwelling.lastMotion = Math.max(dwelling.lastMotion, ts);
     if (!latchClear(dwelling)) return [];
     const subject = subjects.location(ctx.location!.id);
-    const fields = { rule: 'inactivity' as const, subject, occurredAt: Math.max(...motions) };
+    const fields = { rule: 'inactivity' as const, subject, occurredAt: ts };
     return [intent(dwelling.refs, { ...fields, action: 'clear', priority: 'warning', detail: 'movement again' })];
   },
   tick(now, state) {

@@ -21,16 +21,13 @@ export const lowBatteryRule: Rule<BatteryState, RuleSettings> = {
   evaluate(input, ctx, state) {
     const settings = ctx.settings.lowBattery;
     if (!settings.enabled) return [];
-    const values =
+    const reading =
       input.type === 'reading'
-        ? input.samples.map((sample) => ({ ts: sample.ts, pct: numberField(sample, 'battery') }))
+        ? { ts: input.sample.ts, pct: numberField(input.sample, 'battery') }
         : input.type === 'status'
-          ? [{ ts: input.status.ts ?? ctx.now, pct: input.status.battery }]
-          : [];
-    const reading = values
-      .filter((v): v is { ts: number; pct: number } => v.pct !== undefined)
-      .reduce<{ ts: number; pct: number } | null>((newest, v) => (!newest || v.ts >= newest.ts ? v : newest), null);
-    if (!reading) return [];
+          ? { ts: input.status.ts ?? ctx.now, pct: input.status.battery }
+          : null;
+    if (reading?.pct === undefined) return [];
     let battery = state.get(ctx.device.id);
     if (!battery) state.set(ctx.device.id, (battery = { ...newLatch(), ts: -Infinity }));
     if (reading.ts < battery.ts) return [];

@@ -38,20 +38,16 @@ export const noVitalsInBedRule: Rule<NoVitalsState, RuleSettings> = {
   evaluate(input, ctx, state) {
     const settings = ctx.settings.noVitalsInBed;
     if (!settings.enabled || input.type !== 'reading' || ctx.device.kind !== 'bedmat') return [];
-    const samples = [...input.samples]
-      .sort((a, b) => a.ts - b.ts)
-      .map((sample) => {
-        const occupied = booleanField(sample, 'occupied');
-        if (occupied !== undefined) state.occupied.set(ctx.device.id, occupied);
-        return { ...sample, occupied: occupied ?? state.occupied.get(ctx.device.id) };
-      });
+    const occupied = booleanField(input.sample, 'occupied');
+    if (occupied !== undefined) state.occupied.set(ctx.device.id, occupied);
+    const sample = { ...input.sample, occupied: occupied ?? state.occupied.get(ctx.device.id) };
     const refs = refsOf(ctx);
     return judgeSustained(
       {
         rule: 'no_vitals_in_bed',
         subject: personSubject(refs),
         conditions: [CONDITION],
-        samples,
+        sample,
         refs,
         device: ctx.device,
         settings,

@@ -60,7 +60,7 @@ export class RunTracker {
 
   evaluate(spec: RunSpec): RunResult {
     const samples = this.samples;
-    let from = Math.max(0, this.dirty - this.prune(spec));
+    let from = Math.min(this.dirty, samples.length);
     this.dirty = Infinity;
     // A change may extend or split the run just before it: re-examine from that run's start.
     while (from > 0 && samples[from - 1]!.hit) from--;
@@ -87,6 +87,8 @@ export class RunTracker {
     }
     if (samples.length > 0 && !samples.at(-1)!.hit) this.current = 'miss';
     this.reported = reported;
+    // Only after the new samples were judged: a late sample older than the horizon still counts once.
+    this.prune(spec);
     return { newRuns, current: this.current };
   }
 
@@ -99,14 +101,13 @@ export class RunTracker {
     return null;
   }
 
-  /** Drops samples beyond the horizon; returns how many. */
-  private prune(spec: RunSpec): number {
+  /** Drops samples beyond the horizon. */
+  private prune(spec: RunSpec): void {
     const newest = this.newestTs;
-    if (newest === undefined) return 0;
+    if (newest === undefined) return;
     let drop = 0;
     const keep = Math.max(spec.minSamples, 2);
     while (this.samples.length - drop > keep && this.samples[drop]!.ts < newest - spec.horizonMs) drop++;
     if (drop > 0) this.samples.splice(0, drop);
-    return drop;
   }
 }

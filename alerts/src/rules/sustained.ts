@@ -36,7 +36,7 @@ export interface Judgement<S> {
   rule: AlertRule;
   subject: string;
   conditions: readonly Sustained<S>[];
-  samples: readonly ReadingSample[];
+  sample: ReadingSample;
   refs: Refs;
   device: DeviceInfo;
   settings: S;
@@ -46,25 +46,20 @@ export interface Judgement<S> {
 }
 
 /**
- * Feeds the samples to each condition's runs (per subject and device) and judges the subject: raise once per
+ * Feeds the sample to each condition's runs (per subject and device) and judges the subject: raise once per
  * sustained run (again when the priority rises, never lower than an open critical), clear when every fresh device
- * is calm. Runs found only in late samples are raised as they happened and, if already over, cleared.
+ * is calm. Runs completed by a late, out-of-order sample are raised as they happened and, if already over, cleared.
  */
 export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): AlertIntent[] {
   const trackers = trackersOf(state, j);
   const touched = new Map<Sustained<S>, SourceRuns>();
-  for (const sample of j.samples) {
-    for (const condition of j.conditions) {
-      const hit = condition.hit(sample, j.settings);
-      if (hit === undefined) continue;
-      let runs = touched.get(condition);
-      if (!runs) {
-        runs = trackers.get(condition) ?? new SourceRuns(`${j.refs.device}/${condition.key}`);
-        trackers.set(condition, runs);
-        touched.set(condition, runs);
-      }
-      runs.add(sample.ts, hit);
-    }
+  for (const condition of j.conditions) {
+    const hit = condition.hit(j.sample, j.settings);
+    if (hit === undefined) continue;
+    let runs = trackers.get(condition);
+    if (!runs) trackers.set(condition, (runs = new SourceRuns(`${j.refs.device}/${condition.key}`)));
+    touched.set(condition, runs);
+    runs.add(j.sample.ts, hit);
   }
   if (touched.size === 0) return [];
   let newest = -Infinity;

@@ -51,8 +51,8 @@ export function event(type: DeviceEvent['type'], ts: number, extra: Partial<Devi
   return { type: 'event', event: { seq: 1, ts, type, ...extra } };
 }
 
-export function reading(...samples: ReadingSample[]): RuleInput {
-  return { type: 'reading', seq: 1, samples };
+export function reading(sample: ReadingSample): RuleInput {
+  return { type: 'reading', seq: 1, sample };
 }
 
 export function status(value: DeviceStatus, will = false): RuleInput {

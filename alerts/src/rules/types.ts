@@ -44,9 +44,13 @@ export interface FacilityInfo {
   timezone: string;
 }
 
-/** A validated device message as the rules see it. Times are epoch milliseconds of the device's clock. */
+/**
+ * A validated device message as the rules see it. Times are epoch milliseconds of the device's clock. A reading is
+ * one sample: the engine feeds a batch (PROTOCOL.md `samples`) to the rules sample by sample in device-time order,
+ * so the same readings give the same alerts whatever the message boundaries (docs/rules.md "Time").
+ */
 export type RuleInput =
-  | { type: 'reading'; seq: number; samples: ReadingSample[] }
+  | { type: 'reading'; seq: number; sample: ReadingSample }
   | { type: 'event'; event: DeviceEvent }
   | { type: 'status'; status: DeviceStatus; /** true when this is the device's Last Will */ will: boolean };
 

@@ -62,12 +62,12 @@ describe('vitals rule: sustained heart rate', () => {
     expect(summary(run(vitalsRule, [...hr([0, 80], [60, 140], [10, 140], [30, 140])]))).toEqual([calm]);
   });
 
-  it('a late batch after an outage raises for what happened, then clears if it is over', () => {
-    const late = reading(...every10s(100, 200, { hr: 150 }).map(([s, f]) => ({ ts: at(s), ...f })), {
-      ts: at(210),
-      hr: 80,
-    });
-    const intents = run(vitalsRule, [...hr([0, 80]), [late, wristband]]);
+  it('late samples after an outage raise for what happened, then clear if it is over', () => {
+    const later = { ...wristband, now: at(600) };
+    const intents = run(vitalsRule, [
+      ...hr([0, 80]),
+      ...each(later, [...every10s(100, 200, { hr: 150 }), calmAt(210)]),
+    ]);
     expect(summary(intents)).toEqual([calm, 'raise high resident:r1:hr', calm]);
     expect(intents[1]!.occurredAt).toBe(at(160));
   });

@@ -172,8 +172,9 @@ export const vitalsRule: Rule<VitalsState, RuleSettings> = {
     const settings = ctx.settings.vitals;
     const groups = BY_KIND.get(ctx.device.kind);
     if (!settings.enabled || input.type !== 'reading' || !groups) return [];
+    const { sample } = input;
+    if (sample.worn === false || sample.occupied === false) return [];
     const refs = refsOf(ctx);
-    const samples = input.samples.filter((sample) => sample.worn !== false && sample.occupied !== false);
     const intents: AlertIntent[] = [];
     for (const { sign, conditions } of groups) {
       const subject = signSubject(state, refs, sign);
@@ -182,7 +183,7 @@ export const vitalsRule: Rule<VitalsState, RuleSettings> = {
         rule: 'vitals' as const,
         subject,
         conditions,
-        samples,
+        sample,
         refs,
         device,
         settings,

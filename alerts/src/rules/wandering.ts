@@ -28,10 +28,8 @@ export const wanderingRule: Rule<DoorState, RuleSettings> = {
     if (input.type === 'event') {
       if (input.event.type === 'open' || input.event.type === 'close')
         record(input.event.type === 'open', input.event.ts);
-    } else {
-      for (const sample of [...input.samples].sort((a, b) => a.ts - b.ts)) {
-        if (typeof sample.open === 'boolean') record(sample.open, sample.ts);
-      }
+    } else if (typeof input.sample.open === 'boolean') {
+      record(input.sample.open, input.sample.ts);
     }
     const refs = refsOf(ctx);
     const exit = ctx.location?.kind === 'exit';
