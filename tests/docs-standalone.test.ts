@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The repository must explain itself: no comment or page may send a newcomer to a document that is not in it.
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const self = relative(root, fileURLToPath(import.meta.url));
+
+const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' })
+  .split('\0')
+  .filter((path) => path && !path.split('/').includes('node_modules') && path !== self)
+  .filter((path) => existsSync(join(root, path)));
+
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+/** Names of documents that live outside the repository. */
+const OUTSIDE = [
+  { what: 'DESIGN.md', pattern: /DESIGN\.md/ },
+  // `../shared/` alone may be a folder of the repository (web/shared/), so only the project's outside documents.
+  {
+    what: 'a path outside the repository',
+    pattern: /(?:\.\.\/)+shared\/(?:[A-Z]+\.md|notes\/|hooks\/)|\/work\/(?:shared|main|wt)\//,
+  },
+];
+
+/** `[text](target)` in Markdown, without images' or inline code's special cases (none in our docs). */
+const LINK = /\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g;
+
+/** `docs/<page>.md "<section>"`, as code comments cite a section. */
+const CITATION = /docs\/([\w.-]+\.md) "([^"]+)"/g;
+
+const headings = (markdown: string) =>
+  [...markdown.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => m[1]!.replace(/`/g, '').trim().toLowerCase());
+
+describe('docs stand alone', () => {
+  it('no tracked file cites DESIGN.md or a document outside the repository', () => {
+    const offenders: string[] = [];
+    for (const path of tracked) {
+      const lines = read(path).split('\n');
+      lines.forEach((line, i) => {
+        for (const { what, pattern } of OUTSIDE) if (pattern.test(line)) offenders.push(`${path}:${i + 1}: ${what}`);
+      });
+    }
+    expect(offenders, 'point these at docs/ (e.g. docs/rules.md "Auto-clear") instead').toEqual([]);
+  });
+
+  it('every relative link in README.md and docs/*.md points at a file of the repository', () => {
+    const pages = tracked.filter((path) => path === 'README.md' || /^docs\/[^/]+\.md$/.test(path));
+    expect(pages).toContain('docs/ARCHITECTURE.md');
+    const broken: string[] = [];
+    for (const page of pages) {
+      for (const [, target] of read(page).matchAll(LINK)) {
+        if (/^[a-z][a-z+.-]*:/i.test(target!) || target!.startsWith('#')) continue;
+        const file = resolve(root, dirname(page), decodeURIComponent(target!.split('#')[0]!));
+        const inside = !relative(root, file).startsWith('..');
+        if (!inside || !existsSync(file)) broken.push(`${page}: ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('every cited section (docs/<page>.md "<section>") is a heading of that page', () => {
+    const missing: string[] = [];
+    for (const path of tracked) {
+      for (const [, page, section] of read(path).matchAll(CITATION)) {
+        const file = join(root, 'docs', page!);
+        const found =
+          existsSync(file) && headings(readFileSync(file, 'utf8')).some((h) => h.includes(section!.toLowerCase()));
+        if (!found) missing.push(`${path}: docs/${page} "${section}"`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
