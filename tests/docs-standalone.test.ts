@@ -67,7 +67,8 @@ describe('docs stand alone', () => {
       for (const [, page, section] of read(path).matchAll(CITATION)) {
         const file = join(root, 'docs', page!);
         const found =
-          existsSync(file) && headings(readFileSync(file, 'utf8')).some((h) => h.includes(section!.toLowerCase()));
+          existsSync(file) &&
+          headings(readFileSync(file, 'utf8')).some((h) => h.includes(section!.replace(/`/g, '').toLowerCase()));
         if (!found) missing.push(`${path}: docs/${page} "${section}"`);
       }
     }
