@@ -15,15 +15,18 @@ const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: '
 
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
-/** Names of documents that live outside the repository. */
+/** Documents and folders outside the repository, by name. */
 const OUTSIDE = [
   { what: 'DESIGN.md', pattern: /DESIGN\.md/ },
-  // `../shared/` alone may be a folder of the repository (web/shared/), so only the project's outside documents.
-  {
-    what: 'a path outside the repository',
-    pattern: /(?:\.\.\/)+shared\/(?:[A-Z]+\.md|notes\/|hooks\/)|\/work\/(?:shared|main|wt)\//,
-  },
+  { what: 'a path outside the repository', pattern: /\/work\/(?:shared|main|wt)\b/ },
+  // The project's shared folder beside the repository (a `shared/` folder inside it, e.g. web/shared/, is fine).
+  { what: 'the shared folder beside the repository', pattern: /(?:\.\.\/)+shared\/(?:[A-Z]+\.md|notes\/|hooks\/)/ },
 ];
+
+/** Relative paths (`../../shared/x`) anywhere in a file; those that climb out of the repository are refused. */
+const RELATIVE = /(?<![\w./])(?:\.\.\/)+[\w.-]+/g;
+const escapes = (path: string, relativePath: string) =>
+  relative(root, resolve(root, dirname(path), relativePath)).startsWith('..');
 
 /** `[text](target)` in Markdown, without images' or inline code's special cases (none in our docs). */
 const LINK = /\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g;
@@ -44,6 +47,9 @@ describe('docs stand alone', () => {
       const lines = read(path).split('\n');
       lines.forEach((line, i) => {
         for (const { what, pattern } of OUTSIDE) if (pattern.test(line)) offenders.push(`${path}:${i + 1}: ${what}`);
+        for (const [climb] of line.matchAll(RELATIVE)) {
+          if (escapes(path, climb)) offenders.push(`${path}:${i + 1}: ${climb} is outside the repository`);
+        }
       });
     }
     expect(offenders, 'point these at docs/ (e.g. docs/rules.md "Auto-clear") instead').toEqual([]);
