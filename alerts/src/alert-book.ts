@@ -135,7 +135,7 @@ export class AlertBook {
     return { type: 'updated', actor: null, at: now, alert: { ...alert } };
   }
 
-  /** The condition is gone: only non-critical alerts nobody has acknowledged clear by themselves (DESIGN.md). */
+  /** The condition is gone: only non-critical alerts nobody has acknowledged clear by themselves (docs/rules.md "Auto-clear"). */
   clear(facility: string, intent: AlertIntent, now: number): Transition | null {
     const tracked = this.open.get(keyOf(facility, intent.rule, intent.subject));
     if (!tracked || tracked.alert.status !== 'open' || tracked.alert.priority === 'critical') return null;
@@ -219,7 +219,7 @@ export class AlertBook {
   private lookup(id: string, facility: string): { ok: true; tracked: Tracked } | { ok: false; code: AlertsErrorCode } {
     const tracked = this.byId.get(id);
     if (tracked && tracked.alert.facility === facility) return { ok: true, tracked };
-    // Another facility's alert is reported as absent, never as someone else's (scoping, DESIGN.md "Roles").
+    // Another facility's alert is reported as absent, never as someone else's (scoping, docs/ARCHITECTURE.md "Roles").
     if (this.recentlyResolved.get(id) === facility) return { ok: false, code: ALERTS_ERROR_CODES.alreadyResolved };
     return { ok: false, code: ALERTS_ERROR_CODES.notFound };
   }

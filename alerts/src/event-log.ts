@@ -22,7 +22,7 @@ export interface Appended {
 /**
  * Turns transitions into numbered, hash-chained events, writes them and publishes them, both in order. An event
  * is published as soon as its row is committed, or after `durableWaitMs` at the latest: the database can delay
- * a push by that much, never stop it (DESIGN.md "Alerts must not be lost").
+ * a push by that much, never stop it (docs/alerts.md "Durable, then pushed").
  */
 export class EventLog {
   private lastEventId: number;

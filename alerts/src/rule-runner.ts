@@ -21,7 +21,7 @@ export interface FacilityIntent {
  */
 export class RuleRunner<Settings> {
   // One state per rule and facility: ids of places and residents are only unique within a facility, and a
-  // facility's state can move to another worker as a whole (DESIGN.md "Beyond one machine").
+  // facility's state can move to another worker as a whole (docs/ARCHITECTURE.md "Tiers: edge, station, hub").
   private readonly states = new Map<string, unknown[]>();
   private readonly contexts = new WeakMap<DeviceContext, RuleContext<Settings>>();
 

@@ -1,9 +1,9 @@
 /* global document, window, location, localStorage, history, fetch, WebSocket, URLSearchParams, setInterval, setTimeout */
-// Vigil wall display: vanilla JS, no build step. Talks to /api/v1/stream (DESIGN.md "Interfaces") and the REST api.
+// Vigil wall display: vanilla JS, no build step. Talks to /api/v1/stream (docs/api.md "WebSocket stream") and the REST api.
 
 const TOKEN_KEY = 'vigil.displayToken';
 const params = new URLSearchParams(location.search);
-/** Silence after which the full-screen DISCONNECTED state shows (DESIGN.md: 15 s; `?stale=ms` to tune). */
+/** Silence after which the full-screen DISCONNECTED state shows (docs/api.md "Wall display": 15 s; `?stale=ms` to tune). */
 const STALE_MS = Number(params.get('stale')) || 15000;
 const STAFF_TOKEN_MS = 5 * 60 * 1000;
 const BEEP_EVERY_MS = 2500;

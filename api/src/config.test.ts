@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { configFromEnv } from './config.js';
 
 describe('configFromEnv', () => {
-  it('defaults to the embedded ports of DESIGN.md and leaves database and secret to the CLI', () => {
+  it('defaults to the embedded ports of docs/ARCHITECTURE.md "Interfaces" and leaves database and secret to the CLI', () => {
     expect(configFromEnv({})).toEqual({
       host: '127.0.0.1',
       port: 8080,

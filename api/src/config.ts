@@ -17,7 +17,7 @@ export interface ApiOptions {
   /** Externally visible base URL (e.g. behind a reverse proxy); default `http://host:port`. */
   publicUrl?: string;
   clock?: Clock;
-  /** WebSocket heartbeat interval (default 10 s, DESIGN.md "Alerts must not be lost"). */
+  /** WebSocket heartbeat interval (default 10 s, docs/api.md "WebSocket stream"). */
   heartbeatMs?: number;
   /** How long a WebSocket client has to send its hello (default 5 s). */
   helloTimeoutMs?: number;
@@ -64,7 +64,7 @@ export const API_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
 
 /**
  * Reads the api's configuration from the environment (zod-validated; a failure names every bad variable).
- * See docs/api.md "Configuration" for the variables.
+ * See docs/api.md "Running" for the variables.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvConfig {
   const e = parseEnv(envSchema, env);

@@ -45,7 +45,7 @@ export class Directory {
 
 const key = (facility: string, resident: string) => `${facility}\u0000${resident}`;
 
-/** What a request does, for the role check (DESIGN.md "Roles"). */
+/** What a request does, for the role check (docs/ARCHITECTURE.md "Roles", docs/api.md "Authentication, roles and scope"). */
 export type Action =
   'facilities' | 'residents' | 'devices' | 'alerts' | 'timeline' | 'reports' | 'respond' | 'drill' | 'stream';
 

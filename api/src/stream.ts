@@ -22,7 +22,7 @@ const RECHECK_TOKEN_TICKS = 6;
 type State = 'hello' | 'replaying' | 'live' | 'closed';
 
 /**
- * One `/api/v1/stream` connection (DESIGN.md "Interfaces"): hello within the timeout or close 4401; then either
+ * One `/api/v1/stream` connection (docs/api.md "WebSocket stream"): hello within the timeout or close 4401; then either
  * a snapshot of the open alerts in scope, or — with `since` — exactly the events missed since then followed by a
  * heartbeat; then every event in eventId order and a heartbeat every interval.
  */

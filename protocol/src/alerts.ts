@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from './ids.js';
 
-/** Alert rules (DESIGN.md "Rules"); one file each in alerts/src/rules/. */
+/** Alert rules (docs/rules.md "Rules"); one file each in alerts/src/rules/. */
 export const ALERT_RULES = [
   'fall',
   'sos',

@@ -4,7 +4,7 @@ import { seqSchema, timestampSchema } from './envelope.js';
 
 const hazardTypes = ['alarm', 'clear', 'test', 'fault', 'tamper'] as const;
 
-/** Event types per device kind (PROTOCOL.md "`event` types by device kind"). */
+/** Event types per device kind (docs/PROTOCOL.md "`event` types by device kind"). */
 export const EVENT_TYPES = {
   wristband: ['fall', 'sos', 'removed'],
   bedmat: ['bed_exit', 'bed_enter'],

@@ -50,7 +50,7 @@ export interface ClockWindow {
   end: string;
 }
 
-/** The rules' default night (DESIGN.md "Rules"); a facility may set its own. */
+/** The rules' default night (docs/rules.md "Time"); a facility may set its own. */
 export const DEFAULT_NIGHT_WINDOW: ClockWindow = { start: '22:00', end: '06:00' };
 
 /** Whether the instant `ts` lies in the daily window [start, end) of local time; start = end is an empty window. */

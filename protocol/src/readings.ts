@@ -7,7 +7,7 @@ const range = (min: number, max: number, unit: string) =>
 const percent = range(0, 100, '%');
 const battery = percent;
 
-/** Reading fields per device kind, with units and ranges (PROTOCOL.md "`reading` fields by device kind"). */
+/** Reading fields per device kind, with units and ranges (docs/PROTOCOL.md "`reading` fields by device kind"). */
 export const READING_FIELDS = {
   wristband: {
     hr: range(0, 300, 'bpm'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { alertEventTypeSchema, alertSchema } from './alerts.js';
 
-/** WebSocket `ws://…/api/v1/stream` messages (DESIGN.md "Interfaces"). */
+/** WebSocket `ws://…/api/v1/stream` messages (docs/api.md "WebSocket stream"). */
 export const STREAM_PATH = '/api/v1/stream';
 export const STREAM_HELLO_TIMEOUT_MS = 5000;
 export const STREAM_HEARTBEAT_MS = 10000;

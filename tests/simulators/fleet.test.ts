@@ -67,7 +67,7 @@ describe('simulated fleet through the real gateway', () => {
       () => new Set(received.map((m) => m.topic).filter((t) => readingTopics.has(t))).size === ids.length,
     );
     // Statuses are checked in the retained store: live delivery to a subscriber is the gateway's concern
-    // (see /work/shared/notes/simulators-found-gateway-live-loss.md).
+    // (tests/gateway/status.test.ts, docs/gateway.md "Device status").
     const retained = await retainedStatuses(deviceTopicFilter('status', 'sim-it'), ids.length);
     expect(new Set(retained.map((m) => parseDeviceTopic(m.topic)?.device))).toEqual(new Set(ids));
     expect(retained.every((m) => m.retain && JSON.parse(m.payload).online === true)).toBe(true);

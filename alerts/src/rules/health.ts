@@ -31,7 +31,7 @@ export function latchClear(latch: Latch): boolean {
 
 /**
  * Priority of a device-health alert (offline, low battery): warning, but high for smoke and gas detectors and for
- * the bed mat of a fully dependent resident, whose silence leaves a life-safety gap (DESIGN.md "Rules").
+ * the bed mat of a fully dependent resident, whose silence leaves a life-safety gap (docs/rules.md "Rules").
  */
 export function deviceHealthPriority(ctx: Pick<RuleContext<unknown>, 'device' | 'resident'>): AlertPriority {
   const { kind } = ctx.device;

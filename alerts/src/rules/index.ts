@@ -1,5 +1,5 @@
 /**
- * The alert rules of DESIGN.md "Rules", one file each; the engine feeds every validated message to every rule
+ * The alert rules of docs/rules.md "Rules", one file each; the engine feeds every validated message to every rule
  * with that rule's own state (`initialState()` once per engine), and calls `tick` on the wall clock.
  *
  * Subjects (one open alert per facility, rule and subject; see intent.ts):

@@ -8,7 +8,7 @@ import {
 } from './settings.js';
 
 describe('rule settings', () => {
-  it('defaults are DESIGN.md values and the full schema fills them in', () => {
+  it('defaults are the values of docs/rules.md "Settings and overrides" and the full schema fills them in', () => {
     expect(ruleSettingsSchema.parse({})).toEqual(DEFAULT_SETTINGS);
     expect(DEFAULT_SETTINGS.vitals).toMatchObject({ hrBelow: 40, hrAbove: 130, spo2Below: 90, sustainMs: 60_000 });
     expect(DEFAULT_SETTINGS.night).toEqual({ start: '22:00', end: '06:00' });

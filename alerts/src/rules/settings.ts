@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_NIGHT_WINDOW } from '@vigil/protocol';
 
 /**
- * Rule settings: every threshold and window of DESIGN.md "Rules", with its default. Times are milliseconds,
+ * Rule settings: every threshold and window of docs/rules.md "Settings", with its default. Times are milliseconds,
  * measurements are in the protocol's units. A facility's `settings` jsonb and a resident's `thresholds` jsonb
  * hold partial overrides of the same shape (e.g. `{"vitals":{"hrAbove":140}}`); the resident's win.
  */
@@ -66,7 +66,7 @@ type SectionName = keyof Sections;
 export type RuleSettings = { [S in SectionName]: z.infer<z.ZodObject<Sections[S]>> };
 export type RuleOverrides = { [S in SectionName]?: Partial<RuleSettings[S]> };
 
-/** DESIGN.md defaults. */
+/** The defaults of docs/rules.md "Settings and overrides". */
 export const DEFAULT_SETTINGS: RuleSettings = {
   night: { ...DEFAULT_NIGHT_WINDOW },
   fall: { enabled: true, minConfidence: 0.7 },

@@ -71,7 +71,7 @@ export interface RuleContext<Settings> {
  * the intent's priority and detail).
  * `update`: change the priority and detail of the open alert for (rule, subject), if there is one; never opens an
  * alert (e.g. an SOS cancelled by the resident within 30 s is downgraded to `high`, never re-opened).
- * `clear`: the condition is gone; the engine auto-clears only what DESIGN.md allows (high/warning, not acknowledged).
+ * `clear`: the condition is gone; the engine auto-clears only what docs/rules.md "Auto-clear" allows (high/warning, not acknowledged).
  */
 export interface AlertIntent {
   action: 'raise' | 'update' | 'clear';

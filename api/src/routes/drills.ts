@@ -19,7 +19,7 @@ const drillBodySchema = z.object({
 });
 
 /**
- * Manual drills (DESIGN.md "Drills"): a safety officer raises a drill alert that flows through the real path —
+ * Manual drills (docs/alerts.md "Drills"): a safety officer raises a drill alert that flows through the real path —
  * the alerts service raises it, displays show it with a drill badge, and responses are timed like real ones.
  */
 const REPORT_LIMIT = 1000;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { AlertChainBroken, verifyChain } from '@vigil/alerts';
 import { output, withDatabase } from '../context.js';
 
-/** `vigil audit verify`: checks the hash chain of the alert event log (DESIGN.md "Alerts must not be lost"). */
+/** `vigil audit verify`: checks the hash chain of the alert event log (docs/alerts.md "Tamper evidence"). */
 export function registerAudit(program: Command): void {
   program
     .command('audit')

@@ -10,7 +10,7 @@ import {
 import { DEVICE_KINDS } from '@vigil/protocol';
 import { output, withDatabase } from '../context.js';
 
-/** `vigil device add|list|retire|rotate-secret` and `vigil service-account add` (DESIGN.md "Interfaces"). */
+/** `vigil device add|list|retire|rotate-secret` and `vigil service-account add` (docs/ARCHITECTURE.md "Interfaces that outside tools rely on"). */
 export function registerDevices(program: Command): void {
   const device = program.command('device').description('the device registry: credentials the gateway checks');
   device

@@ -19,7 +19,7 @@ async function closeAll(parts: Array<[string, Closable]>, log: Logger): Promise<
 }
 
 /**
- * `vigil start`: the whole system in one process (DESIGN.md "embedded default"): local cluster unless
+ * `vigil start`: the whole system in one process (the embedded default, docs/ARCHITECTURE.md "Interfaces"): local cluster unless
  * DATABASE_URL, migrations, gateway, ingest, alerts, api, and with --simulate a demo facility whose
  * simulated devices publish over real MQTT.
  */

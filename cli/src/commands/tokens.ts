@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createToken, TOKEN_ROLES } from '@vigil/core';
 import { output, withDatabase } from '../context.js';
 
-/** `vigil token create` (DESIGN.md "Interfaces"). */
+/** `vigil token create` (docs/ARCHITECTURE.md "Interfaces that outside tools rely on"). */
 export function registerTokens(program: Command): void {
   program
     .command('token')

@@ -3,7 +3,7 @@ import { idSchema, type DeviceKind } from '@vigil/protocol';
 import { z } from 'zod';
 import { IngestQueryInvalid } from '../errors.js';
 
-/** A gap is "silent" when it is longer than this many expected intervals (DESIGN.md "Coverage audit"). */
+/** A gap is "silent" when it is longer than this many expected intervals (docs/ARCHITECTURE.md "Coverage audit"). */
 export const GAP_FACTOR = 3;
 
 export const dataGapsQuerySchema = z

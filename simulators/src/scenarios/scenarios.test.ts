@@ -56,7 +56,7 @@ function sustainedMs(readings: Row[], holds: (r: Row) => boolean): number {
   return best;
 }
 
-/** What each scenario must produce for the rule it exercises (DESIGN.md "Rules"). */
+/** What each scenario must produce for the rule it exercises (docs/rules.md "Rules"). */
 const EXPECT: Record<string, (during: Checked[], all: Checked[]) => void> = {
   fall: (d) => expect(events(d)[0]).toMatchObject({ type: 'fall', confidence: expect.any(Number) }),
   sos: (d) => expect(events(d).map((e) => e.type)).toEqual(['sos']),

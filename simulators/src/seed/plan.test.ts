@@ -6,7 +6,7 @@ describe('demoPlan', () => {
   const devicesAt = (location: string, kind: string) =>
     plan.devices.filter((d) => d.location === location && d.kind === kind && !d.resident);
 
-  it('meets the default coverage policy (DESIGN.md "Coverage audit")', () => {
+  it('meets the default coverage policy (docs/ARCHITECTURE.md "Coverage audit")', () => {
     const places = (kind: string) => plan.locations.filter((l) => l.kind === kind);
     for (const room of places('room')) expect(devicesAt(room.id, 'smoke')).toHaveLength(1);
     for (const kitchen of places('kitchen')) expect(devicesAt(kitchen.id, 'gas')).toHaveLength(1);

@@ -49,7 +49,7 @@ const numbered = (prefix: string, count: number, width = 1) =>
 /**
  * The demo facility as data: a room per resident, a bathroom per four rooms, a kitchen per twenty
  * residents, a corridor per ten rooms, two exits and a distribution board per thirty rooms, with the
- * devices DESIGN.md "Coverage audit" requires: smoke in every room (and kitchen and corridor), gas in
+ * devices docs/ARCHITECTURE.md "Coverage audit" requires: smoke in every room (and kitchen and corridor), gas in
  * every kitchen, electrical monitoring on every board, a bed mat and call button for every semi- or
  * fully dependent resident, a wristband for every resident with a fall or wander risk, a door sensor on
  * every exit, and a motion sensor in every corridor.
