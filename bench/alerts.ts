@@ -160,7 +160,7 @@ export default async function run(): Promise<BenchResult> {
       {
         port: 0,
         databaseUrl: database.url,
-        dataDir,
+        dataDir: path.join(dataDir, 'gateway'),
         authCacheTtlMs: 600_000,
         limits: { ratePerSecond: 1_000_000, rateBurst: 1_000_000 },
       },
@@ -175,7 +175,11 @@ export default async function run(): Promise<BenchResult> {
     });
     const options = {
       ingest: { databaseUrl: database.url, mqtt: await account('svc-ingest', 'ingest'), cron: false },
-      alerts: { databaseUrl: database.url, mqtt: await account('svc-alerts', 'alerts') },
+      alerts: {
+        databaseUrl: database.url,
+        dataDir: path.join(dataDir, 'alerts'),
+        mqtt: await account('svc-alerts', 'alerts'),
+      },
       api: { port: 0, databaseUrl: database.url, mqtt: await account('svc-api', 'api') },
       load: { url, facility: FACILITY, devices: loadIds },
     };

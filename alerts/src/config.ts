@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseEnv, portSchema } from '@vigil/core';
 
@@ -15,6 +17,9 @@ export const ALERTS_DEFAULTS = {
   commandPollMs: 2_000,
 };
 
+/** The disk backlog's folder when VIGIL_ALERTS_DATA_DIR is unset: `<repo>/.data/alerts`. */
+export const DEFAULT_ALERTS_DATA_DIR = path.resolve(fileURLToPath(new URL('../../.data/alerts', import.meta.url)));
+
 const ms = z.coerce.number().int().positive();
 
 const envSchema = z.object({
@@ -24,6 +29,7 @@ const envSchema = z.object({
   VIGIL_ALERTS_MQTT_USERNAME: z.string().min(1).default(ALERTS_DEFAULTS.username),
   VIGIL_ALERTS_MQTT_PASSWORD: z.string().min(1).optional(),
   VIGIL_ALERTS_CLIENT_ID: z.string().min(1).default(ALERTS_DEFAULTS.clientId),
+  VIGIL_ALERTS_DATA_DIR: z.string().min(1).default(DEFAULT_ALERTS_DATA_DIR),
   VIGIL_ALERTS_ESCALATION_REPEAT_MS: ms.default(ALERTS_DEFAULTS.repeatMs),
   VIGIL_ALERTS_ESCALATION_OFFICER_MS: ms.default(ALERTS_DEFAULTS.officerMs),
   VIGIL_ALERTS_TICK_MS: ms.default(ALERTS_DEFAULTS.tickMs),
@@ -39,6 +45,7 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_ALERTS_MQTT_USERNAME: `service account id (default ${ALERTS_DEFAULTS.username})`,
   VIGIL_ALERTS_MQTT_PASSWORD: 'service account secret (default: `vigil alerts` issues a new one)',
   VIGIL_ALERTS_CLIENT_ID: `MQTT client id of the persistent session (default ${ALERTS_DEFAULTS.clientId})`,
+  VIGIL_ALERTS_DATA_DIR: 'backlog of alert events not yet in the database, on local disk (default <repo>/.data/alerts)',
   VIGIL_ALERTS_ESCALATION_REPEAT_MS: `escalate an unacknowledged critical alert after, and every, this many ms (default ${ALERTS_DEFAULTS.repeatMs})`,
   VIGIL_ALERTS_ESCALATION_OFFICER_MS: `escalate to the safety officer from this many ms after raising (default ${ALERTS_DEFAULTS.officerMs})`,
   VIGIL_ALERTS_TICK_MS: `wall-clock tick of silence rules and escalation, ms (default ${ALERTS_DEFAULTS.tickMs})`,
@@ -49,6 +56,7 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
 /** What `configFromEnv` returns: `start()` options, except that the database URL and password may be absent. */
 export interface AlertsEnvConfig {
   databaseUrl?: string;
+  dataDir: string;
   mqtt: { url: string; username: string; password?: string; clientId: string };
   escalation: { repeatMs: number; officerMs: number };
   tickMs: number;
@@ -61,6 +69,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AlertsEnvCo
   const e = parseEnv(envSchema, env);
   return {
     databaseUrl: e.DATABASE_URL,
+    dataDir: e.VIGIL_ALERTS_DATA_DIR,
     mqtt: {
       url: e.VIGIL_MQTT_URL ?? `mqtt://127.0.0.1:${e.VIGIL_MQTT_PORT}`,
       username: e.VIGIL_ALERTS_MQTT_USERNAME,

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '@vigil/core';
 import type { AlertEvent } from '@vigil/protocol';
 import type { Transition } from './alert-book.js';
+import type { DiskBacklog } from './backlog.js';
 import { hashEvent } from './chain.js';
 import type { AlertsMetrics } from './metrics.js';
 import type { AlertStore } from './store.js';
@@ -21,8 +22,9 @@ export interface Appended {
 
 /**
  * Turns transitions into numbered, hash-chained events, writes them and publishes them, both in order. An event
- * is published as soon as its row is committed, or after `durableWaitMs` at the latest: the database can delay
- * a push by that much, never stop it (docs/alerts.md "Durable, then pushed").
+ * is on local disk (the backlog) before it is published, and published as soon as its row is committed, or after
+ * `durableWaitMs` at the latest: the database can delay a push by that much, never stop it (docs/alerts.md
+ * "Durable, then pushed").
  */
 export class EventLog {
   private lastEventId: number;
@@ -32,6 +34,7 @@ export class EventLog {
   constructor(
     seed: EventLogSeed,
     private readonly store: AlertStore,
+    private readonly backlog: DiskBacklog,
     private readonly publish: (event: AlertEvent) => void,
     private readonly options: { durableWaitMs: number; log: Logger; metrics: AlertsMetrics },
   ) {
@@ -59,9 +62,16 @@ export class EventLog {
     metrics.events.inc({ type: event.event });
     if (event.event === 'raised') metrics.raised.inc({ rule: event.alert.rule, priority: event.alert.priority });
 
-    const stored = this.store.write({ event, prevHash, hash, commandId });
+    const write = { event, prevHash, hash, commandId };
+    const onDisk = this.backlog.add(write).catch((err) => {
+      metrics.backlogDiskFailures.inc();
+      log.error({ err, eventId: event.eventId }, 'alert event not on local disk; alerting goes on');
+    });
+    const stored = this.store.write(write);
+    void stored.then(() => this.backlog.remove([event.eventId]));
     const created = performance.now();
     const published = (this.tail = this.tail.then(async () => {
+      await onDisk;
       await settledWithin(stored, created + durableWaitMs - performance.now());
       try {
         this.publish(event);

@@ -39,6 +39,11 @@ export function createAlertsMetrics(registry: Registry) {
       help: 'alert events the database refused for good',
       registers,
     }),
+    backlogDiskFailures: new Counter({
+      name: 'vigil_alerts_backlog_disk_failures_total',
+      help: 'alert events that could not be put in the local disk backlog (published and stored from memory)',
+      registers,
+    }),
     databaseUp: new Gauge({ name: 'vigil_alerts_database_up', help: '1 while alert writes succeed', registers }),
     publishDelay: new Histogram({
       name: 'vigil_alerts_publish_delay_seconds',

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { createPool, silentLogger, systemClock, type Clock, type Logger } from '@vigil/core';
 import { INTERNAL_TOPICS, type Alert, type AlertEvent } from '@vigil/protocol';
 import { AlertBook, type EscalationPolicy } from './alert-book.js';
+import { DiskBacklog } from './backlog.js';
 import { connectSession, SESSIONS } from './broker.js';
 import { CommandInbox } from './commands.js';
 import { AlertEngine } from './engine.js';
@@ -16,6 +17,8 @@ import { AlertStore } from './store.js';
 
 export interface AlertsOptions {
   databaseUrl: string;
+  /** Where the backlog of events not yet in the database lives on local disk (LevelDB). */
+  dataDir: string;
   mqtt: { url: string; username: string; password: string; clientId?: string };
   logger?: Logger;
   metrics?: Registry;
@@ -74,6 +77,14 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     const registry = new RegistryCache(pool, log, (added) => {
       for (const context of added) runner.prime(context, clock.now());
     });
+    const store = new AlertStore(pool, log, metrics);
+    const backlog = await DiskBacklog.open(options.dataDir, log);
+    closers.push(() => backlog.close());
+    closers.push(async () => {
+      const left = await store.drain(5_000);
+      if (left) log.warn({ left }, 'closing with alert events not yet in the database; they wait on local disk');
+    });
+    await storeLeftovers(backlog, store, log);
     const [seed, unresolved] = await Promise.all([
       loadEventLogSeed(pool),
       loadUnresolvedAlerts(pool),
@@ -90,12 +101,7 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
         if (err) log.warn({ err, eventId: event.eventId }, 'alert event publish failed');
       });
     };
-    const store = new AlertStore(pool, log, metrics);
-    closers.push(async () => {
-      const left = await store.drain(5_000);
-      if (left) log.error({ left }, 'closing with alert events not yet written');
-    });
-    const eventLog = new EventLog(seed, store, publish, {
+    const eventLog = new EventLog(seed, store, backlog, publish, {
       durableWaitMs: options.durableWaitMs ?? ALERTS_DEFAULTS.durableWaitMs,
       log,
       metrics,
@@ -149,6 +155,7 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
       ),
     ];
     closers.push(() => timers.forEach(clearInterval));
+    log.info({ clientId }, 'alerts service ready');
 
     return {
       close: closeAll,
@@ -160,4 +167,18 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     await closeAll();
     throw err;
   }
+}
+
+/**
+ * Stores what a previous run left on disk (a crash or a close while the database was away), in id order, before
+ * the event log's seed is read from the database: the chain then continues from the last event that run made.
+ */
+async function storeLeftovers(backlog: DiskBacklog, store: AlertStore, log: Logger): Promise<void> {
+  const left = await backlog.pending();
+  if (!left.length) return;
+  log.info({ events: left.length }, 'storing alert events left on disk by the previous run');
+  const stored = await Promise.all(left.map((write) => store.write(write)));
+  backlog.remove(left.map((write) => write.event.eventId));
+  const refused = stored.filter((ok) => !ok).length;
+  if (refused) log.error({ refused }, 'alert events left on disk were refused by the database');
 }

@@ -20,7 +20,7 @@ import { routeBeforeAck } from './hooks/route-before-ack.js';
 import { guardPacketSize } from './limits/packet-guard.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { createGatewayMetrics } from './metrics.js';
-import { BatchWriter } from './persistence/batch-writer.js';
+import { BatchWriter } from '@vigil/core';
 import { SessionStore } from './persistence/session-store.js';
 import { OnlineDevices } from './status/online-devices.js';
 import { StatusWriter } from './status/status-writer.js';

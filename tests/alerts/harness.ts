@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import mqtt from 'mqtt';
 import {
   addDevice,
@@ -118,7 +121,10 @@ export function manualClock(): Clock & { advance(ms: number): void; offset: numb
 
 let clientSeq = 0;
 
-/** Starts the alerts service against a test database and gateway with fast timers. */
+/**
+ * Starts the alerts service against a test database and gateway with fast timers. Without `dataDir` its disk
+ * backlog lives in a temporary folder removed at close.
+ */
 export async function startTestAlerts(
   db: Queryable & { url?: string },
   databaseUrl: string,
@@ -126,8 +132,10 @@ export async function startTestAlerts(
   { clientId, ...options }: Partial<AlertsOptions> & { clientId?: string } = {},
 ): Promise<AlertsHandle> {
   const { secret } = await upsertServiceAccount(db, 'svc-alerts', 'alerts');
-  return start({
+  const ownDir = options.dataDir ? null : await mkdtemp(path.join(os.tmpdir(), 'vigil-alerts-'));
+  const handle = await start({
     databaseUrl,
+    dataDir: ownDir ?? options.dataDir!,
     mqtt: {
       url: gatewayUrl,
       username: 'svc-alerts',
@@ -137,7 +145,18 @@ export async function startTestAlerts(
     tickMs: 50,
     commandPollMs: 500,
     ...options,
+  }).catch(async (err) => {
+    if (ownDir) await rm(ownDir, { recursive: true, force: true });
+    throw err;
   });
+  if (!ownDir) return handle;
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      await rm(ownDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Inserts an api command the way the api does, and announces it. Returns the command id. */

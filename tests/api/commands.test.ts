@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { start as startAlerts, type AlertsHandle } from '@vigil/alerts';
 import { upsertServiceAccount } from '@vigil/core';
 import { deviceTopic } from '@vigil/protocol';
@@ -13,11 +16,14 @@ describe('api commands with the alerts service', () => {
   let stream: StreamClient;
   let alertsMqtt: { url: string; username: string; password: string };
 
+  let dataDir: string;
+
   beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'vigil-alerts-'));
     fx = await startApiFixture({ commandTimeoutMs: 1500 });
     const account = await upsertServiceAccount(fx.db.pool, 'svc-alerts', 'alerts');
     alertsMqtt = { url: fx.gatewayUrl, username: account.id, password: account.secret };
-    alerts = await startAlerts({ databaseUrl: fx.db.url, mqtt: alertsMqtt });
+    alerts = await startAlerts({ databaseUrl: fx.db.url, dataDir, mqtt: alertsMqtt });
     stream = await connectStream(fx.api.url, { token: fx.tokens.caregiver });
     await stream.next('snapshot');
   });
@@ -25,6 +31,7 @@ describe('api commands with the alerts service', () => {
     stream?.close();
     await alerts?.close();
     await fx?.close();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   const post = (token: string, path: string, body?: unknown) =>
@@ -100,7 +107,7 @@ describe('api commands with the alerts service', () => {
     expect(rows).toEqual([{ processed: true, error_code: 'VIGIL_ERR_API_ALERTS_TIMEOUT' }]);
 
     // A restarted alerts service does not apply the withdrawn acknowledgement; a new one works.
-    alerts = await startAlerts({ databaseUrl: fx.db.url, mqtt: alertsMqtt });
+    alerts = await startAlerts({ databaseUrl: fx.db.url, dataDir, mqtt: alertsMqtt });
     const retry = await post(fx.tokens.caregiver, `/api/v1/alerts/${id}/ack`);
     expect(retry.status).toBe(200);
     const detail = await fx.call(fx.tokens.officer, `/api/v1/alerts/${id}`);

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { start as startAlerts, type AlertsHandle } from '@vigil/alerts';
 import { upsertServiceAccount } from '@vigil/core';
 import { deviceTopic } from '@vigil/protocol';
@@ -23,11 +26,15 @@ describe('wall display (Chromium)', () => {
   let browser: Browser;
   let page: Page;
 
+  let dataDir: string;
+
   beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'vigil-alerts-'));
     fx = await startApiFixture({ heartbeatMs: 500 });
     const account = await upsertServiceAccount(fx.db.pool, 'svc-alerts', 'alerts');
     alerts = await startAlerts({
       databaseUrl: fx.db.url,
+      dataDir,
       mqtt: { url: fx.gatewayUrl, username: account.id, password: account.secret },
     });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -37,6 +44,7 @@ describe('wall display (Chromium)', () => {
     await browser?.close();
     await alerts?.close();
     await fx?.close();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   async function fall(seq: number): Promise<void> {

@@ -73,6 +73,7 @@ async function runStart(options: { simulate?: number; facility: string }): Promi
     const alertsOptions = alertsConfig(local);
     const alerts = await startAlerts({
       ...alertsOptions,
+      ...(env.VIGIL_DATA_DIR && !process.env.VIGIL_ALERTS_DATA_DIR ? { dataDir: `${env.VIGIL_DATA_DIR}/alerts` } : {}),
       databaseUrl,
       mqtt: await serviceCredentials(pool, alertsOptions.mqtt, 'alerts'),
       logger: log,

@@ -1,6 +1,6 @@
 import type { ClassicLevel } from 'classic-level';
 import type { Logger } from '@vigil/core';
-import type { BatchWriter } from '../persistence/batch-writer.js';
+import type { BatchWriter } from '@vigil/core';
 import type { VerifiedStore } from './credentials.js';
 
 const PREFIX = 'vigil-auth:';

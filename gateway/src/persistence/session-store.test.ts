@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@vigil/core';
 import { createGatewayMetrics } from '../metrics.js';
-import { BatchWriter } from './batch-writer.js';
+import { BatchWriter } from '@vigil/core';
 import { SessionStore } from './session-store.js';
 
 const ingest = { id: 'vigil-ingest' };

@@ -4,7 +4,7 @@ import MemoryPersistence from 'aedes-persistence/asyncPersistence.js';
 import type { ClassicLevel } from 'classic-level';
 import type { Logger } from '@vigil/core';
 import type { GatewayMetrics } from '../metrics.js';
-import type { BatchWriter, StoreOp } from './batch-writer.js';
+import type { BatchWriter, StoreOp } from '@vigil/core';
 import { OutgoingQueue, releaseKey, type QueuedMessage, type QueueRecord } from './outgoing-queue.js';
 import { decodeJsonPacket, decodePackets, encodePacket } from './packet-codec.js';
 

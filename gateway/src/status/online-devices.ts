@@ -1,6 +1,6 @@
 import type { ClassicLevel } from 'classic-level';
 import type { Logger } from '@vigil/core';
-import type { BatchWriter, StoreOp } from '../persistence/batch-writer.js';
+import type { BatchWriter, StoreOp } from '@vigil/core';
 
 const PREFIX = 'online:';
 const RANGE = { gte: PREFIX, lt: 'online;' };

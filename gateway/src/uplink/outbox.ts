@@ -1,7 +1,7 @@
 import type { ClassicLevel } from 'classic-level';
 import type { Logger } from '@vigil/core';
 import type { GatewayMetrics } from '../metrics.js';
-import { KeySequence, type BatchWriter, type StoreOp } from '../persistence/batch-writer.js';
+import { KeySequence, type BatchWriter, type StoreOp } from '@vigil/core';
 import type { StoredMessage } from '../persistence/stored-message.js';
 
 /**

@@ -15,11 +15,11 @@ interface Pending {
 }
 
 /**
- * Group commit for the gateway's LevelDB: the writes of one event-loop turn, and everything that arrives
- * while a batch is being written, go to disk as one batch. Hundreds of devices publishing at once then
- * cost one write-ahead-log append, not hundreds; each caller still learns when its own ops are on disk
- * (in the OS page cache, which survives `kill -9`). One batch at a time, in call order: an op never
- * overtakes an earlier one (a delete never lands before the put it undoes).
+ * Group commit for a LevelDB store (the gateway's sessions and outbox, the alerts backlog): the writes of one
+ * event-loop turn, and everything that arrives while a batch is being written, go to disk as one batch. Hundreds
+ * of devices publishing at once then cost one write-ahead-log append, not hundreds; each caller still learns when
+ * its own ops are on disk (in the OS page cache, which survives `kill -9`). One batch at a time, in call order: an
+ * op never overtakes an earlier one (a delete never lands before the put it undoes).
  */
 export class BatchWriter {
   readonly #db: ClassicLevel<string, string>;
