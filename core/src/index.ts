@@ -5,5 +5,7 @@ export * from './secrets.js';
 export * from './db/pool.js';
 export * from './db/migrate.js';
 export * from './db/cluster.js';
+export * from './db/local-cluster.js';
+export * from './ports.js';
 export * from './clock.js';
 export * from './registry/index.js';
