@@ -1,7 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -9,49 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertServiceAccount } from '@vigil/core';
 import { deviceTopicFilter } from '@vigil/protocol';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { exited, freePort, spawnVigil, vigil, waitFor } from '../helpers/processes.js';
+import { vigil, waitFor } from '../helpers/processes.js';
+import { interrupt, logLines, startVigil, untilRunning, type Started } from '../helpers/vigil-start.js';
 import { observe, type Received } from '../simulators/observer.js';
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  mqttUrl: string;
-  env: NodeJS.ProcessEnv;
-}
-
 /** `vigil start` with ports and a data folder of its own, on the test database. */
-async function start(db: TestDatabase, dataDir: string, args: string[], extra: NodeJS.ProcessEnv = {}) {
-  const mqttPort = await freePort();
-  const env = {
-    DATABASE_URL: db.url,
-    VIGIL_DATA_DIR: dataDir,
-    VIGIL_MQTT_PORT: String(mqttPort),
-    VIGIL_HTTP_PORT: String(await freePort()),
-    VIGIL_LOG_LEVEL: 'info',
-    ...extra,
-  };
-  const { child, output } = spawnVigil(['start', ...args], env);
-  return { child, output, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, env };
-}
-
-async function running(started: Started): Promise<void> {
-  await waitFor('vigil start to run', () => started.output().includes('Vigil is running.'), 90_000).catch((err) => {
-    throw new Error(`${err.message}\n--- vigil start output ---\n${started.output()}`);
-  });
-}
-
-async function stop(started: Started | undefined): Promise<number | null> {
-  if (!started || started.child.exitCode !== null) return started?.child.exitCode ?? null;
-  started.child.kill('SIGINT');
-  return exited(started.child);
-}
-
-/** The JSON log lines of a process (stdout is not a terminal, so the log is JSON). */
-const logLines = (output: string) =>
-  output
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+const start = (db: TestDatabase, dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+  startVigil(args, { DATABASE_URL: db.url, VIGIL_DATA_DIR: dataDir, ...env });
 
 describe('vigil simulate --scenario against a running vigil start', { timeout: 120_000 }, () => {
   let db: TestDatabase;
@@ -78,7 +40,7 @@ describe('vigil simulate --scenario against a running vigil start', { timeout: 1
     db = await createTestDatabase();
     dataDir = await mkdtemp(join(tmpdir(), 'vigil-demo-'));
     started = await start(db, dataDir, ['--simulate', '2', '--facility', 'live', '--scenario-every', '0']);
-    await running(started);
+    await untilRunning(started);
     account = await upsertServiceAccount(db.pool, 'svc-watch', 'ingest');
     statuses = await subscribeStatuses();
     // The retained status of every device, all online: the fleet is connected.
@@ -88,7 +50,7 @@ describe('vigil simulate --scenario against a running vigil start', { timeout: 1
 
   afterAll(async () => {
     for (const client of clients) client.end(true);
-    await stop(started);
+    await interrupt(started);
     await db?.drop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
@@ -125,7 +87,7 @@ describe('vigil simulate --scenario against a running vigil start', { timeout: 1
 
   it('stops everything on SIGINT and removes its control file', async () => {
     expect(existsSync(join(dataDir, 'simulator-control.json'))).toBe(true);
-    expect(await stop(started)).toBe(0);
+    expect(await interrupt(started)).toBe(0);
     const stopped = logLines(started.output()).map((l) => l.msg);
     expect(stopped).toContain('stopping');
     expect(stopped.at(-1)).toBe('stopped');
@@ -149,51 +111,20 @@ describe('vigil start --simulate, the living demo', { timeout: 120_000 }, () => 
     dataDir = await mkdtemp(join(tmpdir(), 'vigil-demo-'));
   });
   afterAll(async () => {
-    await stop(started);
+    await interrupt(started);
     await db?.drop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('starts a scenario from the library on its own, logged at info by name without readings', async () => {
     started = await start(db, dataDir, ['--simulate', '1'], { VIGIL_DEMO_SCENARIO_EVERY_S: '1' });
-    await running(started);
+    await untilRunning(started);
     expect(started.output()).toMatch(/a scenario from the library every 1 s/);
     const line = await waitFor('a demo scenario', () =>
       logLines(started!.output()).find((l) => l.msg === 'scenario starts' && l.origin === 'demo'),
     );
     expect(line).toMatchObject({ level: 30, scenario: expect.any(String), deviceId: expect.stringMatching(/^demo-/) });
     expect(logLines(started.output()).filter((l) => 'payload' in l)).toEqual([]);
-    expect(await stop(started)).toBe(0);
-  });
-});
-
-describe('vigil start with a port in use', { timeout: 120_000 }, () => {
-  let db: TestDatabase;
-  let dataDir: string;
-  let squatter: Server;
-  let port: number;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataDir = await mkdtemp(join(tmpdir(), 'vigil-ports-'));
-    port = await freePort();
-    squatter = createServer();
-    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
-  });
-  afterAll(async () => {
-    await new Promise((resolve) => squatter?.close(resolve));
-    await db?.drop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
-
-  it.each([
-    ['VIGIL_MQTT_PORT', 'MQTT, gateway'],
-    ['VIGIL_HTTP_PORT', 'HTTP, api'],
-  ])('names the port and %s, without a stack trace', async (variable, what) => {
-    const started = await start(db, dataDir, [], { [variable]: String(port), VIGIL_LOG_LEVEL: 'warn' });
-    expect(await exited(started.child)).toBe(1);
-    const message = `vigil: VIGIL_ERR_NET_PORT_IN_USE: 127.0.0.1:${port} (${what}) is already in use: stop what listens there, or set ${variable} to a free port`;
-    expect(started.output()).toContain(message);
-    expect(started.output()).not.toMatch(/^\s+at /m);
+    expect(await interrupt(started)).toBe(0);
   });
 });
