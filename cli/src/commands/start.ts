@@ -11,6 +11,7 @@ import {
   parseEnv,
   type Logger,
 } from '@vigil/core';
+import { httpPort, mqttPort } from '../ports.js';
 import { serviceCredentials } from '../service-accounts.js';
 import { startDemo, type Closable } from './start-demo.js';
 
@@ -75,8 +76,7 @@ async function runStart(options: { simulate?: number; facility: string; scenario
     const withDb = { ...process.env, DATABASE_URL: databaseUrl };
     const gatewayOptions = gatewayConfig(withDb);
     const dataDir = gatewayOptions.dataDir ?? (env.VIGIL_DATA_DIR ? `${env.VIGIL_DATA_DIR}/gateway` : undefined);
-    const mqttPort = { host: gatewayOptions.host ?? '127.0.0.1', port: gatewayOptions.port };
-    const gateway = await listenOn({ ...mqttPort, what: 'MQTT, gateway', variable: 'VIGIL_MQTT_PORT' }, () =>
+    const gateway = await listenOn(mqttPort(gatewayOptions), () =>
       startGateway({ ...gatewayOptions, ...(dataDir ? { dataDir } : {}), logger: log, metrics }),
     );
     parts.push(['gateway', gateway]);
@@ -103,8 +103,7 @@ async function runStart(options: { simulate?: number; facility: string; scenario
     parts.push(['alerts', alerts]);
 
     const apiOptions = apiConfig(local);
-    const httpPort = { host: apiOptions.host ?? '127.0.0.1', port: apiOptions.port };
-    const api = await listenOn({ ...httpPort, what: 'HTTP, api', variable: 'VIGIL_HTTP_PORT' }, async () =>
+    const api = await listenOn(httpPort(apiOptions), async () =>
       startApi({
         ...apiOptions,
         databaseUrl,

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { assertPortFree } from '../ports.js';
 import { clusterPaths, clusterStatus, startCluster, stopCluster, type ClusterPaths } from './cluster.js';
 
 /** The local cluster as one run uses it. */
@@ -18,11 +17,6 @@ export interface LocalCluster {
 export async function openLocalCluster(log: Logger, paths?: ClusterPaths): Promise<LocalCluster> {
   const where = paths ?? (await clusterPaths());
   const wasRunning = (await clusterStatus(where)) === 'running';
-  // pg_ctl would only say "could not start" and point at its log.
-  if (!wasRunning) {
-    const use = { host: '127.0.0.1', port: where.port, what: 'local PostgreSQL cluster', variable: 'VIGIL_PG_PORT' };
-    await assertPortFree(use);
-  }
   const url = await startCluster(log, where);
   return {
     url,
