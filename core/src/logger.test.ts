@@ -17,13 +17,15 @@ const flush = () => new Promise((resolve) => setImmediate(resolve));
 describe('createLogger', () => {
   it('writes readable lines to a terminal and JSON elsewhere', async () => {
     const terminal = capture(true);
-    createLogger({ name: 'svc', destination: terminal.stream, env: {} }).info({ deviceId: 'wb-1' }, 'fleet started');
+    const pretty = createLogger({ name: 'svc', destination: terminal.stream, env: {} });
+    pretty.child({ module: 'simulator' }).info({ deviceId: 'wb-1' }, 'fleet started');
     const pipe = capture(false);
     createLogger({ name: 'svc', destination: pipe.stream, env: {} }).info({ deviceId: 'wb-1' }, 'fleet started');
     await flush();
 
-    expect(terminal.text()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: fleet started\n/);
-    expect(terminal.text()).toContain('deviceId: "wb-1"');
+    expect(terminal.text()).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: simulator: fleet started \{"deviceId":"wb-1"\}\n$/,
+    );
     expect(() => JSON.parse(terminal.text())).toThrow();
     expect(JSON.parse(pipe.text())).toMatchObject({ level: 30, svc: 'svc', deviceId: 'wb-1', msg: 'fleet started' });
   });

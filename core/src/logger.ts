@@ -30,7 +30,10 @@ function logStream(destination: LogDestination, format: 'pretty' | 'json'): Dest
     sync: true,
     colorize: typeof destination === 'number' && isatty(destination),
     translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname',
+    // One line an entry: the module before the message, the other fields after it.
+    singleLine: true,
+    messageFormat: '{if module}{module}: {end}{msg}',
+    ignore: 'pid,hostname,svc,module',
   });
 }
 

@@ -45,8 +45,8 @@ async function runStart(options: { simulate?: number; facility: string; scenario
     process.exit(0);
   };
   // Registered first: a Ctrl-C while starting stops what has started so far. A second one kills at once.
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // SIGHUP: the terminal it runs in was closed.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void shutdown(signal));
 
   try {
     let databaseUrl = env.DATABASE_URL;
@@ -173,7 +173,8 @@ export function registerStart(program: Command): void {
       '\nEnvironment: DATABASE_URL, VIGIL_MQTT_HOST/PORT (127.0.0.1:1883), VIGIL_HTTP_HOST/PORT (127.0.0.1:8080),\n' +
         'VIGIL_DATA_DIR (.data), VIGIL_PG_PORT (55432), VIGIL_LOG_LEVEL, VIGIL_LOG_FORMAT (pretty on a terminal, else json),\n' +
         'VIGIL_DEMO_SCENARIO_EVERY_S, and each service\'s variables (README "Configuration").\n' +
-        'Ctrl-C stops everything it started; a local cluster that was already running is left running.',
+        'Ctrl-C (SIGINT, SIGTERM, SIGHUP) stops everything it started; a local cluster that was already running is\n' +
+        'left running.',
     )
     .action(runStart);
 }
