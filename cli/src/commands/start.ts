@@ -13,7 +13,7 @@ import {
 } from '@vigil/core';
 import { httpPort, mqttPort } from '../ports.js';
 import { serviceCredentials } from '../service-accounts.js';
-import { startDemo, type Closable } from './start-demo.js';
+import { startDemo, type Closable } from '../start-demo.js';
 
 const startEnvSchema = z.object({
   VIGIL_DATA_DIR: z.string().min(1).optional(),
