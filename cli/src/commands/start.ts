@@ -31,8 +31,8 @@ async function closeAll(parts: Array<[string, Closable]>, log: Logger): Promise<
 /**
  * `vigil start`: the whole system in one process (the embedded default): local cluster unless
  * DATABASE_URL, migrations, gateway, ingest, alerts, api, and with --simulate a demo facility whose
- * simulated devices publish over real MQTT. SIGINT, SIGTERM and SIGHUP stop all of it, the local cluster too when
- * this process started it.
+ * simulated devices publish over real MQTT. SIGINT, SIGTERM and SIGHUP stop all of it, the local
+ * cluster too when this process started it.
  */
 async function runStart(options: { simulate?: number; facility: string; scenarioEvery?: number }): Promise<void> {
   const env = parseEnv(startEnvSchema);
