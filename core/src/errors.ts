@@ -23,3 +23,5 @@ export function defineError(code: string, status = 500) {
 export const ConfigError = defineError('VIGIL_ERR_CONFIG_INVALID');
 export const DatabaseUnavailable = defineError('VIGIL_ERR_DB_UNAVAILABLE', 503);
 export const ClusterError = defineError('VIGIL_ERR_DB_CLUSTER');
+/** A port Vigil must listen on is taken; the message names the port and the variable that moves it. */
+export const PortInUse = defineError('VIGIL_ERR_NET_PORT_IN_USE');

@@ -5,6 +5,8 @@ export * from './secrets.js';
 export * from './db/pool.js';
 export * from './db/migrate.js';
 export * from './db/cluster.js';
+export * from './db/local-cluster.js';
+export * from './ports.js';
 export * from './clock.js';
 export * from './registry/index.js';
 export * from './durable/batch-writer.js';

@@ -1,11 +1,13 @@
 import { silentLogger, systemClock, type Clock, type Logger } from '@vigil/core';
 import { z } from 'zod';
-import { SimInvalidOptions, SimScenarioKind, SimUnknownDevice, SimUnknownScenario } from './errors.js';
+import type { ScenarioRun } from './control/protocol.js';
+import { SimInvalidOptions, SimScenarioKind, SimUnknownDevice } from './errors.js';
 import { mqttLinkFactory, type DeviceLink, type LinkFactory } from './link.js';
 import { MODELS, readingIntervalMs } from './models/index.js';
 import { planPlayback, schedulePlayback } from './player.js';
 import { createRng } from './random.js';
-import { SCENARIOS, type ScenarioOptions } from './scenarios/index.js';
+import { scenarioNamed } from './pick-device.js';
+import type { ScenarioOptions } from './scenarios/index.js';
 import { createScheduler } from './scheduler.js';
 import { SimDevice, type DeviceCredentials, type OutgoingMessage } from './sim-device.js';
 import { FleetCounters, type FleetStats } from './stats.js';
@@ -74,21 +76,19 @@ export interface FleetOptions {
   links?: LinkFactory;
 }
 
-export interface ScenarioRun {
-  device: string;
-  scenario: string;
-  /** Messages the scenario published (0 for a cancelled one that had not begun). */
-  messages: number;
-  speed: number;
-  startTs: number;
-  endTs: number;
-  /** Replaced by a later scenario on the same device, or the fleet closed. */
-  cancelled: boolean;
+/** How a scenario is played: its parameters, plus who asked (logged) and its own time-lapse. */
+export interface InjectOptions extends ScenarioOptions {
+  /** Replaces the fleet's `speed` for this scenario. */
+  speed?: number;
+  /** Who asked, for the log: `demo` (the rotation), `control` (`vigil simulate`), `command` (MQTT). */
+  origin?: string;
 }
 
 export interface Fleet {
   /** Plays a scenario on a device (replacing one still running there); resolves when it has played. */
-  inject(deviceId: string, scenario: string, options?: ScenarioOptions): Promise<ScenarioRun>;
+  inject(deviceId: string, scenario: string, options?: InjectOptions): Promise<ScenarioRun>;
+  /** Whether a scenario is playing on the device now. */
+  playing(deviceId: string): boolean;
   stats(): FleetStats;
   readonly devices: readonly DeviceCredentials[];
   /** Publishes `{"online":false}` for every connected device, disconnects cleanly, stops every timer. */
@@ -231,15 +231,21 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     });
   }
 
-  function inject(deviceId: string, name: string, scenarioOptions: ScenarioOptions = {}): Promise<ScenarioRun> {
+  async function inject(deviceId: string, name: string, options: InjectOptions = {}): Promise<ScenarioRun> {
     const rt = runtimes.get(deviceId);
-    if (!rt) return Promise.reject(SimUnknownDevice(`device ${deviceId} is not in this fleet`));
-    const scenario = SCENARIOS[name];
-    if (!scenario) return Promise.reject(SimUnknownScenario(`no scenario ${name}`));
+    if (!rt) throw SimUnknownDevice(`device ${deviceId} is not in this fleet`);
+    const scenario = scenarioNamed(name);
     if (!scenario.kinds.includes(rt.device.kind))
-      return Promise.reject(SimScenarioKind(`${name} applies to ${scenario.kinds.join(', ')}, not ${rt.device.kind}`));
-    log.info({ deviceId, scenario: name }, 'scenario injected');
-    return play(rt, scenario.steps(rt.device.state, scenarioOptions), o.speed, true, name);
+      throw SimScenarioKind(`${name} applies to ${scenario.kinds.join(', ')}, not ${rt.device.kind}`);
+    const { speed, origin, ...scenarioOptions } = options;
+    const speedParsed = numbersSchema.shape.speed.safeParse(speed ?? o.speed);
+    if (!speedParsed.success) throw SimInvalidOptions(`speed: ${z.prettifyError(speedParsed.error)}`);
+    // Names only: the scenario's readings are logged at debug, with every other payload.
+    log.info({ deviceId, scenario: name, origin }, 'scenario starts');
+    const steps = scenario.steps(rt.device.state, scenarioOptions);
+    const run = await play(rt, steps, speedParsed.data, true, name);
+    log.info({ deviceId, scenario: name, messages: run.messages, cancelled: run.cancelled }, 'scenario ended');
+    return run;
   }
 
   function connect(rt: Runtime): Promise<void> {
@@ -274,7 +280,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
           const parsed = commandSchema.safeParse(parseJson(payload));
           if (!parsed.success) return log.warn({ deviceId: id }, 'ignored a command that is not a scenario');
           const { simulate, ...scenarioOptions } = parsed.data;
-          inject(id, simulate, scenarioOptions).catch((err: Error) =>
+          inject(id, simulate, { ...scenarioOptions, origin: 'command' }).catch((err: Error) =>
             log.warn({ deviceId: id, scenario: simulate, err: err.message }, 'command refused'),
           );
         },
@@ -294,6 +300,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   return {
     devices: options.devices,
     inject,
+    playing: (deviceId) => runtimes.get(deviceId)?.device.held === true,
     stats: () => ({
       devices: runtimes.size,
       connected: counters.connected,

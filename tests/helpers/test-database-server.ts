@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { MIGRATIONS_DIR, migrate, silentLogger, startCluster } from '@vigil/core';
+import { MIGRATIONS_DIR, migrate, openLocalCluster, silentLogger, type LocalCluster } from '@vigil/core';
 
 /** What the global setup hands every test file: a server URL to create databases on and the template's name. */
 export interface TestDatabaseServer {
@@ -47,8 +47,36 @@ async function resolveServer(): Promise<{ url: string; source: TestDatabaseServe
       stop: async () => void (await container.stop()),
     };
   }
-  // The local cluster is left running: it is the developer's, and starting it again costs seconds.
-  return { url: await startCluster(silentLogger()), source: 'local-cluster', stop: async () => {} };
+  const cluster = await openLocalCluster(silentLogger());
+  return { url: cluster.url, source: 'local-cluster', stop: () => stopUnlessShared(cluster) };
+}
+
+/** The vitest run that created a test database (its name holds the pid), or NaN for another name. */
+function runPidOf(datname: string): number {
+  return datname.startsWith(TEST_DB_PREFIX) ? Number(datname.slice(TEST_DB_PREFIX.length).split('_')[0]) : NaN;
+}
+
+/**
+ * Whether the run that started the local cluster may stop it at its teardown: not while another run
+ * that is still going (one that found the cluster running, after this one started it) has databases on it.
+ */
+export function mayStopCluster(datnames: readonly string[], self: number, alive: (pid: number) => boolean): boolean {
+  return !datnames.some((name) => {
+    const pid = runPidOf(name);
+    return Number.isInteger(pid) && pid !== self && alive(pid);
+  });
+}
+
+/** Teardown of the local cluster: stopped only when this run started it and no other live run uses it. */
+async function stopUnlessShared(cluster: LocalCluster): Promise<void> {
+  if (!cluster.startedHere) return;
+  const admin = new pg.Client({ connectionString: cluster.url });
+  await admin.connect();
+  const { rows } = await admin
+    .query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${TEST_DB_PREFIX}%`])
+    .finally(() => admin.end());
+  const names = rows.map((row) => row.datname);
+  if (mayStopCluster(names, process.pid, processAlive)) await cluster.close();
 }
 
 function processAlive(pid: number): boolean {
@@ -84,7 +112,7 @@ export async function prepareTestDatabaseServer(): Promise<TestDatabaseServer & 
       `${TEST_DB_PREFIX}%`,
     ]);
     for (const { datname } of stale.rows) {
-      const pid = Number(datname.slice(TEST_DB_PREFIX.length).split('_')[0]);
+      const pid = runPidOf(datname);
       if (!Number.isInteger(pid) || !processAlive(pid))
         await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }

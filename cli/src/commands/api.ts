@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { API_ENV, configFromEnv, start } from '@vigil/api';
+import { listenOn } from '@vigil/core';
 import { envHelp, prepareService, runUntilSignal } from '../context.js';
+import { httpPort } from '../ports.js';
 import { ownServiceCredentials } from '../service-accounts.js';
 
 const ENV_HELP = envHelp(API_ENV, [
@@ -22,7 +24,7 @@ export function registerApi(program: Command): void {
       const { log, databaseUrl } = await prepareService('vigil-api');
       const config = configFromEnv();
       const mqtt = await ownServiceCredentials(databaseUrl, log, config.mqtt, 'api');
-      const service = await start({ ...config, databaseUrl, mqtt, logger: log });
+      const service = await listenOn(httpPort(config), () => start({ ...config, databaseUrl, mqtt, logger: log }));
       console.log(`api listening on ${service.url}; wall display ${service.displayUrl}?token=<display token>`);
       await runUntilSignal(log, service);
     });

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { listenOn } from '@vigil/core';
 import { GATEWAY_ENV, configFromEnv, start } from '@vigil/gateway';
 import { envHelp, prepareService, runUntilSignal } from '../context.js';
+import { mqttPort } from '../ports.js';
 
 const ENV_HELP = envHelp(GATEWAY_ENV, [
   'Devices log in with their id and secret (`vigil device add`); services with a service account.',
@@ -18,7 +20,8 @@ export function registerGateway(program: Command): void {
     .addHelpText('after', ENV_HELP)
     .action(async () => {
       const { log, databaseUrl } = await prepareService('vigil-gateway');
-      const gateway = await start({ ...configFromEnv({ ...process.env, DATABASE_URL: databaseUrl }), logger: log });
+      const config = configFromEnv({ ...process.env, DATABASE_URL: databaseUrl });
+      const gateway = await listenOn(mqttPort(config), () => start({ ...config, logger: log }));
       log.info({ url: gateway.url }, 'gateway ready');
       await runUntilSignal(log, gateway);
     });

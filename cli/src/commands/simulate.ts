@@ -2,16 +2,21 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import {
   configFromEnv,
+  controlFilePath,
+  findRunningFleet,
+  pickDevice,
+  playOnRunningFleet,
   SCENARIOS,
   SCENARIO_NAMES,
   seedDemoFacility,
+  SimFleetRunning,
   SimInvalidOptions,
-  SimScenarioKind,
-  SimUnknownDevice,
   startFleet,
   timezoneWhereItIsNight,
+  type ControlFile,
   type DeviceCredentials,
   type Fleet,
+  type ScenarioRun,
 } from '@vigil/simulators';
 import { cliLogger, withDatabase } from '../context.js';
 
@@ -39,14 +44,37 @@ function countByKind(devices: readonly DeviceCredentials[]): string {
   return [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
 }
 
-/** The device a scenario plays on: the one named, else the first whose kind the scenario fits. */
-function pickDevice(devices: readonly DeviceCredentials[], o: SimulateOptions): DeviceCredentials {
-  const scenario = SCENARIOS[o.scenario as string]!;
-  const named = o.device && devices.find((d) => d.id === o.device || d.id === `${o.facility}-${o.device}`);
-  if (o.device && !named) throw SimUnknownDevice(`device ${o.device} is not a device of facility ${o.facility}`);
-  const device = named || devices.find((d) => scenario.kinds.includes(d.kind));
-  if (!device) throw SimScenarioKind(`facility ${o.facility} has no ${scenario.kinds.join('/')} for ${o.scenario}`);
-  return device;
+function scenarioOptions(o: SimulateOptions) {
+  return { durationMs: o.duration === undefined ? undefined : o.duration * 1000, value: o.value };
+}
+
+function printPlayed(run: ScenarioRun): void {
+  if (run.cancelled) return void console.log(`scenario ${run.scenario} on ${run.device} was cut short`);
+  const lapse = run.speed === 1 ? '' : ` at ×${run.speed.toFixed(1)}`;
+  const span = (run.endTs - run.startTs) / 1000;
+  console.log(`scenario ${run.scenario} played: ${run.messages} messages over ${span} s of device time${lapse}`);
+}
+
+/**
+ * The facility is simulated by a running `vigil start`: play the scenario on its fleet through its
+ * control endpoint, never connecting its devices a second time (that would take their sessions over).
+ */
+async function playOnRunning(control: ControlFile, o: SimulateOptions): Promise<void> {
+  if (!o.scenario) {
+    throw SimFleetRunning(
+      `vigil start (pid ${control.pid}) is simulating facility ${o.facility}: add --scenario to play one on its ` +
+        'devices, or choose another --facility',
+    );
+  }
+  console.log(`facility "${o.facility}" is simulated by vigil start (pid ${control.pid}): playing on its devices`);
+  const run = await playOnRunningFleet(control, {
+    scenario: o.scenario,
+    device: o.device,
+    speed: o.speed,
+    ...scenarioOptions(o),
+  });
+  console.log(`scenario ${o.scenario} on ${run.device}: ${SCENARIOS[o.scenario]!.summary}`);
+  printPlayed(run);
 }
 
 function printStats(fleet: Fleet): void {
@@ -61,6 +89,8 @@ function printStats(fleet: Fleet): void {
 async function runSimulate(raw: Record<string, unknown>): Promise<void> {
   const o = optionsSchema.parse(raw);
   if (o.device && !o.scenario) throw SimInvalidOptions('--device needs --scenario');
+  const running = await findRunningFleet(await controlFilePath());
+  if (running?.facility === o.facility) return playOnRunning(running, o);
   const { mqttUrl } = configFromEnv();
   const log = cliLogger();
   const timezone = o.night ? timezoneWhereItIsNight(Date.now()) : undefined;
@@ -71,7 +101,7 @@ async function runSimulate(raw: Record<string, unknown>): Promise<void> {
     `facility "${seeded.facility}" (${seeded.timezone}): ${o.residents} residents, ${seeded.devices.length} devices` +
       ` (${countByKind(seeded.devices)}); device secrets rotated`,
   );
-  const target = o.scenario ? pickDevice(seeded.devices, o) : undefined;
+  const target = o.scenario ? pickDevice(seeded.devices, { ...o, scenario: o.scenario }) : undefined;
   console.log(`connecting ${seeded.devices.length} devices to ${mqttUrl} …`);
   const fleet = await startFleet({
     mqttUrl,
@@ -96,15 +126,8 @@ async function runSimulate(raw: Record<string, unknown>): Promise<void> {
   if (target && o.scenario) {
     const speed = o.speed === 1 ? '' : ` (time-lapse ×${o.speed})`;
     console.log(`scenario ${o.scenario} on ${target.id} (${target.kind})${speed}: ${SCENARIOS[o.scenario]!.summary}`);
-    const run = await fleet.inject(target.id, o.scenario, {
-      durationMs: o.duration === undefined ? undefined : o.duration * 1000,
-      value: o.value,
-    });
-    if (!run.cancelled) {
-      const lapse = run.speed === 1 ? '' : ` at ×${run.speed.toFixed(1)}`;
-      const span = (run.endTs - run.startTs) / 1000;
-      console.log(`scenario ${o.scenario} played: ${run.messages} messages over ${span} s of device time${lapse}`);
-    }
+    const run = await fleet.inject(target.id, o.scenario, scenarioOptions(o));
+    printPlayed(run);
     if (o.exit) return stop();
   }
   if (!stopping) console.log('simulating; Ctrl-C stops');
@@ -136,10 +159,13 @@ export function registerSimulate(program: Command): void {
     .addHelpText(
       'after',
       `\nScenarios:\n${scenarios}\n\n` +
-        "Every run rotates the facility's device secrets (they are stored only as hashes), so do not run it\n" +
-        'against a facility another simulator (e.g. `vigil start --simulate`) is already simulating.\n\n' +
+        'When a running `vigil start --simulate` simulates the facility, --scenario plays on its devices\n' +
+        '(through its control endpoint; --device, --speed, --duration, --value apply) and exits; nothing\n' +
+        "else is connected. Otherwise every run rotates the facility's device secrets (they are stored only as\n" +
+        'hashes): do not point two `vigil simulate` at one facility.\n\n' +
         'Environment: VIGIL_MQTT_URL (default mqtt://127.0.0.1:$VIGIL_MQTT_PORT, port 1883), DATABASE_URL\n' +
-        '(else the local cluster), VIGIL_LOG_LEVEL (default warn; the log goes to stderr).\n\n' +
+        '(else the local cluster), VIGIL_DATA_DIR (where a running vigil start leaves its control file),\n' +
+        'VIGIL_LOG_LEVEL (default warn; the log goes to stderr).\n\n' +
         'Examples:\n' +
         '  vigil simulate --residents 20\n' +
         '  vigil simulate --scenario fall --device wb-002\n' +

@@ -1,15 +1,25 @@
 import type { Command } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
-import { createPool, createToken, parseEnv, type Logger } from '@vigil/core';
-import { prepareService } from '../context.js';
+import {
+  createLogger,
+  createPool,
+  createToken,
+  listenOn,
+  migrate,
+  openLocalCluster,
+  parseEnv,
+  type Logger,
+} from '@vigil/core';
+import { httpPort, mqttPort } from '../ports.js';
 import { serviceCredentials } from '../service-accounts.js';
+import { startDemo, type Closable } from '../start-demo.js';
 
-const startEnvSchema = z.object({ VIGIL_DATA_DIR: z.string().min(1).optional() });
-
-interface Closable {
-  close(): Promise<void>;
-}
+const startEnvSchema = z.object({
+  VIGIL_DATA_DIR: z.string().min(1).optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  VIGIL_DEMO_SCENARIO_EVERY_S: z.coerce.number().min(0).default(180),
+});
 
 /** Closes in reverse start order; one failing close does not keep the others open. */
 async function closeAll(parts: Array<[string, Closable]>, log: Logger): Promise<void> {
@@ -19,44 +29,56 @@ async function closeAll(parts: Array<[string, Closable]>, log: Logger): Promise<
 }
 
 /**
- * `vigil start`: the whole system in one process (the embedded default, docs/ARCHITECTURE.md "Interfaces"): local cluster unless
- * DATABASE_URL, migrations, gateway, ingest, alerts, api, and with --simulate a demo facility whose
- * simulated devices publish over real MQTT.
+ * `vigil start`: the whole system in one process (the embedded default, docs/ARCHITECTURE.md "Interfaces"): local
+ * cluster unless DATABASE_URL, migrations, gateway, ingest, alerts, api, and with --simulate a demo facility whose
+ * simulated devices publish over real MQTT. SIGINT, SIGTERM and SIGHUP stop all of it, the local cluster too when
+ * this process started it.
  */
-async function runStart(options: { simulate?: number; facility: string }): Promise<void> {
+async function runStart(options: { simulate?: number; facility: string; scenarioEvery?: number }): Promise<void> {
   const env = parseEnv(startEnvSchema);
-  const { log, databaseUrl } = await prepareService('vigil');
-  // Loaded here, not at the top: every other `vigil` command starts without loading the services.
-  const [
-    { configFromEnv: gatewayConfig, start: startGateway },
-    { configFromEnv: ingestConfig, start: startIngest },
-    { configFromEnv: alertsConfig, start: startAlerts },
-    { configFromEnv: apiConfig, start: startApi },
-    { seedDemoFacility, startFleet },
-  ] = await Promise.all([
-    import('@vigil/gateway'),
-    import('@vigil/ingest'),
-    import('@vigil/alerts'),
-    import('@vigil/api'),
-    import('@vigil/simulators'),
-  ]);
-  const pool = createPool(databaseUrl, log, { max: 4 });
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
-  const parts: Array<[string, Closable]> = [['database pool', { close: () => pool.end() }]];
+  const log = createLogger({ name: 'vigil' });
+  const parts: Array<[string, Closable]> = [];
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'stopping');
     await closeAll(parts, log);
+    log.info('stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // Registered first: a Ctrl-C while starting stops what has started so far. A second one kills at once.
+  // SIGHUP: the terminal it runs in was closed.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void shutdown(signal));
 
   try {
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      const cluster = await openLocalCluster(log);
+      parts.push(['local PostgreSQL cluster', cluster]);
+      databaseUrl = cluster.url;
+    }
+    await migrate(databaseUrl, log);
+    // Loaded here, not at the top: every other `vigil` command starts without loading the services.
+    const [
+      { configFromEnv: gatewayConfig, start: startGateway },
+      { configFromEnv: ingestConfig, start: startIngest },
+      { configFromEnv: alertsConfig, start: startAlerts },
+      { configFromEnv: apiConfig, start: startApi },
+    ] = await Promise.all([
+      import('@vigil/gateway'),
+      import('@vigil/ingest'),
+      import('@vigil/alerts'),
+      import('@vigil/api'),
+    ]);
+    const pool = createPool(databaseUrl, log, { max: 4 });
+    parts.push(['database pool', { close: () => pool.end() }]);
+    const metrics = new Registry();
+    collectDefaultMetrics({ register: metrics });
+
     const withDb = { ...process.env, DATABASE_URL: databaseUrl };
     const gatewayOptions = gatewayConfig(withDb);
     const dataDir = gatewayOptions.dataDir ?? (env.VIGIL_DATA_DIR ? `${env.VIGIL_DATA_DIR}/gateway` : undefined);
-    const gateway = await startGateway({ ...gatewayOptions, ...(dataDir ? { dataDir } : {}), logger: log, metrics });
+    const gateway = await listenOn(mqttPort(gatewayOptions), () =>
+      startGateway({ ...gatewayOptions, ...(dataDir ? { dataDir } : {}), logger: log, metrics }),
+    );
     parts.push(['gateway', gateway]);
     const local = { ...withDb, VIGIL_MQTT_URL: process.env.VIGIL_MQTT_URL ?? gateway.url };
 
@@ -82,24 +104,37 @@ async function runStart(options: { simulate?: number; facility: string }): Promi
     parts.push(['alerts', alerts]);
 
     const apiOptions = apiConfig(local);
-    const api = await startApi({
-      ...apiOptions,
-      databaseUrl,
-      mqtt: await serviceCredentials(pool, apiOptions.mqtt, 'api'),
-      logger: log,
-      metrics,
-    });
+    const api = await listenOn(httpPort(apiOptions), async () =>
+      startApi({
+        ...apiOptions,
+        databaseUrl,
+        mqtt: await serviceCredentials(pool, apiOptions.mqtt, 'api'),
+        logger: log,
+        metrics,
+      }),
+    );
     parts.push(['api', api]);
 
     let display = `${api.url}/display  (token: vigil token create --role display --facility <F> --json)`;
     if (options.simulate) {
-      const demo = await seedDemoFacility(pool, { facility: options.facility, residents: options.simulate });
+      const everyS = options.scenarioEvery ?? env.VIGIL_DEMO_SCENARIO_EVERY_S;
+      const demo = await startDemo(
+        {
+          pool,
+          mqttUrl: gateway.url,
+          facility: options.facility,
+          residents: options.simulate,
+          scenarioEveryMs: everyS * 1000,
+          log,
+        },
+        parts,
+      );
       const { token } = await createToken(pool, { role: 'display', facility: demo.facility, label: 'vigil start' });
-      const fleet = await startFleet({ mqttUrl: gateway.url, devices: demo.devices, logger: log });
-      parts.push(['simulated devices', fleet]);
       display = `${api.url}/display?token=${token}`;
       console.log(
-        `simulating facility "${demo.facility}": ${options.simulate} residents, ${demo.devices.length} devices`,
+        `simulating facility "${demo.facility}": ${options.simulate} residents, ${demo.devices} devices; ` +
+          (everyS ? `a scenario from the library every ${everyS} s` : 'no scenarios of its own') +
+          ` (vigil simulate --scenario NAME plays one on them)`,
       );
     }
     console.log(
@@ -129,10 +164,18 @@ export function registerStart(program: Command): void {
       z.coerce.number().int().min(1).max(5000).parse(v),
     )
     .option('--facility <id>', 'id of the simulated demo facility', 'demo')
+    .option(
+      '--scenario-every <seconds>',
+      'with --simulate: a scenario from the library this often (default $VIGIL_DEMO_SCENARIO_EVERY_S, 180; 0: none)',
+      (v) => z.coerce.number().min(0).parse(v),
+    )
     .addHelpText(
       'after',
       '\nEnvironment: DATABASE_URL, VIGIL_MQTT_HOST/PORT (127.0.0.1:1883), VIGIL_HTTP_HOST/PORT (127.0.0.1:8080),\n' +
-        'VIGIL_DATA_DIR (.data), VIGIL_LOG_LEVEL, and each service\'s variables (README "Configuration").',
+        'VIGIL_DATA_DIR (.data), VIGIL_PG_PORT (55432), VIGIL_LOG_LEVEL, VIGIL_LOG_FORMAT (pretty on a terminal, else json),\n' +
+        'VIGIL_DEMO_SCENARIO_EVERY_S, and each service\'s variables (README "Configuration").\n' +
+        'Ctrl-C (SIGINT, SIGTERM, SIGHUP) stops everything it started; a local cluster that was already running is\n' +
+        'left running.',
     )
     .action(runStart);
 }

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { ClusterError } from '../errors.js';
+import { assertPortFree } from '../ports.js';
 
 const run = promisify(execFile);
 
@@ -141,6 +142,8 @@ export async function startCluster(log: Logger, paths?: ClusterPaths): Promise<s
     );
   }
   const state = await clusterStatus(where);
+  // pg_ctl would only say "could not start" and point at its log.
+  if (state !== 'running') await assertPortFree(clusterPort(where));
   if (state === 'absent') await initCluster(where, log);
   if (state !== 'running') {
     log.info({ port: where.port }, 'starting local PostgreSQL cluster');
@@ -152,6 +155,10 @@ export async function startCluster(log: Logger, paths?: ClusterPaths): Promise<s
   }
   await ensureDatabase(where, 'vigil');
   return clusterUrl(where);
+}
+
+function clusterPort(paths: ClusterPaths) {
+  return { host: '127.0.0.1', port: paths.port, what: 'local PostgreSQL cluster', variable: 'VIGIL_PG_PORT' };
 }
 
 export async function stopCluster(log: Logger, paths?: ClusterPaths): Promise<void> {

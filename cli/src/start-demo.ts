@@ -1,0 +1,38 @@
+import type { Logger, Pool } from '@vigil/core';
+
+export interface Closable {
+  close(): Promise<void>;
+}
+
+export interface DemoOptions {
+  pool: Pool;
+  mqttUrl: string;
+  facility: string;
+  residents: number;
+  /** 0: no scenarios of its own (`vigil simulate --scenario` still plays on the fleet). */
+  scenarioEveryMs: number;
+  log: Logger;
+}
+
+/**
+ * The demo of `vigil start --simulate`: a seeded facility whose devices publish over real MQTT, a
+ * scenario from the library every few minutes, and the control endpoint through which `vigil simulate
+ * --scenario` plays on these devices instead of connecting them a second time (docs/simulators.md).
+ * Adds what it starts to `parts`, in start order, for the caller to close.
+ */
+export async function startDemo(
+  o: DemoOptions,
+  parts: Array<[string, Closable]>,
+): Promise<{ facility: string; devices: number }> {
+  const { controlFilePath, seedDemoFacility, startControlServer, startFleet, startScenarioRotation } =
+    await import('@vigil/simulators');
+  const demo = await seedDemoFacility(o.pool, { facility: o.facility, residents: o.residents, logger: o.log });
+  const fleet = await startFleet({ mqttUrl: o.mqttUrl, devices: demo.devices, logger: o.log });
+  parts.push(['simulated devices', fleet]);
+  if (o.scenarioEveryMs > 0) {
+    parts.push(['demo scenarios', startScenarioRotation({ fleet, everyMs: o.scenarioEveryMs, logger: o.log })]);
+  }
+  const file = await controlFilePath();
+  parts.push(['simulator control', await startControlServer({ fleet, facility: demo.facility, file, logger: o.log })]);
+  return { facility: demo.facility, devices: demo.devices.length };
+}
