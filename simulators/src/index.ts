@@ -16,3 +16,4 @@ export * from './config.js';
 export * from './shared-link.js';
 export * from './load.js';
 export * from './seed/load-devices.js';
+export * from './library/index.js';

@@ -15,6 +15,9 @@ import { RULES } from '../../../alerts/dist/rules/index.js';
 import { resolveSettings } from '../../../alerts/dist/rules/settings.js';
 import type { AlertStore } from '../../../alerts/dist/store.js';
 
+/** The service's tick interval (alerts/src/service.ts: silence rules and escalation every second). */
+export const ALERTS_TICK_MS = ALERTS_DEFAULTS.tickMs;
+
 /** The registry rows of a replayed facility, as the alerts service reads them (registry-cache.ts). */
 export interface RegistryRows {
   facilities: object[];

@@ -1,7 +1,7 @@
 import { drainBattery, initialState, MODELS, readingIntervalMs, type EventBody, type Fields } from '../models/index.js';
 import { createRng, round, type Rng } from '../random.js';
 import { SCENARIOS } from '../scenarios/index.js';
-import { timelineLength, type Step } from '../steps.js';
+import type { Step } from '../steps.js';
 import type { Episode, LabelledScenario } from './types.js';
 import { LIBRARY_TIMEZONE, worldDevice, type WorldDevice } from './world.js';
 
@@ -15,12 +15,13 @@ const HOUR = 3_600_000;
 /** The broker notices a connection reset about a second later and publishes the Last Will [MQTT-3.1.2-8]. */
 const WILL_DELAY_MS = 1_000;
 /** A radio link loses a sample now and then. */
-const LOST_SAMPLE = 0.02;
+const LOST_SAMPLE = 0.005;
 
 /**
  * Records what one device sends during a labelled scenario: its model's periodic readings (intervals drifting
  * a few percent, a sample lost now and then, as recorded devices do), its spontaneous activity, an hourly
- * status, and the scenario's episodes on it, which hold the device while they play (as `fleet.inject` does).
+ * status, and the scenario's episodes on it, which hold the device while they play (as `fleet.inject` does)
+ * up to their last step other than a change of state.
  */
 function recordDevice(scenario: LabelledScenario, device: WorldDevice, seed: string): DeviceRecord[] {
   const { start } = scenario;
@@ -49,10 +50,14 @@ function recordDevice(scenario: LabelledScenario, device: WorldDevice, seed: str
     out.push({ device: device.id, ts: at, kind: 'status', online: up, ...(up ? battery() : {}), will });
   };
 
+  // A change of state after an episode's last message (a band put back on) waits while the device reports as usual.
+  const deferred: Array<{ ts: number; patch: Extract<Step, { do: 'patch' }>['patch'] }> = [];
   const play = (steps: readonly Step[], base: number): number => {
+    const held = steps.reduce((max, step) => (step.do === 'patch' ? max : Math.max(max, step.at)), 0);
     for (const step of [...steps].sort((a, b) => a.at - b.at)) {
       const ts = base + step.at;
-      if (step.do === 'reading') reading(step.fields, ts + jitter(rng));
+      if (step.do === 'patch' && step.at > held) deferred.push({ ts, patch: step.patch });
+      else if (step.do === 'reading') reading(step.fields, ts + jitter(rng));
       else if (step.do === 'event')
         event({ type: step.type, ...(step.confidence ? { confidence: step.confidence } : {}) }, ts);
       else if (step.do === 'status') status(ts);
@@ -65,7 +70,8 @@ function recordDevice(scenario: LabelledScenario, device: WorldDevice, seed: str
         status(ts);
       }
     }
-    return base + timelineLength(steps);
+    deferred.sort((a, b) => a.ts - b.ts);
+    return base + held;
   };
 
   const episodes: Episode[] = scenario.episodes.filter((e) => e.device === device.id).sort((a, b) => a.atMs - b.atMs);
@@ -75,9 +81,11 @@ function recordDevice(scenario: LabelledScenario, device: WorldDevice, seed: str
   for (;;) {
     const episode = episodes[0];
     const nextEpisode = episode ? start + episode.atMs : Infinity;
-    const t = Math.min(nextReading, nextActivity, nextEpisode);
+    const nextPatch = deferred[0]?.ts ?? Infinity;
+    const t = Math.min(nextReading, nextActivity, nextEpisode, nextPatch);
     if (t >= end) break;
-    if (t === nextEpisode) {
+    if (t === nextPatch) Object.assign(state, deferred.shift()!.patch);
+    else if (t === nextEpisode) {
       episodes.shift();
       const scenarioSteps = SCENARIOS[episode!.scenario]!.steps(state, episode!.options ?? {});
       const over = play(scenarioSteps, t);
