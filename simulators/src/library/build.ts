@@ -19,6 +19,7 @@ export interface ShortSpec {
   /** Expected alerts, their onset `onsetAfterMs` after `at` (default: the first episode). */
   expect?: ReadonlyArray<Omit<ExpectedAlert, 'onsetMs'> & { onsetAfterMs?: number }>;
   mustNot?: readonly ForbiddenAlert[];
+  tolerate?: readonly ForbiddenAlert[];
   /** From `at` to the end (default 30 min): long enough for the slowest expected alert and any clear. */
   tailMs?: number;
 }
@@ -36,5 +37,6 @@ export function around(spec: ShortSpec): LabelledScenario {
     episodes: spec.episodes.map(({ afterMs, ...e }) => ({ ...e, atMs: LEAD_MS + (afterMs ?? 0) })),
     expect: (spec.expect ?? []).map(({ onsetAfterMs, ...e }) => ({ ...e, onsetMs: LEAD_MS + (onsetAfterMs ?? 0) })),
     mustNot: spec.mustNot ?? [],
+    ...(spec.tolerate ? { tolerate: spec.tolerate } : {}),
   };
 }

@@ -19,7 +19,7 @@ export interface ExpectedAlert {
   withinMs: number;
 }
 
-/** An alert the scenario must not raise (any subject when `subject` is absent). */
+/** An alert named by rule, and subject unless any subject is meant (must not raise, tolerate). */
 export interface ForbiddenAlert {
   rule: AlertRule;
   subject?: string;
@@ -47,4 +47,6 @@ export interface LabelledScenario {
   episodes: readonly Episode[];
   expect: readonly ExpectedAlert[];
   mustNot: readonly ForbiddenAlert[];
+  /** Alerts that say the same thing another way (HR 0 in an apnoea is also a low heart rate): neither required nor false. */
+  tolerate?: readonly ForbiddenAlert[];
 }
