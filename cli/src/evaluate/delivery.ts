@@ -10,8 +10,7 @@ import {
 
 /**
  * How the devices' records reach the engine: one sample per message; in `samples` batches (PROTOCOL.md, up to
- * 64), uploaded when full or when the oldest sample is two expected intervals old (so a batching device never
- * looks silent); or late: nothing until the scenario is over, then everything in batches of 64, the wall clock
+ * 64), uploaded when full or one expected interval after the previous message; or late: nothing until the scenario is over, then everything in batches of 64, the wall clock
  * later than device time (store-and-forward after an outage).
  */
 export type DeliveryMode = { name: 'single' } | { name: 'batch'; size: number } | { name: 'late' };
@@ -60,21 +59,30 @@ function single(record: Exclude<DeviceRecord, Reading> | Reading): Outgoing {
   return { sentAt: record.ts, kind: 'status', body };
 }
 
-/** A device's records as messages: readings grouped into batches of `size`, held at most `holdMs`. */
-function batched(records: readonly DeviceRecord[], size: number, holdMs: number): Outgoing[] {
+/**
+ * A device's records as messages: readings grouped into batches of `size`, and uploaded at the latest `everyMs`
+ * after the previous message (never before the oldest sample), so a batching device is never silent longer than
+ * one that sends each sample.
+ */
+function batched(records: readonly DeviceRecord[], size: number, everyMs: number): Outgoing[] {
   const out: Outgoing[] = [];
   let pending: Reading[] = [];
+  let lastSent = -Infinity;
+  const send = (message: Outgoing) => {
+    out.push(message);
+    lastSent = message.sentAt;
+  };
   const flush = (sentAt: number) => {
     if (!pending.length) return;
-    const samples = pending.map((r) => ({ ts: iso(r.ts), ...r.fields }));
-    out.push({ sentAt, kind: 'reading', body: { samples } });
+    send({ sentAt, kind: 'reading', body: { samples: pending.map((r) => ({ ts: iso(r.ts), ...r.fields })) } });
     pending = [];
   };
+  const due = () => Math.max(pending[0]!.ts, lastSent + everyMs);
   for (const record of records) {
-    if (pending.length && record.ts > pending[0]!.ts + holdMs) flush(pending[0]!.ts + holdMs);
+    if (pending.length && record.ts > due()) flush(due());
     if (record.kind !== 'reading') {
       flush(record.ts);
-      out.push(single(record));
+      send(single(record));
       continue;
     }
     pending.push(record);
@@ -87,7 +95,7 @@ function batched(records: readonly DeviceRecord[], size: number, holdMs: number)
 function outgoing(records: readonly DeviceRecord[], mode: DeliveryMode, intervalMs: number): Outgoing[] {
   if (mode.name === 'single') return records.map(single);
   if (mode.name === 'late') return batched(records, MAX_SAMPLES, Infinity);
-  return batched(records, mode.size, 2 * intervalMs);
+  return batched(records, mode.size, intervalMs);
 }
 
 /** Network and broker latency of one message: 40–400 ms. */
