@@ -16,40 +16,24 @@ const between = (rng: Rng, from: number, to: number) => Math.round(rng.between(f
  */
 function nightEpisodes(rng: Rng): Episode[] {
   const episodes: Episode[] = [];
+  const add = (device: string, atMs: number, scenario: string, options: Episode['options']) =>
+    episodes.push({ device, atMs, scenario, options });
   for (let visits = rng.int(0, 2), i = 0; i < visits; i++) {
     const atMs = between(rng, 2 + i * 3.5, 4.5 + i * 3.5);
-    episodes.push({ device: 'bm-1', atMs, scenario: 'bed-exit', options: { durationMs: rng.int(3, 8) * MINUTE } });
-    episodes.push({
-      device: 'wb-1',
-      atMs: atMs + 20 * SECOND,
-      scenario: 'tachycardia',
-      options: { value: rng.int(100, 118), durationMs: 90 * SECOND },
-    });
+    add('bm-1', atMs, 'bed-exit', { durationMs: rng.int(3, 8) * MINUTE });
+    add('wb-1', atMs + 20 * SECOND, 'tachycardia', { value: rng.int(100, 118), durationMs: 90 * SECOND });
   }
   if (rng.chance(0.35)) {
-    const options = { value: rng.int(78, 88), durationMs: rng.int(1, 3) * 2 * SECOND };
-    episodes.push({ device: 'wb-1', atMs: between(rng, 1, 9), scenario: 'spo2-artefact', options });
-  }
-  if (rng.chance(0.4)) {
-    episodes.push({
-      device: 'bm-2',
-      atMs: between(rng, 1, 8),
-      scenario: 'restless',
-      options: { durationMs: rng.int(10, 25) * MINUTE },
+    add('wb-1', between(rng, 1, 9), 'spo2-artefact', {
+      value: rng.int(78, 88),
+      durationMs: rng.int(1, 3) * 2 * SECOND,
     });
   }
+  if (rng.chance(0.4)) add('bm-2', between(rng, 1, 8), 'restless', { durationMs: rng.int(10, 25) * MINUTE });
   if (rng.chance(0.3)) {
-    const options = { value: rng.int(43, 47), durationMs: rng.int(20, 40) * MINUTE };
-    episodes.push({ device: 'wb-2', atMs: between(rng, 2, 5), scenario: 'bradycardia', options });
+    add('wb-2', between(rng, 2, 5), 'bradycardia', { value: rng.int(43, 47), durationMs: rng.int(20, 40) * MINUTE });
   }
-  if (rng.chance(0.2)) {
-    episodes.push({
-      device: 'wb-1',
-      atMs: between(rng, 0.2, 0.8),
-      scenario: 'bp-spot',
-      options: { value: round(rng.between(181, 192)) },
-    });
-  }
+  if (rng.chance(0.2)) add('wb-1', between(rng, 0.2, 0.8), 'bp-spot', { value: round(rng.between(181, 192)) });
   return episodes;
 }
 
