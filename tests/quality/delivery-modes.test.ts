@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ALERT_PRIORITIES } from '@vigil/protocol';
 import { LIBRARY } from '@vigil/simulators';
 import { DELIVERY_MODES, modeName, type DeliveryMode } from '../../cli/src/evaluate/delivery.js';
-import { rank, replayedAlerts, type ReplayedAlert } from '../../cli/src/evaluate/outcome.js';
+import { replayedAlerts, type ReplayedAlert } from '../../cli/src/evaluate/outcome.js';
 import { replay } from '../../cli/src/evaluate/replay.js';
-import { ALERT_PRIORITIES } from '@vigil/protocol';
 
 /**
  * Issue 10 §0 as a property over the whole labelled library: the same readings give the same alerts whatever the
@@ -22,12 +22,21 @@ const signature = (a: ReplayedAlert) => {
   return `${a.rule} ${a.subject} ${priority}${at}${a.cleared ? ' auto-cleared' : ''}`;
 };
 
-async function alertSet(scenario: (typeof LIBRARY)[number], mode: DeliveryMode): Promise<string[]> {
-  const alerts = replayedAlerts(await replay(scenario, mode, SEED));
-  return alerts
+/** What the comparison sees of a replay's alerts in `mode`. */
+const comparable = (alerts: readonly ReplayedAlert[], mode: DeliveryMode) =>
+  alerts
     .filter((a) => mode.name !== 'late' || a.rule !== 'device_offline')
     .map(signature)
     .sort();
+
+/** The signatures of `a` not matched one for one in `b`. */
+function without(a: readonly string[], b: readonly string[]): string[] {
+  const left = [...b];
+  return a.filter((s) => {
+    const i = left.indexOf(s);
+    if (i >= 0) left.splice(i, 1);
+    return i < 0;
+  });
 }
 
 const single = new Map<string, ReplayedAlert[]>();
@@ -41,21 +50,17 @@ describe('the same readings give the same alerts whatever the message boundaries
   it('the single-sample replay raises alerts to compare (the property is not vacuous)', () => {
     const raising = LIBRARY.filter((s) => single.get(s.name)!.length > 0);
     expect(raising.length).toBeGreaterThanOrEqual(LIBRARY.filter((s) => s.class === 'danger').length);
-    expect([...single.values()].flat().some((a) => rank(a.reached.critical ? 'critical' : 'info') === 0)).toBe(true);
+    expect([...single.values()].flat().some((a) => a.reached.critical !== undefined)).toBe(true);
   });
 
   for (const mode of DELIVERY_MODES.filter((m) => m.name !== 'single')) {
     it(`${modeName(mode)}: identical alert sets on every scenario`, async () => {
       const differences: string[] = [];
       for (const scenario of LIBRARY) {
-        const expected = single
-          .get(scenario.name)!
-          .filter((a) => mode.name !== 'late' || a.rule !== 'device_offline')
-          .map(signature)
-          .sort();
-        const actual = await alertSet(scenario, mode);
-        const missing = expected.filter((s) => !actual.includes(s));
-        const extra = actual.filter((s) => !expected.includes(s));
+        const expected = comparable(single.get(scenario.name)!, mode);
+        const actual = comparable(replayedAlerts(await replay(scenario, mode, SEED)), mode);
+        const missing = without(expected, actual);
+        const extra = without(actual, expected);
         if (missing.length || extra.length) {
           differences.push(
             `${scenario.name}:${missing.map((s) => `\n    only one per message: ${s}`).join('')}` +

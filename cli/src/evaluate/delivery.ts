@@ -3,9 +3,9 @@ import {
   createRng,
   expectedIntervalMs,
   LIBRARY_FACILITY,
-  DEVICES,
   type DeviceRecord,
   type Rng,
+  worldDevice,
 } from '@vigil/simulators';
 
 /**
@@ -116,7 +116,7 @@ export function deliveries(
   }
   const all: Array<Delivery & { sentAt: number }> = [];
   for (const [device, own] of byDevice) {
-    const kind = DEVICES.find((d) => d.id === device)!.kind;
+    const { kind } = worldDevice(device);
     const rng = createRng(`${seed}/${device}/latency`);
     let seq = 0;
     let arrived = -Infinity;

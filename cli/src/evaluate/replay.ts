@@ -1,11 +1,11 @@
 import { DEFAULT_EXPECTED_INTERVAL_S } from '@vigil/core';
 import type { AlertEvent } from '@vigil/protocol';
 import {
-  DEVICES,
+  LIBRARY_DEVICES,
   LIBRARY_FACILITY,
+  LIBRARY_LOCATIONS,
+  LIBRARY_RESIDENTS,
   LIBRARY_TIMEZONE,
-  LOCATIONS,
-  RESIDENTS,
   recordScenario,
   type LabelledScenario,
 } from '@vigil/simulators';
@@ -20,8 +20,8 @@ function registryRows(scenario: LabelledScenario): RegistryRows {
   const f = LIBRARY_FACILITY;
   return {
     facilities: [{ id: f, timezone: LIBRARY_TIMEZONE, settings: {} }],
-    locations: LOCATIONS.map((l) => ({ facility_id: f, id: l.id, kind: l.kind })),
-    residents: RESIDENTS.map((r) => ({
+    locations: LIBRARY_LOCATIONS.map((l) => ({ facility_id: f, id: l.id, kind: l.kind })),
+    residents: LIBRARY_RESIDENTS.map((r) => ({
       facility_id: f,
       id: r.id,
       care_level: r.careLevel,
@@ -30,7 +30,7 @@ function registryRows(scenario: LabelledScenario): RegistryRows {
       location_id: r.location,
       thresholds: {},
     })),
-    devices: DEVICES.filter((d) => scenario.devices.includes(d.id)).map((d) => ({
+    devices: LIBRARY_DEVICES.filter((d) => scenario.devices.includes(d.id)).map((d) => ({
       id: d.id,
       facility_id: f,
       kind: d.kind,

@@ -1,5 +1,6 @@
 import { DEFAULT_EXPECTED_INTERVAL_S } from '@vigil/core';
 import type { CareLevel, DeviceKind, LocationKind } from '@vigil/protocol';
+import { SimUnknownDevice } from '../errors.js';
 
 /**
  * The one facility every labelled scenario plays in: two residents in their rooms (r1 at fall risk with a
@@ -63,7 +64,7 @@ export const ALL_DEVICES = DEVICES.map((d) => d.id);
 
 export function worldDevice(id: string): WorldDevice {
   const device = DEVICES.find((d) => d.id === id);
-  if (!device) throw new Error(`no device ${id} in the library's facility`);
+  if (!device) throw SimUnknownDevice(`no device ${id} in the library's facility`);
   return device;
 }
 
