@@ -33,7 +33,15 @@ export interface QualityReport {
   rules: RuleQuality[];
   overall: RuleQuality;
   missed: Array<{ scenario: string; rule: AlertRule; subject: string; priority: string }>;
-  falseAlerts: Array<{ scenario: string; class: string; rule: AlertRule; subject: string; raisedAfterS: number }>;
+  /** `forbidden`: one the scenario names as what it must not raise. */
+  falseAlerts: Array<{
+    scenario: string;
+    class: string;
+    rule: AlertRule;
+    subject: string;
+    raisedAfterS: number;
+    forbidden: boolean;
+  }>;
   /** Why the evaluation fails (empty: it passes). */
   failures: string[];
 }
@@ -94,6 +102,7 @@ export function summarise(scores: readonly ScenarioScore[], seed: string, budget
       rule: a.rule,
       subject: a.subject,
       raisedAfterS: Math.round((a.raisedAt - s.scenario.start) / 1000),
+      forbidden: s.forbidden.includes(a),
     })),
   );
   const failures: string[] = [];
@@ -163,7 +172,8 @@ export function renderReport(report: QualityReport): string {
     '',
     ...report.missed.map((m) => `missed: ${m.scenario}: ${m.rule} ${m.priority} ${m.subject}`),
     ...report.falseAlerts.map(
-      (f) => `false (${f.class}): ${f.scenario}: ${f.rule} ${f.subject} at +${f.raisedAfterS} s`,
+      (f) =>
+        `false (${f.class}${f.forbidden ? ', must not' : ''}): ${f.scenario}: ${f.rule} ${f.subject} at +${f.raisedAfterS} s`,
     ),
     report.failures.length
       ? `FAIL: ${report.failures.join('; ')}`
