@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { Registry } from 'prom-client';
 import { silentLogger } from '@vigil/core';
 import type { AlertEvent } from '@vigil/protocol';
@@ -9,22 +8,16 @@ import { ALERTS_DEFAULTS } from '../../../alerts/dist/config.js';
 import { AlertEngine } from '../../../alerts/dist/engine.js';
 import { EventLog } from '../../../alerts/dist/event-log.js';
 import { createAlertsMetrics } from '../../../alerts/dist/metrics.js';
-import { RegistryCache } from '../../../alerts/dist/registry-cache.js';
+import type { DeviceContext, RegistryCache } from '../../../alerts/dist/registry-cache.js';
 import { RuleRunner } from '../../../alerts/dist/rule-runner.js';
 import { RULES } from '../../../alerts/dist/rules/index.js';
 import { resolveSettings } from '../../../alerts/dist/rules/settings.js';
 import type { AlertStore } from '../../../alerts/dist/store.js';
 
+export type { DeviceContext };
+
 /** The service's tick interval (alerts/src/service.ts: silence rules and escalation every second). */
 export const ALERTS_TICK_MS = ALERTS_DEFAULTS.tickMs;
-
-/** The registry rows of a replayed facility, as the alerts service reads them (registry-cache.ts). */
-export interface RegistryRows {
-  facilities: object[];
-  locations: object[];
-  residents: object[];
-  devices: object[];
-}
 
 export interface ReplayEngine {
   /** The wall clock the engine reads; the replay moves it. */
@@ -36,33 +29,24 @@ export interface ReplayEngine {
   events(): Promise<AlertEvent[]>;
 }
 
-/** Answers the registry's four SELECTs from rows in memory (the only queries the engine makes here). */
-function registryPool(rows: RegistryRows): pg.Pool {
-  const table = (sql: string) =>
-    sql.includes('FROM facilities')
-      ? rows.facilities
-      : sql.includes('FROM locations')
-        ? rows.locations
-        : sql.includes('FROM residents')
-          ? rows.residents
-          : rows.devices;
-  return { query: async (sql: string) => ({ rows: table(sql) }) } as unknown as pg.Pool;
+/** The registry as the engine uses it (`get`, and `resolve` for a device it does not know): fixed contexts. */
+function fixedRegistry(contexts: readonly DeviceContext[]): RegistryCache {
+  const byId = new Map(contexts.map((c) => [c.device.id, c]));
+  return { get: (id: string) => byId.get(id), resolve: async (id: string) => byId.get(id) } as unknown as RegistryCache;
 }
 
 /**
  * The real alerts engine (rules, alert book, event log) without a database or a broker: events are collected in
- * memory, written nowhere. Devices are primed at `start` as the service primes them when it loads the registry.
+ * memory, written nowhere. Every device is primed at `start`, as the service primes those it loads from the registry.
  */
-export async function createReplayEngine(rows: RegistryRows, start: number): Promise<ReplayEngine> {
+export function createReplayEngine(contexts: readonly DeviceContext[], start: number): ReplayEngine {
   let now = start;
   const clock = { now: () => now, set: (ms: number) => void (now = ms) };
   const log = silentLogger();
   const metrics = createAlertsMetrics(new Registry());
   const runner = new RuleRunner({ rules: RULES, resolveSettings }, log, metrics);
-  const registry = new RegistryCache(registryPool(rows), log, (added) => {
-    for (const context of added) runner.prime(context, clock.now());
-  });
-  await registry.refresh();
+  for (const context of contexts) runner.prime(context, start);
+  const registry = fixedRegistry(contexts);
   const collected: AlertEvent[] = [];
   const store = { write: async () => true } as unknown as AlertStore;
   const eventLog = new EventLog({ lastEventId: 0, lastHashes: new Map() }, store, (e) => collected.push(e), {

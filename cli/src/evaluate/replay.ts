@@ -1,45 +1,47 @@
 import { DEFAULT_EXPECTED_INTERVAL_S } from '@vigil/core';
 import type { AlertEvent } from '@vigil/protocol';
 import {
-  LIBRARY_DEVICES,
   LIBRARY_FACILITY,
   LIBRARY_LOCATIONS,
   LIBRARY_RESIDENTS,
   LIBRARY_TIMEZONE,
   recordScenario,
   type LabelledScenario,
+  worldDevice,
 } from '@vigil/simulators';
-import { ALERTS_TICK_MS, createReplayEngine, type RegistryRows } from './engine.js';
+import { ALERTS_TICK_MS, createReplayEngine, type DeviceContext } from './engine.js';
 import { deliveries, type DeliveryMode } from './delivery.js';
 
 /** After the last message, the wall clock runs on this long (silence rules, late clears). */
 const RUN_ON_MS = 60_000;
 
-/** The library's facility as registry rows, with only the scenario's devices registered (seen at its start). */
-function registryRows(scenario: LabelledScenario): RegistryRows {
-  const f = LIBRARY_FACILITY;
-  return {
-    facilities: [{ id: f, timezone: LIBRARY_TIMEZONE, settings: {} }],
-    locations: LIBRARY_LOCATIONS.map((l) => ({ facility_id: f, id: l.id, kind: l.kind })),
-    residents: LIBRARY_RESIDENTS.map((r) => ({
-      facility_id: f,
-      id: r.id,
-      care_level: r.careLevel,
-      fall_risk: r.fallRisk,
-      wander_risk: r.wanderRisk,
-      location_id: r.location,
-      thresholds: {},
-    })),
-    devices: LIBRARY_DEVICES.filter((d) => scenario.devices.includes(d.id)).map((d) => ({
-      id: d.id,
-      facility_id: f,
-      kind: d.kind,
-      resident_id: d.resident ?? null,
-      location_id: d.location ?? null,
-      expected_interval_s: DEFAULT_EXPECTED_INTERVAL_S[d.kind],
-      last_seen_at: new Date(scenario.start),
-    })),
-  };
+/**
+ * What the engine knows of each of the scenario's devices, as the registry cache builds it (alerts'
+ * registry-cache.ts): a worn device is where its resident's room is. Every device was last seen at the start.
+ */
+function deviceContexts(scenario: LabelledScenario): DeviceContext[] {
+  const facility = { id: LIBRARY_FACILITY, timezone: LIBRARY_TIMEZONE };
+  return scenario.devices.map((id) => {
+    const d = worldDevice(id);
+    const r = LIBRARY_RESIDENTS.find((x) => x.id === d.resident);
+    const place = d.location ?? r?.location;
+    return {
+      device: {
+        id,
+        facility: facility.id,
+        kind: d.kind,
+        resident: r?.id ?? null,
+        location: d.location ?? null,
+        expectedIntervalS: DEFAULT_EXPECTED_INTERVAL_S[d.kind],
+      },
+      resident: r ? { ...r, facility: facility.id } : null,
+      location: LIBRARY_LOCATIONS.find((l) => l.id === place) ?? null,
+      facility,
+      facilitySettings: {},
+      residentThresholds: {},
+      lastSeenAt: scenario.start,
+    };
+  });
 }
 
 /**
@@ -49,7 +51,7 @@ function registryRows(scenario: LabelledScenario): RegistryRows {
 export async function replay(scenario: LabelledScenario, mode: DeliveryMode, seed: string): Promise<AlertEvent[]> {
   const end = scenario.start + scenario.durationMs;
   const messages = deliveries(recordScenario(scenario, seed), mode, end, seed);
-  const engine = await createReplayEngine(registryRows(scenario), scenario.start);
+  const engine = createReplayEngine(deviceContexts(scenario), scenario.start);
   let nextTick = scenario.start + ALERTS_TICK_MS;
   const runUntil = (ms: number) => {
     for (; nextTick <= ms; nextTick += ALERTS_TICK_MS) {
