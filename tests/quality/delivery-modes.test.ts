@@ -53,7 +53,10 @@ describe('the same readings give the same alerts whatever the message boundaries
     expect([...single.values()].flat().some((a) => a.reached.critical !== undefined)).toBe(true);
   });
 
-  for (const mode of DELIVERY_MODES.filter((m) => m.name !== 'single')) {
+  // The control: `samples` batches of one sample, sent when taken, differ from single readings only in form, so
+  // this passes before the §0 fix too: what the other modes find comes from the batching, not from the harness.
+  const control: DeliveryMode = { name: 'batch', size: 1 };
+  for (const mode of [control, ...DELIVERY_MODES.filter((m) => m.name !== 'single')]) {
     it(`${modeName(mode)}: identical alert sets on every scenario`, async () => {
       const differences: string[] = [];
       for (const scenario of LIBRARY) {
