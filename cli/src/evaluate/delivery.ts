@@ -1,7 +1,7 @@
 import { deviceTopic } from '@vigil/protocol';
 import {
   createRng,
-  expectedIntervalMs,
+  readingIntervalMs,
   LIBRARY_FACILITY,
   type DeviceRecord,
   type Rng,
@@ -23,6 +23,7 @@ export const DELIVERY_MODES: readonly DeliveryMode[] = [
   { name: 'late' },
 ];
 
+/** `single`, `batch-7`, `late`: how tests and reports name a mode. */
 export const modeName = (mode: DeliveryMode) => (mode.name === 'batch' ? `batch-${mode.size}` : mode.name);
 
 export interface Delivery {
@@ -120,7 +121,7 @@ export function deliveries(
     const rng = createRng(`${seed}/${device}/latency`);
     let seq = 0;
     let arrived = -Infinity;
-    for (const message of outgoing(own, mode, expectedIntervalMs(kind))) {
+    for (const message of outgoing(own, mode, readingIntervalMs(kind))) {
       const willless = message.kind === 'status' && !('ts' in message.body);
       const payload = JSON.stringify(willless ? message.body : { seq: seq++, ...message.body });
       const topic = deviceTopic(LIBRARY_FACILITY, device, message.kind);

@@ -11,7 +11,6 @@ export {
   RESIDENTS as LIBRARY_RESIDENTS,
   LIBRARY_FACILITY,
   LIBRARY_TIMEZONE,
-  expectedIntervalMs,
   worldDevice,
 } from './world.js';
 

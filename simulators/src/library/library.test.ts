@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ALERT_RULES, parseDeviceMessage } from '@vigil/protocol';
 import { SCENARIOS } from '../scenarios/index.js';
 import { LIBRARY, recordScenario } from './index.js';
-import { expectedIntervalMs, worldDevice } from './world.js';
+import { readingIntervalMs } from '../models/index.js';
+import { worldDevice } from './world.js';
 
 const of = (cls: string) => LIBRARY.filter((s) => s.class === cls);
 
@@ -54,6 +55,6 @@ describe('the labelled scenario library', () => {
     const mat = night.filter((r) => r.device === 'bm-1' && r.kind === 'reading').map((r) => r.ts);
     const gaps = new Set(mat.slice(1).map((ts, i) => ts - mat[i]!));
     expect(gaps.size).toBeGreaterThan(mat.length / 2);
-    expect(Math.max(...gaps)).toBeGreaterThan(1.5 * expectedIntervalMs('bedmat'));
+    expect(Math.max(...gaps)).toBeGreaterThan(1.5 * readingIntervalMs('bedmat'));
   });
 });

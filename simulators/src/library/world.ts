@@ -1,4 +1,3 @@
-import { DEFAULT_EXPECTED_INTERVAL_S } from '@vigil/core';
 import type { CareLevel, DeviceKind, LocationKind } from '@vigil/protocol';
 import { SimUnknownDevice } from '../errors.js';
 
@@ -62,14 +61,11 @@ export const BEDSIDE = ['wb-1', 'bm-1', 'btn-1', 'wb-2', 'bm-2', 'door-2'] as co
 export const HAZARDS = ['smk-1', 'smk-k', 'gas-k', 'elec-1'] as const;
 export const ALL_DEVICES = DEVICES.map((d) => d.id);
 
+/** A device of the library's facility by id (a typed error for an id it does not have). */
 export function worldDevice(id: string): WorldDevice {
   const device = DEVICES.find((d) => d.id === id);
   if (!device) throw SimUnknownDevice(`no device ${id} in the library's facility`);
   return device;
-}
-
-export function expectedIntervalMs(kind: DeviceKind): number {
-  return DEFAULT_EXPECTED_INTERVAL_S[kind] * 1000;
 }
 
 /** Epoch ms of a local date and time in the library's zone (UTC+8 all year), e.g. `localTime(3, '23:10')`. */
