@@ -182,6 +182,7 @@ const hazards = [
   ['lpg-leak-small', 'gas-k', 'lel-leak', { value: 14, durationMs: 4 * M }, 'gas', 'high', 240],
   ['insulation-fault', 'elec-1', 'electrical', {}, 'electrical', 'high', 60],
   ['insulation-fault-420', 'elec-1', 'electrical', { value: 420, durationMs: 4 * M }, 'electrical', 'high', 60],
+  ['cable-overheat', 'elec-1', 'electrical', { value: 5, durationMs: 4 * M }, 'electrical', 'high', 300],
 ] as const;
 
 const hazardCases = hazards.map(([name, device, scenario, options, rule, priority, withinS], i) =>
@@ -199,6 +200,7 @@ const health = [
   ['offline-wristband', 'wb-1', R1, 'offline', {}, 'device_offline', 'warning', 60],
   ['offline-smoke', 'smk-1', ['smk-1'], 'offline', { durationMs: 20 * MINUTE }, 'device_offline', 'high', 60],
   ['offline-bedmat-dependent', 'bm-2', R2, 'offline', { durationMs: 10 * MINUTE }, 'device_offline', 'high', 60],
+  ['silent-wristband', 'wb-1', R1, 'network-blip', { durationMs: 15 * MINUTE }, 'device_offline', 'warning', 240],
   ['low-battery-wristband', 'wb-1', R1, 'low-battery', {}, 'low_battery', 'warning', 30],
   ['low-battery-smoke', 'smk-k', ['smk-k'], 'low-battery', { value: 9 }, 'low_battery', 'high', 30],
   ['band-removed', 'wb-1', R1, 'band-removed', {}, 'band_not_worn', 'warning', 10],

@@ -103,6 +103,23 @@ const nights = [
     }),
   ),
   nuisance({
+    name: 'bed-exit-day',
+    summary: 'r2 (high fall risk) up from an afternoon nap for 30 min: bed exits are watched at night only',
+    at: localTime(7, '14:20'),
+    devices: R2,
+    episodes: [on('bm-2', 'bed-exit', { durationMs: 30 * MINUTE })],
+    mustNot: ['bed_exit_night'],
+    tailMs: 40 * MINUTE,
+  }),
+  nuisance({
+    name: 'exit-door-day',
+    summary: 'visitors through the exit door at 10:00: doors are watched at night only',
+    at: localTime(8, '10:00'),
+    devices: ['door-x'],
+    episodes: [on('door-x', 'wandering', { durationMs: 25 * SECOND })],
+    mustNot: ['wandering'],
+  }),
+  nuisance({
     name: 'fall-low-confidence',
     summary: 'the band knocked against a table: a fall event with confidence 0.4',
     at: localTime(6, '12:15'),
