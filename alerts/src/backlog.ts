@@ -12,6 +12,12 @@ interface StoredWrite {
   commandId?: number;
 }
 
+/** Where the event log keeps events until their rows commit. */
+export interface Backlog {
+  add(write: EventWrite): Promise<void>;
+  remove(eventIds: readonly number[]): void;
+}
+
 /** Event ids zero-padded, so LevelDB's key order is id order. */
 const keyOf = (eventId: number) => String(eventId).padStart(16, '0');
 
@@ -21,7 +27,7 @@ const keyOf = (eventId: number) => String(eventId).padStart(16, '0');
  * database is down loses nothing: the next start stores what is left, in id order, before it reads the database
  * (docs/alerts.md "Backlog on disk").
  */
-export class DiskBacklog {
+export class DiskBacklog implements Backlog {
   private constructor(
     private readonly db: ClassicLevel<string, string>,
     private readonly writer: BatchWriter,

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '@vigil/core';
 import type { AlertEvent } from '@vigil/protocol';
 import type { Transition } from './alert-book.js';
-import type { DiskBacklog } from './backlog.js';
+import type { Backlog } from './backlog.js';
 import { hashEvent } from './chain.js';
 import type { AlertsMetrics } from './metrics.js';
 import type { AlertStore } from './store.js';
@@ -34,7 +34,7 @@ export class EventLog {
   constructor(
     seed: EventLogSeed,
     private readonly store: AlertStore,
-    private readonly backlog: DiskBacklog,
+    private readonly backlog: Backlog,
     private readonly publish: (event: AlertEvent) => void,
     private readonly options: { durableWaitMs: number; log: Logger; metrics: AlertsMetrics },
   ) {

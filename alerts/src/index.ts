@@ -7,6 +7,7 @@ export { ALERTS_ERROR_CODES, AlertChainBroken } from './errors.js';
 export { COMMANDS_CHANNEL } from './commands.js';
 export { verifyChain, type VerifyReport } from './audit.js';
 export type { AlertsHandle, AlertsOptions } from './service.js';
+export { createReplayEngine, ALERTS_TICK_MS, type ReplayEngine, type DeviceContext } from './replay.js';
 
 /**
  * Starts the alerts service: subscribes to every device's messages, runs every rule in memory, keeps the alert

@@ -22,3 +22,4 @@ export * from './control/file.js';
 export * from './control/server.js';
 export * from './control/client.js';
 export * from './scenario-rotation.js';
+export * from './library/index.js';

@@ -9,6 +9,12 @@ interface Dwelling extends Latch {
   refs: Refs;
   /** Device time of the latest motion (or of the first message, until motion is seen). */
   lastMotion: number;
+  /** Wall clock of the latest message from a sensor of the dwelling (a Last Will does not count). */
+  heardAt: number;
+  /** Device time of that message: the silence is known up to here, so it is judged in event time. */
+  heardTs: number;
+  /** A sensor silent longer than this (device_offline's allowance) says nothing about motion. */
+  allowanceMs: number;
   silenceMs: number;
   enabled: boolean;
   night: ClockWindow;
@@ -25,6 +31,9 @@ function dwellingOf(state: InactivityState, ctx: RuleContext<RuleSettings>, seen
     ...(known ?? newLatch()),
     refs: refsOf(ctx),
     lastMotion: known?.lastMotion ?? seenAt,
+    heardAt: known?.heardAt ?? seenAt,
+    heardTs: known?.heardTs ?? seenAt,
+    allowanceMs: ctx.settings.deviceOffline.silenceFactor * ctx.device.expectedIntervalS * 1000,
     ...ctx.settings.inactivity,
     night: ctx.settings.night,
     timezone: ctx.facility.timezone,
@@ -46,12 +55,23 @@ export const inactivityRule: Rule<InactivityState, RuleSettings> = {
     dwellingOf(state, ctx, lastSeenAt ?? ctx.now);
   },
   evaluate(input, ctx, state) {
+    const ts =
+      input.type === 'event'
+        ? input.event.ts
+        : input.type === 'reading'
+          ? input.sample.ts
+          : (input.status.ts ?? ctx.now);
+    const dwelling = dwellingOf(state, ctx, ts);
+    if (!dwelling) return [];
+    const heard = input.type !== 'status' || (!input.will && input.status.online);
+    if (heard) {
+      dwelling.heardAt = Math.max(dwelling.heardAt, ctx.now);
+      dwelling.heardTs = Math.max(dwelling.heardTs, ts);
+    }
     if (input.type === 'status') return [];
-    const ts = input.type === 'event' ? input.event.ts : input.sample.ts;
     const moved =
       input.type === 'event' ? input.event.type === 'motion' : (numberField(input.sample, 'motion') ?? 0) > 0;
-    const dwelling = dwellingOf(state, ctx, ts);
-    if (!dwelling || !moved) return [];
+    if (!moved) return [];
     dwelling.lastMotion = Math.max(dwelling.lastMotion, ts);
     if (!latchClear(dwelling)) return [];
     const subject = subjects.location(ctx.location!.id);
@@ -61,8 +81,12 @@ export const inactivityRule: Rule<InactivityState, RuleSettings> = {
   tick(now, state) {
     const intents: AlertIntent[] = [];
     for (const [location, dwelling] of state) {
-      if (!dwelling.enabled || now - dwelling.lastMotion < dwelling.silenceMs) continue;
-      if (inClockWindow(now, dwelling.timezone, dwelling.night) || !latchRaise(dwelling)) continue;
+      // Judged up to the sensor's newest message (event time), so a backlog arriving late is judged as it happened.
+      const upTo = dwelling.heardTs;
+      if (!dwelling.enabled || upTo - dwelling.lastMotion < dwelling.silenceMs) continue;
+      // The sensor itself is silent (an outage: device_offline's alert): its motion is unknown, not absent.
+      if (now - dwelling.heardAt > dwelling.allowanceMs) continue;
+      if (inClockWindow(upTo, dwelling.timezone, dwelling.night) || !latchRaise(dwelling)) continue;
       const fields = {
         rule: 'inactivity' as const,
         subject: subjects.location(location),

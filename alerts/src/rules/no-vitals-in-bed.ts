@@ -52,6 +52,7 @@ export const noVitalsInBedRule: Rule<NoVitalsState, RuleSettings> = {
         device: ctx.device,
         settings,
         staleMs: Infinity,
+        now: ctx.now,
         clearDetail: 'vital signs detected again',
       },
       state,

@@ -40,8 +40,13 @@ export interface Judgement<S> {
   refs: Refs;
   device: DeviceInfo;
   settings: S;
-  /** A device not heard from for this long (device time) no longer holds the subject's alert open. */
+  /**
+   * A device not heard from for this long no longer holds the subject's alert open. Judged on the wall clock
+   * (`now`, when the sample arrived), like any silence: a device whose backlog arrives late after an outage is
+   * not stale because another device's samples are newer in device time.
+   */
   staleMs: number;
+  now: number;
   clearDetail: string;
 }
 
@@ -75,12 +80,12 @@ export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): Alert
       }
     }
     const level = result.current === 'hit' ? condition.priority : result.current === 'miss' ? null : 'pending';
-    state.levels.set(j.subject, runs.source, level, at);
+    state.levels.set(j.subject, runs.source, level, j.now);
   }
   if (raise) state.levels.markRaised(j.subject, raise.condition.priority);
   const clearPriority =
     maxPriority(state.levels.raised(j.subject), raise?.condition.priority ?? null) ?? j.conditions[0]!.priority;
-  const freshSince = newest - j.staleMs;
+  const freshSince = j.now - j.staleMs;
   const settled = state.levels.settle(j.subject, freshSince);
   const intents: AlertIntent[] = [];
   const base = { rule: j.rule, subject: j.subject };

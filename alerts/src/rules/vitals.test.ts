@@ -9,9 +9,12 @@ const wristband = context({ kind: 'wristband' });
 const bedmat = context({ kind: 'bedmat', device: { id: 'bm1' } });
 const at = (s: number) => T0 + s * 1000;
 
-/** One message per sample: `[seconds, fields]`. */
+/** One message per sample: `[seconds, fields]`, arriving as it is taken, or at `ctx.now` if that is later. */
 const each = (ctx: RuleContext<RuleSettings>, samples: Array<[number, Omit<ReadingSample, 'ts'>]>) =>
-  samples.map(([s, fields]): [RuleInput, RuleContext<RuleSettings>] => [reading({ ts: at(s), ...fields }), ctx]);
+  samples.map(([s, fields]): [RuleInput, RuleContext<RuleSettings>] => [
+    reading({ ts: at(s), ...fields }),
+    { ...ctx, now: Math.max(ctx.now, at(s)) },
+  ]);
 const hr = (...pairs: Array<[number, number]>) =>
   each(
     wristband,

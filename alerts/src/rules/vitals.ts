@@ -141,7 +141,7 @@ const BY_KIND = new Map(
   }),
 );
 
-/** A device not heard from for this long (device time) no longer holds a vital-sign alert open. */
+/** A device not heard from for this long (wall clock) no longer holds a vital-sign alert open. */
 const VITALS_JUDGEMENT = { staleMs: 5 * 60_000, clearDetail: 'back in range' };
 
 /**
@@ -187,6 +187,7 @@ export const vitalsRule: Rule<VitalsState, RuleSettings> = {
         refs,
         device,
         settings,
+        now: ctx.now,
         ...VITALS_JUDGEMENT,
       };
       for (const intent of judgeSustained(judgement, state)) intents.push(intent);

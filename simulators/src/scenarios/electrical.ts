@@ -14,7 +14,7 @@ export const electrical: Scenario = {
     const duration = options.durationMs ?? 2 * MINUTE;
     const fault = options.value ?? 340;
     const steps = readingsEvery(0, duration, 10 * SECOND, (t) => ({
-      residualMa: round(t < 20 * SECOND ? 5 + state.rng.normal(0, 1) : fault + state.rng.normal(0, 6), 1),
+      residualMa: round(Math.max(0, t < 20 * SECOND ? 5 + state.rng.normal(0, 1) : fault + state.rng.normal(0, 6)), 1),
       cableTemp: round(ramp(32, 74, t, duration) + state.rng.normal(0, 0.3), 1),
       currentA: round(18 + state.rng.normal(0, 0.5), 1),
     }));

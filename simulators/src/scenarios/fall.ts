@@ -7,8 +7,8 @@ export const fall: Scenario = {
   name: 'fall',
   summary: 'wristband fall event (confidence 0.8–0.97), then a raised, settling pulse',
   kinds: ['wristband'],
-  steps(state) {
-    const confidence = round(state.rng.between(0.8, 0.97), 2);
+  steps(state, options) {
+    const confidence = options.value ?? round(state.rng.between(0.8, 0.97), 2);
     const peak = state.body.hr + 25;
     const settle = 60 * SECOND;
     const steps: Step[] = [{ at: 0, do: 'event', type: 'fall', confidence }];

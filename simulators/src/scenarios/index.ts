@@ -1,3 +1,16 @@
+import { abnormalBreathing } from './abnormal-breathing.js';
+import { bandOff } from './band-off.js';
+import { bpSpot } from './bp-spot.js';
+import { bradycardia } from './bradycardia.js';
+import { cooking } from './cooking.js';
+import { leakage } from './leakage.js';
+import { lelLeak } from './lel-leak.js';
+import { networkBlip } from './network-blip.js';
+import { noMotion } from './no-motion.js';
+import { noVitals } from './no-vitals.js';
+import { restless } from './restless.js';
+import { selfTest } from './self-test.js';
+import { spo2Artefact } from './spo2-artefact.js';
 import { bandRemoved } from './band-removed.js';
 import { bedExit } from './bed-exit.js';
 import { electrical } from './electrical.js';
@@ -30,6 +43,19 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = Object.fromEntries(
     lowBattery,
     offline,
     bandRemoved,
+    abnormalBreathing,
+    bandOff,
+    bpSpot,
+    bradycardia,
+    cooking,
+    leakage,
+    lelLeak,
+    networkBlip,
+    noMotion,
+    noVitals,
+    restless,
+    selfTest,
+    spo2Artefact,
   ].map((s) => [s.name, s]),
 );
 

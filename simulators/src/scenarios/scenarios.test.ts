@@ -29,8 +29,14 @@ async function play(kind: DeviceKind, name: string, speed = 1) {
   await vi.advanceTimersByTimeAsync(10_000); // first periodic reading and status
   const from = messages.length;
   const injectedAt = Date.now();
-  const running = fleet.inject(`d-${kind}`, name).then((run) => ({ run, tookMs: Date.now() - injectedAt }));
+  let done = false;
+  const running = fleet.inject(`d-${kind}`, name).then((run) => {
+    done = true;
+    return { run, tookMs: Date.now() - injectedAt };
+  });
+  // At least 20 minutes; the long scenarios (13 h without motion) until they are over.
   await vi.advanceTimersByTimeAsync(20 * MINUTE);
+  while (!done) await vi.advanceTimersByTimeAsync(20 * MINUTE);
   const { run, tookMs } = await running;
   await fleet.close();
   const checked: Checked[] = messages.map((m) => {
@@ -116,6 +122,53 @@ const EXPECT: Record<string, (during: Checked[], all: Checked[]) => void> = {
         .every((r) => r.worn === false && r.hr === undefined),
     ).toBe(true);
   },
+  'spo2-artefact': (d) => {
+    const artefact = sustainedMs(rows(d), (r) => (r.spo2 as number) < 85);
+    expect(rows(d).some((r) => (r.spo2 as number) < 85)).toBe(true);
+    expect(artefact).toBeLessThanOrEqual(10_000);
+    expect(rows(d).at(-1)!.spo2).toBeGreaterThanOrEqual(90);
+  },
+  bradycardia: (d) => expect(sustainedMs(rows(d), (r) => (r.hr as number) < 40)).toBeGreaterThanOrEqual(60_000),
+  'bp-spot': (d) => expect(rows(d).filter((r) => (r.sbp as number) >= 180)).toHaveLength(1),
+  'abnormal-breathing': (d) =>
+    expect(sustainedMs(rows(d), (r) => (r.rr as number) > 30)).toBeGreaterThanOrEqual(60_000),
+  'no-vitals': (d) =>
+    expect(sustainedMs(rows(d), (r) => r.occupied === true && r.hr === 0 && r.rr === 0)).toBeGreaterThanOrEqual(20_000),
+  restless: (d) => {
+    const r = rows(d).slice(0, 121);
+    expect(r.some((x) => x.occupied === false)).toBe(true);
+    expect(r.filter((x) => x.occupied === true).length).toBeGreaterThan(r.length / 2);
+    expect(sustainedMs(r, (x) => x.occupied === false)).toBeLessThan(30_000);
+  },
+  cooking: (d) => {
+    const r = rows(d);
+    expect(Math.max(...r.map((x) => x.temp as number))).toBeGreaterThan(30);
+    expect(Math.max(...r.map((x) => x.temp as number))).toBeLessThan(57);
+    expect(Math.max(...r.map((x) => x.smoke as number))).toBeLessThan(10);
+  },
+  'self-test': (d) => expect(events(d).map((e) => e.type)).toEqual(['test', 'clear']),
+  leakage: (d) => {
+    const residual = rows(d).flatMap((x) => (x.residualMa === undefined ? [] : [x.residualMa as number]));
+    expect(Math.min(...residual)).toBeGreaterThanOrEqual(100);
+    expect(Math.max(...residual)).toBeLessThan(300);
+  },
+  'lel-leak': (d) => {
+    expect(events(d).map((e) => e.type)).toEqual(['alarm']);
+    expect(Math.max(...rows(d).map((x) => x.lel as number))).toBeGreaterThanOrEqual(25);
+  },
+  'network-blip': (d) => {
+    expect(d.some((m) => m.will)).toBe(false);
+    expect(d[0]!.parsed).toMatchObject({ kind: 'status', status: { online: true } });
+  },
+  'band-off': (d, all) => {
+    expect(events(d)).toEqual([]);
+    expect(
+      rows(all)
+        .slice(-3)
+        .every((r) => r.worn === false),
+    ).toBe(true);
+  },
+  'no-motion': (d) => expect(sustainedMs(rows(d), (r) => r.motion === 0)).toBeGreaterThanOrEqual(12 * 60 * MINUTE),
 };
 
 const cases = Object.values(SCENARIOS).flatMap((s) => s.kinds.map((kind) => [s.name, kind] as const));

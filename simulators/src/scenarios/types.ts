@@ -6,7 +6,7 @@ import type { Step } from '../steps.js';
 export interface ScenarioOptions {
   /** How long the condition lasts, device time (each scenario has a default that trips its rule). */
   durationMs?: number;
-  /** The scenario's main value where it has one: SpO2 % for low-spo2, bpm for tachycardia. */
+  /** The scenario's main value where it has one: SpO2 % for low-spo2, bpm for tachycardia, confidence for fall. */
   value?: number;
 }
 

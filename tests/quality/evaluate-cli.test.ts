@@ -1,0 +1,35 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vigil } from '../helpers/processes.js';
+
+describe('vigil evaluate', { timeout: 120_000 }, () => {
+  let dir: string;
+  beforeAll(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-evaluate-'))));
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it('passes on a caught fall, prints the table and writes the report', async () => {
+    const out = path.join(dir, 'fall.json');
+    const table = await vigil(['evaluate', '--scenario', 'fall-r1-day', '--out', out]);
+    expect(table).toMatch(/\| fall +\| 1 +\| 100 % +\|/);
+    expect(table).toContain('PASS');
+    const report = JSON.parse(await readFile(out, 'utf8'));
+    expect(report).toMatchObject({ scenarios: { danger: 1, nuisance: 0, normal: 0 }, failures: [] });
+    expect(report.overall).toMatchObject({ events: 1, detected: 1, sensitivity: 1 });
+  });
+
+  it('exits 1 when a nuisance exceeds its budget, and not with a budget that allows it', async () => {
+    const args = ['evaluate', '--scenario', 'spo2-artefact-82', '--json', '--out', path.join(dir, 'artefact.json')];
+    const failed = vigil(args);
+    await expect(failed).rejects.toMatchObject({ code: 1 });
+    const allowed = JSON.parse(await vigil([...args, '--nuisance-budget', '1']));
+    expect(allowed.overall.falseOnNuisance).toBe(1);
+    expect(allowed.failures).toEqual([]);
+  });
+
+  it('refuses an unknown scenario and a negative budget with a usage error', async () => {
+    await expect(vigil(['evaluate', '--scenario', 'nope'])).rejects.toMatchObject({ code: 1 });
+    await expect(vigil(['evaluate', '--budget', '-1'])).rejects.toMatchObject({ code: 1 });
+  });
+});
