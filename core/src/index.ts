@@ -7,3 +7,4 @@ export * from './db/migrate.js';
 export * from './db/cluster.js';
 export * from './clock.js';
 export * from './registry/index.js';
+export * from './mqtt/index.js';
