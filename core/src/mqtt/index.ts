@@ -1,11 +1,5 @@
 export { AckQueue } from './ack-queue.js';
-export {
-  MQTT_TUNING_DEFAULTS,
-  MQTT_TUNING_ENV,
-  MQTT_TUNING_ENV_SHAPE,
-  mqttTuning,
-  type MqttTuning,
-} from './config.js';
+export { MQTT_TUNING_DEFAULTS, MQTT_TUNING_ENV, MQTT_TUNING_ENV_SHAPE, mqttTuning, type MqttTuning } from './config.js';
 export {
   connectMqttService,
   handleEach,
