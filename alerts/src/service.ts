@@ -108,15 +108,15 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     const fed = engine.replay(replay);
     log.info({ unresolved: book.size, lastEventId: seed.lastEventId, replayed: fed }, 'alerts state restored');
 
-    const connected = await connectSessions(
+    sessions = await connectSessions(
       { ...options.mqtt, clientId: options.mqtt.clientId ?? ALERTS_DEFAULTS.clientId },
       (topic, payload, retained) => engine.handleMessage(topic, payload, retained),
       log,
     );
-    sessions = connected;
+    const closeSessions = sessions.close;
     closers.push(async () => {
       await eventLog.flushed();
-      await connected.close();
+      await closeSessions();
     });
 
     const inbox = new CommandInbox(options.databaseUrl, pool, (command) => engine.applyCommand(command), {

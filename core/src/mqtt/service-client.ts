@@ -84,6 +84,7 @@ export async function connectMqttService(o: MqttServiceOptions): Promise<MqttSer
     protocolVersion: 4,
     keepalive: tuning.keepaliveS,
     reconnectPeriod: tuning.reconnectMinMs,
+    // One attempt's wait for its CONNACK: a broker that accepted the socket but stays silent is tried again.
     connectTimeout: Math.min(tuning.connectTimeoutMs, 10_000),
     resubscribe: false, // done below, with the SUBACK checked
   });
