@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseEnv, portSchema } from '@vigil/core';
+import { MQTT_TUNING_ENV, MQTT_TUNING_ENV_SHAPE, mqttTuning, parseEnv, portSchema, type MqttTuning } from '@vigil/core';
 
 /** Tunables of the alerts service, with the defaults `start()` uses. */
 export const ALERTS_DEFAULTS = {
@@ -30,6 +30,7 @@ const envSchema = z.object({
   VIGIL_ALERTS_MQTT_PASSWORD: z.string().min(1).optional(),
   VIGIL_ALERTS_CLIENT_ID: z.string().min(1).default(ALERTS_DEFAULTS.clientId),
   VIGIL_ALERTS_DATA_DIR: z.string().min(1).default(DEFAULT_ALERTS_DATA_DIR),
+  ...MQTT_TUNING_ENV_SHAPE,
   VIGIL_ALERTS_ESCALATION_REPEAT_MS: ms.default(ALERTS_DEFAULTS.repeatMs),
   VIGIL_ALERTS_ESCALATION_OFFICER_MS: ms.default(ALERTS_DEFAULTS.officerMs),
   VIGIL_ALERTS_TICK_MS: ms.default(ALERTS_DEFAULTS.tickMs),
@@ -44,8 +45,9 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_MQTT_PORT: 'broker port when VIGIL_MQTT_URL is unset (default 1883)',
   VIGIL_ALERTS_MQTT_USERNAME: `service account id (default ${ALERTS_DEFAULTS.username})`,
   VIGIL_ALERTS_MQTT_PASSWORD: 'service account secret (default: `vigil alerts` issues a new one)',
-  VIGIL_ALERTS_CLIENT_ID: `MQTT client id of the persistent session (default ${ALERTS_DEFAULTS.clientId})`,
+  VIGIL_ALERTS_CLIENT_ID: `MQTT client id of the events session; the readings session's adds -readings (default ${ALERTS_DEFAULTS.clientId})`,
   VIGIL_ALERTS_DATA_DIR: 'backlog of alert events not yet in the database, on local disk (default <repo>/.data/alerts)',
+  ...MQTT_TUNING_ENV,
   VIGIL_ALERTS_ESCALATION_REPEAT_MS: `escalate an unacknowledged critical alert after, and every, this many ms (default ${ALERTS_DEFAULTS.repeatMs})`,
   VIGIL_ALERTS_ESCALATION_OFFICER_MS: `escalate to the safety officer from this many ms after raising (default ${ALERTS_DEFAULTS.officerMs})`,
   VIGIL_ALERTS_TICK_MS: `wall-clock tick of silence rules and escalation, ms (default ${ALERTS_DEFAULTS.tickMs})`,
@@ -57,7 +59,7 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
 export interface AlertsEnvConfig {
   databaseUrl?: string;
   dataDir: string;
-  mqtt: { url: string; username: string; password?: string; clientId: string };
+  mqtt: { url: string; username: string; password?: string; clientId: string; tuning: MqttTuning };
   escalation: { repeatMs: number; officerMs: number };
   tickMs: number;
   durableWaitMs: number;
@@ -75,6 +77,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AlertsEnvCo
       username: e.VIGIL_ALERTS_MQTT_USERNAME,
       password: e.VIGIL_ALERTS_MQTT_PASSWORD,
       clientId: e.VIGIL_ALERTS_CLIENT_ID,
+      tuning: mqttTuning(e),
     },
     escalation: { repeatMs: e.VIGIL_ALERTS_ESCALATION_REPEAT_MS, officerMs: e.VIGIL_ALERTS_ESCALATION_OFFICER_MS },
     tickMs: e.VIGIL_ALERTS_TICK_MS,

@@ -1,10 +1,9 @@
-import type mqtt from 'mqtt';
 import { Registry } from 'prom-client';
-import { createPool, silentLogger, systemClock, type Clock, type Logger } from '@vigil/core';
+import { createPool, silentLogger, systemClock, type Clock, type Logger, type MqttTuning } from '@vigil/core';
 import { INTERNAL_TOPICS, type Alert, type AlertEvent } from '@vigil/protocol';
 import { AlertBook, type EscalationPolicy } from './alert-book.js';
 import { DiskBacklog } from './backlog.js';
-import { connectSession, SESSIONS } from './broker.js';
+import { connectSessions, type Sessions } from './broker.js';
 import { CommandInbox } from './commands.js';
 import { AlertEngine } from './engine.js';
 import { EventLog } from './event-log.js';
@@ -19,7 +18,7 @@ export interface AlertsOptions {
   databaseUrl: string;
   /** Where the backlog of events not yet in the database lives on local disk (LevelDB). */
   dataDir: string;
-  mqtt: { url: string; username: string; password: string; clientId?: string };
+  mqtt: { url: string; username: string; password: string; clientId?: string; tuning?: Partial<MqttTuning> };
   logger?: Logger;
   metrics?: Registry;
   clock?: Clock;
@@ -35,8 +34,6 @@ export interface AlertsOptions {
   replayWindowMs?: number;
   registryRefreshMs?: number;
   commandPollMs?: number;
-  /** How long start() waits for the broker (default 30 s). */
-  connectTimeoutMs?: number;
 }
 
 export interface AlertsHandle {
@@ -95,9 +92,9 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     metrics.openAlerts.set(book.size);
     metrics.databaseUp.set(1);
 
-    let client: mqtt.MqttClient | null = null;
+    let sessions: Sessions | null = null;
     const publish = (event: AlertEvent) => {
-      client?.publish(INTERNAL_TOPICS.alertEvents, JSON.stringify(event), { qos: 1 }, (err) => {
+      sessions?.events.publish(INTERNAL_TOPICS.alertEvents, JSON.stringify(event), (err) => {
         if (err) log.warn({ err, eventId: event.eventId }, 'alert event publish failed');
       });
     };
@@ -117,27 +114,16 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     const fed = engine.replay(replay);
     log.info({ unresolved: book.size, lastEventId: seed.lastEventId, replayed: fed }, 'alerts state restored');
 
-    const broker = {
-      url: options.mqtt.url,
-      username: options.mqtt.username,
-      password: options.mqtt.password,
-      connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
-    };
-    const clientId = options.mqtt.clientId ?? ALERTS_DEFAULTS.clientId;
-    const handle = (topic: string, payload: Buffer, retained: boolean) =>
-      engine.handleMessage(topic, payload, retained);
-    const sessions = await Promise.allSettled(
-      Object.values(SESSIONS).map(({ suffix, filters }) =>
-        connectSession({ ...broker, clientId: `${clientId}${suffix}` }, filters, handle, log),
-      ),
+    sessions = await connectSessions(
+      { ...options.mqtt, clientId: options.mqtt.clientId ?? ALERTS_DEFAULTS.clientId },
+      (topic, payload, retained) => engine.handleMessage(topic, payload, retained),
+      log,
     );
-    const connected = sessions.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const closeSessions = sessions.close;
     closers.push(async () => {
       await eventLog.flushed();
-      await Promise.all(connected.map((session) => session.close()));
+      await closeSessions();
     });
-    for (const s of sessions) if (s.status === 'rejected') throw s.reason;
-    client = connected[0]!.client; // the events session publishes the alert events
 
     const inbox = new CommandInbox(options.databaseUrl, pool, (command) => engine.applyCommand(command), {
       pollMs: options.commandPollMs ?? ALERTS_DEFAULTS.commandPollMs,
@@ -155,7 +141,7 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
       ),
     ];
     closers.push(() => timers.forEach(clearInterval));
-    log.info({ clientId }, 'alerts service ready');
+    log.info({ clientId: options.mqtt.clientId ?? ALERTS_DEFAULTS.clientId }, 'alerts service ready');
 
     return {
       close: closeAll,

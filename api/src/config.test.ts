@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MQTT_TUNING_DEFAULTS } from '@vigil/core';
 import { configFromEnv } from './config.js';
 
 describe('configFromEnv', () => {
@@ -8,7 +9,14 @@ describe('configFromEnv', () => {
       port: 8080,
       publicUrl: undefined,
       databaseUrl: undefined,
-      mqtt: { url: 'mqtt://127.0.0.1:1883', username: 'svc-api', password: undefined, clientId: undefined },
+      mqtt: {
+        url: 'mqtt://127.0.0.1:1883',
+        username: 'svc-api',
+        password: undefined,
+        clientId: undefined,
+        instanceId: undefined,
+        tuning: MQTT_TUNING_DEFAULTS,
+      },
       commandTimeoutMs: 5000,
     });
   });
@@ -23,6 +31,11 @@ describe('configFromEnv', () => {
       VIGIL_API_MQTT_USERNAME: 'svc-api-2',
       VIGIL_API_MQTT_PASSWORD: 's3cret',
       VIGIL_API_MQTT_CLIENT_ID: 'api-2',
+      VIGIL_API_MQTT_INSTANCE: 'host-7',
+      VIGIL_MQTT_KEEPALIVE_S: '15',
+      VIGIL_MQTT_CONNECT_TIMEOUT_MS: '5000',
+      VIGIL_MQTT_RECONNECT_MIN_MS: '200',
+      VIGIL_MQTT_RECONNECT_MAX_MS: '4000',
       VIGIL_API_COMMAND_TIMEOUT_MS: '8000',
     });
     expect(config).toMatchObject({
@@ -30,17 +43,25 @@ describe('configFromEnv', () => {
       port: 9090,
       publicUrl: 'https://vigil.example.org',
       databaseUrl: 'postgres://db/vigil',
-      mqtt: { url: 'mqtt://127.0.0.1:1884', username: 'svc-api-2', password: 's3cret', clientId: 'api-2' },
+      mqtt: {
+        url: 'mqtt://127.0.0.1:1884',
+        username: 'svc-api-2',
+        password: 's3cret',
+        clientId: 'api-2',
+        instanceId: 'host-7',
+        tuning: { keepaliveS: 15, connectTimeoutMs: 5000, reconnectMinMs: 200, reconnectMaxMs: 4000 },
+      },
       commandTimeoutMs: 8000,
     });
     expect(configFromEnv({ VIGIL_MQTT_URL: 'mqtts://broker:8883' }).mqtt.url).toBe('mqtts://broker:8883');
   });
 
   it('names every bad variable', () => {
-    expect(() => configFromEnv({ VIGIL_HTTP_PORT: 'eighty', VIGIL_PUBLIC_URL: 'not a url' })).toThrow(
+    const bad = { VIGIL_HTTP_PORT: 'eighty', VIGIL_PUBLIC_URL: 'not a url', VIGIL_MQTT_KEEPALIVE_S: '1' };
+    expect(() => configFromEnv(bad)).toThrow(
       expect.objectContaining({
         code: 'VIGIL_ERR_CONFIG_INVALID',
-        message: expect.stringMatching(/VIGIL_HTTP_PORT: .*\n.*VIGIL_PUBLIC_URL: /s),
+        message: expect.stringMatching(/VIGIL_HTTP_PORT: .*\n.*VIGIL_PUBLIC_URL: .*\n.*VIGIL_MQTT_KEEPALIVE_S: /s),
       }),
     );
   });

@@ -1,4 +1,13 @@
-import { parseEnv, portSchema, type Clock, type Logger } from '@vigil/core';
+import {
+  MQTT_TUNING_ENV,
+  MQTT_TUNING_ENV_SHAPE,
+  mqttTuning,
+  parseEnv,
+  portSchema,
+  type Clock,
+  type Logger,
+  type MqttTuning,
+} from '@vigil/core';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 
@@ -9,8 +18,11 @@ export interface ApiOptions {
   /** TCP port; 0 picks a free one (tests). */
   port: number;
   databaseUrl: string;
-  /** Broker connection with a service account of role `api` (subscribes to `vigil/internal/v1/#`). */
-  mqtt: { url: string; username: string; password: string; clientId?: string };
+  /**
+   * Broker connection with a service account of role `api` (subscribes to `vigil/internal/v1/#`). The client id
+   * is `<clientId>-<instanceId>` (defaults `vigil-api` and a random one): one session per instance.
+   */
+  mqtt: ApiMqttOptions & { password: string };
   logger?: Logger;
   /** Served on /metrics; `vigil start` passes one registry that every service registers on. */
   metrics?: Registry;
@@ -29,10 +41,22 @@ export interface ApiOptions {
   ringSize?: number;
 }
 
+/** The api's broker connection; `configFromEnv` may leave the password to the CLI. */
+export interface ApiMqttOptions {
+  url: string;
+  username: string;
+  password?: string;
+  /** Prefix of the per-instance client id (default `vigil-api`). */
+  clientId?: string;
+  /** The instance's suffix (default: random at each start); a stable name (host, pod) lets a restart resume. */
+  instanceId?: string;
+  tuning?: Partial<MqttTuning>;
+}
+
 /** What `configFromEnv` yields: `databaseUrl` and the broker password may be absent (the CLI fills them in). */
 export type ApiEnvConfig = Omit<ApiOptions, 'databaseUrl' | 'mqtt'> & {
   databaseUrl?: string;
-  mqtt: { url: string; username: string; password?: string; clientId?: string };
+  mqtt: ApiMqttOptions;
 };
 
 const envSchema = z.object({
@@ -45,6 +69,11 @@ const envSchema = z.object({
   VIGIL_API_MQTT_USERNAME: z.string().min(1).default('svc-api'),
   VIGIL_API_MQTT_PASSWORD: z.string().min(1).optional(),
   VIGIL_API_MQTT_CLIENT_ID: z.string().min(1).optional(),
+  VIGIL_API_MQTT_INSTANCE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
+  ...MQTT_TUNING_ENV_SHAPE,
   VIGIL_API_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
 });
 
@@ -58,7 +87,10 @@ export const API_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_MQTT_PORT: 'broker port when VIGIL_MQTT_URL is unset (default 1883)',
   VIGIL_API_MQTT_USERNAME: 'service account id, role api (default svc-api)',
   VIGIL_API_MQTT_PASSWORD: 'service account secret (default: `vigil api` issues a new one)',
-  VIGIL_API_MQTT_CLIENT_ID: 'MQTT client id of the persistent session (default vigil-api)',
+  VIGIL_API_MQTT_CLIENT_ID: 'prefix of the MQTT client id; each instance adds -<instance> (default vigil-api)',
+  VIGIL_API_MQTT_INSTANCE:
+    "this instance's client id suffix, e.g. the host name, so a restart resumes its session (default: random)",
+  ...MQTT_TUNING_ENV,
   VIGIL_API_COMMAND_TIMEOUT_MS: 'how long acknowledge/resolve/drill wait for the alerts service (default 5000)',
 };
 
@@ -78,6 +110,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvConfi
       username: e.VIGIL_API_MQTT_USERNAME,
       password: e.VIGIL_API_MQTT_PASSWORD,
       clientId: e.VIGIL_API_MQTT_CLIENT_ID,
+      instanceId: e.VIGIL_API_MQTT_INSTANCE,
+      tuning: mqttTuning(e),
     },
     commandTimeoutMs: e.VIGIL_API_COMMAND_TIMEOUT_MS,
   };

@@ -7,7 +7,6 @@ export const NotFound = defineError('VIGIL_ERR_API_NOT_FOUND', 404);
 export const Validation = defineError('VIGIL_ERR_API_VALIDATION', 400);
 export const AlertsTimeout = defineError('VIGIL_ERR_API_ALERTS_TIMEOUT', 503);
 export const NotReady = defineError('VIGIL_ERR_API_NOT_READY', 503);
-export const BrokerRefused = defineError('VIGIL_ERR_API_BROKER_REFUSED', 503);
 export const Internal = defineError('VIGIL_ERR_API_INTERNAL', 500);
 
 /**

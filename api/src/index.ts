@@ -1,6 +1,13 @@
-import { createPool, DatabaseUnavailable, isConnectionError, silentLogger, systemClock } from '@vigil/core';
+import {
+  createPool,
+  DatabaseUnavailable,
+  isConnectionError,
+  silentLogger,
+  systemClock,
+  type MqttService,
+} from '@vigil/core';
+import { STREAM_HEARTBEAT_MS, STREAM_HELLO_TIMEOUT_MS } from '@vigil/protocol';
 import { Registry } from 'prom-client';
-import type { MqttClient } from 'mqtt';
 import { authenticate, TokenResolver } from './auth.js';
 import type { ApiOptions } from './config.js';
 import { AlertFeed } from './feed.js';
@@ -18,7 +25,7 @@ import { Directory } from './scope.js';
 import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
 
-export { API_ENV, configFromEnv, type ApiEnvConfig, type ApiOptions } from './config.js';
+export { API_ENV, configFromEnv, type ApiEnvConfig, type ApiMqttOptions, type ApiOptions } from './config.js';
 
 export interface ApiHandle {
   /** Base URL, e.g. `http://127.0.0.1:8080` (or `publicUrl`). */
@@ -41,7 +48,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
   const db = createPool(options.databaseUrl, log, { max: 10, application_name: 'vigil-api' });
   const directory = new Directory(db);
   const feed = new AlertFeed(db, directory, log.child({ module: 'feed' }), options.ringSize);
-  let broker: MqttClient | null = null;
+  let broker: MqttService | null = null;
   const closers: (() => Promise<unknown>)[] = [() => db.end()];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close().catch((err) => log.warn({ err }, 'close failed'));
@@ -52,7 +59,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
       throw isConnectionError(err) ? DatabaseUnavailable('api: cannot reach the database', err) : err;
     });
     broker = await subscribeAlertEvents(options.mqtt, feed, { log: log.child({ module: 'mqtt' }), metrics });
-    closers.push(() => broker!.endAsync());
+    closers.push(() => broker!.close());
 
     const ctx: ApiContext = {
       db,
@@ -64,9 +71,9 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
       log,
       clock,
       commandTimeoutMs: options.commandTimeoutMs ?? 5000,
-      heartbeatMs: options.heartbeatMs ?? 10_000,
-      helloTimeoutMs: options.helloTimeoutMs ?? 5000,
-      brokerConnected: () => broker?.connected ?? false,
+      heartbeatMs: options.heartbeatMs ?? STREAM_HEARTBEAT_MS,
+      helloTimeoutMs: options.helloTimeoutMs ?? STREAM_HELLO_TIMEOUT_MS,
+      brokerConnected: () => broker?.connected() ?? false,
     };
     const app = await createHttpServer({ log: log.child({ module: 'http' }), metrics, publicUrl: options.publicUrl });
     closers.push(() => app.close());

@@ -1,6 +1,6 @@
 import { createPool, upsertServiceAccount, type Logger, type Pool, type ServiceRole } from '@vigil/core';
 
-type MqttConfig = { url: string; username: string; password?: string; clientId?: string };
+type MqttConfig = { url: string; username: string; password?: string };
 
 /**
  * Broker credentials for a service run by this CLI. The account is (re)registered with the password from
@@ -8,17 +8,22 @@ type MqttConfig = { url: string; username: string; password?: string; clientId?:
  * now and never printed. A service holds database credentials anyway, so registering its own broker
  * account adds no power it did not have.
  */
-export async function serviceCredentials(
+export async function serviceCredentials<M extends MqttConfig>(
   db: Pool,
-  mqtt: MqttConfig,
+  mqtt: M,
   role: ServiceRole,
-): Promise<{ url: string; username: string; password: string; clientId?: string }> {
+): Promise<M & { password: string }> {
   const { secret } = await upsertServiceAccount(db, mqtt.username, role, mqtt.password);
   return { ...mqtt, password: secret };
 }
 
 /** `serviceCredentials` for a service run alone: through a short-lived connection of its own. */
-export async function ownServiceCredentials(databaseUrl: string, log: Logger, mqtt: MqttConfig, role: ServiceRole) {
+export async function ownServiceCredentials<M extends MqttConfig>(
+  databaseUrl: string,
+  log: Logger,
+  mqtt: M,
+  role: ServiceRole,
+) {
   const pool = createPool(databaseUrl, log, { max: 1 });
   return serviceCredentials(pool, mqtt, role).finally(() => pool.end());
 }

@@ -25,3 +25,10 @@ export const DatabaseUnavailable = defineError('VIGIL_ERR_DB_UNAVAILABLE', 503);
 export const ClusterError = defineError('VIGIL_ERR_DB_CLUSTER');
 /** A port Vigil must listen on is taken; the message names the port and the variable that moves it. */
 export const PortInUse = defineError('VIGIL_ERR_NET_PORT_IN_USE');
+
+/** Start-up: no CONNACK from the broker within the connect timeout (it may be down or unreachable). */
+export const MqttUnreachable = defineError('VIGIL_ERR_MQTT_UNREACHABLE', 503);
+/** The broker refused the login (bad credentials, not authorised, client id rejected): retrying cannot help. */
+export const MqttRefused = defineError('VIGIL_ERR_MQTT_REFUSED', 503);
+/** The broker refused one of the subscriptions (SUBACK 0x80): the service account lacks the right. */
+export const MqttSubscriptionRefused = defineError('VIGIL_ERR_MQTT_SUBSCRIPTION_REFUSED', 503);

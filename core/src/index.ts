@@ -10,3 +10,4 @@ export * from './ports.js';
 export * from './clock.js';
 export * from './registry/index.js';
 export * from './durable/batch-writer.js';
+export * from './mqtt/index.js';

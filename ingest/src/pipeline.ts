@@ -105,7 +105,8 @@ export class IngestPipeline {
     // they wait in the queue, which keeps the garbage collector's work small.
     this.#queue.push({
       topic: message.topic,
-      payload: message.payload,
+      // A copy: the parser's payload may be a view of a larger socket chunk, which a buffered message would pin.
+      payload: Buffer.from(message.payload),
       ack: message.ack,
       retained: message.retained,
       receivedAt: this.#o.clock.now(),

@@ -1,15 +1,24 @@
-import { createPool, silentLogger, systemClock, type Clock, type Logger } from '@vigil/core';
+import {
+  connectMqttService,
+  createPool,
+  silentLogger,
+  systemClock,
+  type Clock,
+  type Logger,
+  type MqttService,
+  type MqttTuning,
+} from '@vigil/core';
+import { DEVICE_PUBLISH_KINDS, deviceTopicFilter } from '@vigil/protocol';
 import { Registry } from 'prom-client';
 import { INGEST_DEFAULTS, type WriteMethod } from './config.js';
 import { DeviceDirectory } from './devices.js';
 import { createJobs, type JobName, type JobResults } from './jobs/scheduler.js';
 import { createIngestMetrics } from './metrics.js';
 import { IngestPipeline, type PipelineStats } from './pipeline.js';
-import { connectSubscriber, type Subscriber } from './subscriber.js';
 
 export interface IngestOptions {
   databaseUrl: string;
-  mqtt: { url: string; username: string; password: string; clientId?: string };
+  mqtt: { url: string; username: string; password: string; clientId?: string; tuning?: Partial<MqttTuning> };
   /** Subscribe as `$share/<group>/…` so that several ingest workers split the stream. */
   shareGroup?: string;
   logger?: Logger;
@@ -51,6 +60,12 @@ export interface IngestHandle {
   metrics: Registry;
 }
 
+/** The subscription filters: every device's reading, event and status topics, in all facilities. */
+export function ingestTopics(shareGroup?: string): string[] {
+  const prefix = shareGroup ? `$share/${shareGroup}/` : '';
+  return DEVICE_PUBLISH_KINDS.map((kind) => prefix + deviceTopicFilter(kind));
+}
+
 /**
  * Starts the ingest service: a persistent MQTT session on every device's reading, event and status
  * topics, validated and batched into TimescaleDB, with the rollup and retention jobs. Resolves once
@@ -86,16 +101,27 @@ export async function start(options: IngestOptions): Promise<IngestHandle> {
     rollupCron: options.rollupCron ?? INGEST_DEFAULTS.rollupCron,
     retentionCron: options.retentionCron ?? INGEST_DEFAULTS.retentionCron,
   });
-  let subscriber: Subscriber;
+  let subscriber: MqttService;
   try {
-    subscriber = await connectSubscriber({ ...options.mqtt, shareGroup: options.shareGroup, log, metrics, pipeline });
+    // A durable session (client id = the service account unless configured): the pipeline calls each message's
+    // `ack` once the batch holding it has committed and holds `next` while its buffer is full; the client sends a
+    // committed batch's PUBACKs in one write, in arrival order [MQTT-4.6.0-2].
+    subscriber = await connectMqttService({
+      ...options.mqtt,
+      clientId: options.mqtt.clientId ?? options.mqtt.username,
+      session: 'durable',
+      filters: ingestTopics(options.shareGroup),
+      handler: (message, next) => pipeline.offer(message, next),
+      log,
+      onConnectionChange: (up) => metrics.brokerConnected.set(up ? 1 : 0),
+    });
   } catch (err) {
     await jobs.stop();
     await pipeline.close(0);
     await pool.end();
     throw err;
   }
-  log.info({ url: options.mqtt.url, clientId: options.mqtt.clientId ?? options.mqtt.username }, 'ingest started');
+  log.info({ url: options.mqtt.url, clientId: subscriber.clientId }, 'ingest started');
 
   let closing: Promise<void> | null = null;
   return {

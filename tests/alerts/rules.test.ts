@@ -105,7 +105,12 @@ const SCENARIOS: Scenario[] = [
     priority: 'warning',
     facility: 'day',
     device: { kind: 'pir', location: 'dwelling-1' },
-    send: readings([{ motion: 0 }]),
+    // Still there and still no motion 2 s later: the silence is known up to the sensor's newest message.
+    send: async (device, now) => {
+      await readings([{ motion: 0 }])(device, now);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await readings([{ motion: 0 }])(device, Date.now());
+    },
   },
   {
     rule: 'fire',

@@ -1,15 +1,14 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type mqtt from 'mqtt';
+import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { AckQueue } from './broker.js';
+import { AckQueue } from './ack-queue.js';
 
 /** Just enough of an mqtt.js client: a connection flag and a stream that records what is written. */
 function fakeClient() {
-  const stream = (writes: Buffer[]) => ({ write: (chunk: Buffer) => void writes.push(chunk) });
   const writes: Buffer[] = [];
-  const client = { connected: true, stream: stream(writes) };
+  const client = { connected: true, stream: { write: (chunk: Buffer) => writes.push(chunk) } as unknown as Duplex };
   const acked = () => writes.flatMap((chunk) => chunkIds(chunk));
-  return { client, writes, acked, reconnect: () => void (client.stream = stream(writes)) };
+  return { client, writes, acked };
 }
 
 /** The message ids of the PUBACK packets in a chunk, checking each packet's header. */
@@ -25,7 +24,7 @@ function chunkIds(chunk: Buffer): number[] {
 describe('AckQueue', () => {
   it('acknowledges in arrival order, once every earlier message was handled, in one write per turn', async () => {
     const { client, writes, acked } = fakeClient();
-    const acks = new AckQueue(client as unknown as mqtt.MqttClient);
+    const acks = new AckQueue(client);
     const done = [1, 2, 3, 65535].map((id) => acks.reserve(id));
     done[1]!();
     done[3]!();
@@ -40,11 +39,22 @@ describe('AckQueue', () => {
     expect(writes).toHaveLength(2);
   });
 
+  it('writes a whole batch of acknowledgements at once', async () => {
+    const { client, writes, acked } = fakeClient();
+    const acks = new AckQueue(client);
+    const ids = Array.from({ length: 3000 }, (_, i) => (i % 65535) + 1);
+    const done = ids.map((id) => acks.reserve(id));
+    for (const ack of done) ack();
+    await nextTurn();
+    expect(writes).toHaveLength(1);
+    expect(acked()).toEqual(ids);
+  });
+
   it('drops acknowledgements of a connection that has since been replaced (the broker redelivers those)', async () => {
-    const { client, acked, reconnect } = fakeClient();
-    const acks = new AckQueue(client as unknown as mqtt.MqttClient);
+    const { client, acked } = fakeClient();
+    const acks = new AckQueue(client);
     const before = acks.reserve(7);
-    reconnect();
+    acks.reset(); // a new CONNACK
     const after = acks.reserve(8);
     before();
     after();
@@ -54,7 +64,7 @@ describe('AckQueue', () => {
 
   it('writes nothing while disconnected', async () => {
     const { client, acked } = fakeClient();
-    const acks = new AckQueue(client as unknown as mqtt.MqttClient);
+    const acks = new AckQueue(client);
     client.connected = false;
     acks.reserve(9)();
     await nextTurn();

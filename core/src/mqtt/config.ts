@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** How a service client talks to the broker; the same for every service, each value overridable by env. */
+export interface MqttTuning {
+  /** Seconds between PINGREQs when idle; the broker drops us after 1.5× this without a packet [MQTT-3.1.2-24]. */
+  keepaliveS: number;
+  /** How long start-up waits for the first CONNACK before it fails with VIGIL_ERR_MQTT_UNREACHABLE. */
+  connectTimeoutMs: number;
+  /** The first reconnect waits this long; each failed attempt doubles the wait, up to `reconnectMaxMs`. */
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+}
+
+export const MQTT_TUNING_DEFAULTS: MqttTuning = {
+  keepaliveS: 30,
+  connectTimeoutMs: 30_000,
+  reconnectMinMs: 500,
+  reconnectMaxMs: 10_000,
+};
+
+const ms = z.coerce.number().int().positive();
+
+/** The broker client's variables; each service's env schema spreads these in, so one parse names every bad one. */
+export const MQTT_TUNING_ENV_SHAPE = {
+  VIGIL_MQTT_KEEPALIVE_S: z.coerce.number().int().min(5).max(3600).default(MQTT_TUNING_DEFAULTS.keepaliveS),
+  VIGIL_MQTT_CONNECT_TIMEOUT_MS: ms.default(MQTT_TUNING_DEFAULTS.connectTimeoutMs),
+  VIGIL_MQTT_RECONNECT_MIN_MS: ms.default(MQTT_TUNING_DEFAULTS.reconnectMinMs),
+  VIGIL_MQTT_RECONNECT_MAX_MS: ms.default(MQTT_TUNING_DEFAULTS.reconnectMaxMs),
+};
+type TuningEnv = z.infer<z.ZodObject<typeof MQTT_TUNING_ENV_SHAPE>>;
+
+/** The broker client's variables with their meaning, for each service's `--help` (merged into its own list). */
+export const MQTT_TUNING_ENV: Record<keyof TuningEnv, string> = {
+  VIGIL_MQTT_KEEPALIVE_S: `MQTT keepalive, seconds (default ${MQTT_TUNING_DEFAULTS.keepaliveS})`,
+  VIGIL_MQTT_CONNECT_TIMEOUT_MS: `start-up fails when the broker has not accepted us within this many ms (default ${MQTT_TUNING_DEFAULTS.connectTimeoutMs})`,
+  VIGIL_MQTT_RECONNECT_MIN_MS: `first reconnect after a lost connection, ms; doubles per failed attempt (default ${MQTT_TUNING_DEFAULTS.reconnectMinMs})`,
+  VIGIL_MQTT_RECONNECT_MAX_MS: `longest wait between reconnect attempts, ms; at least the minimum (default ${MQTT_TUNING_DEFAULTS.reconnectMaxMs})`,
+};
+
+/** The tuning from a service's parsed environment (its schema spread `MQTT_TUNING_ENV_SHAPE` in). */
+export function mqttTuning(e: TuningEnv): MqttTuning {
+  return {
+    keepaliveS: e.VIGIL_MQTT_KEEPALIVE_S,
+    connectTimeoutMs: e.VIGIL_MQTT_CONNECT_TIMEOUT_MS,
+    reconnectMinMs: e.VIGIL_MQTT_RECONNECT_MIN_MS,
+    reconnectMaxMs: Math.max(e.VIGIL_MQTT_RECONNECT_MIN_MS, e.VIGIL_MQTT_RECONNECT_MAX_MS),
+  };
+}

@@ -1,0 +1,9 @@
+export { MQTT_TUNING_DEFAULTS, MQTT_TUNING_ENV, MQTT_TUNING_ENV_SHAPE, mqttTuning, type MqttTuning } from './config.js';
+export {
+  connectMqttService,
+  handleEach,
+  type MessageHandler,
+  type MqttMessage,
+  type MqttService,
+  type MqttServiceOptions,
+} from './service-client.js';
