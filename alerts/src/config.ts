@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseEnv, portSchema } from '@vigil/core';
+import type { EscalationPolicy } from './alert-book.js';
 
 /** Tunables of the alerts service, with the defaults `start()` uses. */
 export const ALERTS_DEFAULTS = {
@@ -7,6 +8,8 @@ export const ALERTS_DEFAULTS = {
   clientId: 'vigil-alerts',
   repeatMs: 60_000,
   officerMs: 180_000,
+  high: { repeatMs: 10 * 60_000, officerMs: 30 * 60_000 },
+  warning: { repeatMs: 30 * 60_000, officerMs: 120 * 60_000 },
   tickMs: 1_000,
   durableWaitMs: 150,
   updateIntervalMs: 30_000,
@@ -16,6 +19,7 @@ export const ALERTS_DEFAULTS = {
 };
 
 const ms = z.coerce.number().int().positive();
+const msOrOff = z.coerce.number().int().min(0);
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
@@ -26,6 +30,10 @@ const envSchema = z.object({
   VIGIL_ALERTS_CLIENT_ID: z.string().min(1).default(ALERTS_DEFAULTS.clientId),
   VIGIL_ALERTS_ESCALATION_REPEAT_MS: ms.default(ALERTS_DEFAULTS.repeatMs),
   VIGIL_ALERTS_ESCALATION_OFFICER_MS: ms.default(ALERTS_DEFAULTS.officerMs),
+  VIGIL_ALERTS_ESCALATION_HIGH_MS: msOrOff.default(ALERTS_DEFAULTS.high.repeatMs),
+  VIGIL_ALERTS_ESCALATION_HIGH_OFFICER_MS: ms.default(ALERTS_DEFAULTS.high.officerMs),
+  VIGIL_ALERTS_ESCALATION_WARNING_MS: msOrOff.default(ALERTS_DEFAULTS.warning.repeatMs),
+  VIGIL_ALERTS_ESCALATION_WARNING_OFFICER_MS: ms.default(ALERTS_DEFAULTS.warning.officerMs),
   VIGIL_ALERTS_TICK_MS: ms.default(ALERTS_DEFAULTS.tickMs),
   VIGIL_ALERTS_DURABLE_WAIT_MS: ms.default(ALERTS_DEFAULTS.durableWaitMs),
   VIGIL_ALERTS_REPLAY_WINDOW_MS: ms.default(ALERTS_DEFAULTS.replayWindowMs),
@@ -41,6 +49,10 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_ALERTS_CLIENT_ID: `MQTT client id of the persistent session (default ${ALERTS_DEFAULTS.clientId})`,
   VIGIL_ALERTS_ESCALATION_REPEAT_MS: `escalate an unacknowledged critical alert after, and every, this many ms (default ${ALERTS_DEFAULTS.repeatMs})`,
   VIGIL_ALERTS_ESCALATION_OFFICER_MS: `escalate to the safety officer from this many ms after raising (default ${ALERTS_DEFAULTS.officerMs})`,
+  VIGIL_ALERTS_ESCALATION_HIGH_MS: `remind about an unacknowledged high alert after, and every, this many ms; 0: never (default ${ALERTS_DEFAULTS.high.repeatMs})`,
+  VIGIL_ALERTS_ESCALATION_HIGH_OFFICER_MS: `high alerts reach the safety officer from this many ms after raising (default ${ALERTS_DEFAULTS.high.officerMs})`,
+  VIGIL_ALERTS_ESCALATION_WARNING_MS: `remind about an unacknowledged warning after, and every, this many ms; 0: never (default ${ALERTS_DEFAULTS.warning.repeatMs})`,
+  VIGIL_ALERTS_ESCALATION_WARNING_OFFICER_MS: `warnings reach the safety officer from this many ms after raising (default ${ALERTS_DEFAULTS.warning.officerMs})`,
   VIGIL_ALERTS_TICK_MS: `wall-clock tick of silence rules and escalation, ms (default ${ALERTS_DEFAULTS.tickMs})`,
   VIGIL_ALERTS_DURABLE_WAIT_MS: `longest a database write may delay publishing an event, ms (default ${ALERTS_DEFAULTS.durableWaitMs})`,
   VIGIL_ALERTS_REPLAY_WINDOW_MS: `stored history the rules replay on start, ms (default ${ALERTS_DEFAULTS.replayWindowMs})`,
@@ -50,7 +62,7 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
 export interface AlertsEnvConfig {
   databaseUrl?: string;
   mqtt: { url: string; username: string; password?: string; clientId: string };
-  escalation: { repeatMs: number; officerMs: number };
+  escalation: EscalationPolicy;
   tickMs: number;
   durableWaitMs: number;
   replayWindowMs: number;
@@ -67,7 +79,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AlertsEnvCo
       password: e.VIGIL_ALERTS_MQTT_PASSWORD,
       clientId: e.VIGIL_ALERTS_CLIENT_ID,
     },
-    escalation: { repeatMs: e.VIGIL_ALERTS_ESCALATION_REPEAT_MS, officerMs: e.VIGIL_ALERTS_ESCALATION_OFFICER_MS },
+    escalation: {
+      repeatMs: e.VIGIL_ALERTS_ESCALATION_REPEAT_MS,
+      officerMs: e.VIGIL_ALERTS_ESCALATION_OFFICER_MS,
+      high: { repeatMs: e.VIGIL_ALERTS_ESCALATION_HIGH_MS, officerMs: e.VIGIL_ALERTS_ESCALATION_HIGH_OFFICER_MS },
+      warning: {
+        repeatMs: e.VIGIL_ALERTS_ESCALATION_WARNING_MS,
+        officerMs: e.VIGIL_ALERTS_ESCALATION_WARNING_OFFICER_MS,
+      },
+    },
     tickMs: e.VIGIL_ALERTS_TICK_MS,
     durableWaitMs: e.VIGIL_ALERTS_DURABLE_WAIT_MS,
     replayWindowMs: e.VIGIL_ALERTS_REPLAY_WINDOW_MS,

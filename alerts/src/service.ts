@@ -20,7 +20,10 @@ export interface AlertsOptions {
   logger?: Logger;
   metrics?: Registry;
   clock?: Clock;
-  /** Defaults: escalate after 60 s and every 60 s, to the safety officer after 180 s. */
+  /**
+   * Defaults: critical after 60 s and every 60 s, to the safety officer after 180 s; high every 10 min (officer
+   * after 30 min); warning every 30 min (officer after 2 h). docs/alerts.md "Escalation".
+   */
   escalation?: Partial<EscalationPolicy>;
   /** Wall-clock tick of silence rules and escalation (default 1000 ms). */
   tickMs?: number;
@@ -54,6 +57,8 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
   const escalation: EscalationPolicy = {
     repeatMs: ALERTS_DEFAULTS.repeatMs,
     officerMs: ALERTS_DEFAULTS.officerMs,
+    high: ALERTS_DEFAULTS.high,
+    warning: ALERTS_DEFAULTS.warning,
     ...options.escalation,
   };
   // Alert writes commit synchronously whatever the database's default (the connection's setting wins over it).
