@@ -16,6 +16,7 @@ export const ALERT_RULES = [
   'device_offline',
   'low_battery',
   'band_not_worn',
+  'connectivity',
   'drill',
 ] as const;
 export const alertRuleSchema = z.enum(ALERT_RULES);

@@ -56,9 +56,10 @@ const SECTIONS = {
     coCriticalAtLeast: measure(0, 10000),
   },
   electrical: { enabled, residualMaAtLeast: measure(0, 10000), cableTempAtLeast: measure(-40, 200) },
-  deviceOffline: { enabled, silenceFactor: measure(1, 100) },
+  deviceOffline: { enabled, silenceFactor: measure(1, 100), willGraceMs: duration(10 * MINUTE) },
   lowBattery: { enabled, belowPct: measure(0, 100), clearAtPct: measure(0, 100) },
   bandNotWorn: { enabled, afterMs: duration(24 * HOUR) },
+  connectivity: { enabled, minDevices: z.number().int().min(2).max(10000), windowMs: duration(10 * MINUTE) },
 } satisfies Record<string, z.ZodRawShape>;
 
 type Sections = typeof SECTIONS;
@@ -94,9 +95,10 @@ export const DEFAULT_SETTINGS: RuleSettings = {
   fire: { enabled: true, smokeAtLeast: 10, tempAtLeast: 57, risePerMinAtLeast: 8, riseWindowMs: MINUTE },
   gas: { enabled: true, lelHighAtLeast: 10, lelCriticalAtLeast: 25, coHighAtLeast: 50, coCriticalAtLeast: 200 },
   electrical: { enabled: true, residualMaAtLeast: 300, cableTempAtLeast: 70 },
-  deviceOffline: { enabled: true, silenceFactor: 3 },
+  deviceOffline: { enabled: true, silenceFactor: 3, willGraceMs: 30_000 },
   lowBattery: { enabled: true, belowPct: 15, clearAtPct: 20 },
   bandNotWorn: { enabled: true, afterMs: 30 * MINUTE },
+  connectivity: { enabled: true, minDevices: 5, windowMs: 30_000 },
 };
 
 const sectionNames = Object.keys(SECTIONS) as SectionName[];
