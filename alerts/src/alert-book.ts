@@ -83,6 +83,10 @@ export class AlertBook {
     return [...this.open.values()].map((tracked) => ({ ...tracked.alert }));
   }
 
+  has(facility: string, rule: string, subject: string): boolean {
+    return this.open.has(keyOf(facility, rule, subject));
+  }
+
   find(facility: string, rule: string, subject: string): Alert | null {
     const tracked = this.open.get(keyOf(facility, rule, subject));
     return tracked ? { ...tracked.alert } : null;

@@ -11,6 +11,7 @@ export const ALERTS_DEFAULTS = {
   high: { repeatMs: 10 * 60_000, officerMs: 30 * 60_000 },
   warning: { repeatMs: 30 * 60_000, officerMs: 120 * 60_000 },
   tickMs: 1_000,
+  capPerMinute: 10,
   durableWaitMs: 150,
   updateIntervalMs: 30_000,
   replayWindowMs: 35 * 60_000,
@@ -35,6 +36,7 @@ const envSchema = z.object({
   VIGIL_ALERTS_ESCALATION_WARNING_MS: msOrOff.default(ALERTS_DEFAULTS.warning.repeatMs),
   VIGIL_ALERTS_ESCALATION_WARNING_OFFICER_MS: ms.default(ALERTS_DEFAULTS.warning.officerMs),
   VIGIL_ALERTS_TICK_MS: ms.default(ALERTS_DEFAULTS.tickMs),
+  VIGIL_ALERTS_CAP_PER_MINUTE: z.coerce.number().int().min(0).default(ALERTS_DEFAULTS.capPerMinute),
   VIGIL_ALERTS_DURABLE_WAIT_MS: ms.default(ALERTS_DEFAULTS.durableWaitMs),
   VIGIL_ALERTS_REPLAY_WINDOW_MS: ms.default(ALERTS_DEFAULTS.replayWindowMs),
 });
@@ -54,6 +56,7 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_ALERTS_ESCALATION_WARNING_MS: `remind about an unacknowledged warning after, and every, this many ms; 0: never (default ${ALERTS_DEFAULTS.warning.repeatMs})`,
   VIGIL_ALERTS_ESCALATION_WARNING_OFFICER_MS: `warnings reach the safety officer from this many ms after raising (default ${ALERTS_DEFAULTS.warning.officerMs})`,
   VIGIL_ALERTS_TICK_MS: `wall-clock tick of silence rules and escalation, ms (default ${ALERTS_DEFAULTS.tickMs})`,
+  VIGIL_ALERTS_CAP_PER_MINUTE: `new non-critical alerts a facility may get a minute; more are held back, with an alert about it; 0: no cap (default ${ALERTS_DEFAULTS.capPerMinute})`,
   VIGIL_ALERTS_DURABLE_WAIT_MS: `longest a database write may delay publishing an event, ms (default ${ALERTS_DEFAULTS.durableWaitMs})`,
   VIGIL_ALERTS_REPLAY_WINDOW_MS: `stored history the rules replay on start, ms (default ${ALERTS_DEFAULTS.replayWindowMs})`,
 };
@@ -64,6 +67,7 @@ export interface AlertsEnvConfig {
   mqtt: { url: string; username: string; password?: string; clientId: string };
   escalation: EscalationPolicy;
   tickMs: number;
+  capPerMinute: number;
   durableWaitMs: number;
   replayWindowMs: number;
 }
@@ -89,6 +93,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AlertsEnvCo
       },
     },
     tickMs: e.VIGIL_ALERTS_TICK_MS,
+    capPerMinute: e.VIGIL_ALERTS_CAP_PER_MINUTE,
     durableWaitMs: e.VIGIL_ALERTS_DURABLE_WAIT_MS,
     replayWindowMs: e.VIGIL_ALERTS_REPLAY_WINDOW_MS,
   };

@@ -5,6 +5,7 @@ import { INTERNAL_TOPICS, type Alert, type AlertEvent } from '@vigil/protocol';
 import { AlertBook, type EscalationPolicy } from './alert-book.js';
 import { connectSession, SESSIONS } from './broker.js';
 import { CommandInbox } from './commands.js';
+import { CreationCap } from './creation-cap.js';
 import { AlertEngine } from './engine.js';
 import { EventLog } from './event-log.js';
 import { createAlertsMetrics } from './metrics.js';
@@ -27,6 +28,8 @@ export interface AlertsOptions {
   escalation?: Partial<EscalationPolicy>;
   /** Wall-clock tick of silence rules and escalation (default 1000 ms). */
   tickMs?: number;
+  /** New non-critical alerts a facility may get a minute; more are held back (default 10; 0: no cap). */
+  capPerMinute?: number;
   /** Longest a database write may delay the push of an event (default 150 ms). */
   durableWaitMs?: number;
   /** `updated` events for a condition seen again are sent at most this often (default 30 s). */
@@ -105,7 +108,20 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
       log,
       metrics,
     });
-    const engine = new AlertEngine({ book, runner, eventLog, registry, clock, escalation, log, metrics });
+    const capPerMinute = options.capPerMinute ?? ALERTS_DEFAULTS.capPerMinute;
+    const cap = new CreationCap({ perMinute: capPerMinute });
+    const engine = new AlertEngine({
+      book,
+      runner,
+      eventLog,
+      registry,
+      clock,
+      escalation,
+      cap,
+      capPerMinute,
+      log,
+      metrics,
+    });
 
     const replay = await loadReplay(
       pool,
