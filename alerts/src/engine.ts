@@ -181,7 +181,7 @@ export class AlertEngine<Settings> {
       priority: 'high',
       detail:
         report.action === 'raise'
-          ? `${held} new alerts held back: more than ${this.parts.capPerMinute} a minute; they follow as the rate allows`
+          ? `${held} new alert${held === 1 ? '' : 's'} held back: more than ${this.parts.capPerMinute} a minute; they follow as the rate allows`
           : 'no alerts held back any more',
       resident: null,
       device: null,
