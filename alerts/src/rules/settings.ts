@@ -18,7 +18,7 @@ const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (
 /** Leaf schemas, one object per rule (plus the facility's night window). */
 const SECTIONS = {
   night: { start: clockTime, end: clockTime },
-  fall: { enabled, minConfidence: measure(0, 1) },
+  fall: { enabled, minConfidence: measure(0, 1), confirmMs: duration(HOUR), watchMs: duration(12 * HOUR) },
   sos: { enabled, cancelWindowMs: duration(10 * MINUTE) },
   vitals: {
     enabled,
@@ -39,7 +39,7 @@ const SECTIONS = {
   },
   noVitalsInBed: { enabled, sustainMs: duration(HOUR), maxGapMs: duration(HOUR) },
   bedExitNight: { enabled, afterMs: duration(12 * HOUR) },
-  wandering: { enabled },
+  wandering: { enabled, bedExitWithinMs: duration(HOUR) },
   inactivity: { enabled, silenceMs: duration(7 * 24 * HOUR) },
   fire: {
     enabled,
@@ -70,7 +70,7 @@ export type RuleOverrides = { [S in SectionName]?: Partial<RuleSettings[S]> };
 /** The defaults of docs/rules.md "Settings and overrides". */
 export const DEFAULT_SETTINGS: RuleSettings = {
   night: { ...DEFAULT_NIGHT_WINDOW },
-  fall: { enabled: true, minConfidence: 0.7 },
+  fall: { enabled: true, minConfidence: 0.7, confirmMs: 2 * MINUTE, watchMs: 30 * MINUTE },
   sos: { enabled: true, cancelWindowMs: 30_000 },
   vitals: {
     enabled: true,
@@ -90,7 +90,7 @@ export const DEFAULT_SETTINGS: RuleSettings = {
   },
   noVitalsInBed: { enabled: true, sustainMs: 20_000, maxGapMs: 30_000 },
   bedExitNight: { enabled: true, afterMs: 10 * MINUTE },
-  wandering: { enabled: true },
+  wandering: { enabled: true, bedExitWithinMs: 10 * MINUTE },
   inactivity: { enabled: true, silenceMs: 12 * HOUR },
   fire: { enabled: true, smokeAtLeast: 10, tempAtLeast: 57, risePerMinAtLeast: 8, riseWindowMs: MINUTE },
   gas: { enabled: true, lelHighAtLeast: 10, lelCriticalAtLeast: 25, coHighAtLeast: 50, coCriticalAtLeast: 200 },
