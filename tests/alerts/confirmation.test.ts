@@ -1,18 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addLocation, addResident } from '@vigil/core';
-import type { AlertsHandle } from '@vigil/alerts';
 import type { AlertEvent } from '@vigil/protocol';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestGateway } from '../helpers/gateway.js';
-import {
-  connectDevice,
-  listenForEvents,
-  manualClock,
-  seedFacility,
-  startTestAlerts,
-  type EventListener,
-  type TestDevice,
-} from './harness.js';
+import { manualClock, startServiceFixture, type ServiceFixture } from './harness.js';
 
 /**
  * docs/rules.md "Multi-sensor confirmation" and docs/alerts.md "Escalation" through the real service: a fall the bed
@@ -21,19 +10,16 @@ import {
  * runs on a clock the test moves.
  */
 describe('a fall and the other sensors of the resident and the room', () => {
-  let db: TestDatabase;
-  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
-  let alerts: AlertsHandle;
-  let listener: EventListener;
-  const devices: TestDevice[] = [];
+  let fixture: ServiceFixture;
   const clock = manualClock();
 
   /** The wristband, bed mat and room motion sensor of a resident in a room of their own. */
   async function residentWithSensors(resident: string, room: string) {
+    const { db } = fixture;
     await addLocation(db.pool, { facility: 'f1', id: room, kind: 'room' });
     await addResident(db.pool, { facility: 'f1', id: resident, careLevel: 'semi-dependent', location: room });
     const connect = (kind: 'wristband' | 'bedmat' | 'pir') =>
-      connectDevice(db.pool, gateway.url, {
+      fixture.connect({
         facility: 'f1',
         id: `${kind}-${resident}`,
         kind,
@@ -41,25 +27,24 @@ describe('a fall and the other sensors of the resident and the room', () => {
         expectedIntervalS: 3600,
       });
     const [band, mat, pir] = await Promise.all([connect('wristband'), connect('bedmat'), connect('pir')]);
-    devices.push(band, mat, pir);
     return { band, mat, pir };
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedFacility(db.pool, 'f1', { fall: { confirmMs: 2_000 } });
-    gateway = await startTestGateway(db.url);
-    alerts = await startTestAlerts(db.pool, db.url, gateway.url, { clock });
-    listener = await listenForEvents(db.pool, gateway.url);
+    fixture = await startServiceFixture({ f1: { fall: { confirmMs: 2_000 } } }, { clock });
   });
-  afterAll(async () => {
-    await Promise.all(devices.map((d) => d.close()));
-    await listener?.close();
-    await alerts?.close();
-    await gateway?.close();
-    await db?.drop();
-  });
+  afterAll(() => fixture?.close());
 
+  const next = (what: string, match: (e: AlertEvent) => boolean) => fixture.listener.next(what, match);
+  const escalations = (id: string) =>
+    fixture.listener.events.filter((e) => e.event === 'escalated' && e.alert.id === id);
+  /** The same alert, still open (a person resolves a fall), with a new priority and reason. */
+  const stillOpen = (raised: AlertEvent, priority: string, detail: string) => ({
+    id: raised.alert.id,
+    status: 'open',
+    priority,
+    detail,
+  });
   const fallOf = (resident: string, type: AlertEvent['event']) => (e: AlertEvent) =>
     e.event === type && e.alert.rule === 'fall' && e.alert.resident === resident;
 
@@ -69,16 +54,13 @@ describe('a fall and the other sensors of the resident and the room', () => {
     await mat.publish('reading', { ts: fallAt - 60_000, occupied: false });
     await pir.publish('reading', { ts: fallAt - 1_000, motion: 0 });
     await band.publish('event', { ts: fallAt, type: 'fall', confidence: 0.9 });
-    const raised = await listener.next('fall raised', fallOf('ra', 'raised'));
+    const raised = await next('fall raised', fallOf('ra', 'raised'));
     expect(raised.alert).toMatchObject({ priority: 'critical', detail: 'fall detected (confidence 0.90)' });
     await pir.publish('reading', { ts: fallAt + 2_500, motion: 0 });
-    const confirmed = await listener.next('fall confirmed', fallOf('ra', 'updated'));
-    expect(confirmed.alert).toMatchObject({
-      id: raised.alert.id,
-      priority: 'critical',
-      status: 'open',
-      detail: 'fall detected (confidence 0.90) + bed empty + no motion 2 s',
-    });
+    const confirmed = await next('fall confirmed', fallOf('ra', 'updated'));
+    expect(confirmed.alert).toMatchObject(
+      stillOpen(raised, 'critical', 'fall detected (confidence 0.90) + bed empty + no motion 2 s'),
+    );
   });
 
   it('a fall followed by movement and the resident back in bed is lowered to high and reminded about at that pace', async () => {
@@ -87,25 +69,20 @@ describe('a fall and the other sensors of the resident and the room', () => {
     await mat.publish('reading', { ts: fallAt - 60_000, occupied: false });
     await pir.publish('reading', { ts: fallAt - 60_000, motion: 0 });
     await band.publish('event', { ts: fallAt, type: 'fall' });
-    const raised = await listener.next('fall raised', fallOf('rb', 'raised'));
+    const raised = await next('fall raised', fallOf('rb', 'raised'));
     await pir.publish('reading', { ts: fallAt + 3_000, motion: 4 });
     await mat.publish('reading', { ts: fallAt + 6_000, occupied: true });
-    const lowered = await listener.next('fall lowered', fallOf('rb', 'updated'));
-    expect(lowered.alert).toMatchObject({
-      id: raised.alert.id,
-      priority: 'high',
-      status: 'open',
-      detail: 'fall detected, then movement and back in bed',
-    });
+    const lowered = await next('fall lowered', fallOf('rb', 'updated'));
+    expect(lowered.alert).toMatchObject(stillOpen(raised, 'high', 'fall detected, then movement and back in bed'));
     // High now: no escalation at the critical pace, a reminder at 10 min (docs/alerts.md "Escalation"). The first
     // test's fall, still critical, escalating shows the ticks have run on the moved clock.
     clock.advance(5 * 60_000);
-    await listener.next('the critical fall escalated', (e) => e.event === 'escalated' && e.alert.resident === 'ra');
-    expect(listener.events.filter((e) => e.event === 'escalated' && e.alert.id === raised.alert.id)).toEqual([]);
+    await next('the critical fall escalated', (e) => e.event === 'escalated' && e.alert.resident === 'ra');
+    expect(escalations(raised.alert.id)).toEqual([]);
     clock.advance(5 * 60_000);
-    const reminded = await listener.next('reminder', (e) => e.event === 'escalated' && e.alert.id === raised.alert.id);
+    const reminded = await next('reminder', (e) => e.event === 'escalated' && e.alert.id === raised.alert.id);
     // Level 1 and the first: escalated at the critical pace, it would have reached the officer (level 2) by 5 min.
     expect(reminded.alert).toMatchObject({ priority: 'high', escalationLevel: 1 });
-    expect(listener.events.filter((e) => e.event === 'escalated' && e.alert.id === raised.alert.id)).toHaveLength(1);
+    expect(escalations(raised.alert.id)).toHaveLength(1);
   });
 });

@@ -2,19 +2,9 @@ import mqtt from 'mqtt';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice } from '@vigil/core';
-import type { AlertsHandle } from '@vigil/alerts';
 import { deviceTopic, type AlertEvent } from '@vigil/protocol';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestGateway } from '../helpers/gateway.js';
 import { waitFor } from '../helpers/processes.js';
-import {
-  connectDevice,
-  listenForEvents,
-  manualClock,
-  seedFacility,
-  startTestAlerts,
-  type EventListener,
-} from './harness.js';
+import { manualClock, startServiceFixture, type ServiceFixture } from './harness.js';
 
 /**
  * docs/alerts.md "Flood control" over MQTT: a Last Will followed by a quick reconnect raises nothing, many devices
@@ -23,33 +13,21 @@ import {
  * moves, so no test waits out a grace or a minute.
  */
 describe('flood control through the real service', () => {
-  let db: TestDatabase;
-  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
-  let alerts: AlertsHandle;
-  let listener: EventListener;
+  let fixture: ServiceFixture;
   const clock = manualClock();
   const metrics = new Registry();
   const open: mqtt.MqttClient[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedFacility(db.pool, 'f1', {
-      deviceOffline: { willGraceMs: 20_000 },
-      connectivity: { minDevices: 3, windowMs: 10_000 },
-    });
-    await seedFacility(db.pool, 'f2');
-    gateway = await startTestGateway(db.url);
-    alerts = await startTestAlerts(db.pool, db.url, gateway.url, { clock, metrics, capPerMinute: 2 });
-    listener = await listenForEvents(db.pool, gateway.url);
+    const grouping = { deviceOffline: { willGraceMs: 20_000 }, connectivity: { minDevices: 3, windowMs: 10_000 } };
+    fixture = await startServiceFixture({ f1: grouping, f2: {} }, { clock, metrics, capPerMinute: 2 });
   });
   afterAll(async () => {
     await Promise.all(open.map((client) => client.endAsync(true)));
-    await listener?.close();
-    await alerts?.close();
-    await gateway?.close();
-    await db?.drop();
+    await fixture?.close();
   });
 
+  const listener = () => fixture.listener;
   const statusesEvaluated = async () => {
     const { values } = await metrics.getSingleMetric('vigil_alerts_messages_total')!.get();
     return values.find((v) => v.labels.kind === 'status' && v.labels.result === 'ok')?.value ?? 0;
@@ -57,7 +35,7 @@ describe('flood control through the real service', () => {
 
   /** A motion sensor of f1 that sets its Last Will as devices must (docs/PROTOCOL.md "Connection"). */
   async function sensor(id: string) {
-    const { secret } = await addDevice(db.pool, {
+    const { secret } = await addDevice(fixture.db.pool, {
       facility: 'f1',
       id,
       kind: 'pir',
@@ -66,7 +44,7 @@ describe('flood control through the real service', () => {
     });
     const topic = deviceTopic('f1', id, 'status');
     const connect = async () => {
-      const client = await mqtt.connectAsync(gateway.url, {
+      const client = await mqtt.connectAsync(fixture.gateway.url, {
         clientId: id,
         username: id,
         password: secret,
@@ -99,8 +77,8 @@ describe('flood control through the real service', () => {
     await blip.reconnect();
     await waitFor('the reconnect evaluated', async () => (await statusesEvaluated()) >= 5);
     clock.advance(31_000); // past the grace (20 s) and the window (10 s) others get to join
-    await listener.next('pir-gone offline', raisedFor('device_offline', 'pir-gone'));
-    expect(listener.events.filter((e) => e.alert.device === 'pir-blip')).toEqual([]);
+    await listener().next('pir-gone offline', raisedFor('device_offline', 'pir-gone'));
+    expect(listener().events.filter((e) => e.alert.device === 'pir-blip')).toEqual([]);
   });
 
   it('many devices losing their connection together raise one connectivity alert with the count', async () => {
@@ -110,7 +88,7 @@ describe('flood control through the real service', () => {
     for (const s of sensors) s.lose();
     await waitFor('the wills evaluated', async () => (await statusesEvaluated()) >= before + 6);
     clock.advance(21_000);
-    const raised = await listener.next(
+    const raised = await listener().next(
       'connectivity',
       (e) => e.event === 'raised' && e.alert.rule === 'connectivity' && e.alert.facility === 'f1',
     );
@@ -122,16 +100,16 @@ describe('flood control through the real service', () => {
     clock.advance(60_000);
     // One comes back: two left are fewer than minDevices, so the alert clears and they raise on their own.
     await sensors[0]!.reconnect();
-    await listener.next('connectivity cleared', (e) => e.event === 'auto_cleared' && e.alert.id === raised.alert.id);
-    await listener.next('pir-b offline', raisedFor('device_offline', 'pir-b'));
-    await listener.next('pir-c offline', raisedFor('device_offline', 'pir-c'));
-    expect(listener.events.filter(raisedFor('device_offline', 'pir-a'))).toEqual([]);
+    await listener().next('connectivity cleared', (e) => e.event === 'auto_cleared' && e.alert.id === raised.alert.id);
+    await listener().next('pir-b offline', raisedFor('device_offline', 'pir-b'));
+    await listener().next('pir-c offline', raisedFor('device_offline', 'pir-c'));
+    expect(listener().events.filter(raisedFor('device_offline', 'pir-a'))).toEqual([]);
   });
 
   it('holds back new warnings beyond the cap with an alert about it, never a fall, and lets them follow', async () => {
     const doors = await Promise.all(
       [1, 2, 3, 4].map((n) =>
-        connectDevice(db.pool, gateway.url, {
+        fixture.connect({
           facility: 'f2',
           id: `door-${n}`,
           kind: 'door',
@@ -140,34 +118,30 @@ describe('flood control through the real service', () => {
         }),
       ),
     );
-    const band = await connectDevice(db.pool, gateway.url, {
+    const band = await fixture.connect({
       facility: 'f2',
       id: 'wb-f2',
       kind: 'wristband',
       resident: 'r1',
       expectedIntervalS: 3600,
     });
-    try {
-      for (const door of doors) await door.publish('reading', { ts: Date.now(), battery: 5 });
-      const capped = await listener.next(
-        'cap alert',
-        (e) => e.event === 'raised' && e.alert.rule === 'flood_control' && e.alert.facility === 'f2',
-      );
-      // Raised at the first one held back (the count is refreshed at most every 30 s).
-      expect(capped.alert).toMatchObject({
-        priority: 'high',
-        detail: expect.stringMatching(/^1 new alert held back: more than 2 a minute/),
-      });
-      await band.publish('event', { ts: Date.now(), type: 'fall' });
-      await listener.next('fall despite the cap', raisedFor('fall', 'wb-f2'));
-      const batteries = () => listener.events.filter((e) => e.event === 'raised' && e.alert.rule === 'low_battery');
-      expect(batteries().map((e) => e.alert.device)).toEqual(['door-1', 'door-2']);
+    for (const door of doors) await door.publish('reading', { ts: Date.now(), battery: 5 });
+    const capped = await listener().next(
+      'cap alert',
+      (e) => e.event === 'raised' && e.alert.rule === 'flood_control' && e.alert.facility === 'f2',
+    );
+    // Raised at the first one held back (the count is refreshed at most every 30 s).
+    expect(capped.alert).toMatchObject({
+      priority: 'high',
+      detail: expect.stringMatching(/^1 new alert held back: more than 2 a minute/),
+    });
+    await band.publish('event', { ts: Date.now(), type: 'fall' });
+    await listener().next('fall despite the cap', raisedFor('fall', 'wb-f2'));
+    const batteries = () => listener().events.filter((e) => e.event === 'raised' && e.alert.rule === 'low_battery');
+    expect(batteries().map((e) => e.alert.device)).toEqual(['door-1', 'door-2']);
 
-      clock.advance(61_000);
-      await listener.next('cap alert cleared', (e) => e.event === 'auto_cleared' && e.alert.id === capped.alert.id);
-      expect(batteries().map((e) => e.alert.device)).toEqual(['door-1', 'door-2', 'door-3', 'door-4']);
-    } finally {
-      await Promise.all([...doors, band].map((d) => d.close()));
-    }
+    clock.advance(61_000);
+    await listener().next('cap alert cleared', (e) => e.event === 'auto_cleared' && e.alert.id === capped.alert.id);
+    expect(batteries().map((e) => e.alert.device)).toEqual(['door-1', 'door-2', 'door-3', 'door-4']);
   });
 });

@@ -1,9 +1,7 @@
 import { intent, subjects } from './intent.js';
 import type { RuleSettings } from './settings.js';
-import { observeSilence, primeSilence, silenceState, survey, type SilenceState } from './silence.js';
+import { observeSilence, silenceBase, survey, type SilenceState } from './silence.js';
 import type { Rule } from './types.js';
-
-export type ConnectivityState = SilenceState;
 
 /**
  * connectivity: at least `connectivity.minDevices` (5) devices of a facility down within `connectivity.windowMs`
@@ -14,10 +12,9 @@ export type ConnectivityState = SilenceState;
  * then raise device_offline on their own. On the wall clock, like device_offline, whose bookkeeping it shares
  * (silence.ts).
  */
-export const connectivityRule: Rule<ConnectivityState, RuleSettings> = {
+export const connectivityRule: Rule<SilenceState, RuleSettings> = {
   name: 'connectivity',
-  initialState: silenceState,
-  prime: (ctx, lastSeenAt, state) => primeSilence(state, ctx, lastSeenAt),
+  ...silenceBase,
   evaluate(input, ctx, state) {
     observeSilence(state, input, ctx);
     return [];

@@ -1,9 +1,7 @@
 import { intent, subjects } from './intent.js';
 import type { RuleSettings } from './settings.js';
-import { observeSilence, primeSilence, silenceState, survey, type SilenceState } from './silence.js';
+import { observeSilence, silenceBase, survey, type SilenceState } from './silence.js';
 import type { Rule } from './types.js';
-
-export type OfflineState = SilenceState;
 
 /**
  * device_offline: no message from a device for `deviceOffline.silenceFactor` (3) × its expected interval, or its
@@ -15,10 +13,9 @@ export type OfflineState = SilenceState;
  * message of any kind. The engine primes every registered device at start so one silent since before a restart
  * is noticed too.
  */
-export const deviceOfflineRule: Rule<OfflineState, RuleSettings> = {
+export const deviceOfflineRule: Rule<SilenceState, RuleSettings> = {
   name: 'device_offline',
-  initialState: silenceState,
-  prime: (ctx, lastSeenAt, state) => primeSilence(state, ctx, lastSeenAt),
+  ...silenceBase,
   evaluate(input, ctx, state) {
     const back = observeSilence(state, input, ctx);
     if (!back) return [];

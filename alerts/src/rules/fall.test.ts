@@ -54,6 +54,20 @@ describe('fall rule', () => {
       device: { id: 'pir2' },
       location: { id: 'room2', kind: 'room' },
     });
+    /** The bed empty and the room quiet since `since` (device time), then a fall at T0. */
+    const emptyRoomThenFall = (since: number) => {
+      const state = fallRule.initialState();
+      run(
+        fallRule,
+        [
+          [reading({ ts: since, occupied: false }), mat],
+          [reading({ ts: since, motion: 0 }), pir],
+          [event('fall', T0), band],
+        ],
+        state,
+      );
+      return state;
+    };
     const lines = (intents: ReturnType<typeof run>) => intents.map((i) => `${i.action} ${i.priority} ${i.detail}`);
 
     it('bed empty and no motion for 2 min after the fall: the detail says why', () => {
@@ -92,16 +106,7 @@ describe('fall rule', () => {
     });
 
     it('movement and the resident back in bed lower it to high, never clear it', () => {
-      const state = fallRule.initialState();
-      run(
-        fallRule,
-        [
-          [reading({ ts: T0 - 600_000, occupied: false }), mat],
-          [reading({ ts: T0 - 600_000, motion: 0 }), pir],
-        ],
-        state,
-      );
-      run(fallRule, [[event('fall', T0), band]], state);
+      const state = emptyRoomThenFall(T0 - 600_000);
       expect(run(fallRule, [[reading({ ts: T0 + 30_000, motion: 4 }), pir]], state)).toEqual([]); // moving, not in bed
       expect(lines(run(fallRule, [[reading({ ts: T0 + 90_000, occupied: true }), mat]], state))).toEqual([
         'update high fall detected, then movement and back in bed',
@@ -114,31 +119,13 @@ describe('fall rule', () => {
       run(fallRule, [[event('fall', T0), band]], bandOnly);
       expect(run(fallRule, [[reading({ ts: T0 + 300_000, hr: 70 }), band]], bandOnly)).toEqual([]);
 
-      const stale = fallRule.initialState();
-      run(
-        fallRule,
-        [
-          [reading({ ts: T0 - 1, occupied: false }), mat],
-          [reading({ ts: T0 - 1, motion: 0 }), pir],
-        ],
-        stale,
-      );
-      run(fallRule, [[event('fall', T0), band]], stale);
+      const stale = emptyRoomThenFall(T0 - 1);
       expect(run(fallRule, [[reading({ ts: T0 + 1_800_001, motion: 0 }), pir]], stale)).toEqual([]);
       expect(stale.falls.size).toBe(0);
     });
 
     it('motion inside the window, even in a late batch, means no confirmation', () => {
-      const state = fallRule.initialState();
-      run(
-        fallRule,
-        [
-          [reading({ ts: T0 - 5_000, occupied: false }), mat],
-          [reading({ ts: T0 - 5_000, motion: 0 }), pir],
-        ],
-        state,
-      );
-      run(fallRule, [[event('fall', T0), band]], state);
+      const state = emptyRoomThenFall(T0 - 5_000);
       // The sensor's batch arrives late: motion 1 min after the fall, then quiet.
       expect(
         run(

@@ -2,7 +2,7 @@ import type { AlertPriority } from '@vigil/protocol';
 import { formatDuration, refsOf, type Refs } from './intent.js';
 import { deviceHealthPriority, latchClear, latchRaise, newLatch, type Latch } from './health.js';
 import type { RuleSettings } from './settings.js';
-import type { RuleContext, RuleInput } from './types.js';
+import type { Rule, RuleContext, RuleInput } from './types.js';
 
 /**
  * Which devices of a facility are silent, and whether they went silent together: the shared bookkeeping of
@@ -81,11 +81,14 @@ function watch(state: SilenceState, ctx: RuleContext<RuleSettings>, lastSeen: nu
   return watched;
 }
 
-/** At start (and for a device registered later): the device's last message time, null if never seen. */
-export function primeSilence(state: SilenceState, ctx: RuleContext<RuleSettings>, lastSeenAt: number | null): void {
-  // A device last heard long ago is found silent at the first tick; one never heard gets a full allowance from now.
-  watch(state, ctx, lastSeenAt ?? ctx.now);
-}
+/** What both silence rules share of the Rule contract: their state and its priming at start. */
+export const silenceBase: Pick<Rule<SilenceState, RuleSettings>, 'initialState' | 'prime'> = {
+  initialState: silenceState,
+  prime(ctx, lastSeenAt, state) {
+    // A device last heard long ago is found silent at the first tick; one never heard gets a full allowance from now.
+    watch(state, ctx, lastSeenAt ?? ctx.now);
+  },
+};
 
 /**
  * Notes a message. A Last Will or `{"online":false}` starts the grace; anything else is the device heard from.
