@@ -56,7 +56,9 @@ export function observePresence(state: Presence, input: RuleInput, ctx: RuleCont
     if (ts < bed.ts) return;
     if (!occupied && bed.occupied) bed.leftAt = ts;
     if (occupied) bed.leftAt = null;
-    Object.assign(bed, { occupied, ts, wanderRisk });
+    bed.occupied = occupied;
+    bed.ts = ts;
+    bed.wanderRisk = wanderRisk;
   } else if (kind === 'pir' && ctx.location) {
     const moved =
       input.type === 'event'

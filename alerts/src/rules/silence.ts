@@ -13,6 +13,8 @@ import type { Rule, RuleContext, RuleInput } from './types.js';
  */
 
 interface Watched {
+  /** The context the fields below were taken from: the same object until the registry reloads. */
+  ctx: RuleContext<RuleSettings> | null;
   refs: Refs;
   /** Wall clock (engine receive time) of the device's last message. */
   lastSeen: number;
@@ -56,6 +58,7 @@ function watch(state: SilenceState, ctx: RuleContext<RuleSettings>, lastSeen: nu
   let watched = state.devices.get(ctx.device.id);
   if (!watched) {
     const fresh: Watched = {
+      ctx: null,
       refs: refsOf(ctx),
       lastSeen,
       limitMs: 0,
@@ -68,8 +71,11 @@ function watch(state: SilenceState, ctx: RuleContext<RuleSettings>, lastSeen: nu
     };
     state.devices.set(ctx.device.id, (watched = fresh));
   }
-  watched.refs = refsOf(ctx);
   watched.lastSeen = Math.max(lastSeen, watched.lastSeen);
+  // In place, and only after a registry reload: this runs for every message of every device, in two rules.
+  if (watched.ctx === ctx) return watched;
+  watched.ctx = ctx;
+  watched.refs = refsOf(ctx);
   watched.limitMs = settings.silenceFactor * ctx.device.expectedIntervalS * 1000;
   watched.graceMs = settings.willGraceMs;
   watched.enabled = settings.enabled;
