@@ -33,7 +33,7 @@ export const connectivityRule: Rule<SilenceState, RuleSettings> = {
         subject: subjects.facility,
         priority: 'high',
         detail,
-        occurredAt: group.occurredAt,
+        occurredAt: group.action === 'raise' ? group.occurredAt : now,
       }),
     ];
   },

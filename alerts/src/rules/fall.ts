@@ -38,12 +38,13 @@ function judge(fall: Watched, state: Presence, now: number): 'confirm' | 'lower'
 function follow(state: FallState, resident: string | null, location: string | null, now: number): AlertIntent[] {
   const intents: AlertIntent[] = [];
   for (const [subject, fall] of state.falls) {
+    const { refs } = fall;
+    // Only the resident's and the room's devices tell this fall's device time (another's clock may be off).
+    if (!((refs.resident && refs.resident === resident) || (refs.location && refs.location === location))) continue;
     if (now - fall.at > fall.watchMs) {
       state.falls.delete(subject);
       continue;
     }
-    const { refs } = fall;
-    if (!((refs.resident && refs.resident === resident) || (refs.location && refs.location === location))) continue;
     const verdict = judge(fall, state.presence, now);
     if (!verdict) continue;
     const fields = { action: 'update' as const, rule: 'fall' as const, subject, occurredAt: now };

@@ -35,6 +35,8 @@ interface Grouping {
   enabled: boolean;
   minDevices: number;
   windowMs: number;
+  /** The facility's Last Will grace: how long after start a device down before it may still not count as down. */
+  graceMs: number;
 }
 
 export interface SilenceState {
@@ -42,13 +44,16 @@ export interface SilenceState {
   grouping: Grouping;
   /** The facility's connectivity alert: the count it last reported, and the device it names (the first down). */
   group: Latch & { count: number; refs: Refs | null };
+  /** Wall clock of the first tick. */
+  firstTick: number | null;
 }
 
 export function silenceState(): SilenceState {
   return {
     devices: new Map(),
-    grouping: { enabled: false, minDevices: Infinity, windowMs: 0 },
+    grouping: { enabled: false, minDevices: Infinity, windowMs: 0, graceMs: 0 },
     group: { ...newLatch(), count: 0, refs: null },
+    firstTick: null,
   };
 }
 
@@ -84,6 +89,7 @@ function watch(state: SilenceState, ctx: RuleContext<RuleSettings>, lastSeen: nu
   state.grouping.enabled = connectivity.enabled;
   state.grouping.minDevices = connectivity.minDevices;
   state.grouping.windowMs = connectivity.windowMs;
+  state.grouping.graceMs = settings.willGraceMs;
   return watched;
 }
 
@@ -138,7 +144,7 @@ export interface Survey {
   /** Devices to raise device_offline for, once each. */
   alone: Alone[];
   /** What the connectivity alert should do now. */
-  group: { action: 'raise' | 'clear'; count: number; refs: Refs; occurredAt: number } | null;
+  group: { action: 'raise'; count: number; refs: Refs; occurredAt: number } | { action: 'clear'; refs: Refs } | null;
 }
 
 /**
@@ -163,9 +169,12 @@ export function survey(state: SilenceState, now: number): Survey {
     group.count = held.length;
     out.group = { action: 'raise', count: held.length, refs: group.refs, occurredAt: first.at };
   } else if (!grouped) {
-    // Restart-safe: the first tick clears a connectivity alert that may be open from before (types.ts contract).
+    // Restart-safe (types.ts contract): a connectivity alert from before the start is cleared once the devices
+    // down since then have had their grace and window to be found down again.
+    state.firstTick ??= now;
+    const settled = group.raised || now >= state.firstTick + grouping.graceMs + grouping.windowMs;
     const refs = group.refs ?? anyRefs(state);
-    if (refs && latchClear(group)) out.group = { action: 'clear', count: held.length, refs, occurredAt: now };
+    if (refs && settled && latchClear(group)) out.group = { action: 'clear', refs };
     group.count = 0;
   }
   if (grouped) return out;
