@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addLocation, addResident } from '@vigil/core';
 import type { AlertEvent } from '@vigil/protocol';
-import { manualClock, startServiceFixture, type ServiceFixture } from './harness.js';
+import { berlinTime, manualClock, startServiceFixture, type ServiceFixture } from './harness.js';
 
 /**
  * docs/rules.md "Multi-sensor confirmation" and docs/alerts.md "Escalation" through the real service: a fall the bed
  * mat and the room's motion sensor confirm says so; one followed by movement and the resident back in bed is lowered
- * to high, still open, and reminded about at the high pace. Device time comes from the messages; the escalation
+ * to high, still open, and reminded about at the high pace; the exit door soon after a bed exit names who left. Device time comes from the messages; the escalation
  * runs on a clock the test moves.
  */
 describe('a fall and the other sensors of the resident and the room', () => {
@@ -14,10 +14,16 @@ describe('a fall and the other sensors of the resident and the room', () => {
   const clock = manualClock();
 
   /** The wristband, bed mat and room motion sensor of a resident in a room of their own. */
-  async function residentWithSensors(resident: string, room: string) {
+  async function residentWithSensors(resident: string, room: string, wanderRisk = false) {
     const { db } = fixture;
     await addLocation(db.pool, { facility: 'f1', id: room, kind: 'room' });
-    await addResident(db.pool, { facility: 'f1', id: resident, careLevel: 'semi-dependent', location: room });
+    await addResident(db.pool, {
+      facility: 'f1',
+      id: resident,
+      careLevel: 'semi-dependent',
+      location: room,
+      wanderRisk,
+    });
     const connect = (kind: 'wristband' | 'bedmat' | 'pir') =>
       fixture.connect({
         facility: 'f1',
@@ -31,7 +37,8 @@ describe('a fall and the other sensors of the resident and the room', () => {
   }
 
   beforeAll(async () => {
-    fixture = await startServiceFixture({ f1: { fall: { confirmMs: 2_000 } } }, { clock });
+    const nightNow = { start: berlinTime(-60), end: berlinTime(60) };
+    fixture = await startServiceFixture({ f1: { fall: { confirmMs: 2_000 }, night: nightNow } }, { clock });
   });
   afterAll(() => fixture?.close());
 
@@ -84,5 +91,21 @@ describe('a fall and the other sensors of the resident and the room', () => {
     // Level 1 and the first: escalated at the critical pace, it would have reached the officer (level 2) by 5 min.
     expect(reminded.alert).toMatchObject({ priority: 'high', escalationLevel: 1 });
     expect(escalations(raised.alert.id)).toHaveLength(1);
+  });
+
+  it('the exit door at night soon after a wander-risk resident left the bed is critical and names the resident', async () => {
+    const { mat } = await residentWithSensors('rw', 'room-w', true);
+    const door = await fixture.connect({ facility: 'f1', id: 'door-exit', kind: 'door', location: 'exit-1' });
+    const now = Date.now();
+    await mat.publish('reading', { ts: now - 120_000, occupied: true });
+    await mat.publish('event', { ts: now - 90_000, type: 'bed_exit' });
+    await door.publish('event', { ts: now, type: 'open' });
+    const raised = await next('exit door', (e) => e.event === 'raised' && e.alert.rule === 'wandering');
+    expect(raised.alert).toMatchObject({
+      priority: 'critical',
+      subject: 'location:exit-1',
+      resident: 'rw',
+      detail: 'bed exit + exit door at night within 10 min',
+    });
   });
 });

@@ -106,6 +106,18 @@ export async function listenForEvents(db: Queryable, gatewayUrl: string, id = 's
   };
 }
 
+/** HH:MM in Berlin, `offsetMin` from now: night windows are judged in the facility's zone. */
+export function berlinTime(offsetMin: number): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Berlin',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  })
+    .format(Date.now() + offsetMin * 60_000)
+    .replace(/^24/, '00');
+}
+
 /** A clock the test moves by hand (escalation runs on it). */
 export function manualClock(): Clock & { advance(ms: number): void; offset: number } {
   const clock = {

@@ -5,6 +5,7 @@ import { RULES } from '../../alerts/src/rules/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import {
+  berlinTime,
   connectDevice,
   listenForEvents,
   seedFacility,
@@ -12,18 +13,6 @@ import {
   type EventListener,
   type TestDevice,
 } from './harness.js';
-
-/** HH:MM in Berlin, `offsetMin` from now: night windows are judged in the facility's zone. */
-function berlinTime(offsetMin: number): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/Berlin',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  })
-    .format(Date.now() + offsetMin * 60_000)
-    .replace(/^24/, '00');
-}
 
 // Short windows through facility settings, so every rule fires within a second or two of device time.
 const SHORT = {
@@ -35,6 +24,9 @@ const SHORT = {
   bandNotWorn: { afterMs: 1_500 },
   deviceOffline: { willGraceMs: 200 },
   connectivity: { windowMs: 200 },
+  // Scenarios are independent: the bed exit of bed_exit_night's resident must not confirm wandering's exit door
+  // (that pair is confirmation.test.ts's).
+  wandering: { bedExitWithinMs: 0 },
 };
 const NIGHT_NOW = { ...SHORT, night: { start: berlinTime(-60), end: berlinTime(60) } };
 const DAY_NOW = { ...SHORT, night: { start: berlinTime(180), end: berlinTime(240) } };
