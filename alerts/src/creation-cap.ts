@@ -37,6 +37,10 @@ export class CreationCap {
 
   constructor(private readonly policy: CapPolicy) {}
 
+  get perMinute(): number {
+    return this.policy.perMinute;
+  }
+
   /** Whether a new alert for this intent may be created now (then it is counted); otherwise it is held. */
   admit(facility: string, intent: AlertIntent, now: number): boolean {
     if (intent.priority === 'critical' || this.policy.perMinute <= 0) return true;

@@ -19,8 +19,6 @@ export interface EngineParts<Settings> {
   clock: Clock;
   escalation: EscalationPolicy;
   cap: CreationCap;
-  /** For the cap alert's detail. */
-  capPerMinute: number;
   log: Logger;
   metrics: AlertsMetrics;
 }
@@ -173,16 +171,18 @@ export class AlertEngine<Settings> {
   private reportCap(facility: string, now: number, appended: Appended[]): void {
     const report = this.parts.cap.report(facility, now);
     if (!report) return;
-    const held = report.action === 'raise' ? report.held : 0;
+    const { perMinute } = this.parts.cap;
+    const detail =
+      report.action === 'raise'
+        ? `${report.held} new alert${report.held === 1 ? '' : 's'} held back: more than ${perMinute} a minute; ` +
+          'they follow as the rate allows'
+        : 'no alerts held back any more';
     const intent: AlertIntent = {
       action: report.action,
       rule: 'flood_control',
       subject: subjects.facility,
       priority: 'high',
-      detail:
-        report.action === 'raise'
-          ? `${held} new alert${held === 1 ? '' : 's'} held back: more than ${this.parts.capPerMinute} a minute; they follow as the rate allows`
-          : 'no alerts held back any more',
+      detail,
       resident: null,
       device: null,
       location: null,

@@ -108,8 +108,7 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
       log,
       metrics,
     });
-    const capPerMinute = options.capPerMinute ?? ALERTS_DEFAULTS.capPerMinute;
-    const cap = new CreationCap({ perMinute: capPerMinute });
+    const cap = new CreationCap({ perMinute: options.capPerMinute ?? ALERTS_DEFAULTS.capPerMinute });
     const engine = new AlertEngine({
       book,
       runner,
@@ -118,7 +117,6 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
       clock,
       escalation,
       cap,
-      capPerMinute,
       log,
       metrics,
     });

@@ -35,7 +35,7 @@ interface Grouping {
   enabled: boolean;
   minDevices: number;
   windowMs: number;
-  /** The facility's Last Will grace: how long after start a device down before it may still not count as down. */
+  /** `deviceOffline.willGraceMs`: after a start, a device down all along may take this long to count as down. */
   graceMs: number;
 }
 
