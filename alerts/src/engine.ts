@@ -151,6 +151,7 @@ export class AlertEngine<Settings> {
       if (cap.revise(facility, intent)) continue;
       if (intent.action === 'raise' && !book.has(facility, intent.rule, intent.subject)) {
         if (!cap.admit(facility, intent, now)) {
+          this.parts.metrics.heldBack.inc({ rule: intent.rule });
           capped = facility;
           continue;
         }

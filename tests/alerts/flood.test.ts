@@ -139,6 +139,8 @@ describe('flood control through the real service', () => {
     await listener().next('fall despite the cap', raisedFor('fall', 'wb-f2'));
     const batteries = () => listener().events.filter((e) => e.event === 'raised' && e.alert.rule === 'low_battery');
     expect(batteries().map((e) => e.alert.device)).toEqual(['door-1', 'door-2']);
+    const held = await metrics.getSingleMetric('vigil_alerts_held_back_total')!.get();
+    expect(held.values).toMatchObject([{ labels: { rule: 'low_battery' }, value: 2 }]);
 
     clock.advance(61_000);
     await listener().next('cap alert cleared', (e) => e.event === 'auto_cleared' && e.alert.id === capped.alert.id);
