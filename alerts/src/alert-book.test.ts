@@ -120,6 +120,44 @@ describe('AlertBook escalation (wall clock)', () => {
     expect(levels).toEqual([60, 1, 120, 1, 180, 2, 240, 2]);
   });
 
+  it('reminds about high and warning alerts at their own pace, each to the officer in its time', () => {
+    const b = book();
+    const every = {
+      ...policy,
+      high: { repeatMs: 600_000, officerMs: 1_800_000 },
+      warning: { repeatMs: 1_800_000, officerMs: 7_200_000 },
+    };
+    b.raise('f1', intent({ rule: 'vitals', subject: 'resident:r1:hr', priority: 'high' }), T0);
+    b.raise('f1', intent({ rule: 'low_battery', subject: 'device:wb-1', priority: 'warning' }), T0);
+    b.raise('f1', intent({ rule: 'sos', priority: 'info' }), T0);
+    const seen: string[] = [];
+    for (let t = T0; t <= T0 + 7_200_000; t += 60_000) {
+      for (const e of b.escalate(t, every))
+        seen.push(`${(t - T0) / 60_000} ${e.alert.priority} ${e.alert.escalationLevel}`);
+    }
+    // High every 10 min, at level 2 from 30 min on; warning every 30 min, level 2 at 2 h; info never.
+    const high = Array.from({ length: 12 }, (_, i) => `${(i + 1) * 10} high ${i < 2 ? 1 : 2}`);
+    expect(seen.filter((s) => s.includes('high'))).toEqual(high);
+    expect(seen.filter((s) => s.includes('warning'))).toEqual([
+      '30 warning 1',
+      '60 warning 1',
+      '90 warning 1',
+      '120 warning 2',
+    ]);
+    // The critical-only policy of before (no high or warning step) escalates neither.
+    expect(book().escalate(T0 + 7_200_000, policy)).toEqual([]);
+  });
+
+  it('a critical alert lowered to high goes on at the high pace, its level never falling', () => {
+    const b = book();
+    const every = { ...policy, high: { repeatMs: 600_000, officerMs: 1_800_000 } };
+    b.raise('f1', intent(), T0);
+    expect(b.escalate(T0 + 180_000, every)[0]?.alert.escalationLevel).toBe(2);
+    b.update('f1', intent({ action: 'update', priority: 'high', detail: 'lowered' }), T0 + 200_000);
+    expect(b.escalate(T0 + 779_000, every)).toEqual([]);
+    expect(b.escalate(T0 + 780_000, every)[0]?.alert).toMatchObject({ priority: 'high', escalationLevel: 2 });
+  });
+
   it('stops escalating once acknowledged and resumes timers from restored state', () => {
     const b = book();
     const { alert } = b.raise('f1', intent(), T0)!;

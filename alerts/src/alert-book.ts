@@ -14,11 +14,26 @@ export interface Transition {
 
 export type CommandOutcome = { ok: true; transition: Transition } | { ok: false; code: AlertsErrorCode };
 
-export interface EscalationPolicy {
-  /** A critical alert nobody acknowledged is escalated this long after it was raised, and again every repeatMs. */
+export interface EscalationStep {
+  /** An alert nobody acknowledged is escalated this long after it was raised, and again every repeatMs (0: never). */
   repeatMs: number;
   /** From this long after raising, escalations go to the safety officer (level 2). */
   officerMs: number;
+}
+
+/**
+ * Reminders per priority (docs/alerts.md "Escalation"): the top-level step is the critical one; `high` and `warning`
+ * have their own, slower steps (absent: not escalated). `info` is never escalated.
+ */
+export interface EscalationPolicy extends EscalationStep {
+  high?: EscalationStep;
+  warning?: EscalationStep;
+}
+
+function stepFor(policy: EscalationPolicy, priority: Alert['priority']): EscalationStep | undefined {
+  if (priority === 'critical') return policy;
+  if (priority === 'high' || priority === 'warning') return policy[priority];
+  return undefined;
 }
 
 /** What the book remembers about an unresolved alert beyond the alert itself. */
@@ -66,6 +81,10 @@ export class AlertBook {
 
   unresolved(): Alert[] {
     return [...this.open.values()].map((tracked) => ({ ...tracked.alert }));
+  }
+
+  has(facility: string, rule: string, subject: string): boolean {
+    return this.open.has(keyOf(facility, rule, subject));
   }
 
   find(facility: string, rule: string, subject: string): Alert | null {
@@ -195,19 +214,21 @@ export class AlertBook {
   }
 
   /**
-   * Escalation on the wall clock: a critical alert nobody acknowledged is escalated repeatMs after raising and
-   * every repeatMs after its last escalation; from officerMs on at level 2. Driven by raisedAt and the last
-   * escalation time, both of which the database keeps, so the timers survive restarts.
+   * Escalation on the wall clock: an alert nobody acknowledged is escalated its priority's repeatMs after raising
+   * and every repeatMs after its last escalation; from its officerMs on at level 2. The step is the alert's current
+   * priority's (a fall lowered to high, an SOS cancelled in time, go on at the high pace). Driven by raisedAt and
+   * the last escalation time, both of which the database keeps, so the timers survive restarts.
    */
   escalate(now: number, policy: EscalationPolicy): Transition[] {
     const transitions: Transition[] = [];
     for (const tracked of this.open.values()) {
       const { alert } = tracked;
-      if (alert.priority !== 'critical' || alert.status !== 'open') continue;
+      const step = stepFor(policy, alert.priority);
+      if (!step?.repeatMs || alert.status !== 'open') continue;
       const raisedAt = Date.parse(alert.raisedAt);
-      const due = (tracked.lastEscalatedAt ?? raisedAt) + policy.repeatMs;
+      const due = (tracked.lastEscalatedAt ?? raisedAt) + step.repeatMs;
       if (now < due) continue;
-      const level = now - raisedAt >= policy.officerMs ? 2 : 1;
+      const level = now - raisedAt >= step.officerMs ? 2 : 1;
       alert.escalationLevel = Math.max(alert.escalationLevel, level);
       tracked.lastEscalatedAt = now;
       tracked.lastEventAt = now;

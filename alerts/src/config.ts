@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { MQTT_TUNING_ENV, MQTT_TUNING_ENV_SHAPE, mqttTuning, parseEnv, portSchema, type MqttTuning } from '@vigil/core';
+import type { EscalationPolicy } from './alert-book.js';
 
 /** Tunables of the alerts service, with the defaults `start()` uses. */
 export const ALERTS_DEFAULTS = {
@@ -9,7 +10,10 @@ export const ALERTS_DEFAULTS = {
   clientId: 'vigil-alerts',
   repeatMs: 60_000,
   officerMs: 180_000,
+  high: { repeatMs: 10 * 60_000, officerMs: 30 * 60_000 },
+  warning: { repeatMs: 30 * 60_000, officerMs: 120 * 60_000 },
   tickMs: 1_000,
+  capPerMinute: 10,
   durableWaitMs: 150,
   updateIntervalMs: 30_000,
   replayWindowMs: 35 * 60_000,
@@ -20,7 +24,16 @@ export const ALERTS_DEFAULTS = {
 /** The disk backlog's folder when VIGIL_ALERTS_DATA_DIR is unset: `<repo>/.data/alerts`. */
 export const DEFAULT_ALERTS_DATA_DIR = path.resolve(fileURLToPath(new URL('../../.data/alerts', import.meta.url)));
 
+/** The escalation pace `start()` uses unless told otherwise (docs/alerts.md "Escalation"). */
+export const DEFAULT_ESCALATION: EscalationPolicy = {
+  repeatMs: ALERTS_DEFAULTS.repeatMs,
+  officerMs: ALERTS_DEFAULTS.officerMs,
+  high: ALERTS_DEFAULTS.high,
+  warning: ALERTS_DEFAULTS.warning,
+};
+
 const ms = z.coerce.number().int().positive();
+const msOrOff = z.coerce.number().int().min(0);
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
@@ -33,7 +46,12 @@ const envSchema = z.object({
   ...MQTT_TUNING_ENV_SHAPE,
   VIGIL_ALERTS_ESCALATION_REPEAT_MS: ms.default(ALERTS_DEFAULTS.repeatMs),
   VIGIL_ALERTS_ESCALATION_OFFICER_MS: ms.default(ALERTS_DEFAULTS.officerMs),
+  VIGIL_ALERTS_ESCALATION_HIGH_MS: msOrOff.default(ALERTS_DEFAULTS.high.repeatMs),
+  VIGIL_ALERTS_ESCALATION_HIGH_OFFICER_MS: ms.default(ALERTS_DEFAULTS.high.officerMs),
+  VIGIL_ALERTS_ESCALATION_WARNING_MS: msOrOff.default(ALERTS_DEFAULTS.warning.repeatMs),
+  VIGIL_ALERTS_ESCALATION_WARNING_OFFICER_MS: ms.default(ALERTS_DEFAULTS.warning.officerMs),
   VIGIL_ALERTS_TICK_MS: ms.default(ALERTS_DEFAULTS.tickMs),
+  VIGIL_ALERTS_CAP_PER_MINUTE: z.coerce.number().int().min(0).default(ALERTS_DEFAULTS.capPerMinute),
   VIGIL_ALERTS_DURABLE_WAIT_MS: ms.default(ALERTS_DEFAULTS.durableWaitMs),
   VIGIL_ALERTS_REPLAY_WINDOW_MS: ms.default(ALERTS_DEFAULTS.replayWindowMs),
 });
@@ -50,7 +68,12 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   ...MQTT_TUNING_ENV,
   VIGIL_ALERTS_ESCALATION_REPEAT_MS: `escalate an unacknowledged critical alert after, and every, this many ms (default ${ALERTS_DEFAULTS.repeatMs})`,
   VIGIL_ALERTS_ESCALATION_OFFICER_MS: `escalate to the safety officer from this many ms after raising (default ${ALERTS_DEFAULTS.officerMs})`,
+  VIGIL_ALERTS_ESCALATION_HIGH_MS: `remind about an unacknowledged high alert after, and every, this many ms; 0: never (default ${ALERTS_DEFAULTS.high.repeatMs})`,
+  VIGIL_ALERTS_ESCALATION_HIGH_OFFICER_MS: `high alerts reach the safety officer from this many ms after raising (default ${ALERTS_DEFAULTS.high.officerMs})`,
+  VIGIL_ALERTS_ESCALATION_WARNING_MS: `remind about an unacknowledged warning after, and every, this many ms; 0: never (default ${ALERTS_DEFAULTS.warning.repeatMs})`,
+  VIGIL_ALERTS_ESCALATION_WARNING_OFFICER_MS: `warnings reach the safety officer from this many ms after raising (default ${ALERTS_DEFAULTS.warning.officerMs})`,
   VIGIL_ALERTS_TICK_MS: `wall-clock tick of silence rules and escalation, ms (default ${ALERTS_DEFAULTS.tickMs})`,
+  VIGIL_ALERTS_CAP_PER_MINUTE: `new non-critical alerts a facility may get a minute; more are held back, with an alert about it; 0: no cap (default ${ALERTS_DEFAULTS.capPerMinute})`,
   VIGIL_ALERTS_DURABLE_WAIT_MS: `longest a database write may delay publishing an event, ms (default ${ALERTS_DEFAULTS.durableWaitMs})`,
   VIGIL_ALERTS_REPLAY_WINDOW_MS: `stored history the rules replay on start, ms (default ${ALERTS_DEFAULTS.replayWindowMs})`,
 };
@@ -60,8 +83,9 @@ export interface AlertsEnvConfig {
   databaseUrl?: string;
   dataDir: string;
   mqtt: { url: string; username: string; password?: string; clientId: string; tuning: MqttTuning };
-  escalation: { repeatMs: number; officerMs: number };
+  escalation: EscalationPolicy;
   tickMs: number;
+  capPerMinute: number;
   durableWaitMs: number;
   replayWindowMs: number;
 }
@@ -79,8 +103,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AlertsEnvCo
       clientId: e.VIGIL_ALERTS_CLIENT_ID,
       tuning: mqttTuning(e),
     },
-    escalation: { repeatMs: e.VIGIL_ALERTS_ESCALATION_REPEAT_MS, officerMs: e.VIGIL_ALERTS_ESCALATION_OFFICER_MS },
+    escalation: {
+      repeatMs: e.VIGIL_ALERTS_ESCALATION_REPEAT_MS,
+      officerMs: e.VIGIL_ALERTS_ESCALATION_OFFICER_MS,
+      high: { repeatMs: e.VIGIL_ALERTS_ESCALATION_HIGH_MS, officerMs: e.VIGIL_ALERTS_ESCALATION_HIGH_OFFICER_MS },
+      warning: {
+        repeatMs: e.VIGIL_ALERTS_ESCALATION_WARNING_MS,
+        officerMs: e.VIGIL_ALERTS_ESCALATION_WARNING_OFFICER_MS,
+      },
+    },
     tickMs: e.VIGIL_ALERTS_TICK_MS,
+    capPerMinute: e.VIGIL_ALERTS_CAP_PER_MINUTE,
     durableWaitMs: e.VIGIL_ALERTS_DURABLE_WAIT_MS,
     replayWindowMs: e.VIGIL_ALERTS_REPLAY_WINDOW_MS,
   };

@@ -2,11 +2,13 @@ import type { Clock, Logger } from '@vigil/core';
 import { parseDeviceMessage, parseDeviceTopic, type DeviceTopic, type ParsedMessage } from '@vigil/protocol';
 import type { AlertBook, EscalationPolicy, Transition } from './alert-book.js';
 import type { AlertCommand, CommandResult } from './commands.js';
+import type { CreationCap } from './creation-cap.js';
 import type { Appended, EventLog } from './event-log.js';
 import type { AlertsMetrics } from './metrics.js';
 import type { DeviceContext, RegistryCache } from './registry-cache.js';
 import type { FacilityIntent, RuleRunner } from './rule-runner.js';
-import type { RuleInput } from './rules/types.js';
+import { subjects } from './rules/intent.js';
+import type { AlertIntent, RuleInput } from './rules/types.js';
 import type { ReplayItem } from './restore.js';
 
 export interface EngineParts<Settings> {
@@ -16,6 +18,7 @@ export interface EngineParts<Settings> {
   registry: RegistryCache;
   clock: Clock;
   escalation: EscalationPolicy;
+  cap: CreationCap;
   log: Logger;
   metrics: AlertsMetrics;
 }
@@ -108,11 +111,16 @@ export class AlertEngine<Settings> {
     return fed;
   }
 
-  /** The wall-clock work: silence-based rules and escalation. */
+  /** The wall-clock work: silence-based rules, alerts the cap held back, escalation. */
   tick(): Appended[] {
-    const { runner, book, clock, escalation } = this.parts;
+    const { runner, book, clock, escalation, cap } = this.parts;
     const now = clock.now();
     const appended = this.applyIntents(runner.tick(now), now);
+    for (const { facility, intent } of cap.release(now)) {
+      const transition = book.raise(facility, intent, now);
+      if (transition) appended.push(this.append(transition));
+    }
+    for (const facility of cap.facilitiesHolding()) this.reportCap(facility, now, appended);
     for (const transition of book.escalate(now, escalation)) appended.push(this.append(transition));
     return appended;
   }
@@ -135,9 +143,19 @@ export class AlertEngine<Settings> {
   }
 
   private applyIntents(intents: FacilityIntent[], now: number): Appended[] {
-    const { book } = this.parts;
+    const { book, cap } = this.parts;
     const appended: Appended[] = [];
+    let capped: string | null = null;
     for (const { facility, intent } of intents) {
+      // A held alert takes its later intents; a new one beyond the facility's cap is held (docs/alerts.md "Flood control").
+      if (cap.revise(facility, intent)) continue;
+      if (intent.action === 'raise' && !book.has(facility, intent.rule, intent.subject)) {
+        if (!cap.admit(facility, intent, now)) {
+          this.parts.metrics.heldBack.inc({ rule: intent.rule });
+          capped = facility;
+          continue;
+        }
+      }
       const transition =
         intent.action === 'raise'
           ? book.raise(facility, intent, now)
@@ -146,7 +164,35 @@ export class AlertEngine<Settings> {
             : book.clear(facility, intent, now);
       if (transition) appended.push(this.append(transition));
     }
+    if (capped) this.reportCap(capped, now, appended);
     return appended;
+  }
+
+  /** The facility's alert about its cap: raised (never itself capped) with the count held back, cleared after. */
+  private reportCap(facility: string, now: number, appended: Appended[]): void {
+    const report = this.parts.cap.report(facility, now);
+    if (!report) return;
+    const { perMinute } = this.parts.cap;
+    const detail =
+      report.action === 'raise'
+        ? `${report.held} new alert${report.held === 1 ? '' : 's'} held back: more than ${perMinute} a minute; ` +
+          'they follow as the rate allows'
+        : 'no alerts held back any more';
+    const intent: AlertIntent = {
+      action: report.action,
+      rule: 'flood_control',
+      subject: subjects.facility,
+      priority: 'high',
+      detail,
+      resident: null,
+      device: null,
+      location: null,
+      occurredAt: now,
+    };
+    const { book } = this.parts;
+    const transition =
+      report.action === 'raise' ? book.raise(facility, intent, now) : book.clear(facility, intent, now);
+    if (transition) appended.push(this.append(transition));
   }
 
   private append(transition: Transition, commandId?: number): Appended {

@@ -28,6 +28,12 @@ export function createAlertsMetrics(registry: Registry) {
       labelNames: ['rule'] as const,
       registers,
     }),
+    heldBack: new Counter({
+      name: 'vigil_alerts_held_back_total',
+      help: 'new non-critical alerts held back by the per-facility cap, by rule (docs/alerts.md "Flood control")',
+      labelNames: ['rule'] as const,
+      registers,
+    }),
     openAlerts: new Gauge({ name: 'vigil_alerts_open', help: 'unresolved alerts held in memory', registers }),
     writeBacklog: new Gauge({
       name: 'vigil_alerts_write_backlog',

@@ -3,7 +3,8 @@ import { silentLogger } from '@vigil/core';
 import type { AlertEvent } from '@vigil/protocol';
 import { AlertBook } from './alert-book.js';
 import type { Backlog } from './backlog.js';
-import { ALERTS_DEFAULTS } from './config.js';
+import { ALERTS_DEFAULTS, DEFAULT_ESCALATION } from './config.js';
+import { CreationCap } from './creation-cap.js';
 import { AlertEngine } from './engine.js';
 import { EventLog } from './event-log.js';
 import { createAlertsMetrics } from './metrics.js';
@@ -56,8 +57,9 @@ export function createReplayEngine(contexts: readonly DeviceContext[], start: nu
     metrics,
   });
   const book = new AlertBook({ updateIntervalMs: ALERTS_DEFAULTS.updateIntervalMs });
-  const escalation = { repeatMs: ALERTS_DEFAULTS.repeatMs, officerMs: ALERTS_DEFAULTS.officerMs };
-  const engine = new AlertEngine({ book, runner, eventLog, registry, clock, escalation, log, metrics });
+  const cap = new CreationCap({ perMinute: ALERTS_DEFAULTS.capPerMinute });
+  const escalation = DEFAULT_ESCALATION;
+  const engine = new AlertEngine({ book, runner, eventLog, registry, clock, escalation, cap, log, metrics });
   return {
     clock,
     handleMessage: (topic, payload) => engine.handleMessage(topic, payload),

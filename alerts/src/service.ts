@@ -5,11 +5,12 @@ import { AlertBook, type EscalationPolicy } from './alert-book.js';
 import { DiskBacklog } from './backlog.js';
 import { connectSessions, type Sessions } from './broker.js';
 import { CommandInbox } from './commands.js';
+import { CreationCap } from './creation-cap.js';
 import { AlertEngine } from './engine.js';
 import { EventLog } from './event-log.js';
 import { createAlertsMetrics } from './metrics.js';
 import { RegistryCache } from './registry-cache.js';
-import { ALERTS_DEFAULTS } from './config.js';
+import { ALERTS_DEFAULTS, DEFAULT_ESCALATION } from './config.js';
 import { loadEventLogSeed, loadReplay, loadUnresolvedAlerts } from './restore.js';
 import { RuleRunner, type RuleSet } from './rule-runner.js';
 import { AlertStore } from './store.js';
@@ -22,10 +23,15 @@ export interface AlertsOptions {
   logger?: Logger;
   metrics?: Registry;
   clock?: Clock;
-  /** Defaults: escalate after 60 s and every 60 s, to the safety officer after 180 s. */
+  /**
+   * Defaults: critical after 60 s and every 60 s, to the safety officer after 180 s; high every 10 min (officer
+   * after 30 min); warning every 30 min (officer after 2 h). docs/alerts.md "Escalation".
+   */
   escalation?: Partial<EscalationPolicy>;
   /** Wall-clock tick of silence rules and escalation (default 1000 ms). */
   tickMs?: number;
+  /** New non-critical alerts a facility may get a minute; more are held back (default 10; 0: no cap). */
+  capPerMinute?: number;
   /** Longest a database write may delay the push of an event (default 150 ms). */
   durableWaitMs?: number;
   /** `updated` events for a condition seen again are sent at most this often (default 30 s). */
@@ -51,11 +57,7 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
   const log = (options.logger ?? silentLogger()).child({ module: 'alerts' });
   const metrics = createAlertsMetrics(options.metrics ?? new Registry());
   const clock = options.clock ?? systemClock;
-  const escalation: EscalationPolicy = {
-    repeatMs: ALERTS_DEFAULTS.repeatMs,
-    officerMs: ALERTS_DEFAULTS.officerMs,
-    ...options.escalation,
-  };
+  const escalation: EscalationPolicy = { ...DEFAULT_ESCALATION, ...options.escalation };
   // Alert writes commit synchronously whatever the database's default (the connection's setting wins over it).
   const pool = createPool(options.databaseUrl, log, {
     max: 4,
@@ -103,7 +105,18 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
       log,
       metrics,
     });
-    const engine = new AlertEngine({ book, runner, eventLog, registry, clock, escalation, log, metrics });
+    const cap = new CreationCap({ perMinute: options.capPerMinute ?? ALERTS_DEFAULTS.capPerMinute });
+    const engine = new AlertEngine({
+      book,
+      runner,
+      eventLog,
+      registry,
+      clock,
+      escalation,
+      cap,
+      log,
+      metrics,
+    });
 
     const replay = await loadReplay(
       pool,

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { idSchema } from './ids.js';
 
-/** Alert rules (docs/rules.md "Rules"); one file each in alerts/src/rules/. */
+/**
+ * Alert rules (docs/rules.md "Rules"); one file each in alerts/src/rules/, but `drill` (a safety officer's drill) and
+ * `flood_control` (the engine's cap on new alerts, docs/alerts.md "Flood control"), which the engine raises itself.
+ */
 export const ALERT_RULES = [
   'fall',
   'sos',
@@ -16,6 +19,8 @@ export const ALERT_RULES = [
   'device_offline',
   'low_battery',
   'band_not_worn',
+  'connectivity',
+  'flood_control',
   'drill',
 ] as const;
 export const alertRuleSchema = z.enum(ALERT_RULES);

@@ -109,6 +109,18 @@ export async function listenForEvents(db: Queryable, gatewayUrl: string, id = 's
   };
 }
 
+/** HH:MM in Berlin, `offsetMin` from now: night windows are judged in the facility's zone. */
+export function berlinTime(offsetMin: number): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Berlin',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  })
+    .format(Date.now() + offsetMin * 60_000)
+    .replace(/^24/, '00');
+}
+
 /** A clock the test moves by hand (escalation runs on it). */
 export function manualClock(): Clock & { advance(ms: number): void; offset: number } {
   const clock = {
@@ -222,6 +234,46 @@ export async function startBandFixture(): Promise<BandFixture> {
     });
     opened.push(() => band.close());
     return { db, gateway, listener, band, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The alerts service on facilities of its own (seedFacility with each one's settings), a gateway and a listener. */
+export interface ServiceFixture {
+  db: TestDatabase;
+  gateway: Awaited<ReturnType<typeof startTestGateway>>;
+  alerts: AlertsHandle;
+  listener: EventListener;
+  /** Registers and connects a device that `close()` disconnects. */
+  connect(device: Parameters<typeof connectDevice>[2]): Promise<TestDevice>;
+  close(): Promise<void>;
+}
+
+export async function startServiceFixture(
+  facilities: Record<string, object>,
+  options: Partial<AlertsOptions> = {},
+): Promise<ServiceFixture> {
+  const db = await createTestDatabase();
+  const opened: (() => Promise<unknown>)[] = [() => db.drop()];
+  const close = async () => {
+    for (const undo of opened.reverse()) await undo();
+  };
+  try {
+    for (const [facility, settings] of Object.entries(facilities)) await seedFacility(db.pool, facility, settings);
+    const gateway = await startTestGateway(db.url);
+    opened.push(() => gateway.close());
+    const alerts = await startTestAlerts(db.pool, db.url, gateway.url, options);
+    opened.push(() => alerts.close());
+    const listener = await listenForEvents(db.pool, gateway.url);
+    opened.push(() => listener.close());
+    const connect = async (device: Parameters<typeof connectDevice>[2]) => {
+      const connected = await connectDevice(db.pool, gateway.url, device);
+      opened.push(() => connected.close());
+      return connected;
+    };
+    return { db, gateway, alerts, listener, connect, close };
   } catch (err) {
     await close();
     throw err;

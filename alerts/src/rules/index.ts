@@ -10,9 +10,11 @@
  * - `location:<id>`: fire, gas (several sensors in one place make one alert), wandering (an exit door),
  *   inactivity (the dwelling). A fixed device with no location uses `device:<id>`.
  * - `device:<id>`: electrical, device_offline, low_battery, band_not_worn.
+ * - `facility`: connectivity (many devices of the facility down together).
  */
 import { bandNotWornRule } from './band-not-worn.js';
 import { bedExitNightRule } from './bed-exit-night.js';
+import { connectivityRule } from './connectivity.js';
 import { deviceOfflineRule } from './device-offline.js';
 import { electricalRule } from './electrical.js';
 import { fallRule } from './fall.js';
@@ -42,6 +44,7 @@ export const RULES: readonly AnyRule[] = [
   electricalRule,
   inactivityRule,
   deviceOfflineRule,
+  connectivityRule,
   lowBatteryRule,
   bandNotWornRule,
 ];

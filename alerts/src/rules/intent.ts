@@ -4,12 +4,15 @@ import type { AlertIntent, RuleContext } from './types.js';
 /**
  * Subjects (one open alert per facility, rule and subject) are built only here, so they stay stable:
  * `resident:<id>` for a person's condition, `resident:<id>:<sign>` for one vital sign, `location:<id>` for a place,
- * `device:<id>` for a device's own condition (and for a person's condition when the device has no resident).
+ * `device:<id>` for a device's own condition (and for a person's condition when the device has no resident),
+ * `facility` for the facility as a whole.
  */
 export const subjects = {
   resident: (id: string) => `resident:${id}`,
   location: (id: string) => `location:${id}`,
   device: (id: string) => `device:${id}`,
+  /** The facility as a whole (connectivity): one open alert per facility. */
+  facility: 'facility',
 };
 
 /** The ids an intent carries; kept in rule state by the tick-based rules, which get no context. */

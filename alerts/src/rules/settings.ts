@@ -18,7 +18,7 @@ const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (
 /** Leaf schemas, one object per rule (plus the facility's night window). */
 const SECTIONS = {
   night: { start: clockTime, end: clockTime },
-  fall: { enabled, minConfidence: measure(0, 1) },
+  fall: { enabled, minConfidence: measure(0, 1), confirmMs: duration(HOUR), watchMs: duration(12 * HOUR) },
   sos: { enabled, cancelWindowMs: duration(10 * MINUTE) },
   vitals: {
     enabled,
@@ -39,7 +39,7 @@ const SECTIONS = {
   },
   noVitalsInBed: { enabled, sustainMs: duration(HOUR), maxGapMs: duration(HOUR) },
   bedExitNight: { enabled, afterMs: duration(12 * HOUR) },
-  wandering: { enabled },
+  wandering: { enabled, bedExitWithinMs: duration(HOUR) },
   inactivity: { enabled, silenceMs: duration(7 * 24 * HOUR) },
   fire: {
     enabled,
@@ -56,9 +56,10 @@ const SECTIONS = {
     coCriticalAtLeast: measure(0, 10000),
   },
   electrical: { enabled, residualMaAtLeast: measure(0, 10000), cableTempAtLeast: measure(-40, 200) },
-  deviceOffline: { enabled, silenceFactor: measure(1, 100) },
+  deviceOffline: { enabled, silenceFactor: measure(1, 100), willGraceMs: duration(10 * MINUTE) },
   lowBattery: { enabled, belowPct: measure(0, 100), clearAtPct: measure(0, 100) },
   bandNotWorn: { enabled, afterMs: duration(24 * HOUR) },
+  connectivity: { enabled, minDevices: z.number().int().min(2).max(10000), windowMs: duration(10 * MINUTE) },
 } satisfies Record<string, z.ZodRawShape>;
 
 type Sections = typeof SECTIONS;
@@ -69,7 +70,7 @@ export type RuleOverrides = { [S in SectionName]?: Partial<RuleSettings[S]> };
 /** The defaults of docs/rules.md "Settings and overrides". */
 export const DEFAULT_SETTINGS: RuleSettings = {
   night: { ...DEFAULT_NIGHT_WINDOW },
-  fall: { enabled: true, minConfidence: 0.7 },
+  fall: { enabled: true, minConfidence: 0.7, confirmMs: 2 * MINUTE, watchMs: 30 * MINUTE },
   sos: { enabled: true, cancelWindowMs: 30_000 },
   vitals: {
     enabled: true,
@@ -89,14 +90,15 @@ export const DEFAULT_SETTINGS: RuleSettings = {
   },
   noVitalsInBed: { enabled: true, sustainMs: 20_000, maxGapMs: 30_000 },
   bedExitNight: { enabled: true, afterMs: 10 * MINUTE },
-  wandering: { enabled: true },
+  wandering: { enabled: true, bedExitWithinMs: 10 * MINUTE },
   inactivity: { enabled: true, silenceMs: 12 * HOUR },
   fire: { enabled: true, smokeAtLeast: 10, tempAtLeast: 57, risePerMinAtLeast: 8, riseWindowMs: MINUTE },
   gas: { enabled: true, lelHighAtLeast: 10, lelCriticalAtLeast: 25, coHighAtLeast: 50, coCriticalAtLeast: 200 },
   electrical: { enabled: true, residualMaAtLeast: 300, cableTempAtLeast: 70 },
-  deviceOffline: { enabled: true, silenceFactor: 3 },
+  deviceOffline: { enabled: true, silenceFactor: 3, willGraceMs: 30_000 },
   lowBattery: { enabled: true, belowPct: 15, clearAtPct: 20 },
   bandNotWorn: { enabled: true, afterMs: 30 * MINUTE },
+  connectivity: { enabled: true, minDevices: 5, windowMs: 30_000 },
 };
 
 const sectionNames = Object.keys(SECTIONS) as SectionName[];

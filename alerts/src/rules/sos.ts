@@ -11,8 +11,8 @@ export interface SosState {
  * sos: a call button's or a wristband's `sos` event raises a critical alert for the resident (a button without a
  * resident: for its room). A call button's `cancel` no later than `sos.cancelWindowMs` (30 s, device time) after
  * the SOS downgrades the open alert: an `update` intent to priority `high` with the detail "SOS cancelled by the
- * resident". High is not escalated; a caregiver still resolves it (nothing clears an SOS by itself). A cancel
- * after the window, or without an SOS, changes nothing.
+ * resident". High is reminded about at the slower high pace (docs/alerts.md "Escalation"); a caregiver still
+ * resolves it (nothing clears an SOS by itself). A cancel after the window, or without an SOS, changes nothing.
  */
 export const sosRule: Rule<SosState, RuleSettings> = {
   name: 'sos',

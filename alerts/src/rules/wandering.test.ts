@@ -54,4 +54,41 @@ describe('wandering rule', () => {
     ]);
     expect(run(wanderingRule, [[event('open', t('2026-11-24T12:30:00Z')), early]])).toEqual([]);
   });
+
+  it('an exit door soon after a bed exit names the resident and says why; critical for a resident at wander risk', () => {
+    const night = t('2026-11-24T01:00:00Z');
+    const mat = (id: string, resident: string, wanderRisk: boolean) =>
+      context({ kind: 'bedmat', device: { id }, resident: { id: resident, wanderRisk } });
+    const state = wanderingRule.initialState();
+    run(
+      wanderingRule,
+      [
+        [reading({ ts: night - 3_600_000, occupied: true }), mat('bm1', 'r1', true)],
+        [reading({ ts: night - 3_600_000, occupied: true }), mat('bm2', 'r2', false)],
+        [event('bed_exit', night - 700_000), mat('bm1', 'r1', true)], // 11 min 40 s before: too long ago
+        [reading({ ts: night - 300_000, occupied: false }), mat('bm2', 'r2', false)],
+      ],
+      state,
+    );
+    const [first] = run(wanderingRule, [[event('open', night), exitDoor]], state);
+    expect(first).toMatchObject({
+      priority: 'high',
+      resident: 'r2',
+      subject: 'location:main-exit',
+      detail: 'bed exit + exit door at night within 10 min',
+    });
+    run(wanderingRule, [[event('close', night + 10_000), exitDoor]], state);
+    // r1 back in bed and out again, then the door: r1, at wander risk, is the one most recently out.
+    run(wanderingRule, [[reading({ ts: night + 20_000, occupied: true }), mat('bm1', 'r1', true)]], state);
+    run(wanderingRule, [[reading({ ts: night + 30_000, occupied: false }), mat('bm1', 'r1', true)]], state);
+    const [second] = run(wanderingRule, [[event('open', night + 60_000), exitDoor]], state);
+    expect(second).toMatchObject({ priority: 'critical', resident: 'r1' });
+    // Nobody out of bed: the plain exit-door alert.
+    run(wanderingRule, [[event('close', night + 70_000), exitDoor]], state);
+    run(wanderingRule, [[reading({ ts: night + 80_000, occupied: true }), mat('bm1', 'r1', true)]], state);
+    run(wanderingRule, [[reading({ ts: night + 80_000, occupied: true }), mat('bm2', 'r2', false)]], state);
+    expect(run(wanderingRule, [[event('open', night + 90_000), exitDoor]], state)).toMatchObject([
+      { priority: 'high', resident: null, detail: 'exit door opened at night' },
+    ]);
+  });
 });
