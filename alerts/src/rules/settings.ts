@@ -30,6 +30,8 @@ const SECTIONS = {
     rrAbove: measure(0, 80),
     sustainMs: duration(HOUR),
     spo2CriticalSustainMs: duration(HOUR),
+    /** A wristband sample with `motion` at least this was taken during movement (its SpO2 counts less). */
+    motionAtLeast: measure(0, 100),
     /** Samples further apart than this (or 2× the device's expected interval) do not make one sustained run. */
     maxGapMs: duration(HOUR),
     sbpAtLeast: measure(30, 300),
@@ -80,7 +82,8 @@ export const DEFAULT_SETTINGS: RuleSettings = {
     rrBelow: 8,
     rrAbove: 30,
     sustainMs: MINUTE,
-    spo2CriticalSustainMs: 0,
+    spo2CriticalSustainMs: 15_000,
+    motionAtLeast: 20,
     maxGapMs: 30_000,
     sbpAtLeast: 180,
     sbpAtMost: 90,

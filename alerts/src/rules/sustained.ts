@@ -86,8 +86,11 @@ export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): Alert
   const base = { rule: j.rule, subject: j.subject };
   if (raise || settled === 'raise') {
     const current = state.levels.level(j.subject, freshSince);
-    const worst = j.conditions.find((c) => c.priority === current && current === 'critical');
-    const cause = worst ?? raise?.condition ?? j.conditions.find((c) => c.priority === current)!;
+    // The run just completed names the alert unless a worse condition stands (e.g. SpO2 < 90 while < 85 holds).
+    const cause =
+      raise && !isHigher(current, raise.condition.priority)
+        ? raise.condition
+        : j.conditions.find((c) => c.priority === current)!;
     const detail = cause.detail(j.settings);
     intents.push(
       intent(j.refs, { ...base, action: 'raise', priority: cause.priority, detail, occurredAt: raise?.at ?? newest }),
