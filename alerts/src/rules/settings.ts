@@ -13,6 +13,12 @@ const HOUR = 60 * MINUTE;
 const enabled = z.boolean();
 const duration = (max: number) => z.number().int('must be whole milliseconds').min(0).max(max);
 const measure = (min: number, max: number) => z.number().min(min).max(max);
+/** A time-weighted average's window: at least a minute, so there is something to average. */
+const window = z
+  .number()
+  .int('must be whole milliseconds')
+  .min(MINUTE)
+  .max(8 * HOUR);
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
 
 /** Leaf schemas, one object per rule (plus the facility's night window). */
@@ -55,7 +61,10 @@ const SECTIONS = {
     lelHighAtLeast: measure(0, 100),
     lelCriticalAtLeast: measure(0, 100),
     coHighAtLeast: measure(0, 10000),
+    coHighWindowMs: window,
     coCriticalAtLeast: measure(0, 10000),
+    coCriticalWindowMs: window,
+    coImmediateAtLeast: measure(0, 10000),
   },
   electrical: { enabled, residualMaAtLeast: measure(0, 10000), cableTempAtLeast: measure(-40, 200) },
   deviceOffline: { enabled, silenceFactor: measure(1, 100) },
@@ -95,7 +104,16 @@ export const DEFAULT_SETTINGS: RuleSettings = {
   wandering: { enabled: true },
   inactivity: { enabled: true, silenceMs: 12 * HOUR },
   fire: { enabled: true, smokeAtLeast: 10, tempAtLeast: 57, risePerMinAtLeast: 8, riseWindowMs: MINUTE },
-  gas: { enabled: true, lelHighAtLeast: 10, lelCriticalAtLeast: 25, coHighAtLeast: 50, coCriticalAtLeast: 200 },
+  gas: {
+    enabled: true,
+    lelHighAtLeast: 10,
+    lelCriticalAtLeast: 25,
+    coHighAtLeast: 50,
+    coHighWindowMs: HOUR,
+    coCriticalAtLeast: 100,
+    coCriticalWindowMs: 10 * MINUTE,
+    coImmediateAtLeast: 300,
+  },
   electrical: { enabled: true, residualMaAtLeast: 300, cableTempAtLeast: 70 },
   deviceOffline: { enabled: true, silenceFactor: 3 },
   lowBattery: { enabled: true, belowPct: 15, clearAtPct: 20 },
