@@ -45,6 +45,16 @@ const SECTIONS = {
     dbpAtLeast: measure(30, 300),
     bpReadings: z.number().int().min(1).max(10),
   },
+  deterioration: {
+    enabled,
+    /** NEWS2 SpO2 scale: 2 for a resident with hypercapnic respiratory failure (a clinician's decision). */
+    spo2Scale: z.union([z.literal(1), z.literal(2)]),
+    sustainMs: duration(HOUR),
+    /** Respiration rate, SpO2 and pulse older than this (device time) no longer count. */
+    freshMs: duration(HOUR),
+    /** Systolic blood pressure, a spot measurement, counts this long. */
+    bpFreshMs: duration(24 * HOUR),
+  },
   noVitalsInBed: { enabled, sustainMs: duration(HOUR), maxGapMs: duration(HOUR) },
   bedExitNight: { enabled, afterMs: duration(12 * HOUR) },
   wandering: { enabled },
@@ -99,6 +109,7 @@ export const DEFAULT_SETTINGS: RuleSettings = {
     dbpAtLeast: 120,
     bpReadings: 2,
   },
+  deterioration: { enabled: true, spo2Scale: 1, sustainMs: 5 * MINUTE, freshMs: 5 * MINUTE, bpFreshMs: 2 * HOUR },
   noVitalsInBed: { enabled: true, sustainMs: 20_000, maxGapMs: 30_000 },
   bedExitNight: { enabled: true, afterMs: 10 * MINUTE },
   wandering: { enabled: true },

@@ -42,6 +42,8 @@ export interface Judgement<S> {
   settings: S;
   /** A device not heard from for this long (device time) no longer holds the subject's alert open. */
   staleMs: number;
+  /** Whose samples make one run: the device's by default; a rule judging a person across devices names the person. */
+  source?: string;
   clearDetail: string;
 }
 
@@ -57,7 +59,7 @@ export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): Alert
     const hit = condition.hit(j.sample, j.settings);
     if (hit === undefined) continue;
     let runs = trackers.get(condition);
-    if (!runs) trackers.set(condition, (runs = new SourceRuns(`${j.refs.device}/${condition.key}`)));
+    if (!runs) trackers.set(condition, (runs = new SourceRuns(`${j.source ?? j.refs.device}/${condition.key}`)));
     touched.set(condition, runs);
     runs.add(j.sample.ts, hit);
   }
@@ -106,8 +108,9 @@ export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): Alert
 }
 
 function trackersOf<S>(state: SustainedState, j: Judgement<S>): Map<Sustained<S>, SourceRuns> {
-  let bySubject = state.runs.get(j.refs.device);
-  if (!bySubject) state.runs.set(j.refs.device, (bySubject = new Map()));
+  const source = j.source ?? j.refs.device;
+  let bySubject = state.runs.get(source);
+  if (!bySubject) state.runs.set(source, (bySubject = new Map()));
   let found = bySubject.get(j.subject);
   if (!found) bySubject.set(j.subject, (found = new Map()));
   return found as Map<Sustained<S>, SourceRuns>;
