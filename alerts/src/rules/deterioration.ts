@@ -1,5 +1,5 @@
-import type { ReadingSample } from '@vigil/protocol';
-import { numberField, personSubject, refsOf, takenMoving, type Refs } from './intent.js';
+import type { AlertPriority, ReadingSample } from '@vigil/protocol';
+import { intent, numberField, personSubject, refsOf, takenMoving, type Refs } from './intent.js';
 import {
   NEWS2_BANDS,
   NEWS2_HIGH_RISK_AT,
@@ -7,9 +7,8 @@ import {
   NEWS2_SINGLE_PARAMETER_RED,
   news2Score,
 } from './news2.js';
-import { continuousSpec } from './runs.js';
+import { SubjectLevels, type SourceLevel } from './levels.js';
 import type { RuleSettings } from './settings.js';
-import { judgeSustained, sustainedState, type Sustained, type SustainedState } from './sustained.js';
 import type { Rule } from './types.js';
 
 type Deterioration = RuleSettings['deterioration'];
@@ -22,6 +21,9 @@ const PARAMETERS = [
   { field: 'hr', label: 'HR', continuous: true },
 ] as const;
 const SPO2 = 1;
+/** One source per person in the subject's levels: the score is the person's, whichever device moved it. */
+const SOURCE = 'news2';
+const CLEARED = 'NEWS2 below 5, no parameter at 3';
 
 /**
  * NEWS2 observations are counted over a minute (respiration rate, pulse): continuous device values are smoothed in
@@ -38,7 +40,10 @@ class Person {
   total = 0;
   highest = 0;
   scale2 = false;
-  settings!: Deterioration;
+  /** Device time of the newest judged sample, and since when the score has been in the high and critical bands. */
+  judgedAt = -Infinity;
+  highSince = NaN;
+  criticalSince = NaN;
 
   constructor(
     readonly subject: string,
@@ -55,27 +60,15 @@ function describe(p: Person): string {
   return `NEWS2 ${p.total} (partial): ${parts.join(', ')}`;
 }
 
-const spec = (s: Person, device: { expectedIntervalS: number }) =>
-  continuousSpec(s.settings.sustainMs, s.settings.freshMs, device.expectedIntervalS);
+/** The NEWS2 risk band of a score: 7 or more → critical; 5–6, or one parameter scoring 3 → high. */
+function band(p: Person): AlertPriority | null {
+  if (p.total >= NEWS2_HIGH_RISK_AT) return 'critical';
+  if (p.total >= NEWS2_MEDIUM_RISK_AT || p.highest >= NEWS2_SINGLE_PARAMETER_RED) return 'high';
+  return null;
+}
 
-const CONDITIONS: Sustained<Person>[] = [
-  {
-    key: 'news2High',
-    priority: 'critical',
-    hit: (_, p) => p.total >= NEWS2_HIGH_RISK_AT,
-    spec,
-    detail: describe,
-  },
-  {
-    key: 'news2Medium',
-    priority: 'high',
-    hit: (_, p) => p.total >= NEWS2_MEDIUM_RISK_AT || p.highest >= NEWS2_SINGLE_PARAMETER_RED,
-    spec,
-    detail: describe,
-  },
-];
-
-export interface DeteriorationState extends SustainedState {
+export interface DeteriorationState {
+  levels: SubjectLevels;
   /** Per device, the person it measures (a resident's wristband and bed mat share one). */
   byDevice: Map<string, Person>;
   bySubject: Map<string, Person>;
@@ -127,11 +120,26 @@ function score(p: Person, now: number, s: Deterioration): void {
   }
 }
 
-const JUDGEMENT = {
-  rule: 'deterioration' as const,
-  conditions: CONDITIONS,
-  clearDetail: 'NEWS2 below 5, no parameter at 3',
-};
+/**
+ * Keeps the stretches of each band in device time and returns the level it has held for `sustainMs`: 'pending' while
+ * in a band not yet held that long. A sample older than the newest judged one changes the observations only.
+ */
+function sustainedLevel(p: Person, ts: number, s: Deterioration): SourceLevel | undefined {
+  if (ts < p.judgedAt) return undefined;
+  // A silence longer than the freshness window breaks a stretch: nothing was known in between.
+  if (ts - p.judgedAt > s.freshMs) p.highSince = p.criticalSince = NaN;
+  p.judgedAt = ts;
+  const now = band(p);
+  if (now === null) p.highSince = NaN;
+  else if (Number.isNaN(p.highSince)) p.highSince = ts;
+  if (now !== 'critical') p.criticalSince = NaN;
+  else if (Number.isNaN(p.criticalSince)) p.criticalSince = ts;
+  if (ts - p.criticalSince >= s.sustainMs) return 'critical';
+  if (ts - p.highSince >= s.sustainMs) return 'high';
+  return now === null ? null : 'pending';
+}
+
+const RULE = 'deterioration';
 
 /**
  * deterioration: a partial NEWS2 score per resident from the latest respiration rate, SpO2, systolic blood pressure
@@ -140,31 +148,30 @@ const JUDGEMENT = {
  * (7 or more): critical. The detail gives the score and its parts, never the values. Cleared when the score is low.
  */
 export const deteriorationRule: Rule<DeteriorationState, RuleSettings> = {
-  name: 'deterioration',
-  initialState: () => ({ ...sustainedState(), byDevice: new Map(), bySubject: new Map() }),
+  name: RULE,
+  initialState: () => ({ levels: new SubjectLevels(), byDevice: new Map(), bySubject: new Map() }),
   evaluate(input, ctx, state) {
     const settings = ctx.settings.deterioration;
-    const { device } = ctx;
-    if (!settings.enabled || input.type !== 'reading') return [];
-    if (device.kind !== 'wristband' && device.kind !== 'bedmat') return [];
+    const { kind } = ctx.device;
+    if (!settings.enabled || input.type !== 'reading' || (kind !== 'wristband' && kind !== 'bedmat')) return [];
     const { sample } = input;
     if (sample.worn === false || sample.occupied === false) return [];
     const refs = refsOf(ctx);
     const person = personOf(state, refs);
     if (!observe(person, sample, ctx.settings)) return [];
-    person.settings = settings;
     score(person, sample.ts, settings);
-    // One run per person: the score is the person's, whichever device's sample moved it.
-    const judgement = {
-      ...JUDGEMENT,
-      source: person.subject,
-      subject: person.subject,
-      sample,
-      refs,
-      device,
-      settings: person,
-      staleMs: settings.freshMs,
-    };
-    return judgeSustained(judgement, state);
+    const level = sustainedLevel(person, sample.ts, settings);
+    if (level === undefined) return [];
+    const { levels } = state;
+    const { subject } = person;
+    const raisedBefore = levels.raised(subject);
+    levels.set(subject, SOURCE, level, sample.ts);
+    const edge = levels.settle(subject);
+    const base = { rule: RULE, subject, occurredAt: sample.ts } as const;
+    if (edge === 'raise')
+      return [intent(refs, { ...base, action: 'raise', priority: level as AlertPriority, detail: describe(person) })];
+    if (edge === 'clear')
+      return [intent(refs, { ...base, action: 'clear', priority: raisedBefore ?? 'high', detail: CLEARED })];
+    return [];
   },
 };

@@ -42,8 +42,6 @@ export interface Judgement<S> {
   settings: S;
   /** A device not heard from for this long (device time) no longer holds the subject's alert open. */
   staleMs: number;
-  /** Whose samples make one run: the device's by default; a rule judging a person across devices names the person. */
-  source?: string;
   clearDetail: string;
 }
 
@@ -59,7 +57,7 @@ export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): Alert
     const hit = condition.hit(j.sample, j.settings);
     if (hit === undefined) continue;
     let runs = trackers.get(condition);
-    if (!runs) trackers.set(condition, (runs = new SourceRuns(`${j.source ?? j.refs.device}/${condition.key}`)));
+    if (!runs) trackers.set(condition, (runs = new SourceRuns(`${j.refs.device}/${condition.key}`)));
     touched.set(condition, runs);
     runs.add(j.sample.ts, hit);
   }
@@ -88,11 +86,8 @@ export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): Alert
   const base = { rule: j.rule, subject: j.subject };
   if (raise || settled === 'raise') {
     const current = state.levels.level(j.subject, freshSince);
-    // The run just completed names the alert unless a worse condition stands (e.g. SpO2 < 90 while < 85 holds).
-    const cause =
-      raise && !isHigher(current, raise.condition.priority)
-        ? raise.condition
-        : j.conditions.find((c) => c.priority === current)!;
+    const worst = j.conditions.find((c) => c.priority === current && current === 'critical');
+    const cause = worst ?? raise?.condition ?? j.conditions.find((c) => c.priority === current)!;
     const detail = cause.detail(j.settings);
     intents.push(
       intent(j.refs, { ...base, action: 'raise', priority: cause.priority, detail, occurredAt: raise?.at ?? newest }),
@@ -108,9 +103,8 @@ export function judgeSustained<S>(j: Judgement<S>, state: SustainedState): Alert
 }
 
 function trackersOf<S>(state: SustainedState, j: Judgement<S>): Map<Sustained<S>, SourceRuns> {
-  const source = j.source ?? j.refs.device;
-  let bySubject = state.runs.get(source);
-  if (!bySubject) state.runs.set(source, (bySubject = new Map()));
+  let bySubject = state.runs.get(j.refs.device);
+  if (!bySubject) state.runs.set(j.refs.device, (bySubject = new Map()));
   let found = bySubject.get(j.subject);
   if (!found) bySubject.set(j.subject, (found = new Map()));
   return found as Map<Sustained<S>, SourceRuns>;
