@@ -1,9 +1,8 @@
 import type { ReadingSample } from '@vigil/protocol';
-import { evaluateHazard, tiers, type Derived, type HazardSpec } from './hazard.js';
+import { hazardRule, tiers, type Derived, type HazardSpec } from './hazard.js';
 import { formatDuration, numberField, placeSubject } from './intent.js';
-import { SubjectLevels } from './levels.js';
 import type { RuleSettings } from './settings.js';
-import type { DeviceInfo, Rule } from './types.js';
+import type { DeviceInfo } from './types.js';
 
 type Gas = RuleSettings['gas'];
 
@@ -31,10 +30,8 @@ interface CoHistory {
   ppm: number[];
 }
 
-export interface GasState {
-  levels: SubjectLevels;
-  co: Map<string, CoHistory>;
-}
+/** Per detector, its CO history. */
+type CoHistories = Map<string, CoHistory>;
 
 /** A sample's value holds until the next one, but not across a silence of more than two expected intervals. */
 const holdMs = (device: DeviceInfo) => Math.max(2 * device.expectedIntervalS * 1000, 60_000);
@@ -81,11 +78,11 @@ function record(h: CoHistory, ts: number, ppm: number, keepMs: number): void {
  * `coCriticalAtLeast` (100 ppm); high when the mean over `coHighWindowMs` (60 min) reaches `coHighAtLeast` (50 ppm).
  * Judged at the detector's newest sample, on the samples' own times.
  */
-function carbonMonoxide(state: GasState, device: DeviceInfo, sample: ReadingSample, s: Gas): Derived[] {
+function carbonMonoxide(histories: CoHistories, device: DeviceInfo, sample: ReadingSample, s: Gas): Derived[] {
   const ppm = numberField(sample, 'co');
   if (ppm === undefined) return [];
-  let history = state.co.get(device.id);
-  if (!history) state.co.set(device.id, (history = { ts: [], ppm: [] }));
+  let history = histories.get(device.id);
+  if (!history) histories.set(device.id, (history = { ts: [], ppm: [] }));
   const hold = holdMs(device);
   record(history, sample.ts, ppm, Math.max(s.coHighWindowMs, s.coCriticalWindowMs));
   const end = history.ts.at(-1)!;
@@ -109,13 +106,7 @@ function carbonMonoxide(state: GasState, device: DeviceInfo, sample: ReadingSamp
  * again when the level rises; cleared when every detector of the place reads safe (a high alert nobody
  * acknowledged auto-clears; a critical one waits for a person).
  */
-export const gasRule: Rule<GasState, RuleSettings> = {
-  name: 'gas',
-  initialState: () => ({ levels: new SubjectLevels(), co: new Map() }),
-  evaluate(input, ctx, state) {
-    const settings = ctx.settings.gas;
-    if (!settings.enabled) return [];
-    const derive = (sample: ReadingSample) => carbonMonoxide(state, ctx.device, sample, settings);
-    return evaluateHazard(SPEC, input, ctx, settings, state.levels, derive);
-  },
-};
+export const gasRule = hazardRule(SPEC, (settings) => settings.gas, {
+  initialState: (): CoHistories => new Map(),
+  derive: carbonMonoxide,
+});
