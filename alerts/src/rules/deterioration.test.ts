@@ -93,6 +93,22 @@ describe('deterioration rule: NEWS2 from the devices of one resident', () => {
     expect(bp[1]!.detail).toBe('NEWS2 5 (partial): SpO2 1, SBP 2, HR 2');
   });
 
+  it('a device whose samples arrive behind the other still counts, through the other device judging', () => {
+    const steps: Steps = [];
+    for (let t = 0; t < 10 * MIN; t += 10_000) {
+      steps.push([reading({ ts: T0 + t + 10_000, ...calm.band }), wristband]);
+      steps.push([reading({ ts: T0 + t + 5_000, occupied: true, rr: 26 }), bedmat]);
+    }
+    const intents = run(deteriorationRule, steps);
+    expect(raises(intents)).toEqual([[5 + 20 / 60, 'high', 'NEWS2 3 (partial): RR 3, SpO2 0, HR 0']]);
+    expect(intents.at(-1)!.device).toBe('wb1');
+  });
+
+  it('a silence longer than the freshness window starts the band over', () => {
+    const worse = { hr: 120, spo2: 91 };
+    expect(raises(run(deteriorationRule, [...span(0, 4, worse), ...span(10, 12, worse)]))).toEqual([]);
+  });
+
   it('the same readings give the same alerts one per message or in batches of 64, in any order inside a batch', () => {
     const samples = span(0, 30, { hr: 120, spo2: 91 }).map(([input]) => (input as { sample: ReadingSample }).sample);
     const single = run(
