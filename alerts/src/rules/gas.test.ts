@@ -34,7 +34,7 @@ describe('gas rule', () => {
 
 describe('gas rule: carbon monoxide, time-weighted (EN 50291-1)', () => {
   const minute = 60_000;
-  /** Raises as [minutes after the first sample, priority, detail], for `spans` of [minutes, ppm] sampled every `stepS`. */
+  /** Raises as [minutes after the first sample, priority, detail] for `spans` of [minutes, ppm] every `stepS`. */
   function raises(spans: Array<[number, number]>, stepS = 30, ctx = gas) {
     const inputs: Array<[RuleInput, typeof ctx]> = [];
     let t = 0;

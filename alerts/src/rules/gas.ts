@@ -72,6 +72,9 @@ function record(h: CoHistory, ts: number, ppm: number, keepMs: number): void {
   }
 }
 
+const averaging = (atLeast: number, windowMs: number) =>
+  `carbon monoxide averaging ${atLeast} ppm or more over ${formatDuration(windowMs)}`;
+
 /**
  * Carbon monoxide, time-weighted as EN 50291-1 asks of domestic CO alarms (docs/rules.md "Sources"): at once at
  * `coImmediateAtLeast` (300 ppm); critical when the mean over `coCriticalWindowMs` (10 min) reaches
@@ -87,17 +90,14 @@ function carbonMonoxide(histories: CoHistories, device: DeviceInfo, sample: Read
   record(history, sample.ts, ppm, Math.max(s.coHighWindowMs, s.coCriticalWindowMs));
   const end = history.ts.at(-1)!;
   const newest = history.ppm.at(-1)!;
-  let level: Derived['level'] = null;
-  let detail = `carbon monoxide at ${s.coImmediateAtLeast} ppm or more`;
-  if (newest >= s.coImmediateAtLeast) level = 'critical';
-  else if (average(history, end, s.coCriticalWindowMs, hold) >= s.coCriticalAtLeast) {
-    level = 'critical';
-    detail = `carbon monoxide averaging ${s.coCriticalAtLeast} ppm or more over ${formatDuration(s.coCriticalWindowMs)}`;
-  } else if (average(history, end, s.coHighWindowMs, hold) >= s.coHighAtLeast) {
-    level = 'high';
-    detail = `carbon monoxide averaging ${s.coHighAtLeast} ppm or more over ${formatDuration(s.coHighWindowMs)}`;
+  if (newest >= s.coImmediateAtLeast) {
+    return [{ source: 'co', level: 'critical', detail: `carbon monoxide at ${s.coImmediateAtLeast} ppm or more` }];
   }
-  return [{ source: 'co', level, detail }];
+  if (average(history, end, s.coCriticalWindowMs, hold) >= s.coCriticalAtLeast) {
+    return [{ source: 'co', level: 'critical', detail: averaging(s.coCriticalAtLeast, s.coCriticalWindowMs) }];
+  }
+  const high = average(history, end, s.coHighWindowMs, hold) >= s.coHighAtLeast;
+  return [{ source: 'co', level: high ? 'high' : null, detail: averaging(s.coHighAtLeast, s.coHighWindowMs) }];
 }
 
 /**

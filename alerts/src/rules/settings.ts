@@ -14,7 +14,7 @@ const enabled = z.boolean();
 const duration = (max: number) => z.number().int('must be whole milliseconds').min(0).max(max);
 const measure = (min: number, max: number) => z.number().min(min).max(max);
 /** A time-weighted average's window: at least a minute, so there is something to average. */
-const window = z
+const averagingWindow = z
   .number()
   .int('must be whole milliseconds')
   .min(MINUTE)
@@ -71,9 +71,9 @@ const SECTIONS = {
     lelHighAtLeast: measure(0, 100),
     lelCriticalAtLeast: measure(0, 100),
     coHighAtLeast: measure(0, 10000),
-    coHighWindowMs: window,
+    coHighWindowMs: averagingWindow,
     coCriticalAtLeast: measure(0, 10000),
-    coCriticalWindowMs: window,
+    coCriticalWindowMs: averagingWindow,
     coImmediateAtLeast: measure(0, 10000),
   },
   electrical: { enabled, residualMaAtLeast: measure(0, 10000), cableTempAtLeast: measure(-40, 200) },

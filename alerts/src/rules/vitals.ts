@@ -43,10 +43,11 @@ const forSpan = (ms: number) => (ms > 0 ? ` for ${formatDuration(ms)}` : '');
 const onReadings = (s: Vitals) => ` on ${s.bpReadings} reading${s.bpReadings === 1 ? '' : 's'}`;
 
 // One detail for both confirmations: a long episode completes both, and its alert must not flip between them.
-const spo2CriticalDetail = (s: Vitals) =>
-  s.spo2CriticalSustainMs > 0
-    ? `SpO2 below ${s.spo2CriticalBelow} %${forSpan(s.spo2CriticalSustainMs)} (${formatDuration(2 * s.spo2CriticalSustainMs)} while moving)`
-    : `SpO2 below ${s.spo2CriticalBelow} %`;
+function spo2CriticalDetail(s: Vitals): string {
+  const below = `SpO2 below ${s.spo2CriticalBelow} %`;
+  if (s.spo2CriticalSustainMs === 0) return below;
+  return `${below}${forSpan(s.spo2CriticalSustainMs)} (${formatDuration(2 * s.spo2CriticalSustainMs)} while moving)`;
+}
 
 type FieldCondition = Omit<Condition, 'hit'> & {
   test(value: number, s: Vitals, sample: ReadingSample): boolean | undefined;
@@ -173,8 +174,9 @@ const VITALS_JUDGEMENT = { staleMs: 5 * 60_000, clearDetail: 'back in range' };
 /**
  * vitals: heart rate, SpO2 and respiratory rate out of range for `vitals.sustainMs` (60 s) of device time, blood
  * pressure out of range on `vitals.bpReadings` (2) consecutive readings: high; SpO2 below `spo2CriticalBelow` (85 %)
- * for `spo2CriticalSustainMs` (15 s) at rest, or twice that on samples taken while moving: critical. One alert per resident and sign (`resident:<id>:hr|spo2|rr|bp`), fed by every device measuring it;
- * samples of a wristband not worn or an empty bed are skipped. Raised once per sustained run (again if the
+ * for `spo2CriticalSustainMs` (15 s) at rest, or twice that on samples taken while moving: critical. One alert per
+ * resident and sign (`resident:<id>:hr|spo2|rr|bp`), fed by every device measuring it; samples of a wristband not
+ * worn or an empty bed are skipped. Raised once per sustained run (again if the
  * priority rises); cleared when the newest samples of every device are back in range.
  */
 export interface VitalsState extends SustainedState {
