@@ -58,7 +58,12 @@ describe('deterioration rule: NEWS2 from the devices of one resident', () => {
         [5 + 5 / 60, 'critical', 'NEWS2 8 (partial): RR 3, SpO2 3, HR 2'],
       ],
     ],
-    ['SpO2 taken while moving does not count', span(0, 20, { hr: 72, spo2: 88, motion: 60 }), []],
+    ['wristband samples taken while moving do not count', span(0, 20, { hr: 135, spo2: 88, motion: 60 }), []],
+    [
+      'the bed mat still counts while the wristband moves',
+      span(0, 10, { hr: 135, spo2: 88, motion: 60 }, { hr: 80, rr: 26 }),
+      [[5 + 5 / 60, 'high', 'NEWS2 3 (partial): RR 3, HR 0']],
+    ],
   ] as Array<[string, Steps, unknown[]]>)('%s', (_name, steps, expected) => {
     expect(raises(run(deteriorationRule, steps))).toEqual(expected);
   });

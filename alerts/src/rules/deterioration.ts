@@ -86,17 +86,15 @@ function personOf(state: DeteriorationState, refs: Refs): Person {
 }
 
 /** Takes the sample's parameters that are newer than the person's; false if it brings nothing new. */
-function observe(p: Person, sample: ReadingSample, s: RuleSettings): boolean {
+function observe(p: Person, sample: ReadingSample, s: Deterioration): boolean {
   let changed = false;
   // Plain loops: this runs for every wristband and bed-mat sample.
   for (let i = 0; i < PARAMETERS.length; i++) {
     const { field, continuous } = PARAMETERS[i]!;
     const value = numberField(sample, field);
     if (value === undefined || sample.ts < p.at[i]!) continue;
-    // Optical SpO2 taken while moving is often falsely low: it does not count (docs/rules.md "Sources").
-    if (i === SPO2 && takenMoving(sample, s.vitals.motionAtLeast)) continue;
     const since = sample.ts - p.at[i]!;
-    const smooth = continuous && since <= s.deterioration.freshMs;
+    const smooth = continuous && since <= s.freshMs;
     p.values[i] = smooth ? p.values[i]! + (value - p.values[i]!) * (1 - Math.exp(-since / SMOOTHING_MS)) : value;
     p.at[i] = sample.ts;
     changed = true;
@@ -156,9 +154,11 @@ export const deteriorationRule: Rule<DeteriorationState, RuleSettings> = {
     if (!settings.enabled || input.type !== 'reading' || (kind !== 'wristband' && kind !== 'bedmat')) return [];
     const { sample } = input;
     if (sample.worn === false || sample.occupied === false) return [];
+    // NEWS2 scores observations at rest; a wristband's optical SpO2 and pulse taken while moving are artefact-prone.
+    if (kind === 'wristband' && takenMoving(sample, ctx.settings.vitals.motionAtLeast)) return [];
     const refs = refsOf(ctx);
     const person = personOf(state, refs);
-    if (!observe(person, sample, ctx.settings)) return [];
+    if (!observe(person, sample, settings)) return [];
     score(person, sample.ts, settings);
     const level = sustainedLevel(person, sample.ts, settings);
     if (level === undefined) return [];
