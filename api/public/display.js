@@ -12,6 +12,7 @@ const RULES = {
   fall: 'Fall',
   sos: 'SOS call',
   vitals: 'Vital signs',
+  deterioration: 'Deterioration (NEWS2)',
   no_vitals_in_bed: 'No vital signs in bed',
   bed_exit_night: 'Bed exit at night',
   wandering: 'Wandering',

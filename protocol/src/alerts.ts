@@ -9,6 +9,7 @@ export const ALERT_RULES = [
   'fall',
   'sos',
   'vitals',
+  'deterioration',
   'no_vitals_in_bed',
   'bed_exit_night',
   'wandering',

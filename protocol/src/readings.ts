@@ -16,6 +16,8 @@ export const READING_FIELDS = {
     dbp: range(30, 300, 'mmHg'),
     skinTemp: range(20, 45, '°C'),
     worn: z.boolean(),
+    /** Activity during the measurement, 0 (still) to 100: SpO2 taken while moving counts less (docs/rules.md). */
+    motion: range(0, 100, ''),
     battery,
   },
   bedmat: {

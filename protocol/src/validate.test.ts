@@ -23,6 +23,12 @@ describe('parseDeviceMessage', () => {
     expect(result).toEqual({ ok: true, message: { kind: 'reading', seq: 1, samples: [{ ts: NOW - 1000, hr: 71 }] } });
   });
 
+  it('a wristband sample may say how much the wearer moved (motion 0–100), as a bed mat does', () => {
+    expect(parse('reading', 'wristband', { seq: 1, ts: NOW - 1000, spo2: 84, motion: 60 }).ok).toBe(true);
+    const result = parse('reading', 'wristband', { seq: 1, ts: NOW - 1000, spo2: 84, motion: 101 });
+    expect(!result.ok && result.reason).toMatch(/motion: must be ≤ 100/);
+  });
+
   it('expands a batched samples reading, each sample with its own ts', () => {
     const body = {
       seq: 88,

@@ -17,6 +17,7 @@ import {
 // Short windows through facility settings, so every rule fires within a second or two of device time.
 const SHORT = {
   vitals: { sustainMs: 2_000, maxGapMs: 2_000 },
+  deterioration: { sustainMs: 2_000 },
   noVitalsInBed: { sustainMs: 2_000, maxGapMs: 2_000 },
   bedExitNight: { afterMs: 1_000 },
   inactivity: { silenceMs: 1_500 },
@@ -72,6 +73,14 @@ const SCENARIOS: Scenario[] = [
     facility: 'night',
     device: { kind: 'wristband', resident: true },
     send: readings(Array(6).fill({ hr: 150 })),
+  },
+  {
+    // NEWS2 5 (SpO2 3, HR 2) with no vitals threshold crossed.
+    rule: 'deterioration',
+    priority: 'high',
+    facility: 'night',
+    device: { kind: 'wristband', resident: true },
+    send: readings(Array(6).fill({ hr: 120, spo2: 91 })),
   },
   {
     rule: 'no_vitals_in_bed',

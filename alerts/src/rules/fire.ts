@@ -1,9 +1,8 @@
 import type { ReadingSample } from '@vigil/protocol';
-import { atLeast, evaluateHazard, type Derived, type HazardSpec } from './hazard.js';
+import { atLeast, hazardRule, type Derived, type HazardSpec } from './hazard.js';
 import { numberField, placeSubject } from './intent.js';
-import { SubjectLevels } from './levels.js';
 import type { RuleSettings } from './settings.js';
-import type { Rule } from './types.js';
+import type { DeviceInfo } from './types.js';
 
 type Fire = RuleSettings['fire'];
 
@@ -33,21 +32,18 @@ const SPEC: HazardSpec<Fire> = {
   clearDetail: 'smoke and temperature back to normal',
 };
 
-export interface FireState {
-  levels: SubjectLevels;
-  /** Recent temperatures per detector, sorted by device time. */
-  temps: Map<string, Array<{ ts: number; temp: number }>>;
-}
+/** Recent temperatures per detector, sorted by device time. */
+type Temps = Map<string, Array<{ ts: number; temp: number }>>;
 
 /**
  * Rate of rise: the newest temperature against the oldest one within `fire.riseWindowMs` (60 s) of device time,
  * judged only once the samples span at least half the window (two samples a second apart say little).
  */
-function rateOfRise(state: FireState, device: string, sample: ReadingSample, s: Fire): Derived[] {
+function rateOfRise(temps: Temps, device: DeviceInfo, sample: ReadingSample, s: Fire): Derived[] {
   const temp = numberField(sample, 'temp');
   if (temp === undefined) return [];
-  let history = state.temps.get(device);
-  if (!history) state.temps.set(device, (history = []));
+  let history = temps.get(device.id);
+  if (!history) temps.set(device.id, (history = []));
   let i = history.length;
   while (i > 0 && history[i - 1]!.ts > sample.ts) i--;
   history.splice(i, 0, { ts: sample.ts, temp });
@@ -72,13 +68,7 @@ function rateOfRise(state: FireState, device: string, sample: ReadingSample, s: 
  * (57 °C) or rising ≥ `risePerMinAtLeast` (8 °C/min): critical, one alert per place (`location:<id>`).
  * A person resolves it; the rule still reports when every detector of the place is calm again.
  */
-export const fireRule: Rule<FireState, RuleSettings> = {
-  name: 'fire',
-  initialState: () => ({ levels: new SubjectLevels(), temps: new Map() }),
-  evaluate(input, ctx, state) {
-    const settings = ctx.settings.fire;
-    if (!settings.enabled) return [];
-    const derive = (sample: ReadingSample) => rateOfRise(state, ctx.device.id, sample, settings);
-    return evaluateHazard(SPEC, input, ctx, settings, state.levels, derive);
-  },
-};
+export const fireRule = hazardRule(SPEC, (settings) => settings.fire, {
+  initialState: (): Temps => new Map(),
+  derive: rateOfRise,
+});

@@ -2,7 +2,7 @@ import type { AlertPriority, AlertRule, DeviceKind, ReadingSample } from '@vigil
 import { intent, numberField, refsOf, type Refs } from './intent.js';
 import { SubjectLevels } from './levels.js';
 import type { RuleSettings } from './settings.js';
-import type { AlertIntent, Rule, RuleContext, RuleInput } from './types.js';
+import type { AlertIntent, DeviceInfo, Rule, RuleContext, RuleInput } from './types.js';
 
 /** A measured field of a hazard sensor and the level its value means. */
 export interface Measure<S> {
@@ -34,7 +34,7 @@ export interface Derived {
  * event raises again (the engine deduplicates); cleared when every source is calm (the engine keeps critical
  * alerts for a person).
  */
-export function evaluateHazard<S>(
+function evaluateHazard<S>(
   spec: HazardSpec<S>,
   input: RuleInput,
   ctx: RuleContext<unknown>,
@@ -95,17 +95,32 @@ export function atLeast<S>(
   return (value, s) => (value >= threshold(s) ? { priority, detail: detail(threshold(s)) } : null);
 }
 
-/** A hazard rule whose state is only the subjects' levels (gas, electrical). */
-export function hazardRule<S extends { enabled: boolean }>(
+/** Levels a hazard rule derives from its own history of samples (fire's rate of rise, gas's CO averages). */
+export interface Deriver<S, X> {
+  initialState(): X;
+  derive(history: X, device: DeviceInfo, sample: ReadingSample, settings: S): Derived[];
+}
+
+export interface HazardState<X> {
+  levels: SubjectLevels;
+  history: X;
+}
+
+/** A hazard rule: the subjects' levels, and what `deriver` keeps (fire, gas, electrical). */
+export function hazardRule<S extends { enabled: boolean }, X = null>(
   spec: HazardSpec<S>,
   section: (settings: RuleSettings) => S,
-): Rule<SubjectLevels, RuleSettings> {
+  deriver?: Deriver<S, X>,
+): Rule<HazardState<X | null>, RuleSettings> {
   return {
     name: spec.rule,
-    initialState: () => new SubjectLevels(),
-    evaluate(input, ctx, levels) {
+    initialState: () => ({ levels: new SubjectLevels(), history: deriver?.initialState() ?? null }),
+    evaluate(input, ctx, state) {
       const settings = section(ctx.settings);
-      return settings.enabled ? evaluateHazard(spec, input, ctx, settings, levels) : [];
+      if (!settings.enabled) return [];
+      const derive =
+        deriver && ((sample: ReadingSample) => deriver.derive(state.history!, ctx.device, sample, settings));
+      return evaluateHazard(spec, input, ctx, settings, state.levels, derive);
     },
   };
 }

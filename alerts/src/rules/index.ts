@@ -4,7 +4,7 @@
  *
  * Subjects (one open alert per facility, rule and subject; see intent.ts):
  * - `resident:<id>`: fall, sos, no_vitals_in_bed, bed_exit_night, wandering (a wander-risk resident's door);
- *   `resident:<id>:hr|spo2|rr|bp` for vitals (one alert per vital sign).
+ *   `resident:<id>:hr|spo2|rr|bp` for vitals (one alert per vital sign); `resident:<id>` for deterioration.
  *   A device with no resident uses `device:<id>` instead (`device:<id>:<sign>` for vitals); an SOS button with
  *   no resident uses its room, `location:<id>`.
  * - `location:<id>`: fire, gas (several sensors in one place make one alert), wandering (an exit door),
@@ -15,6 +15,7 @@
 import { bandNotWornRule } from './band-not-worn.js';
 import { bedExitNightRule } from './bed-exit-night.js';
 import { connectivityRule } from './connectivity.js';
+import { deteriorationRule } from './deterioration.js';
 import { deviceOfflineRule } from './device-offline.js';
 import { electricalRule } from './electrical.js';
 import { fallRule } from './fall.js';
@@ -39,6 +40,7 @@ export const RULES: readonly AnyRule[] = [
   fireRule,
   gasRule,
   vitalsRule,
+  deteriorationRule,
   bedExitNightRule,
   wanderingRule,
   electricalRule,

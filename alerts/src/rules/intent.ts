@@ -84,3 +84,9 @@ export function booleanField(sample: Record<string, unknown>, field: string): bo
   const value = sample[field];
   return typeof value === 'boolean' ? value : undefined;
 }
+
+/** Whether a sample was taken during movement (its `motion` activity at least `atLeast`); no `motion`: at rest. */
+export function takenMoving(sample: Record<string, unknown>, atLeast: number): boolean {
+  const motion = sample.motion;
+  return typeof motion === 'number' && motion >= atLeast;
+}

@@ -13,6 +13,12 @@ const HOUR = 60 * MINUTE;
 const enabled = z.boolean();
 const duration = (max: number) => z.number().int('must be whole milliseconds').min(0).max(max);
 const measure = (min: number, max: number) => z.number().min(min).max(max);
+/** A time-weighted average's window: at least a minute, so there is something to average. */
+const averagingWindow = z
+  .number()
+  .int('must be whole milliseconds')
+  .min(MINUTE)
+  .max(8 * HOUR);
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
 
 /** Leaf schemas, one object per rule (plus the facility's night window). */
@@ -30,12 +36,24 @@ const SECTIONS = {
     rrAbove: measure(0, 80),
     sustainMs: duration(HOUR),
     spo2CriticalSustainMs: duration(HOUR),
+    /** A wristband sample with `motion` at least this was taken during movement (its SpO2 counts less). */
+    motionAtLeast: measure(0, 100),
     /** Samples further apart than this (or 2× the device's expected interval) do not make one sustained run. */
     maxGapMs: duration(HOUR),
     sbpAtLeast: measure(30, 300),
     sbpAtMost: measure(30, 300),
     dbpAtLeast: measure(30, 300),
     bpReadings: z.number().int().min(1).max(10),
+  },
+  deterioration: {
+    enabled,
+    /** NEWS2 SpO2 scale: 2 for a resident with hypercapnic respiratory failure (a clinician's decision). */
+    spo2Scale: z.union([z.literal(1), z.literal(2)]),
+    sustainMs: duration(HOUR),
+    /** Respiration rate, SpO2 and pulse older than this (device time) no longer count. */
+    freshMs: duration(HOUR),
+    /** Systolic blood pressure, a spot measurement, counts this long. */
+    bpFreshMs: duration(24 * HOUR),
   },
   noVitalsInBed: { enabled, sustainMs: duration(HOUR), maxGapMs: duration(HOUR) },
   bedExitNight: { enabled, afterMs: duration(12 * HOUR) },
@@ -53,7 +71,10 @@ const SECTIONS = {
     lelHighAtLeast: measure(0, 100),
     lelCriticalAtLeast: measure(0, 100),
     coHighAtLeast: measure(0, 10000),
+    coHighWindowMs: averagingWindow,
     coCriticalAtLeast: measure(0, 10000),
+    coCriticalWindowMs: averagingWindow,
+    coImmediateAtLeast: measure(0, 10000),
   },
   electrical: { enabled, residualMaAtLeast: measure(0, 10000), cableTempAtLeast: measure(-40, 200) },
   deviceOffline: { enabled, silenceFactor: measure(1, 100), willGraceMs: duration(10 * MINUTE) },
@@ -81,19 +102,30 @@ export const DEFAULT_SETTINGS: RuleSettings = {
     rrBelow: 8,
     rrAbove: 30,
     sustainMs: MINUTE,
-    spo2CriticalSustainMs: 0,
+    spo2CriticalSustainMs: 15_000,
+    motionAtLeast: 20,
     maxGapMs: 30_000,
     sbpAtLeast: 180,
     sbpAtMost: 90,
     dbpAtLeast: 120,
     bpReadings: 2,
   },
+  deterioration: { enabled: true, spo2Scale: 1, sustainMs: 5 * MINUTE, freshMs: 5 * MINUTE, bpFreshMs: 2 * HOUR },
   noVitalsInBed: { enabled: true, sustainMs: 20_000, maxGapMs: 30_000 },
   bedExitNight: { enabled: true, afterMs: 10 * MINUTE },
   wandering: { enabled: true, bedExitWithinMs: 10 * MINUTE },
   inactivity: { enabled: true, silenceMs: 12 * HOUR },
   fire: { enabled: true, smokeAtLeast: 10, tempAtLeast: 57, risePerMinAtLeast: 8, riseWindowMs: MINUTE },
-  gas: { enabled: true, lelHighAtLeast: 10, lelCriticalAtLeast: 25, coHighAtLeast: 50, coCriticalAtLeast: 200 },
+  gas: {
+    enabled: true,
+    lelHighAtLeast: 10,
+    lelCriticalAtLeast: 25,
+    coHighAtLeast: 50,
+    coHighWindowMs: HOUR,
+    coCriticalAtLeast: 100,
+    coCriticalWindowMs: 10 * MINUTE,
+    coImmediateAtLeast: 300,
+  },
   electrical: { enabled: true, residualMaAtLeast: 300, cableTempAtLeast: 70 },
   deviceOffline: { enabled: true, silenceFactor: 3, willGraceMs: 30_000 },
   lowBattery: { enabled: true, belowPct: 15, clearAtPct: 20 },

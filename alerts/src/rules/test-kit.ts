@@ -1,4 +1,5 @@
 import type { DeviceEvent, DeviceKind, DeviceStatus, ReadingSample } from '@vigil/protocol';
+import { toRuleInputs } from '../engine.js';
 import { DEFAULT_SETTINGS, mergeSettings, type RuleOverrides, type RuleSettings } from './settings.js';
 import type { AlertIntent, DeviceInfo, LocationInfo, ResidentInfo, Rule, RuleContext, RuleInput } from './types.js';
 
@@ -71,4 +72,9 @@ export function run<S>(
 /** `action priority subject` of each intent: compact to compare in tables. */
 export function summary(intents: AlertIntent[]): string[] {
   return intents.map((i) => `${i.action} ${i.priority} ${i.subject}`);
+}
+
+/** One batched upload as the engine feeds it to the rules: one input per sample, in device-time order. */
+export function batch(samples: ReadingSample[]): RuleInput[] {
+  return toRuleInputs({ kind: 'reading', seq: 1, samples });
 }

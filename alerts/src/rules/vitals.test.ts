@@ -1,6 +1,6 @@
 import type { ReadingSample } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
-import { context, reading, run, summary, T0 } from './test-kit.js';
+import { batch, context, reading, run, summary, T0 } from './test-kit.js';
 import type { RuleContext, RuleInput } from './types.js';
 import type { RuleSettings } from './settings.js';
 import { vitalsRule } from './vitals.js';
@@ -130,14 +130,16 @@ describe('vitals rule: several devices, SpO2, RR and blood pressure', () => {
     expect(summary(intents)).toEqual(['raise high resident:r1:hr', calm]);
   });
 
-  it('SpO2: below 90 sustained is high, below 85 at once is critical, never downgraded, cleared when back', () => {
+  it('SpO2: below 90 sustained is high, below 85 for 15 s is critical, never downgraded, cleared when back', () => {
     const intents = run(vitalsRule, [
       ...each(wristband, every10s(0, 60, { spo2: 88 })),
       ...each(wristband, [
         [70, { spo2: 84 }],
-        [80, { spo2: 88 }],
-        [90, { spo2: 85 }],
-        [100, { spo2: 95 }],
+        [80, { spo2: 84 }],
+        [85, { spo2: 84 }],
+        [90, { spo2: 88 }],
+        [100, { spo2: 85 }],
+        [110, { spo2: 95 }],
       ]),
     ]);
     expect(summary(intents)).toEqual([
@@ -145,9 +147,57 @@ describe('vitals rule: several devices, SpO2, RR and blood pressure', () => {
       'raise critical resident:r1:spo2',
       'clear critical resident:r1:spo2',
     ]);
-    expect(intents[1]!.detail).toBe('SpO2 below 85 %');
+    expect(intents[1]).toMatchObject({ detail: 'SpO2 below 85 % for 15 s (30 s while moving)', occurredAt: at(85) });
+  });
+});
+
+describe('vitals rule: critically low SpO2 is confirmed, moving samples weigh less', () => {
+  const spo2 = (...samples: Array<[number, number, number?]>) =>
+    each(
+      wristband,
+      samples.map(([s, v, motion]) => [s, motion === undefined ? { spo2: v } : { spo2: v, motion }]),
+    );
+  const critical = (intents: ReturnType<typeof run>) =>
+    intents.filter((i) => i.priority === 'critical' && i.action === 'raise');
+
+  it.each([
+    ['one low sample (an artefact)', spo2([0, 97], [5, 80], [6, 97]), []],
+    ['low for 14 s', spo2([0, 97], [5, 84], [12, 84], [19, 84], [20, 96]), []],
+    ['84 for exactly 15 s at rest', spo2([0, 97], [5, 84], [12, 84], [20, 84]), [20]],
+    ['85 is not below 85', spo2([0, 97], [5, 85], [15, 85], [25, 85]), []],
+    ['low while moving for 25 s', spo2([0, 97], [5, 80, 60], [15, 80, 60], [25, 80, 60], [30, 80, 60], [31, 97]), []],
+    ['low while moving for 30 s', spo2([0, 97], [5, 80, 60], [15, 80, 60], [25, 80, 60], [35, 80, 60]), [35]],
+    ['motion 19 counts as rest', spo2([0, 97], [5, 84, 19], [20, 84, 19]), [20]],
+    ['moving samples bridge two samples at rest', spo2([0, 97], [5, 84], [10, 84, 70], [15, 84, 70], [20, 84]), [20]],
+    ['a moving sample in range ends the run', spo2([0, 97], [5, 84], [10, 96, 70], [15, 84], [25, 84]), []],
+  ])('%s', (_name, steps, raisedAt) => {
+    expect(critical(run(vitalsRule, steps)).map((i) => (i.occurredAt - T0) / 1000)).toEqual(raisedAt);
   });
 
+  it('both confirmations of a long episode raise with one detail, so the alert does not flip', () => {
+    const intents = critical(run(vitalsRule, spo2(...[...Array(10).keys()].map((k): [number, number] => [k * 5, 84]))));
+    expect(intents.map((i) => [(i.occurredAt - T0) / 1000, i.detail])).toEqual([
+      [15, 'SpO2 below 85 % for 15 s (30 s while moving)'],
+      [30, 'SpO2 below 85 % for 15 s (30 s while moving)'],
+    ]);
+  });
+
+  it('a desaturation inside one batched upload still raises critical, and the window is configurable', () => {
+    const upload = batch([...Array(40).keys()].map((k) => ({ ts: at(64 - k * 5), spo2: k < 12 ? 97 : 83 })));
+    const intents = run(
+      vitalsRule,
+      upload.map((input) => [input, wristband]),
+    );
+    // Low from -131 s to 4 s: confirmed 15 s in, then again by the longer windows (same alert, same detail).
+    expect(critical(intents).map((i) => (i.occurredAt - T0) / 1000)).toEqual([-116, -101, -71]);
+    const instant = context({ kind: 'wristband', overrides: { vitals: { spo2CriticalSustainMs: 0 } } });
+    expect(summary(critical(run(vitalsRule, [[reading({ ts: T0, spo2: 84 }), instant]])))).toEqual([
+      'raise critical resident:r1:spo2',
+    ]);
+  });
+});
+
+describe('vitals rule: respiratory rate and blood pressure', () => {
   it.each([
     ['rr 31 for 60 s', { rr: 31 }, ['raise high resident:r1:rr']],
     ['rr 30', { rr: 30 }, ['clear high resident:r1:rr']],

@@ -1,4 +1,5 @@
-import { formatDuration, numberField, personSubject, refsOf, type Refs } from './intent.js';
+import type { ReadingSample } from '@vigil/protocol';
+import { formatDuration, numberField, personSubject, refsOf, takenMoving, type Refs } from './intent.js';
 import { continuousSpec, type RunSpec } from './runs.js';
 import type { RuleSettings } from './settings.js';
 import { judgeSustained, sustainedState, type Sustained, type SustainedState } from './sustained.js';
@@ -19,10 +20,17 @@ function onField(c: FieldCondition): Condition {
     ...rest,
     hit: (sample, s) => {
       const value = numberField(sample, c.field);
-      return value === undefined ? undefined : test(value, s);
+      return value === undefined ? undefined : test(value, s, sample);
     },
   };
 }
+
+/**
+ * Critically low SpO2 confirmed on samples taken at rest: a sample taken while moving (motion artefact makes optical
+ * SpO2 read falsely low) neither starts nor completes the window, and neither breaks it while low; in range, it does.
+ */
+const lowAtRest = (v: number, s: Vitals, sample: ReadingSample) =>
+  v >= s.spo2CriticalBelow ? false : takenMoving(sample, s.motionAtLeast) ? undefined : true;
 
 /** Heart rate, SpO2 and respiratory rate are continuous: a condition must hold for a span of device time. */
 const continuous = (sustainMs: number, s: Vitals, device: DeviceInfo) =>
@@ -34,7 +42,16 @@ const readings = (s: Vitals): RunSpec => ({ sustainMs: 0, minSamples: s.bpReadin
 const forSpan = (ms: number) => (ms > 0 ? ` for ${formatDuration(ms)}` : '');
 const onReadings = (s: Vitals) => ` on ${s.bpReadings} reading${s.bpReadings === 1 ? '' : 's'}`;
 
-type FieldCondition = Omit<Condition, 'hit'> & { test(value: number, s: Vitals): boolean };
+// One detail for both confirmations: a long episode completes both, and its alert must not flip between them.
+function spo2CriticalDetail(s: Vitals): string {
+  const below = `SpO2 below ${s.spo2CriticalBelow} %`;
+  if (s.spo2CriticalSustainMs === 0) return below;
+  return `${below}${forSpan(s.spo2CriticalSustainMs)} (${formatDuration(2 * s.spo2CriticalSustainMs)} while moving)`;
+}
+
+type FieldCondition = Omit<Condition, 'hit'> & {
+  test(value: number, s: Vitals, sample: ReadingSample): boolean | undefined;
+};
 
 const CONDITIONS: Condition[] = (
   [
@@ -70,9 +87,19 @@ const CONDITIONS: Condition[] = (
       sign: 'spo2',
       field: 'spo2',
       priority: 'critical',
-      test: (v, s) => v < s.spo2CriticalBelow,
+      test: lowAtRest,
       spec: (s, d) => continuous(s.spo2CriticalSustainMs, s, d),
-      detail: (s) => `SpO2 below ${s.spo2CriticalBelow} %${forSpan(s.spo2CriticalSustainMs)}`,
+      detail: spo2CriticalDetail,
+    },
+    {
+      // Moving samples weigh half: low samples of any kind confirm over twice the window.
+      key: 'spo2CriticalMoving',
+      sign: 'spo2',
+      field: 'spo2',
+      priority: 'critical',
+      test: (v, s) => v < s.spo2CriticalBelow,
+      spec: (s, d) => continuous(2 * s.spo2CriticalSustainMs, s, d),
+      detail: spo2CriticalDetail,
     },
     {
       key: 'rrLow',
@@ -146,9 +173,10 @@ const VITALS_JUDGEMENT = { staleMs: 5 * 60_000, clearDetail: 'back in range' };
 
 /**
  * vitals: heart rate, SpO2 and respiratory rate out of range for `vitals.sustainMs` (60 s) of device time, blood
- * pressure out of range on `vitals.bpReadings` (2) consecutive readings: high; SpO2 below `spo2CriticalBelow` (85 %):
- * critical. One alert per resident and sign (`resident:<id>:hr|spo2|rr|bp`), fed by every device measuring it;
- * samples of a wristband not worn or an empty bed are skipped. Raised once per sustained run (again if the
+ * pressure out of range on `vitals.bpReadings` (2) consecutive readings: high; SpO2 below `spo2CriticalBelow` (85 %)
+ * for `spo2CriticalSustainMs` (15 s) at rest, or twice that on samples taken while moving: critical. One alert per
+ * resident and sign (`resident:<id>:hr|spo2|rr|bp`), fed by every device measuring it; samples of a wristband not
+ * worn or an empty bed are skipped. Raised once per sustained run (again if the
  * priority rises); cleared when the newest samples of every device are back in range.
  */
 export interface VitalsState extends SustainedState {
