@@ -1,13 +1,7 @@
-import {
-  DatabaseUnavailable,
-  isConnectionError,
-  resolveToken,
-  type Clock,
-  type Pool,
-  type Principal,
-} from '@vigil/core';
+import { DatabaseUnavailable, resolveToken, type Clock, type Pool, type Principal } from '@vigil/core';
 import type { FastifyRequest } from 'fastify';
 import { Unauthenticated } from './errors.js';
+import { isTransientDatabaseError } from '@vigil/store';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,7 +31,7 @@ export class TokenResolver {
     try {
       principal = await resolveToken(this.db, token);
     } catch (err) {
-      if (!isConnectionError(err)) throw err;
+      if (!isTransientDatabaseError(err)) throw err;
       if (cached) return cached.principal;
       throw DatabaseUnavailable('cannot check the token: the database is unreachable', err);
     }

@@ -1,4 +1,4 @@
-import { createPool, DatabaseUnavailable, isConnectionError, silentLogger, systemClock } from '@vigil/core';
+import { createPool, DatabaseUnavailable, silentLogger, systemClock } from '@vigil/core';
 import { Registry } from 'prom-client';
 import type { MqttClient } from 'mqtt';
 import { authenticate, TokenResolver } from './auth.js';
@@ -17,6 +17,7 @@ import { timelineRoutes } from './routes/timeline.js';
 import { Directory } from './scope.js';
 import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
+import { isTransientDatabaseError } from '@vigil/store';
 
 export { API_ENV, configFromEnv, type ApiEnvConfig, type ApiOptions } from './config.js';
 
@@ -49,7 +50,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
 
   try {
     await feed.seed().catch((err) => {
-      throw isConnectionError(err) ? DatabaseUnavailable('api: cannot reach the database', err) : err;
+      throw isTransientDatabaseError(err) ? DatabaseUnavailable('api: cannot reach the database', err) : err;
     });
     broker = await subscribeAlertEvents(options.mqtt, feed, { log: log.child({ module: 'mqtt' }), metrics });
     closers.push(() => broker!.endAsync());

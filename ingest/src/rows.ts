@@ -1,4 +1,5 @@
 import { READING_TABLE, type ReadingSample } from '@vigil/protocol';
+import type { DeviceStateUpdate } from '@vigil/store';
 import { DEAD_LETTER_MAX_BYTES, type Prepared } from './prepare.js';
 
 export type PgType = 'timestamptz' | 'text' | 'int8' | 'int4' | 'float4' | 'bool' | 'bytea';
@@ -86,14 +87,8 @@ export const TABLES = {
 export type TableName = keyof typeof TABLES;
 export type Row = unknown[];
 
-/** The current state columns of `devices` that one batch changes. */
-export interface DeviceUpdate {
-  id: string;
-  lastSeen: number | null;
-  online: boolean;
-  battery: number | null;
-  fw: string | null;
-}
+/** The current state of `devices` that one batch changes (written by the store's one device-state writer). */
+export type DeviceUpdate = DeviceStateUpdate;
 
 /** Everything one transaction writes, built from a batch of prepared messages. */
 export interface RowBatch {
@@ -121,13 +116,25 @@ function sampleRow(sample: ReadingSample, keys: readonly string[], row: Row): Ro
 
 function deviceUpdate(devices: Map<string, DeviceUpdate>, id: string): DeviceUpdate {
   let update = devices.get(id);
-  if (!update) devices.set(id, (update = { id, lastSeen: null, online: true, battery: null, fw: null }));
+  if (!update) devices.set(id, (update = { id, at: 0, online: null, lastSeen: null, battery: null, fw: null }));
   return update;
 }
 
-function seen(update: DeviceUpdate, receivedAt: number): void {
+/**
+ * Online or offline as of the device's time `ts`, capped at `receivedAt` (a fast device clock must not outrank a
+ * later disconnect); within a batch the newest state wins, offline on a tie, as in the store's UPDATE.
+ */
+function state(update: DeviceUpdate, online: boolean, ts: number, receivedAt: number): void {
+  const at = Math.min(ts, receivedAt);
+  if (update.online === null || at > update.at || (at === update.at && !online)) {
+    update.online = online;
+    update.at = at;
+  }
+}
+
+function seen(update: DeviceUpdate, ts: number, receivedAt: number): void {
   update.lastSeen = Math.max(update.lastSeen ?? 0, receivedAt);
-  update.online = true;
+  state(update, true, ts, receivedAt);
 }
 
 /** Turns prepared messages into rows per table, device-state updates and late hours. */
@@ -163,17 +170,19 @@ export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatc
       const keys = vitals ? VITALS_KEYS : ENVIRONMENT_KEYS;
       const context = vitals ? device.resident : device.location;
       const target = rows[table];
+      let newest = 0;
       for (const sample of message.samples) {
         target.push(sampleRow(sample, keys, [iso(sample.ts), device.id, message.seq, device.facility, context]));
         if (vitals) lateHour(sample.ts);
         if (typeof sample.battery === 'number') update.battery = sample.battery;
+        newest = Math.max(newest, sample.ts);
       }
-      seen(update, receivedAt);
+      seen(update, newest, receivedAt);
     } else if (message.kind === 'event') {
       const e = message.event;
       rows.device_events.push([iso(e.ts), device.id, e.seq, device.facility, e.type, e.confidence ?? null]);
       lateHour(e.ts);
-      seen(update, receivedAt);
+      seen(update, e.ts, receivedAt);
     } else {
       const s = message.status;
       rows.device_status.push([
@@ -187,8 +196,8 @@ export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatc
         s.fw ?? null,
       ]);
       // The Last Will ({"online":false}) is published by the broker: the device was not seen.
-      if (s.online) seen(update, receivedAt);
-      update.online = s.online;
+      if (s.online) seen(update, s.ts ?? receivedAt, receivedAt);
+      else state(update, false, s.ts ?? receivedAt, receivedAt);
       if (s.battery !== undefined) update.battery = s.battery;
       if (s.fw !== undefined) update.fw = s.fw;
     }

@@ -21,27 +21,3 @@ export function createPool(connectionString: string, log: Logger, options: pg.Po
   );
   return pool;
 }
-
-/** True when the error means the database is unreachable (as opposed to a bad query). */
-export function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code ?? '';
-  const message = (err as Error | null)?.message ?? '';
-  return (
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'ETIMEDOUT',
-      'EPIPE',
-      'ENOTFOUND',
-      '57P01',
-      '57P02',
-      '57P03',
-      '08000',
-      '08003',
-      '08006',
-    ].includes(code) ||
-    /Connection terminated|connection timeout|Client has encountered a connection error|the database system is/i.test(
-      message,
-    )
-  );
-}

@@ -30,7 +30,7 @@ const TRANSIENT_MESSAGE =
   /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error|the database system is|Client was closed and is not queryable/i;
 
 /** Classifies a failed database write; unknown errors without a SQLSTATE count as rejected. */
-export function classifyWriteError(err: unknown): WriteOutcome {
+export function classifyDatabaseError(err: unknown): WriteOutcome {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
     if (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_SOCKET_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) {
@@ -41,8 +41,8 @@ export function classifyWriteError(err: unknown): WriteOutcome {
   return typeof message === 'string' && TRANSIENT_MESSAGE.test(message) ? 'transient' : 'rejected';
 }
 
-/** True when the write should be retried later (see classifyWriteError). */
-export const isTransientWriteError = (err: unknown): boolean => classifyWriteError(err) === 'transient';
+/** True when the write should be retried later (see classifyDatabaseError). */
+export const isTransientDatabaseError = (err: unknown): boolean => classifyDatabaseError(err) === 'transient';
 
 /** The reason stored with a dead letter or given with a refusal: the database's message and SQLSTATE. */
 export function rejectionReason(err: unknown): string {

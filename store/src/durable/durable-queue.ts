@@ -1,6 +1,6 @@
 import type { Logger } from '@vigil/core';
 import { Backoff } from './backoff.js';
-import { isTransientWriteError } from './classify.js';
+import { isTransientDatabaseError } from './classify.js';
 import { writeIsolating } from './isolate.js';
 
 /** What became of one queued item. */
@@ -30,7 +30,7 @@ interface Entry<T> {
 }
 
 /**
- * The durable-write primitive: an in-order queue written in batches. A transient error (classifyWriteError)
+ * The durable-write primitive: an in-order queue written in batches. A transient error (classifyDatabaseError)
  * keeps the batch at the head and retries it with backoff, so order is kept and nothing is lost while the
  * database is away; a rejection splits the batch until the rejected item is alone and hands it to `refuse`,
  * so one bad item never blocks or drops the others.
@@ -115,7 +115,7 @@ export class DurableQueue<T> {
     try {
       await this.#o.refuse(item, err);
     } catch (refuseErr) {
-      if (isTransientWriteError(refuseErr)) throw refuseErr;
+      if (isTransientDatabaseError(refuseErr)) throw refuseErr;
       this.#o.log.error({ err: refuseErr }, 'the refusal could not be recorded either; item dropped');
     }
   }

@@ -1,4 +1,4 @@
-import { classifyWriteError } from './classify.js';
+import { classifyDatabaseError } from './classify.js';
 
 /**
  * Writes `items` in order with `write`; when the database rejects a group, splits it in halves (in order)
@@ -18,7 +18,7 @@ export async function writeIsolating<T>(
     onWritten(items);
     return;
   } catch (err) {
-    if (classifyWriteError(err) === 'transient') throw err;
+    if (classifyDatabaseError(err) === 'transient') throw err;
     if (items.length === 1) {
       await refuse(items[0]!, err);
       onWritten(items);
