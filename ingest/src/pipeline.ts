@@ -1,12 +1,19 @@
 import type { Clock, Logger, Pool } from '@vigil/core';
-import { Backoff, isTransientDatabaseError as isTransient, rejectionReason, writeIsolating } from '@vigil/store';
+import {
+  Backoff,
+  encodeBatch,
+  isTransientDatabaseError as isTransient,
+  type EncodedBatch,
+  type TableName,
+  rejectionReason,
+  writeIsolating,
+} from '@vigil/store';
 import type { WriteMethod } from './config.js';
 import type { DeviceDirectory } from './devices.js';
 import type { IngestMetrics } from './metrics.js';
 import { parseDeviceTopic } from '@vigil/protocol';
 import { prepareMessage, type DeadLetter, type Prepared } from './prepare.js';
-import { buildRows, type TableName } from './rows.js';
-import { encodeBatch, type EncodedBatch } from './write-methods.js';
+import { buildRows } from './rows.js';
 import { CANCELLED, WriteLane } from './write-lane.js';
 import { executeBatch, type WriteResult } from './writer.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceInfo } from './devices.js';
 import { prepareMessage } from './prepare.js';
-import { buildRows, TABLES } from './rows.js';
-import { arrayLiteral, copyText, encodeBatch } from './write-methods.js';
+import { arrayLiteral, copyText, encodeBatch, TABLES } from '@vigil/store';
+import { buildRows } from './rows.js';
 
 const now = Date.parse('2026-11-23T12:30:00Z');
 const band: DeviceInfo = {

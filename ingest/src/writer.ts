@@ -5,8 +5,15 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { checkout, inTransaction } from './checkout.js';
 import type { WriteMethod } from './config.js';
-import type { RowBatch, TableName } from './rows.js';
-import { encodeBatch, zeroCounts, type EncodedBatch, type StagedCopy, type TableCounts } from './write-methods.js';
+import {
+  encodeBatch,
+  zeroCounts,
+  type EncodedBatch,
+  type RowBatch,
+  type StagedCopy,
+  type TableCounts,
+  type TableName,
+} from '@vigil/store';
 
 export type { TableCounts };
 

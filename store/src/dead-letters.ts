@@ -10,7 +10,7 @@ export interface DeadLetterRow {
   payload: Buffer;
 }
 
-/** Payloads are kept up to this size (the rest is counted in `payload_size`). */
+/** Raw bytes kept of a bad message, the rest counted in `payload_size` (PROTOCOL.md "What happens to a bad message"). */
 export const DEAD_LETTER_MAX_BYTES = 4096;
 
 /** The `dead_letters` columns in the order `deadLetterValues` renders them (ingest's batch statement). */

@@ -5,3 +5,6 @@ export * from './durable/durable-queue.js';
 export * from './dead-letters.js';
 export * from './alerts/alert-events.js';
 export * from './devices/device-state.js';
+export * from './readings/columns.js';
+export * from './readings/tables.js';
+export * from './readings/batch-statement.js';

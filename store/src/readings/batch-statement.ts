@@ -1,6 +1,5 @@
-import { deviceStateSql, deviceStateValues } from '@vigil/store';
-import type { WriteMethod } from './config.js';
-import { TABLES, type Row, type RowBatch, type TableName, type TableSpec } from './rows.js';
+import { deviceStateSql, deviceStateValues } from '../devices/device-state.js';
+import { TABLES, type Row, type RowBatch, type TableName, type TableSpec, type WriteMethod } from './tables.js';
 
 export type TableCounts = Record<TableName, number>;
 
