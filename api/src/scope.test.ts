@@ -2,7 +2,7 @@ import type { Pool, Principal } from '@vigil/core';
 import type { Alert } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
 import { Directory } from './scope.js';
-import { commandErrorStatus } from './errors.js';
+import { refusalStatus as commandErrorStatus } from '@vigil/store';
 import { decodeCursor, encodeCursor } from './paging.js';
 import { alertView, inScope, scopeClause } from './scope.js';
 

@@ -8,3 +8,6 @@ export * from './devices/device-state.js';
 export * from './readings/columns.js';
 export * from './readings/tables.js';
 export * from './readings/batch-statement.js';
+export * from './readings/activity.js';
+export * from './alerts/alert-reader.js';
+export * from './alerts/alert-commands.js';
