@@ -1,4 +1,5 @@
-import { DatabaseUnavailable, resolveToken, type Clock, type Pool, type Principal } from '@vigil/core';
+import { DatabaseUnavailable, type Clock, type Pool } from '@vigil/core';
+import { resolveToken, type Principal } from '@vigil/store';
 import type { FastifyRequest } from 'fastify';
 import { Unauthenticated } from './errors.js';
 import { isTransientDatabaseError } from '@vigil/store';

@@ -1,4 +1,5 @@
-import type { Pool, Principal } from '@vigil/core';
+import type { Pool } from '@vigil/core';
+import type { Principal } from '@vigil/store';
 import type { Alert } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
 import { Directory } from './scope.js';

@@ -1,4 +1,5 @@
-import type { Pool, Principal, TokenRole } from '@vigil/core';
+import type { Pool } from '@vigil/core';
+import type { Principal, TokenRole } from '@vigil/store';
 import type { Alert } from '@vigil/protocol';
 import { Forbidden, NotFound } from './errors.js';
 

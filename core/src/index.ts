@@ -6,4 +6,4 @@ export * from './db/pool.js';
 export * from './db/migrate.js';
 export * from './db/cluster.js';
 export * from './clock.js';
-export * from './registry/index.js';
+export * from './db/queryable.js';

@@ -11,3 +11,4 @@ export * from './readings/batch-statement.js';
 export * from './readings/activity.js';
 export * from './alerts/alert-reader.js';
 export * from './alerts/alert-commands.js';
+export * from './registry/index.js';

@@ -1,13 +1,6 @@
 import mqtt from 'mqtt';
-import {
-  addDevice,
-  addFacility,
-  addLocation,
-  addResident,
-  upsertServiceAccount,
-  type Clock,
-  type Queryable,
-} from '@vigil/core';
+import { type Clock, type Queryable } from '@vigil/core';
+import { addDevice, addFacility, addLocation, addResident, upsertServiceAccount } from '@vigil/store';
 import { alertEventSchema, deviceTopic, INTERNAL_TOPICS, type AlertEvent, type DeviceKind } from '@vigil/protocol';
 import { COMMANDS_CHANNEL, start, type AlertsHandle, type AlertsOptions } from '@vigil/alerts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';

@@ -1,5 +1,5 @@
 import { start as startAlerts, type AlertsHandle } from '@vigil/alerts';
-import { upsertServiceAccount } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { deviceTopic } from '@vigil/protocol';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';

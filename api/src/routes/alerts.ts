@@ -1,4 +1,4 @@
-import type { Principal } from '@vigil/core';
+import type { Principal } from '@vigil/store';
 import {
   ALERT_RULES,
   alertEventTypeSchema,

@@ -1,4 +1,4 @@
-import type { Principal } from '@vigil/core';
+import type { Principal } from '@vigil/store';
 import { deviceKindSchema, idSchema } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';

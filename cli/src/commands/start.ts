@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
-import { createPool, createToken, parseEnv, type Logger } from '@vigil/core';
+import { createPool, parseEnv, type Logger } from '@vigil/core';
+import { createToken } from '@vigil/store';
 import { prepareService } from '../context.js';
 import { serviceCredentials } from '../service-accounts.js';
 

@@ -1,4 +1,4 @@
-import { addDevice, addFacility, addResident, retireDevice } from '@vigil/core';
+import { addDevice, addFacility, addResident, retireDevice } from '@vigil/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/helpers/database.js';
 import { runRollups } from '../jobs/rollups.js';

@@ -1,11 +1,5 @@
-import {
-  addFacility,
-  DEFAULT_EXPECTED_INTERVAL_S,
-  generateSecret,
-  getFacility,
-  hashSecret,
-  type Queryable,
-} from '@vigil/core';
+import { generateSecret, hashSecret, type Queryable } from '@vigil/core';
+import { addFacility, DEFAULT_EXPECTED_INTERVAL_S, getFacility } from '@vigil/store';
 import { DEVICE_KINDS, ID_PATTERN, type DeviceKind } from '@vigil/protocol';
 import { SimInvalidOptions } from '../errors.js';
 import type { SeededFacility } from './seed.js';

@@ -1,14 +1,5 @@
-import {
-  addDevice,
-  addFacility,
-  addLocation,
-  addResident,
-  getFacility,
-  rotateDeviceSecret,
-  silentLogger,
-  type Logger,
-  type Queryable,
-} from '@vigil/core';
+import { silentLogger, type Logger, type Queryable } from '@vigil/core';
+import { addDevice, addFacility, addLocation, addResident, getFacility, rotateDeviceSecret } from '@vigil/store';
 import { SimInvalidOptions } from '../errors.js';
 import type { DeviceCredentials } from '../sim-device.js';
 import { demoPlan, type DemoOptions } from './plan.js';

@@ -1,5 +1,5 @@
 import { registryError } from './errors.js';
-import type { Queryable } from './queryable.js';
+import type { Queryable } from '@vigil/core';
 import {
   facilityInputSchema,
   locationInputSchema,

@@ -1,4 +1,4 @@
-import { defineError } from '../errors.js';
+import { defineError } from '@vigil/core';
 
 export const RegistryNotFound = defineError('VIGIL_ERR_REGISTRY_NOT_FOUND', 404);
 export const RegistryConflict = defineError('VIGIL_ERR_REGISTRY_CONFLICT', 409);

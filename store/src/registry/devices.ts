@@ -1,7 +1,7 @@
 import type { DeviceKind } from '@vigil/protocol';
-import { generateSecret, hashSecret } from '../secrets.js';
+import { generateSecret, hashSecret } from '@vigil/core';
 import { RegistryNotFound, registryError } from './errors.js';
-import type { Queryable } from './queryable.js';
+import type { Queryable } from '@vigil/core';
 import { DEFAULT_EXPECTED_INTERVAL_S, deviceInputSchema, type DeviceInput } from './schemas.js';
 
 export interface Device {

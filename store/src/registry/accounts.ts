@@ -1,6 +1,6 @@
-import { generateSecret, generateToken, hashSecret, hashToken } from '../secrets.js';
+import { generateSecret, generateToken, hashSecret, hashToken } from '@vigil/core';
 import { registryError } from './errors.js';
-import type { Queryable } from './queryable.js';
+import type { Queryable } from '@vigil/core';
 import { tokenInputSchema, type ServiceRole, type TokenInput, type TokenRole } from './schemas.js';
 
 export interface ServiceAccount {
