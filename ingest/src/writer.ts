@@ -3,10 +3,11 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool } from '@vigil/core';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { checkout, inTransaction } from './checkout.js';
 import type { WriteMethod } from './config.js';
 import {
+  checkout,
   encodeBatch,
+  inTransaction,
   zeroCounts,
   type EncodedBatch,
   type RowBatch,

@@ -27,9 +27,17 @@ export interface DeviceCredentials {
   retired: boolean;
 }
 
-const DEVICE_COLUMNS = `id, facility_id AS facility, kind, resident_id AS resident, location_id AS location,
-  expected_interval_s AS "expectedIntervalS", created_at AS "createdAt", retired_at AS "retiredAt",
-  last_seen_at AS "lastSeenAt", online, battery`;
+/**
+ * The one column list of `devices` (secret hash aside), shaped as `Device`: every reader selects it, optionally
+ * qualified by a table alias for joins (`deviceColumns('d')`).
+ */
+export const deviceColumns = (alias?: string): string => {
+  const c = (column: string) => (alias ? `${alias}.${column}` : column);
+  return `${c('id')}, ${c('facility_id')} AS facility, ${c('kind')}, ${c('resident_id')} AS resident,
+  ${c('location_id')} AS location, ${c('expected_interval_s')} AS "expectedIntervalS", ${c('created_at')} AS "createdAt",
+  ${c('retired_at')} AS "retiredAt", ${c('last_seen_at')} AS "lastSeenAt", ${c('online')}, ${c('battery')}`;
+};
+const DEVICE_COLUMNS = deviceColumns();
 
 /** Registers a device and returns its secret: shown once, stored only as an argon2id hash. */
 export async function addDevice(db: Queryable, input: DeviceInput): Promise<{ id: string; secret: string }> {
@@ -68,6 +76,18 @@ export async function listDevices(
 export async function getDevice(db: Queryable, id: string): Promise<Device | null> {
   const { rows } = await db.query(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = $1`, [id]);
   return rows[0] ?? null;
+}
+
+/** The devices with these ids (retired ones included), one query. */
+export async function readDevices(db: Queryable, ids: readonly string[]): Promise<Device[]> {
+  const { rows } = await db.query<Device>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ANY($1::text[])`, [ids]);
+  return rows;
+}
+
+/** Every device not retired, of every facility. */
+export async function listActiveDevices(db: Queryable): Promise<Device[]> {
+  const { rows } = await db.query<Device>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE retired_at IS NULL`);
+  return rows;
 }
 
 export async function getDeviceCredentials(db: Queryable, id: string): Promise<DeviceCredentials | null> {

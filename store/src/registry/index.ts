@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './facilities.js';
 export * from './devices.js';
 export * from './accounts.js';
+export * from './snapshot.js';

@@ -1,7 +1,7 @@
 import type { Queryable } from '@vigil/core';
 import { idSchema, type DeviceKind } from '@vigil/protocol';
 import { z } from 'zod';
-import { IngestQueryInvalid } from '../errors.js';
+import { HistoryQueryInvalid } from '../errors.js';
 
 /** A gap is "silent" when it is longer than this many expected intervals (DESIGN.md "Coverage audit"). */
 export const GAP_FACTOR = 3;
@@ -70,7 +70,7 @@ const GAPS = `
  */
 export async function dataGaps(db: Queryable, query: DataGapsQuery): Promise<DeviceCoverage[]> {
   const parsed = dataGapsQuerySchema.safeParse(query);
-  if (!parsed.success) throw IngestQueryInvalid(parsed.error.issues.map((i) => i.message).join('; '));
+  if (!parsed.success) throw HistoryQueryInvalid(parsed.error.issues.map((i) => i.message).join('; '));
   const q = parsed.data;
   const to = new Date(Math.min(q.to.getTime(), (q.now ?? new Date()).getTime()));
   const params = [q.facility, q.from, to];

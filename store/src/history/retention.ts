@@ -1,5 +1,5 @@
 import type { Clock, Pool } from '@vigil/core';
-import { checkout, inTransaction } from '../checkout.js';
+import { checkout, inTransaction } from '../db/checkout.js';
 
 /** Raw hypertables retention applies to. Alerts and alert events are ordinary tables and never dropped. */
 export const RETAINED_HYPERTABLES = ['vitals', 'environment', 'device_events', 'device_status', 'dead_letters'];

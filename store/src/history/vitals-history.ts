@@ -1,8 +1,8 @@
 import type { Queryable } from '@vigil/core';
 import { idSchema } from '@vigil/protocol';
 import { z } from 'zod';
-import { IngestQueryInvalid } from '../errors.js';
-import { VITAL_METRICS, combinedAggregates, rawAggregates, type VitalMetric } from '../vital-metrics.js';
+import { HistoryQueryInvalid } from '../errors.js';
+import { VITAL_METRICS, combinedAggregates, rawAggregates, type VitalMetric } from './vital-metrics.js';
 
 const HOUR_MS = 3600_000;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
@@ -57,13 +57,13 @@ export interface VitalsHistory {
  */
 export async function vitalsHistory(db: Queryable, query: VitalsHistoryQuery): Promise<VitalsHistory> {
   const parsed = vitalsHistoryQuerySchema.safeParse(query);
-  if (!parsed.success) throw IngestQueryInvalid(parsed.error.issues.map((i) => i.message).join('; '));
+  if (!parsed.success) throw HistoryQueryInvalid(parsed.error.issues.map((i) => i.message).join('; '));
   const q = parsed.data;
   const from = q.from.getTime();
   const to = q.to.getTime();
   const bucketMs = q.bucket * 1000;
   if ((to - from) / bucketMs > MAX_BUCKETS) {
-    throw IngestQueryInvalid(`${Math.ceil((to - from) / bucketMs)} buckets requested; at most ${MAX_BUCKETS}`);
+    throw HistoryQueryInvalid(`${Math.ceil((to - from) / bucketMs)} buckets requested; at most ${MAX_BUCKETS}`);
   }
   // Rollups serve [r1, r2): whole hours inside the range that the rollup job has completed.
   let r1 = to;

@@ -1,7 +1,7 @@
 import type { Clock, Pool } from '@vigil/core';
 import type pg from 'pg';
-import { checkout, inTransaction } from '../checkout.js';
-import { aggregateColumns, rawAggregates } from '../vital-metrics.js';
+import { checkout, inTransaction } from '../db/checkout.js';
+import { aggregateColumns, rawAggregates } from './vital-metrics.js';
 
 const HOUR_MS = 3600_000;
 /** An hour is rolled up once it ended this long ago; ingest marks rows for older hours as late (rows.ts). */

@@ -1,14 +1,13 @@
-/** The vital signs the hourly rollups and history queries summarise: column name → API name. */
-export const VITAL_METRICS = [
-  ['hr', 'hr'],
-  ['spo2', 'spo2'],
-  ['rr', 'rr'],
-  ['sbp', 'sbp'],
-  ['dbp', 'dbp'],
-  ['skin_temp', 'skinTemp'],
-] as const;
+import { READING_COLUMNS } from '../readings/columns.js';
 
-export type VitalMetric = (typeof VITAL_METRICS)[number][1];
+/** The vital signs (protocol field names) the hourly rollups summarise: `vitals_hourly` has columns for these. */
+const METRIC_FIELDS = ['hr', 'spo2', 'rr', 'sbp', 'dbp', 'skinTemp'] as const;
+export type VitalMetric = (typeof METRIC_FIELDS)[number];
+
+/** Each summarised vital sign as [column, field], the column taken from the one field ↔ column map. */
+export const VITAL_METRICS: ReadonlyArray<readonly [column: string, field: VitalMetric]> = METRIC_FIELDS.map(
+  (field) => [READING_COLUMNS.vitals.find((c) => c.field === field)!.column, field] as const,
+);
 
 /** `count(hr), sum(hr), min(hr), max(hr), …` over raw vitals rows. */
 export const rawAggregates = (): string =>
