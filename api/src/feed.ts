@@ -1,6 +1,6 @@
 import { type Logger, type Pool } from '@vigil/core';
 import type { Alert, AlertEvent } from '@vigil/protocol';
-import { eventsBetween, openAlertsAsOf } from './db/alerts.js';
+import { eventsBetween, openAlertsAsOf } from '@vigil/store';
 import type { Directory } from './scope.js';
 import { isTransientDatabaseError } from '@vigil/store';
 

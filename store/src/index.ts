@@ -19,3 +19,6 @@ export * from './history/rollups.js';
 export * from './history/retention.js';
 export * from './history/vitals-history.js';
 export * from './history/data-gaps.js';
+export * from './scope.js';
+export * from './alerts/alert-queries.js';
+export * from './readings/device-window.js';

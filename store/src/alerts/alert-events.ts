@@ -10,11 +10,38 @@ export interface EventWrite {
   commandId?: number;
 }
 
-const ALERT_COLUMNS = `id uuid, facility_id text, rule text, priority text, status text, subject text,
-  resident_id text, device_id text, location_id text, detail text, drill boolean, escalation_level smallint,
-  raised_at timestamptz, occurred_at timestamptz, last_seen_at timestamptz, acknowledged_at timestamptz,
-  acknowledged_by text, resolved_at timestamptz, resolved_by text, outcome text, note text`;
-const ALERT_NAMES = ALERT_COLUMNS.replace(/ [a-z]+(,|$)/g, '$1');
+/** The one alert ↔ `alerts` row mapping: [column, Alert field, type], in column order. */
+const ALERT_FIELDS = [
+  ['id', 'id', 'uuid'],
+  ['facility_id', 'facility', 'text'],
+  ['rule', 'rule', 'text'],
+  ['priority', 'priority', 'text'],
+  ['status', 'status', 'text'],
+  ['subject', 'subject', 'text'],
+  ['resident_id', 'resident', 'text'],
+  ['device_id', 'device', 'text'],
+  ['location_id', 'location', 'text'],
+  ['detail', 'detail', 'text'],
+  ['drill', 'drill', 'boolean'],
+  ['escalation_level', 'escalationLevel', 'smallint'],
+  ['raised_at', 'raisedAt', 'timestamptz'],
+  ['occurred_at', 'occurredAt', 'timestamptz'],
+  ['last_seen_at', 'lastSeenAt', 'timestamptz'],
+  ['acknowledged_at', 'acknowledgedAt', 'timestamptz'],
+  ['acknowledged_by', 'acknowledgedBy', 'text'],
+  ['resolved_at', 'resolvedAt', 'timestamptz'],
+  ['resolved_by', 'resolvedBy', 'text'],
+  ['outcome', 'outcome', 'text'],
+  ['note', 'note', 'text'],
+] as const satisfies ReadonlyArray<readonly [string, keyof Alert, string]>;
+
+const ALERT_COLUMNS = ALERT_FIELDS.map(([column, , type]) => `${column} ${type}`).join(', ');
+const ALERT_NAMES = ALERT_FIELDS.map(([column]) => column).join(', ');
+
+/** `alerts` columns (table alias `a`) selected as the protocol's `Alert` fields (times converted by `toAlert`). */
+export const ALERT_SELECT = ALERT_FIELDS.map(([column, field]) =>
+  column === field ? `a.${column}` : `a.${column} AS "${field}"`,
+).join(', ');
 
 /**
  * A whole batch in one statement, so one round trip: under load each round trip waits for the database backend
@@ -44,30 +71,8 @@ const WRITE_BATCH = `
   UPDATE alert_commands SET processed_at = now(), alert_id = c.alert_id
   FROM jsonb_to_recordset($3::jsonb) AS c(id bigint, alert_id uuid) WHERE alert_commands.id = c.id`;
 
-/** The `alerts` row of an alert: the one alert ↔ row mapping (readers map back with `rowToAlert`). */
-export const alertRow = (a: Alert) => ({
-  id: a.id,
-  facility_id: a.facility,
-  rule: a.rule,
-  priority: a.priority,
-  status: a.status,
-  subject: a.subject,
-  resident_id: a.resident,
-  device_id: a.device,
-  location_id: a.location,
-  detail: a.detail,
-  drill: a.drill,
-  escalation_level: a.escalationLevel,
-  raised_at: a.raisedAt,
-  occurred_at: a.occurredAt,
-  last_seen_at: a.lastSeenAt,
-  acknowledged_at: a.acknowledgedAt,
-  acknowledged_by: a.acknowledgedBy,
-  resolved_at: a.resolvedAt,
-  resolved_by: a.resolvedBy,
-  outcome: a.outcome,
-  note: a.note,
-});
+/** The `alerts` row of an alert, keyed by column. */
+const alertRow = (a: Alert) => Object.fromEntries(ALERT_FIELDS.map(([column, field]) => [column, a[field]]));
 
 /**
  * Appends a batch of events (in event id order) with their alerts' rows in one statement, so atomically;

@@ -2,6 +2,8 @@ import type { DeviceKind } from '@vigil/protocol';
 import { generateSecret, hashSecret } from '@vigil/core';
 import { RegistryNotFound, registryError } from './errors.js';
 import type { Queryable } from '@vigil/core';
+import type { Principal } from './accounts.js';
+import { scopeClause } from '../scope.js';
 import { DEFAULT_EXPECTED_INTERVAL_S, deviceInputSchema, type DeviceInput } from './schemas.js';
 
 export interface Device {
@@ -16,6 +18,7 @@ export interface Device {
   lastSeenAt: Date | null;
   online: boolean | null;
   battery: number | null;
+  fw: string | null;
 }
 
 /** What the gateway needs to authenticate and authorise a device. */
@@ -35,7 +38,8 @@ export const deviceColumns = (alias?: string): string => {
   const c = (column: string) => (alias ? `${alias}.${column}` : column);
   return `${c('id')}, ${c('facility_id')} AS facility, ${c('kind')}, ${c('resident_id')} AS resident,
   ${c('location_id')} AS location, ${c('expected_interval_s')} AS "expectedIntervalS", ${c('created_at')} AS "createdAt",
-  ${c('retired_at')} AS "retiredAt", ${c('last_seen_at')} AS "lastSeenAt", ${c('online')}, ${c('battery')}`;
+  ${c('retired_at')} AS "retiredAt", ${c('last_seen_at')} AS "lastSeenAt", ${c('online')}, ${c('battery')},
+  ${c('fw')}`;
 };
 const DEVICE_COLUMNS = deviceColumns();
 
@@ -116,4 +120,65 @@ export async function rotateDeviceSecret(db: Queryable, id: string): Promise<{ i
   ]);
   if (!rowCount) throw RegistryNotFound(`no active device ${id}`);
   return { id, secret };
+}
+
+/** A device as the api lists it: the one `Device` row plus its resident's pseudonym (for regulators). */
+export interface DeviceWithPseudonym extends Device {
+  pseudonym: string | null;
+}
+
+const DEVICE_VIEW = `${deviceColumns('d')}, r.pseudonym
+  FROM devices d LEFT JOIN residents r ON r.facility_id = d.facility_id AND r.id = d.resident_id`;
+
+/** Filters of the device list; `after` is the id keyset cursor. */
+export interface DeviceFilter {
+  facility?: string;
+  kind?: string;
+  online?: boolean;
+  retired: boolean;
+  after?: string;
+  limit: number;
+}
+
+/** Devices in the principal's scope, by id. */
+export async function listDevicesInScope(
+  db: Queryable,
+  principal: Principal,
+  f: DeviceFilter,
+): Promise<DeviceWithPseudonym[]> {
+  const params: unknown[] = [f.facility ?? null, f.kind ?? null, f.online ?? null, f.retired, f.after ?? null];
+  params.push(f.limit);
+  const { rows } = await db.query<DeviceWithPseudonym>(
+    `SELECT ${DEVICE_VIEW}
+     WHERE ($1::text IS NULL OR d.facility_id = $1) AND ($2::text IS NULL OR d.kind = $2)
+       AND ($3::boolean IS NULL OR d.online = $3) AND (d.retired_at IS NOT NULL) = $4::boolean
+       AND ($5::text IS NULL OR d.id > $5) AND ${scopeClause(principal, 'd.facility_id', params)}
+     ORDER BY d.id LIMIT $6`,
+    params,
+  );
+  return rows;
+}
+
+/** One device if it is in the principal's scope. */
+export async function getDeviceInScope(
+  db: Queryable,
+  principal: Principal,
+  id: string,
+): Promise<DeviceWithPseudonym | null> {
+  const params: unknown[] = [id];
+  const { rows } = await db.query<DeviceWithPseudonym>(
+    `SELECT ${DEVICE_VIEW} WHERE d.id = $1 AND ${scopeClause(principal, 'd.facility_id', params)}`,
+    params,
+  );
+  return rows[0] ?? null;
+}
+
+/** The active devices worn by (or assigned to) one resident. */
+export async function listResidentDevices(db: Queryable, facility: string, resident: string): Promise<Device[]> {
+  const { rows } = await db.query<Device>(
+    `SELECT ${DEVICE_COLUMNS} FROM devices
+     WHERE facility_id = $1 AND resident_id = $2 AND retired_at IS NULL ORDER BY id`,
+    [facility, resident],
+  );
+  return rows;
 }
