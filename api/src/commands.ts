@@ -53,7 +53,7 @@ export async function runCommand(
       seen.wake();
     }
   };
-  // Listen before inserting: the alerts service may answer before our INSERT's reply reaches us.
+  // Listen before inserting: the alerts service may answer before the reply to our insert reaches us.
   const unsubscribe = ctx.feed.subscribe((candidate) => (seen.id ? consider(candidate) : seen.early.push(candidate)));
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {

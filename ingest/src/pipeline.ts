@@ -2,9 +2,11 @@ import type { Clock, Logger, Pool } from '@vigil/core';
 import {
   Backoff,
   encodeBatch,
+  executeBatch,
   isTransientDatabaseError as isTransient,
   type EncodedBatch,
   type TableName,
+  type WriteResult,
   rejectionReason,
   writeIsolating,
 } from '@vigil/store';
@@ -15,7 +17,6 @@ import { parseDeviceTopic } from '@vigil/protocol';
 import { prepareMessage, type DeadLetter, type Prepared } from './prepare.js';
 import { buildRows } from './rows.js';
 import { CANCELLED, WriteLane } from './write-lane.js';
-import { executeBatch, type WriteResult } from './writer.js';
 
 export interface PipelineOptions {
   pool: Pool;

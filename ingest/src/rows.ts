@@ -36,7 +36,7 @@ function deviceUpdate(devices: Map<string, DeviceUpdate>, id: string): DeviceUpd
 
 /**
  * Online or offline as of the device's time `ts`, capped at `receivedAt` (a fast device clock must not outrank a
- * later disconnect); within a batch the newest state wins, offline on a tie, as in the store's UPDATE.
+ * later disconnect); within a batch the newest state wins, offline on a tie, as in the store's device-state update.
  */
 function state(update: DeviceUpdate, online: boolean, ts: number, receivedAt: number): void {
   const at = Math.min(ts, receivedAt);

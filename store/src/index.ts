@@ -22,3 +22,4 @@ export * from './history/data-gaps.js';
 export * from './scope.js';
 export * from './alerts/alert-queries.js';
 export * from './readings/device-window.js';
+export * from './readings/batch-writer.js';

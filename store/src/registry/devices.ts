@@ -182,3 +182,27 @@ export async function listResidentDevices(db: Queryable, facility: string, resid
   );
   return rows;
 }
+
+/**
+ * Registers many devices sharing one secret hash (load tests: hashing a secret per device would take minutes);
+ * an existing device of the same facility gets the new hash, one of another facility is left alone.
+ */
+export async function upsertDevicesWithSharedSecret(
+  db: Queryable,
+  facility: string,
+  devices: readonly { id: string; kind: DeviceKind; expectedIntervalS: number }[],
+  secretHash: string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO devices (id, facility_id, kind, secret_hash, expected_interval_s)
+     SELECT d.id, $1, d.kind, $4, d.interval FROM unnest($2::text[], $3::text[], $5::int[]) AS d(id, kind, interval)
+     ON CONFLICT (id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash WHERE devices.facility_id = EXCLUDED.facility_id`,
+    [
+      facility,
+      devices.map((d) => d.id),
+      devices.map((d) => d.kind),
+      secretHash,
+      devices.map((d) => d.expectedIntervalS),
+    ],
+  );
+}

@@ -64,3 +64,15 @@ export async function addResident(db: Queryable, input: ResidentInput): Promise<
     )
     .catch((err) => registryError(err, `resident ${r.facility}/${r.id}`));
 }
+
+/** The ids of a facility's locations. */
+export async function listLocationIds(db: Queryable, facility: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM locations WHERE facility_id = $1', [facility]);
+  return rows.map((r) => r.id);
+}
+
+/** The ids of a facility's residents (active or not). */
+export async function listResidentIds(db: Queryable, facility: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM residents WHERE facility_id = $1', [facility]);
+  return rows.map((r) => r.id);
+}

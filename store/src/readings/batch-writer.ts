@@ -3,20 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool } from '@vigil/core';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { WriteMethod } from './config.js';
-import {
-  checkout,
-  encodeBatch,
-  inTransaction,
-  zeroCounts,
-  type EncodedBatch,
-  type RowBatch,
-  type StagedCopy,
-  type TableCounts,
-  type TableName,
-} from '@vigil/store';
-
-export type { TableCounts };
+import { checkout, inTransaction } from '../db/checkout.js';
+import { encodeBatch, zeroCounts, type EncodedBatch, type StagedCopy, type TableCounts } from './batch-statement.js';
+import type { RowBatch, TableName, WriteMethod } from './tables.js';
 
 export interface WriteResult {
   /** Rows offered per table. */
