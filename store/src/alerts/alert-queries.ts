@@ -1,7 +1,6 @@
 import type { Pool, Queryable } from '@vigil/core';
 import { alertEventSchema, alertSchema, type Alert, type AlertEvent } from '@vigil/protocol';
-import type { Principal } from '../registry/accounts.js';
-import { scopeClause } from '../scope.js';
+import { scopeClause, type Principal } from '../registry/accounts.js';
 import { ALERT_SELECT } from './alert-events.js';
 
 /** A timestamp column (Date) or JSON time string → ISO 8601 UTC, as the protocol writes times. */

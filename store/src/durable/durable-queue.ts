@@ -1,7 +1,6 @@
 import type { Logger } from '@vigil/core';
-import { Backoff } from './backoff.js';
 import { isTransientDatabaseError } from './classify.js';
-import { writeIsolating } from './isolate.js';
+import { Backoff, writeIsolating } from './retry.js';
 
 /** What became of one queued item. */
 export type Settled = 'stored' | 'refused' | 'dropped';

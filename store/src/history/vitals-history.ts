@@ -2,7 +2,7 @@ import type { Queryable } from '@vigil/core';
 import { idSchema } from '@vigil/protocol';
 import { z } from 'zod';
 import { HistoryQueryInvalid } from '../errors.js';
-import { VITAL_METRICS, combinedAggregates, rawAggregates, type VitalMetric } from './vital-metrics.js';
+import { VITAL_METRICS, combinedAggregates, rawAggregates, type VitalMetric } from '../readings/columns.js';
 
 const HOUR_MS = 3600_000;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };

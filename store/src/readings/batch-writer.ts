@@ -1,9 +1,9 @@
+import { checkout, inTransaction } from '@vigil/core';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool } from '@vigil/core';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { checkout, inTransaction } from '../db/checkout.js';
 import { encodeBatch, zeroCounts, type EncodedBatch, type StagedCopy, type TableCounts } from './batch-statement.js';
 import type { RowBatch, TableName, WriteMethod } from './tables.js';
 

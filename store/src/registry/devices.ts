@@ -1,9 +1,8 @@
 import type { DeviceKind } from '@vigil/protocol';
 import { generateSecret, hashSecret } from '@vigil/core';
-import { RegistryNotFound, registryError } from './errors.js';
+import { RegistryNotFound, registryError } from '../errors.js';
 import type { Queryable } from '@vigil/core';
-import type { Principal } from './accounts.js';
-import { scopeClause } from '../scope.js';
+import { scopeClause, type Principal } from './accounts.js';
 import { DEFAULT_EXPECTED_INTERVAL_S, deviceInputSchema, type DeviceInput } from './schemas.js';
 
 export interface Device {

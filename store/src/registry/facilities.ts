@@ -1,4 +1,4 @@
-import { registryError } from './errors.js';
+import { registryError } from '../errors.js';
 import type { Queryable } from '@vigil/core';
 import {
   facilityInputSchema,

@@ -1,5 +1,5 @@
 export * from './schemas.js';
-export * from './errors.js';
+export * from '../errors.js';
 export * from './facilities.js';
 export * from './devices.js';
 export * from './accounts.js';

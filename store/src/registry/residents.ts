@@ -1,7 +1,6 @@
 import type { Queryable } from '@vigil/core';
 import type { CareLevel } from '@vigil/protocol';
-import type { Principal } from './accounts.js';
-import { scopeClause } from '../scope.js';
+import { scopeClause, type Principal } from './accounts.js';
 
 /** A resident as the api shows it: for regulators `id` is the pseudonym and `name` is null. */
 export interface ResidentView {

@@ -1,7 +1,6 @@
 import type { Queryable } from '@vigil/core';
-import type { Principal } from './accounts.js';
+import { scopeClause, type Principal } from './accounts.js';
 import type { Facility } from './facilities.js';
-import { scopeClause } from '../scope.js';
 
 const FACILITY_COLUMNS = `f.id, f.name, f.region, f.timezone, f.created_at AS "createdAt"`;
 
