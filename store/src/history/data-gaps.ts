@@ -2,13 +2,14 @@ import type { Queryable } from '@vigil/core';
 import { idSchema, type DeviceKind } from '@vigil/protocol';
 import { z } from 'zod';
 import { HistoryQueryInvalid } from '../errors.js';
+import { FROM_BEFORE_TO, fromBeforeTo } from './vitals-history.js';
 
 /** A gap is "silent" when it is longer than this many expected intervals (DESIGN.md "Coverage audit"). */
 export const GAP_FACTOR = 3;
 
 export const dataGapsQuerySchema = z
   .object({ facility: idSchema, from: z.coerce.date(), to: z.coerce.date(), now: z.coerce.date().optional() })
-  .refine((q) => q.from < q.to, 'from must be before to');
+  .refine(fromBeforeTo, FROM_BEFORE_TO);
 export type DataGapsQuery = z.input<typeof dataGapsQuerySchema>;
 
 export interface Gap {

@@ -11,6 +11,10 @@ export const MAX_BUCKETS = 5000;
 /** Longer ranges are answered from the hourly rollups where the bucket allows it. */
 export const RAW_RANGE_LIMIT_MS = 2 * 86_400_000;
 
+/** The refinement both history queries share: a range that is not empty. */
+export const fromBeforeTo = (q: { from: Date; to: Date }): boolean => q.from < q.to;
+export const FROM_BEFORE_TO = 'from must be before to';
+
 /** `bucket`: seconds, or `30s`, `5m`, `1h`, `1d`, `1w` (also `5 minutes`, `2 hours`, …). */
 export const bucketSchema = z.union([
   z.number().int().positive(),
@@ -33,7 +37,7 @@ export const vitalsHistoryQuerySchema = z
     bucket: bucketSchema,
   })
   .refine((q) => (q.resident === undefined) !== (q.device === undefined), 'give exactly one of resident or device')
-  .refine((q) => q.from < q.to, 'from must be before to');
+  .refine(fromBeforeTo, FROM_BEFORE_TO);
 export type VitalsHistoryQuery = z.input<typeof vitalsHistoryQuerySchema>;
 
 export interface VitalStat {

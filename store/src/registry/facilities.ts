@@ -1,4 +1,4 @@
-import { registryError } from '../errors.js';
+import { registryInsert } from '../errors.js';
 import type { Queryable } from '@vigil/core';
 import {
   facilityInputSchema,
@@ -15,14 +15,12 @@ export interface Facility extends FacilityInput {
 
 export async function addFacility(db: Queryable, input: FacilityInput): Promise<void> {
   const f = facilityInputSchema.parse(input);
-  await db
-    .query('INSERT INTO facilities (id, name, region, timezone) VALUES ($1, $2, $3, $4)', [
-      f.id,
-      f.name,
-      f.region,
-      f.timezone,
-    ])
-    .catch((err) => registryError(err, `facility ${f.id}`));
+  await registryInsert(
+    db,
+    `facility ${f.id}`,
+    'INSERT INTO facilities (id, name, region, timezone) VALUES ($1, $2, $3, $4)',
+    [f.id, f.name, f.region, f.timezone],
+  );
 }
 
 export async function getFacility(db: Queryable, id: string): Promise<Facility | null> {
@@ -44,25 +42,23 @@ export async function listFacilities(db: Queryable, scope: { region?: string } =
 
 export async function addLocation(db: Queryable, input: LocationInput): Promise<void> {
   const l = locationInputSchema.parse(input);
-  await db
-    .query('INSERT INTO locations (facility_id, id, kind, name) VALUES ($1, $2, $3, $4)', [
-      l.facility,
-      l.id,
-      l.kind,
-      l.name ?? null,
-    ])
-    .catch((err) => registryError(err, `location ${l.facility}/${l.id}`));
+  await registryInsert(
+    db,
+    `location ${l.facility}/${l.id}`,
+    'INSERT INTO locations (facility_id, id, kind, name) VALUES ($1, $2, $3, $4)',
+    [l.facility, l.id, l.kind, l.name ?? null],
+  );
 }
 
 export async function addResident(db: Queryable, input: ResidentInput): Promise<void> {
   const r = residentInputSchema.parse(input);
-  await db
-    .query(
-      `INSERT INTO residents (facility_id, id, name, care_level, fall_risk, wander_risk, location_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [r.facility, r.id, r.name ?? null, r.careLevel, r.fallRisk, r.wanderRisk, r.location ?? null],
-    )
-    .catch((err) => registryError(err, `resident ${r.facility}/${r.id}`));
+  await registryInsert(
+    db,
+    `resident ${r.facility}/${r.id}`,
+    `INSERT INTO residents (facility_id, id, name, care_level, fall_risk, wander_risk, location_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [r.facility, r.id, r.name ?? null, r.careLevel, r.fallRisk, r.wanderRisk, r.location ?? null],
+  );
 }
 
 /** The ids of a facility's locations. */
