@@ -4,6 +4,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY protocol protocol
 COPY core core
+COPY store store
 COPY gateway gateway
 COPY ingest ingest
 COPY alerts alerts
@@ -11,7 +12,7 @@ COPY api api
 COPY simulators simulators
 COPY cli cli
 COPY tests/tsconfig.json tests/tsconfig.json
-RUN npm ci --ignore-scripts=false && npx tsc -b protocol core gateway ingest alerts api simulators cli && npm prune --omit=dev
+RUN npm ci --ignore-scripts=false && npx tsc -b protocol core store gateway ingest alerts api simulators cli && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { addDevice, addFacility, addLocation, addResident, createToken, upsertServiceAccount } from '@vigil/core';
+import { addDevice, addFacility, addLocation, addResident, createToken, upsertServiceAccount } from '@vigil/store';
 import { deviceTopic, deviceTopicFilter, INTERNAL_TOPICS, STREAM_PATH } from '@vigil/protocol';
 import { createBenchDatabase } from './lib-database.js';
 import { histogramMean, histogramQuantile, spawnPart, type PartHandle, type PartStats } from './lib-parts.js';

@@ -14,7 +14,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import pg from 'pg';
 import * as argon2 from '@node-rs/argon2';
-import { addDevice, addFacility, hashSecret, upsertServiceAccount } from '@vigil/core';
+import { hashSecret } from '@vigil/core';
+import { addDevice, addFacility, upsertServiceAccount } from '@vigil/store';
 import { createBenchDatabase } from './lib-database.js';
 import type { BenchResult } from './report.js';
 

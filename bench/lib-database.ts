@@ -2,12 +2,13 @@ import pg from 'pg';
 import { migrate, silentLogger, startCluster } from '@vigil/core';
 
 /**
- * A fresh, migrated database on the local cluster for one benchmark run (`vigil_bench_<name>_<pid>`),
- * dropped by drop(). Benchmarks share this instead of each writing their own.
+ * A fresh, migrated database for one benchmark run (`vigil_bench_<name>_<pid>`), dropped by drop(): on the
+ * server of `VIGIL_BENCH_ADMIN_URL` when set (a URL on which the user may CREATE DATABASE, e.g. a shared
+ * cluster), else on the local cluster. Benchmarks share this instead of each writing their own.
  */
 export async function createBenchDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
   const log = silentLogger();
-  const adminUrl = await startCluster(log);
+  const adminUrl = process.env.VIGIL_BENCH_ADMIN_URL ?? (await startCluster(log));
   const database = `vigil_bench_${name}_${process.pid}`;
   const run = async (sql: string) => {
     const admin = new pg.Client({ connectionString: adminUrl });

@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createPool, silentLogger, upsertServiceAccount } from '@vigil/core';
+import { createPool, silentLogger } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { start as startGateway } from '@vigil/gateway';
 import { start as startIngest, ingestTopics } from '@vigil/ingest';
 import { publishAll, type StreamMessage } from '../tests/ingest/stream-fixture.js';

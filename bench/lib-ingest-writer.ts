@@ -9,8 +9,8 @@ import { DeviceDirectory } from '../ingest/src/devices.js';
 import { createIngestMetrics } from '../ingest/src/metrics.js';
 import { IngestPipeline } from '../ingest/src/pipeline.js';
 import { prepareMessage, topicDeviceId } from '../ingest/src/prepare.js';
-import { buildRows, TABLES, type TableName } from '../ingest/src/rows.js';
-import { copyText } from '../ingest/src/write-methods.js';
+import { copyText, TABLES, type TableName } from '@vigil/store';
+import { buildRows } from '../ingest/src/rows.js';
 import type { StreamMessage } from '../tests/ingest/stream-fixture.js';
 
 export interface Inbound {

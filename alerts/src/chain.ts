@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AlertEvent } from '@vigil/protocol';
+import type { ChainLinkRow } from '@vigil/store';
 
 /**
  * Canonical JSON: object keys sorted at every level, no whitespace. The stored `data` is jsonb, which does not
@@ -22,17 +23,8 @@ export function hashEvent(prevHash: Buffer | null, event: AlertEvent): Buffer {
   return hash.digest();
 }
 
-/** One stored row of `alert_events`, as the audit reads it. */
-export interface ChainRow {
-  id: number;
-  facility: string;
-  type: AlertEvent['event'];
-  at: Date;
-  actor: string | null;
-  data: AlertEvent['alert'];
-  prevHash: Buffer | null;
-  hash: Buffer;
-}
+/** One stored row of `alert_events`, as the audit reads it (the store's reader). */
+export type ChainRow = ChainLinkRow;
 
 export interface ChainBreak {
   facility: string;

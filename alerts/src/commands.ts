@@ -1,11 +1,16 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { Logger } from '@vigil/core';
+import {
+  claimCommand,
+  listenForCommands,
+  readPendingCommands,
+  refuseCommand,
+  type PendingCommandRow,
+} from '@vigil/store';
 import { alertRuleSchema, idSchema, resolutionOutcomeSchema } from '@vigil/protocol';
 import { ALERTS_ERROR_CODES, type AlertsErrorCode } from './errors.js';
 import type { AlertsMetrics } from './metrics.js';
-
-export const COMMANDS_CHANNEL = 'vigil_alert_commands';
 
 const resolveArgsSchema = z.object({ outcome: resolutionOutcomeSchema, note: z.string().max(2000).nullish() });
 const drillArgsSchema = z.object({
@@ -25,9 +30,9 @@ export type AlertCommand = { id: number; facility: string; actor: string } & (
 /** What applying a command gave: the stored-promise of its event (which marks the row processed), or a refusal. */
 export type CommandResult = { ok: true; stored: Promise<boolean> } | { ok: false; code: AlertsErrorCode };
 
-function parseCommand(row: Record<string, unknown>): AlertCommand | null {
-  const base = { id: Number(row.id), facility: row.facility_id as string, actor: row.actor as string };
-  const alertId = row.alert_id as string | null;
+function parseCommand(row: PendingCommandRow): AlertCommand | null {
+  const base = { id: row.id, facility: row.facility, actor: row.actor };
+  const alertId = row.alertId;
   switch (row.command) {
     case 'acknowledge':
       return alertId ? { ...base, command: 'acknowledge', alertId } : null;
@@ -93,18 +98,11 @@ export class CommandInbox {
   }
 
   private async processPending(): Promise<void> {
-    const { rows } = await this.pool.query(
-      `SELECT id, facility_id, alert_id, command, actor, args FROM alert_commands
-       WHERE processed_at IS NULL AND claimed_at IS NULL ORDER BY id LIMIT 200`,
-    );
+    const rows = await readPendingCommands(this.pool, 200);
     for (const row of rows) {
       if (this.closed) return;
       // Claim first: a command the api has withdrawn (timed out) must not be applied after all.
-      const claim = await this.pool.query(
-        'UPDATE alert_commands SET claimed_at = now() WHERE id = $1 AND processed_at IS NULL AND claimed_at IS NULL',
-        [row.id],
-      );
-      if (claim.rowCount !== 1) continue;
+      if (!(await claimCommand(this.pool, row.id))) continue;
       const command = parseCommand(row);
       const result: CommandResult = command
         ? this.apply(command)
@@ -113,10 +111,7 @@ export class CommandInbox {
       // Success: the event's transaction marks the row processed. Wait for it so the next run cannot pick it again.
       if (result.ok && (await result.stored)) continue;
       const code = result.ok ? 'VIGIL_ERR_DB_UNAVAILABLE' : result.code;
-      await this.pool.query('UPDATE alert_commands SET processed_at = now(), error_code = $2 WHERE id = $1', [
-        row.id,
-        code,
-      ]);
+      await refuseCommand(this.pool, row.id, code);
     }
     if (rows.length === 200) this.again = true;
   }
@@ -140,7 +135,7 @@ export class CommandInbox {
     this.listener = client;
     try {
       await client.connect();
-      await client.query(`LISTEN ${COMMANDS_CHANNEL}`);
+      await listenForCommands(client);
       // Commands written while nobody listened: catch up now.
       void this.wake();
     } catch (err) {

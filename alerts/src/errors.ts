@@ -1,4 +1,5 @@
 import { defineError } from '@vigil/core';
+import { COMMAND_REFUSAL_STATUS } from '@vigil/store';
 
 /**
  * The alerts service's error registry (docs/errors.md "Alerts"). Command refusals are recorded as the code in
@@ -13,8 +14,10 @@ export const ALERTS_ERROR_CODES = {
 } as const;
 export type AlertsErrorCode = (typeof ALERTS_ERROR_CODES)[keyof typeof ALERTS_ERROR_CODES];
 
-export const AlertNotFound = defineError(ALERTS_ERROR_CODES.notFound, 404);
-export const AlertAlreadyAcknowledged = defineError(ALERTS_ERROR_CODES.alreadyAcknowledged, 409);
-export const AlertAlreadyResolved = defineError(ALERTS_ERROR_CODES.alreadyResolved, 409);
-export const InvalidAlertCommand = defineError(ALERTS_ERROR_CODES.invalidCommand, 400);
+// Statuses from the store's refusal map, the one the api answers with.
+const refusal = (code: string) => defineError(code, COMMAND_REFUSAL_STATUS[code]);
+export const AlertNotFound = refusal(ALERTS_ERROR_CODES.notFound);
+export const AlertAlreadyAcknowledged = refusal(ALERTS_ERROR_CODES.alreadyAcknowledged);
+export const AlertAlreadyResolved = refusal(ALERTS_ERROR_CODES.alreadyResolved);
+export const InvalidAlertCommand = refusal(ALERTS_ERROR_CODES.invalidCommand);
 export const AlertChainBroken = defineError(ALERTS_ERROR_CODES.chainBroken);

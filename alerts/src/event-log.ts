@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@vigil/core';
+import type { EventLogPosition } from '@vigil/store';
 import type { AlertEvent } from '@vigil/protocol';
 import type { Transition } from './alert-book.js';
 import type { Backlog } from './backlog.js';
@@ -8,10 +9,7 @@ import type { AlertsMetrics } from './metrics.js';
 import type { AlertStore } from './store.js';
 
 /** Where the log resumes: the highest stored event id, and each facility's newest hash. */
-export interface EventLogSeed {
-  lastEventId: number;
-  lastHashes: Map<string, Buffer>;
-}
+export type EventLogSeed = EventLogPosition;
 
 export interface Appended {
   event: AlertEvent;

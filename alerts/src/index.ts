@@ -4,7 +4,7 @@ import { startAlerts, type AlertsHandle, type AlertsOptions } from './service.js
 
 export { configFromEnv, ALERTS_DEFAULTS, ALERTS_ENV, type AlertsEnvConfig } from './config.js';
 export { ALERTS_ERROR_CODES, AlertChainBroken } from './errors.js';
-export { COMMANDS_CHANNEL } from './commands.js';
+export { COMMANDS_CHANNEL } from '@vigil/store';
 export { verifyChain, type VerifyReport } from './audit.js';
 export type { AlertsHandle, AlertsOptions } from './service.js';
 export { createReplayEngine, ALERTS_TICK_MS, type ReplayEngine, type DeviceContext } from './replay.js';

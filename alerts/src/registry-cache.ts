@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Logger } from '@vigil/core';
+import { readRegistrySnapshot } from '@vigil/store';
 import type { DeviceInfo, FacilityInfo, LocationInfo, ResidentInfo } from './rules/types.js';
 
 /** What the engine knows about a device's context: everything a rule needs besides its settings. */
@@ -79,63 +80,52 @@ export class RegistryCache {
 
   private async load(): Promise<void> {
     this.lastLoad = Date.now();
-    const [facilities, locations, residents, devices] = await Promise.all([
-      this.pool.query('SELECT id, timezone, settings FROM facilities'),
-      this.pool.query('SELECT facility_id, id, kind FROM locations'),
-      this.pool.query(
-        `SELECT facility_id, id, care_level, fall_risk, wander_risk, location_id, thresholds FROM residents
-         WHERE active`,
-      ),
-      this.pool.query(
-        `SELECT id, facility_id, kind, resident_id, location_id, expected_interval_s, last_seen_at FROM devices
-         WHERE retired_at IS NULL`,
-      ),
-    ]);
+    const { facilities, locations, residents, devices } = await readRegistrySnapshot(this.pool);
     const facilityById = new Map(
-      facilities.rows.map((f) => [f.id as string, { info: { id: f.id, timezone: f.timezone }, settings: f.settings }]),
+      facilities.map((f) => [f.id as string, { info: { id: f.id, timezone: f.timezone }, settings: f.settings }]),
     );
     const place = (facility: string, id: string) => `${facility}/${id}`;
     const locationByKey = new Map<string, LocationInfo>(
-      locations.rows.map((l) => [place(l.facility_id, l.id), { id: l.id, kind: l.kind }]),
+      locations.map((l) => [place(l.facility, l.id), { id: l.id, kind: l.kind } as LocationInfo]),
     );
     const residentByKey = new Map(
-      residents.rows.map((r) => [
-        place(r.facility_id, r.id),
+      residents.map((r) => [
+        place(r.facility, r.id),
         {
           info: {
             id: r.id,
-            facility: r.facility_id,
-            careLevel: r.care_level,
-            fallRisk: r.fall_risk,
-            wanderRisk: r.wander_risk,
-            location: r.location_id,
-          } satisfies ResidentInfo,
+            facility: r.facility,
+            careLevel: r.careLevel,
+            fallRisk: r.fallRisk,
+            wanderRisk: r.wanderRisk,
+            location: r.location,
+          } as ResidentInfo,
           thresholds: r.thresholds,
         },
       ]),
     );
     const next = new Map<string, DeviceContext>();
-    for (const d of devices.rows) {
-      const facility = facilityById.get(d.facility_id);
+    for (const d of devices) {
+      const facility = facilityById.get(d.facility);
       if (!facility) continue;
-      const resident = d.resident_id ? residentByKey.get(place(d.facility_id, d.resident_id)) : undefined;
+      const resident = d.resident ? residentByKey.get(place(d.facility, d.resident)) : undefined;
       // A worn device moves with its resident: without a fixed place, the resident's room is where it is.
-      const locationId: string | null = d.location_id ?? resident?.info.location ?? null;
+      const locationId: string | null = d.location ?? resident?.info.location ?? null;
       next.set(d.id, {
         device: {
           id: d.id,
-          facility: d.facility_id,
+          facility: d.facility,
           kind: d.kind,
-          resident: d.resident_id,
-          location: d.location_id,
-          expectedIntervalS: d.expected_interval_s,
+          resident: d.resident,
+          location: d.location,
+          expectedIntervalS: d.expectedIntervalS,
         },
         resident: resident?.info ?? null,
-        location: locationId ? (locationByKey.get(place(d.facility_id, locationId)) ?? null) : null,
+        location: locationId ? (locationByKey.get(place(d.facility, locationId)) ?? null) : null,
         facility: facility.info,
         facilitySettings: facility.settings ?? {},
         residentThresholds: resident?.thresholds ?? {},
-        lastSeenAt: d.last_seen_at ? (d.last_seen_at as Date).getTime() : null,
+        lastSeenAt: d.lastSeenAt?.getTime() ?? null,
       });
     }
     const previous = this.devices;

@@ -1,216 +1,57 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { isConnectionError, type Logger, type Queryable } from '@vigil/core';
-import type { Alert, AlertEvent } from '@vigil/protocol';
+import type { Logger } from '@vigil/core';
+import { INTERNAL_TOPICS } from '@vigil/protocol';
+import { appendAlertEvents, DurableQueue, insertDeadLetters, rejectionReason, type EventWrite } from '@vigil/store';
 import type { AlertsMetrics } from './metrics.js';
 
-/** One event to make durable: its alert row (as after the event), its chained row, and the command it answers. */
-export interface EventWrite {
-  event: AlertEvent;
-  prevHash: Buffer | null;
-  hash: Buffer;
-  /** The `alert_commands` row this event answers: marked processed in the same transaction. */
-  commandId?: number;
-}
-
-interface Pending extends EventWrite {
-  resolve(stored: boolean): void;
-}
-
-const MAX_BATCH = 64;
-const RETRY_MIN_MS = 200;
-const RETRY_MAX_MS = 5_000;
-
-const ALERT_COLUMNS = `id uuid, facility_id text, rule text, priority text, status text, subject text,
-  resident_id text, device_id text, location_id text, detail text, drill boolean, escalation_level smallint,
-  raised_at timestamptz, occurred_at timestamptz, last_seen_at timestamptz, acknowledged_at timestamptz,
-  acknowledged_by text, resolved_at timestamptz, resolved_by text, outcome text, note text`;
-const ALERT_NAMES = ALERT_COLUMNS.replace(/ [a-z]+(,|$)/g, '$1');
+export type { EventWrite } from '@vigil/store';
 
 /**
- * A whole batch in one statement, so one round trip: under load each round trip waits for the database backend
- * and then for us to be scheduled, and a transaction of five of them took 30 ms on average (200 ms at worst) on
- * two busy cores. $1: the alerts as after their batch's last event, in the order of those events (an alert resolved
- * before its subject's next one is raised, for the one-open-alert index); $2: the events; $3: the commands answered.
- * ON CONFLICT DO NOTHING on events: a batch retried after a connection lost during COMMIT may already be stored.
- * The foreign key of each event is checked at the end of the statement, after its alert was written.
- */
-const WRITE_BATCH = `
-  WITH written_alerts AS (
-    INSERT INTO alerts (${ALERT_NAMES})
-    SELECT ${ALERT_NAMES} FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${ALERT_COLUMNS})) WITH ORDINALITY AS a
-    ORDER BY a.ordinality
-    ON CONFLICT (id) DO UPDATE SET priority = EXCLUDED.priority, status = EXCLUDED.status,
-      detail = EXCLUDED.detail, escalation_level = EXCLUDED.escalation_level, last_seen_at = EXCLUDED.last_seen_at,
-      acknowledged_at = EXCLUDED.acknowledged_at, acknowledged_by = EXCLUDED.acknowledged_by,
-      resolved_at = EXCLUDED.resolved_at, resolved_by = EXCLUDED.resolved_by, outcome = EXCLUDED.outcome,
-      note = EXCLUDED.note
-  ), written_events AS (
-    INSERT INTO alert_events (id, alert_id, facility_id, type, at, actor, data, prev_hash, hash)
-    SELECT id, alert_id, facility_id, type, at, actor, data, decode(prev_hash, 'hex'), decode(hash, 'hex')
-    FROM jsonb_to_recordset($2::jsonb) AS e(id bigint, alert_id uuid, facility_id text, type text,
-      at timestamptz, actor text, data jsonb, prev_hash text, hash text)
-    ON CONFLICT (id) DO NOTHING
-  )
-  UPDATE alert_commands SET processed_at = now(), alert_id = c.alert_id
-  FROM jsonb_to_recordset($3::jsonb) AS c(id bigint, alert_id uuid) WHERE alert_commands.id = c.id`;
-
-const alertRow = (a: Alert) => ({
-  id: a.id,
-  facility_id: a.facility,
-  rule: a.rule,
-  priority: a.priority,
-  status: a.status,
-  subject: a.subject,
-  resident_id: a.resident,
-  device_id: a.device,
-  location_id: a.location,
-  detail: a.detail,
-  drill: a.drill,
-  escalation_level: a.escalationLevel,
-  raised_at: a.raisedAt,
-  occurred_at: a.occurredAt,
-  last_seen_at: a.lastSeenAt,
-  acknowledged_at: a.acknowledgedAt,
-  acknowledged_by: a.acknowledgedBy,
-  resolved_at: a.resolvedAt,
-  resolved_by: a.resolvedBy,
-  outcome: a.outcome,
-  note: a.note,
-});
-
-/**
- * Writes a batch (in event id order) in one statement, so atomically; `synchronous_commit` must be on for the
- * connection (service.ts sets it on every connection of the pool).
- */
-export async function writeBatch(db: Queryable, batch: readonly EventWrite[]): Promise<void> {
-  await db.query(WRITE_BATCH, batchParams(batch));
-}
-
-function batchParams(batch: readonly EventWrite[]): [string, string, string] {
-  const alerts = new Map<string, Alert>();
-  for (const { event } of batch) {
-    alerts.delete(event.alert.id); // re-inserted: the map's order is that of each alert's last event
-    alerts.set(event.alert.id, event.alert);
-  }
-  const events = batch.map(({ event, prevHash, hash }) => ({
-    id: event.eventId,
-    alert_id: event.alert.id,
-    facility_id: event.alert.facility,
-    type: event.event,
-    at: event.at,
-    actor: event.actor,
-    data: event.alert,
-    prev_hash: prevHash?.toString('hex') ?? null,
-    hash: hash.toString('hex'),
-  }));
-  const commands = batch.flatMap(({ event, commandId }) =>
-    commandId === undefined ? [] : [{ id: commandId, alert_id: event.alert.id }],
-  );
-  return [JSON.stringify([...alerts.values()].map(alertRow)), JSON.stringify(events), JSON.stringify(commands)];
-}
-
-/**
- * The durable side of the event log: an in-order write queue. Each batch is one statement with synchronous
- * commit. While the database is unreachable the queue keeps growing (alerting goes on from memory) and is
- * retried with backoff, then flushed in order; rows are never reordered, so the hash chain stays intact.
+ * The durable side of the event log: the store's in-order write queue, one statement with synchronous commit per
+ * batch. While the database is unreachable or busy (any transient error) the queue keeps growing (alerting goes on
+ * from memory) and the head batch is retried with backoff, then flushed in order; rows are never reordered, so
+ * the hash chain stays intact. An event the database rejects for good is kept as a dead letter with the reason.
  */
 export class AlertStore {
-  private readonly queue: Pending[] = [];
-  private running = false;
-  private healthy = true;
-  private wake: (() => void) | null = null;
-  private closed = false;
+  readonly #queue: DurableQueue<EventWrite>;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly log: Logger,
-    private readonly metrics: AlertsMetrics,
-  ) {}
-
-  /** Queues the write; resolves true once committed, false if the database refused it for good. */
-  write(write: EventWrite): Promise<boolean> {
-    return new Promise((resolve) => {
-      this.queue.push({ ...write, resolve });
-      this.metrics.writeBacklog.set(this.queue.length);
-      if (!this.running) void this.pump();
-      else this.wake?.();
+  constructor(pool: pg.Pool, log: Logger, metrics: AlertsMetrics) {
+    this.#queue = new DurableQueue<EventWrite>({
+      log,
+      maxBatch: 64,
+      backoff: { minMs: 200, maxMs: 5_000 },
+      write: (batch) => appendAlertEvents(pool, batch),
+      refuse: async ({ event }, err) => {
+        // audit verify will show the gap in the chain; the event itself is kept in dead_letters.
+        log.error({ err, eventId: event.eventId }, 'alert event refused by the database; dead-lettered');
+        metrics.writeFailures.inc();
+        await insertDeadLetters(pool, [
+          {
+            receivedAt: Date.parse(event.at),
+            topic: INTERNAL_TOPICS.alertEvents,
+            facility: event.alert.facility,
+            device: event.alert.device,
+            reason: rejectionReason(err),
+            payload: Buffer.from(JSON.stringify(event)),
+          },
+        ]);
+      },
+      onHealth: (up) => metrics.databaseUp.set(up ? 1 : 0),
+      onBacklog: (size) => metrics.writeBacklog.set(size),
     });
   }
 
-  get backlog(): number {
-    return this.queue.length;
+  /** Queues the write; resolves true once committed, false if the database refused it for good. */
+  async write(write: EventWrite): Promise<boolean> {
+    return (await this.#queue.push(write)) === 'stored';
   }
 
-  get databaseReachable(): boolean {
-    return this.healthy;
+  get backlog(): number {
+    return this.#queue.backlog;
   }
 
   /** Waits until everything queued is stored, or the deadline passes; returns what is left. */
-  async drain(timeoutMs: number): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.queue.length && Date.now() < deadline) await sleep(20);
-    this.closed = true;
-    this.wake?.();
-    return this.queue.length;
-  }
-
-  private async pump(): Promise<void> {
-    this.running = true;
-    let delay = RETRY_MIN_MS;
-    let batchSize = MAX_BATCH;
-    try {
-      while (this.queue.length && !this.closed) {
-        const batch = this.queue.slice(0, batchSize);
-        try {
-          await this.commit(batch);
-          this.queue.splice(0, batch.length);
-          for (const item of batch) item.resolve(true);
-          this.metrics.writeBacklog.set(this.queue.length);
-          if (!this.healthy) this.log.info({ backlog: this.queue.length }, 'database reachable again; flushing');
-          this.setHealthy(true);
-          delay = RETRY_MIN_MS;
-          batchSize = MAX_BATCH;
-        } catch (err) {
-          if (isConnectionError(err)) {
-            if (this.healthy)
-              this.log.error({ err, backlog: this.queue.length }, 'database unreachable; alerting from memory');
-            this.setHealthy(false);
-            await this.pause(delay);
-            delay = Math.min(delay * 2, RETRY_MAX_MS);
-          } else if (batch.length > 1) {
-            batchSize = 1; // find the one write the database refuses, keep the others
-          } else {
-            // Refused for good (e.g. a constraint): keep the queue moving. audit verify will show the gap.
-            this.log.error({ err, eventId: batch[0]!.event.eventId }, 'alert event refused by the database');
-            this.metrics.writeFailures.inc();
-            this.queue.shift();
-            batch[0]!.resolve(false);
-          }
-        }
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-
-  private async commit(batch: Pending[]): Promise<void> {
-    await writeBatch(this.pool, batch);
-  }
-
-  private setHealthy(healthy: boolean): void {
-    this.healthy = healthy;
-    this.metrics.databaseUp.set(healthy ? 1 : 0);
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    }).finally(() => (this.wake = null));
+  drain(timeoutMs: number): Promise<number> {
+    return this.#queue.drain(timeoutMs);
   }
 }

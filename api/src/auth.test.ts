@@ -1,4 +1,5 @@
-import type { Clock, Pool, Principal } from '@vigil/core';
+import type { Clock, Pool } from '@vigil/core';
+import type { Principal } from '@vigil/store';
 import { describe, expect, it } from 'vitest';
 import { TokenResolver } from './auth.js';
 

@@ -1,13 +1,8 @@
-import {
-  DatabaseUnavailable,
-  isConnectionError,
-  resolveToken,
-  type Clock,
-  type Pool,
-  type Principal,
-} from '@vigil/core';
+import { DatabaseUnavailable, type Clock, type Pool } from '@vigil/core';
+import { resolveToken, type Principal } from '@vigil/store';
 import type { FastifyRequest } from 'fastify';
 import { Unauthenticated } from './errors.js';
+import { isTransientDatabaseError } from '@vigil/store';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,7 +32,7 @@ export class TokenResolver {
     try {
       principal = await resolveToken(this.db, token);
     } catch (err) {
-      if (!isConnectionError(err)) throw err;
+      if (!isTransientDatabaseError(err)) throw err;
       if (cached) return cached.principal;
       throw DatabaseUnavailable('cannot check the token: the database is unreachable', err);
     }

@@ -1,17 +1,21 @@
 import { VigilError, type Pool } from '@vigil/core';
 import type { AlertEvent } from '@vigil/protocol';
-import { AlertsTimeout, commandErrorStatus } from './errors.js';
+import {
+  COMMAND_WITHDRAWN,
+  enqueueCommand,
+  readCommandState,
+  refusalStatus,
+  withdrawCommand,
+  type CommandName,
+  type CommandRequestRow,
+} from '@vigil/store';
+import { AlertsTimeout } from './errors.js';
 import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
 
-export type CommandName = 'acknowledge' | 'resolve' | 'drill';
+export type { CommandName };
 
-export interface CommandRequest {
-  facility: string;
-  alertId: string | null;
-  command: CommandName;
-  actor: string;
-  args: Record<string, unknown>;
+export interface CommandRequest extends CommandRequestRow {
   /** Recognises the event the alerts service publishes when it carries out this command. */
   matches(event: AlertEvent, commandId: number): boolean;
 }
@@ -24,16 +28,9 @@ export interface CommandResult {
   alertId: string | null;
 }
 
-interface CommandRow {
-  processed: boolean;
-  errorCode: string | null;
-  alertId: string | null;
-}
-
 const POLL_MS = 100;
 /** After the row says "processed", how long the event may lag behind (it is published right after). */
 const EVENT_GRACE_MS = 1000;
-const WITHDRAWN = 'VIGIL_ERR_API_ALERTS_TIMEOUT';
 
 /**
  * Hands a command to the alerts service (the only writer of alerts) through the `alert_commands` inbox and
@@ -56,7 +53,7 @@ export async function runCommand(
       seen.wake();
     }
   };
-  // Listen before inserting: the alerts service may answer before our INSERT's reply reaches us.
+  // Listen before inserting: the alerts service may answer before the reply to our insert reaches us.
   const unsubscribe = ctx.feed.subscribe((candidate) => (seen.id ? consider(candidate) : seen.early.push(candidate)));
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -69,7 +66,7 @@ export async function runCommand(
   const finish = (result: string) =>
     ctx.metrics.commandDuration.observe({ command: request.command, result }, (performance.now() - started) / 1000);
   try {
-    const commandId = await insertCommand(ctx.db, request);
+    const commandId = await enqueueCommand(ctx.db, request);
     seen.id = commandId;
     seen.early.splice(0).forEach(consider);
     for (;;) {
@@ -77,12 +74,13 @@ export async function runCommand(
         finish('ok');
         return { commandId, event: seen.event, alertId: seen.event.alert.id };
       }
-      const row = await readCommand(ctx.db, commandId);
-      if (row.processed && row.errorCode === WITHDRAWN) throw timedOut(ctx.commandTimeoutMs, request.command, finish);
+      const row = await readCommandState(ctx.db, commandId);
+      if (row.processed && row.errorCode === COMMAND_WITHDRAWN)
+        throw timedOut(ctx.commandTimeoutMs, request.command, finish);
       if (row.processed && row.errorCode !== null) {
         finish('refused');
         throw new VigilError(row.errorCode, refusalMessage(request.command, row.errorCode), {
-          status: commandErrorStatus(row.errorCode),
+          status: refusalStatus(row.errorCode),
         });
       }
       if (row.processed && row.errorCode === null) {
@@ -92,7 +90,7 @@ export async function runCommand(
         return { commandId, event: resulting, alertId: resulting?.alert.id ?? row.alertId ?? request.alertId };
       }
       if (performance.now() >= deadline) {
-        if (await withdraw(ctx.db, commandId)) throw timedOut(ctx.commandTimeoutMs, request.command, finish);
+        if (await withdrawCommand(ctx.db, commandId)) throw timedOut(ctx.commandTimeoutMs, request.command, finish);
         // Not withdrawn: processed or claimed meanwhile. A claimed command is being applied: give it one more
         // period to report, then answer with the timeout (the alerts service never picks a claimed one up again).
         if (claimGrace) throw timedOut(ctx.commandTimeoutMs, request.command, finish);
@@ -105,35 +103,6 @@ export async function runCommand(
   } finally {
     unsubscribe();
   }
-}
-
-async function insertCommand(db: Pool, request: CommandRequest): Promise<number> {
-  // One statement: the NOTIFY is delivered when the INSERT commits, never before.
-  const { rows } = await db.query<{ id: string }>(
-    `WITH c AS (
-       INSERT INTO alert_commands (facility_id, alert_id, command, actor, args) VALUES ($1, $2, $3, $4, $5) RETURNING id
-     ) SELECT id, pg_notify('vigil_alert_commands', id::text) FROM c`,
-    [request.facility, request.alertId, request.command, request.actor, JSON.stringify(request.args)],
-  );
-  return Number(rows[0]!.id);
-}
-
-async function readCommand(db: Pool, id: number): Promise<CommandRow> {
-  const { rows } = await db.query<CommandRow>(
-    `SELECT processed_at IS NOT NULL AS processed, error_code AS "errorCode", alert_id AS "alertId"
-     FROM alert_commands WHERE id = $1`,
-    [id],
-  );
-  return rows[0]!;
-}
-
-async function withdraw(db: Pool, id: number): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE alert_commands SET processed_at = now(), error_code = $2
-     WHERE id = $1 AND processed_at IS NULL AND claimed_at IS NULL`,
-    [id, WITHDRAWN],
-  );
-  return rowCount === 1;
 }
 
 function timedOut(timeoutMs: number, command: CommandName, finish: (result: string) => void): Error {

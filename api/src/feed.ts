@@ -1,7 +1,8 @@
-import { isConnectionError, type Logger, type Pool } from '@vigil/core';
+import { type Logger, type Pool } from '@vigil/core';
 import type { Alert, AlertEvent } from '@vigil/protocol';
-import { eventsBetween, openAlertsAsOf } from './db/alerts.js';
+import { eventsBetween, openAlertsAsOf } from '@vigil/store';
 import type { Directory } from './scope.js';
+import { isTransientDatabaseError } from '@vigil/store';
 
 export type FeedListener = (event: AlertEvent) => void;
 /** Called when the feed had to be reloaded: what clients were told may be wrong, so they need a new snapshot. */
@@ -77,7 +78,7 @@ export class AlertFeed {
     if (event.eventId <= this.last) return; // a reload during the gap fill already has it
     await this.directory.ensure(event.alert.facility, event.alert.resident).catch((err) => {
       // Without the directory a regulator may miss this event, but nobody else does: never block the stream.
-      if (!isConnectionError(err)) throw err;
+      if (!isTransientDatabaseError(err)) throw err;
     });
     this.apply(event);
   }

@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
-import { isConnectionError, VigilError, type Clock, type Logger, type Pool } from '@vigil/core';
+import { VigilError, type Clock, type Logger, type Pool } from '@vigil/core';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -16,6 +16,7 @@ import type { TokenResolver } from './auth.js';
 import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
 import type { Directory } from './scope.js';
+import { isTransientDatabaseError } from '@vigil/store';
 
 /** What the route plugins share; built once by `start()` and passed as plugin options. */
 export interface ApiContext {
@@ -65,7 +66,7 @@ export function describeError(err: unknown): { status: number; body: ErrorBody }
   if (err instanceof VigilError) {
     return reply(err.status, err.code, err.status >= 500 && err.status !== 503 ? 'internal error' : err.message);
   }
-  if (isConnectionError(err)) return reply(503, 'VIGIL_ERR_DB_UNAVAILABLE', 'the database is unreachable');
+  if (isTransientDatabaseError(err)) return reply(503, 'VIGIL_ERR_DB_UNAVAILABLE', 'the database is unreachable');
   const status = (err as FastifyError).statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const code = status === 400 ? 'VIGIL_ERR_API_VALIDATION' : 'VIGIL_ERR_API_BAD_REQUEST';

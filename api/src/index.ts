@@ -1,11 +1,4 @@
-import {
-  createPool,
-  DatabaseUnavailable,
-  isConnectionError,
-  silentLogger,
-  systemClock,
-  type MqttService,
-} from '@vigil/core';
+import { createPool, DatabaseUnavailable, silentLogger, systemClock, type MqttService } from '@vigil/core';
 import { STREAM_HEARTBEAT_MS, STREAM_HELLO_TIMEOUT_MS } from '@vigil/protocol';
 import { Registry } from 'prom-client';
 import { authenticate, TokenResolver } from './auth.js';
@@ -24,6 +17,7 @@ import { timelineRoutes } from './routes/timeline.js';
 import { Directory } from './scope.js';
 import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
+import { isTransientDatabaseError } from '@vigil/store';
 
 export { API_ENV, configFromEnv, type ApiEnvConfig, type ApiMqttOptions, type ApiOptions } from './config.js';
 
@@ -56,7 +50,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
 
   try {
     await feed.seed().catch((err) => {
-      throw isConnectionError(err) ? DatabaseUnavailable('api: cannot reach the database', err) : err;
+      throw isTransientDatabaseError(err) ? DatabaseUnavailable('api: cannot reach the database', err) : err;
     });
     broker = await subscribeAlertEvents(options.mqtt, feed, { log: log.child({ module: 'mqtt' }), metrics });
     closers.push(() => broker!.close());

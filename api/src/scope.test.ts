@@ -1,10 +1,10 @@
-import type { Pool, Principal } from '@vigil/core';
+import type { Pool } from '@vigil/core';
 import type { Alert } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
 import { Directory } from './scope.js';
-import { commandErrorStatus } from './errors.js';
+import { refusalStatus as commandErrorStatus, scopeClause, type Principal } from '@vigil/store';
 import { decodeCursor, encodeCursor } from './paging.js';
-import { alertView, inScope, scopeClause } from './scope.js';
+import { alertView, inScope } from './scope.js';
 
 const principal = (role: Principal['role'], scope: { facility?: string; region?: string } = {}): Principal => ({
   tokenId: 't',

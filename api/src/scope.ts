@@ -1,4 +1,5 @@
-import type { Pool, Principal, TokenRole } from '@vigil/core';
+import type { Pool } from '@vigil/core';
+import { readScopeDirectory, type Principal, type TokenRole } from '@vigil/store';
 import type { Alert } from '@vigil/protocol';
 import { Forbidden, NotFound } from './errors.js';
 
@@ -14,18 +15,9 @@ export class Directory {
 
   /** Loads every facility, or only the given ones, with their residents' pseudonyms. */
   async load(facilities: string[] | null = null): Promise<void> {
-    const [f, r] = await Promise.all([
-      this.db.query<{ id: string; region: string }>(
-        'SELECT id, region FROM facilities WHERE $1::text[] IS NULL OR id = ANY($1)',
-        [facilities],
-      ),
-      this.db.query<{ facility: string; id: string; pseudonym: string }>(
-        `SELECT facility_id AS facility, id, pseudonym FROM residents WHERE $1::text[] IS NULL OR facility_id = ANY($1)`,
-        [facilities],
-      ),
-    ]);
-    for (const row of f.rows) this.regions.set(row.id, row.region);
-    for (const row of r.rows) this.pseudonyms.set(key(row.facility, row.id), row.pseudonym);
+    const { regions, pseudonyms } = await readScopeDirectory(this.db, facilities);
+    for (const row of regions) this.regions.set(row.id, row.region);
+    for (const row of pseudonyms) this.pseudonyms.set(key(row.facility, row.id), row.pseudonym);
   }
 
   /** Makes sure a facility and one of its residents are known; reloads the facility when either is missing. */
@@ -89,20 +81,6 @@ export function inScope(principal: Principal, facility: string, directory: Direc
 /** Cross-scope reads are 404, exactly as if the record did not exist: scope must not be probeable. */
 export function assertInScope(principal: Principal, facility: string, directory: Directory, what: string): void {
   if (!inScope(principal, facility, directory)) throw NotFound(`${what} not found`);
-}
-
-/**
- * A SQL condition restricting `column` (a facility id column) to the principal's scope; appends its parameter
- * to `params`.
- */
-export function scopeClause(principal: Principal, column: string, params: unknown[]): string {
-  if (principal.role === 'admin') return 'TRUE';
-  if (principal.role === 'regulator') {
-    params.push(principal.region);
-    return `${column} IN (SELECT id FROM facilities WHERE region = $${params.length})`;
-  }
-  params.push(principal.facility);
-  return `${column} = $${params.length}`;
 }
 
 /** Regulators see residents only by pseudonym (an unknown resident becomes null rather than leak its id). */

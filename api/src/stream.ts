@@ -1,4 +1,4 @@
-import type { Principal } from '@vigil/core';
+import type { Principal } from '@vigil/store';
 import {
   STREAM_CLOSE_UNAUTHORIZED,
   STREAM_PATH,

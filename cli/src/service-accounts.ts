@@ -1,4 +1,5 @@
-import { createPool, upsertServiceAccount, type Logger, type Pool, type ServiceRole } from '@vigil/core';
+import { createPool, type Logger, type Pool } from '@vigil/core';
+import { upsertServiceAccount, type ServiceRole } from '@vigil/store';
 
 type MqttConfig = { url: string; username: string; password?: string };
 

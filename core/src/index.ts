@@ -8,6 +8,6 @@ export * from './db/cluster.js';
 export * from './db/local-cluster.js';
 export * from './ports.js';
 export * from './clock.js';
-export * from './registry/index.js';
 export * from './durable/batch-writer.js';
 export * from './mqtt/index.js';
+export * from './db/queryable.js';

@@ -10,8 +10,9 @@ import {
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 
-export const WRITE_METHODS = ['unnest', 'copy'] as const;
-export type WriteMethod = (typeof WRITE_METHODS)[number];
+import { WRITE_METHODS, type WriteMethod } from '@vigil/store';
+
+export { WRITE_METHODS, type WriteMethod };
 
 /** Tunables of the ingest pipeline and its jobs, with the defaults `start()` uses. */
 export const INGEST_DEFAULTS = {

@@ -1,5 +1,6 @@
 import type { Clock, Pool } from '@vigil/core';
 import type { DeviceKind } from '@vigil/protocol';
+import { readDevices } from '@vigil/store';
 
 /** What ingest needs to know about a device to validate and store its messages. */
 export interface DeviceInfo {
@@ -46,14 +47,21 @@ export class DeviceDirectory {
   async load(ids: Iterable<string>): Promise<void> {
     const wanted = [...new Set(ids)];
     if (!wanted.length) return;
-    const { rows } = await this.pool.query<DeviceInfo>(
-      `SELECT id, facility_id AS facility, kind, resident_id AS resident, location_id AS location,
-              retired_at IS NOT NULL AS retired
-       FROM devices WHERE id = ANY($1::text[])`,
-      [wanted],
-    );
+    const rows = await readDevices(this.pool, wanted);
     const now = this.clock.now();
-    const found = new Map(rows.map((row) => [row.id, row]));
+    const found = new Map(
+      rows.map((d): [string, DeviceInfo] => [
+        d.id,
+        {
+          id: d.id,
+          facility: d.facility,
+          kind: d.kind,
+          resident: d.resident,
+          location: d.location,
+          retired: d.retiredAt !== null,
+        },
+      ]),
+    );
     for (const id of wanted) {
       const device = found.get(id) ?? null;
       this.#entries.set(id, { device, expiresAt: now + (device ? this.ttlMs : this.missTtlMs) });

@@ -2,4 +2,3 @@ import { defineError } from '@vigil/core';
 
 /** Error registry of the ingest service (listed in docs/errors.md, section Ingest). */
 export const IngestJobFailed = defineError('VIGIL_ERR_INGEST_JOB_FAILED');
-export const IngestQueryInvalid = defineError('VIGIL_ERR_INGEST_QUERY_INVALID', 400);

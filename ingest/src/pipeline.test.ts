@@ -109,7 +109,7 @@ describe('IngestPipeline (real database behind a TCP proxy)', () => {
       `SELECT (SELECT count(*) FROM vitals WHERE seq >= 10000)::int AS stored,
               (SELECT string_agg(reason, '|') FROM dead_letters WHERE reason LIKE 'rejected by the database%') AS reasons`,
     );
-    expect(rows[0]).toEqual({ stored: 39, reasons: 'rejected by the database: hr 123 refused' });
+    expect(rows[0]).toEqual({ stored: 39, reasons: 'rejected by the database (P0001): hr 123 refused' });
   });
 
   it.each(['unnest', 'copy'] as const)(

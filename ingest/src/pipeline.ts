@@ -1,13 +1,22 @@
-import { isConnectionError, type Clock, type Logger, type Pool } from '@vigil/core';
+import type { Clock, Logger, Pool } from '@vigil/core';
+import {
+  Backoff,
+  encodeBatch,
+  executeBatch,
+  isTransientDatabaseError as isTransient,
+  type EncodedBatch,
+  type TableName,
+  type WriteResult,
+  rejectionReason,
+  writeIsolating,
+} from '@vigil/store';
 import type { WriteMethod } from './config.js';
 import type { DeviceDirectory } from './devices.js';
 import type { IngestMetrics } from './metrics.js';
 import { parseDeviceTopic } from '@vigil/protocol';
 import { prepareMessage, type DeadLetter, type Prepared } from './prepare.js';
-import { buildRows, type TableName } from './rows.js';
-import { encodeBatch, type EncodedBatch } from './write-methods.js';
+import { buildRows } from './rows.js';
 import { CANCELLED, WriteLane } from './write-lane.js';
-import { executeBatch, type WriteResult } from './writer.js';
 
 export interface PipelineOptions {
   pool: Pool;
@@ -55,13 +64,6 @@ export interface PipelineStats {
   databaseUp: boolean;
 }
 
-const MAX_BACKOFF_MS = 5_000;
-// Besides a lost connection: too many connections, deadlock, serialisation failure, pool checkout timeout.
-const TRANSIENT_CODES = new Set(['53300', '40P01', '40001']);
-const isTransient = (err: unknown) =>
-  isConnectionError(err) ||
-  TRANSIENT_CODES.has((err as { code?: string }).code ?? '') ||
-  /timeout exceeded when trying to connect/i.test((err as Error).message ?? '');
 const kindOf = (topic: string) => topic.slice(topic.lastIndexOf('/') + 1);
 
 /**
@@ -88,8 +90,7 @@ export class IngestPipeline {
   #closing = false;
   #stopped = false;
   #databaseUp = true;
-  #failures = 0;
-  #wake: (() => void) | null = null;
+  readonly #retry = new Backoff({ minMs: 100, maxMs: 5_000 });
   readonly #stats = { received: 0, committed: 0, deadLetters: 0, rowsInserted: 0, rowsDuplicate: 0 };
 
   constructor(options: PipelineOptions) {
@@ -146,7 +147,7 @@ export class IngestPipeline {
     await Promise.race([this.flush(), deadline]);
     clearTimeout(timer);
     this.#stopped = true;
-    this.#wake?.();
+    this.#retry.wake();
     await this.#recovering;
     await this.#lane.idle();
     if (this.#queue.length) this.#o.log.warn({ unwritten: this.#queue.length }, 'closing with unwritten messages');
@@ -248,50 +249,45 @@ export class IngestPipeline {
     }
   }
 
-  /** Commits the first `n` queued messages; a batch the database rejects is split to isolate the culprit. */
+  /** Commits the first `n` queued messages; the store's writeIsolating splits out the ones the database rejects. */
   async #flushPrefix(n: number): Promise<void> {
-    const items = this.#queue.slice(0, n);
+    await writeIsolating(
+      this.#queue.slice(0, n),
+      (items) => this.#commit(items),
+      (item, err) => this.#deadLetter(item, err),
+    );
+  }
+
+  /** Writes a message the database rejected as a dead letter with the reason (acknowledged either way). */
+  async #deadLetter(item: Queued, err: unknown): Promise<void> {
+    this.#o.metrics.writeErrors.inc({ cause: 'rejected' });
+    this.#o.log.error({ err, topic: item.topic }, 'database rejected a message; dead-lettering it');
+    const topic = parseDeviceTopic(item.topic);
+    item.rejected = {
+      receivedAt: item.receivedAt,
+      topic: item.topic,
+      facility: topic?.facility ?? null,
+      device: topic?.device ?? null,
+      reason: rejectionReason(err),
+      payload: item.payload,
+    };
     try {
-      await this.#commit(items);
-    } catch (err) {
-      if (isTransient(err)) throw err;
-      if (n > 1) {
-        this.#o.metrics.writeErrors.inc({ cause: 'rejected' });
-        const half = Math.ceil(n / 2);
-        await this.#flushPrefix(half);
-        await this.#flushPrefix(n - half);
-        return;
-      }
-      const item = items[0]!;
-      this.#o.log.error({ err, topic: item.topic }, 'database rejected a message; dead-lettering it');
-      const reason = `rejected by the database: ${(err as Error).message}`;
-      const topic = parseDeviceTopic(item.topic);
-      item.rejected = {
-        receivedAt: item.receivedAt,
-        topic: item.topic,
-        facility: topic?.facility ?? null,
-        device: topic?.device ?? null,
-        reason,
-        payload: item.payload,
-      };
-      try {
-        await this.#commit([item]);
-      } catch (deadErr) {
-        if (isTransient(deadErr)) throw deadErr;
-        // Not even the dead letter can be stored: drop it (acknowledged) rather than block every device.
-        this.#o.log.error({ err: deadErr, topic: item.topic }, 'dead letter rejected; message dropped');
-        this.#o.metrics.writeErrors.inc({ cause: 'dropped' });
-        this.#complete([item], null);
-      }
+      await this.#commit([item]);
+    } catch (deadErr) {
+      if (isTransient(deadErr)) throw deadErr;
+      // Not even the dead letter can be stored: drop it (acknowledged) rather than block every device.
+      this.#o.log.error({ err: deadErr, topic: item.topic }, 'dead letter rejected; message dropped');
+      this.#o.metrics.writeErrors.inc({ cause: 'dropped' });
+      this.#complete([item], null);
     }
   }
 
-  async #commit(items: Queued[]): Promise<void> {
+  async #commit(items: readonly Queued[]): Promise<void> {
     this.#complete(items, await this.#execute(await this.#encode(items)));
   }
 
   /** Validates the messages (loading devices the registry cache lacks, in one query) and renders the batch. */
-  async #encode(items: Queued[]): Promise<EncodedBatch> {
+  async #encode(items: readonly Queued[]): Promise<EncodedBatch> {
     const devices = this.#o.devices;
     const topics = items.map((item) => parseDeviceTopic(item.topic));
     const missing = new Set<string>();
@@ -325,7 +321,7 @@ export class IngestPipeline {
   }
 
   /** The first `items.length` queued messages are stored (or dropped): acknowledge them, in order. */
-  #complete(items: Queued[], result: WriteResult | null): void {
+  #complete(items: readonly Queued[], result: WriteResult | null): void {
     this.#queue.splice(0, items.length);
     if (result) this.#account(items, result);
     for (const item of items) item.ack?.();
@@ -344,7 +340,7 @@ export class IngestPipeline {
     for (const resolve of this.#settled.splice(0)) resolve();
   }
 
-  #account(items: Queued[], result: WriteResult): void {
+  #account(items: readonly Queued[], result: WriteResult): void {
     const m = this.#o.metrics;
     m.batchSize.observe(items.length);
     m.buffered.set(this.#queue.length);
@@ -380,7 +376,7 @@ export class IngestPipeline {
   #up(): void {
     if (!this.#databaseUp) this.#o.log.info({ buffered: this.#queue.length }, 'database is back; writing resumed');
     this.#databaseUp = true;
-    this.#failures = 0;
+    this.#retry.reset();
     this.#o.metrics.databaseUp.set(1);
   }
 
@@ -398,12 +394,6 @@ export class IngestPipeline {
   }
 
   async #backoff(): Promise<void> {
-    if (this.#stopped) return;
-    const wait = Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.#failures++);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, wait);
-      this.#wake = () => (clearTimeout(timer), resolve());
-    });
-    this.#wake = null;
+    if (!this.#stopped) await this.#retry.wait();
   }
 }

@@ -1,17 +1,9 @@
 import { parseDeviceMessage, parseDeviceTopic, type DeviceTopic, type ParsedMessage } from '@vigil/protocol';
 import type { DeviceInfo } from './devices.js';
+import type { DeadLetterRow } from '@vigil/store';
 
-/** Raw bytes kept of a bad message (PROTOCOL.md "What happens to a bad message"). */
-export const DEAD_LETTER_MAX_BYTES = 4 * 1024;
-
-export interface DeadLetter {
-  receivedAt: number;
-  topic: string;
-  facility: string | null;
-  device: string | null;
-  reason: string;
-  payload: Buffer;
-}
+/** A message that cannot be stored as a reading, event or status (the store's dead-letter row). */
+export type DeadLetter = DeadLetterRow;
 
 /** A message ready to be written: rows for its device, or a dead letter. */
 export type Prepared =

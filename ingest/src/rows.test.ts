@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceInfo } from './devices.js';
 import { prepareMessage } from './prepare.js';
-import { buildRows, TABLES } from './rows.js';
-import { arrayLiteral, copyText, encodeBatch } from './write-methods.js';
+import { arrayLiteral, copyText, encodeBatch, TABLES } from '@vigil/store';
+import { buildRows } from './rows.js';
 
 const now = Date.parse('2026-11-23T12:30:00Z');
 const band: DeviceInfo = {
@@ -52,8 +52,8 @@ describe('buildRows', () => {
     expect(batch.rows.device_events[0]!.slice(4)).toEqual(['fall', 0.9]);
     expect(batch.rows.device_status[0]!.slice(4)).toEqual(['status', true, 55, '2.0']);
     expect(batch.devices).toEqual([
-      { id: 'wb-1', lastSeen: now, online: true, battery: 80, fw: null },
-      { id: 'sm-1', lastSeen: now, online: true, battery: 55, fw: '2.0' },
+      { id: 'wb-1', at: now, lastSeen: now, online: true, battery: 80, fw: null },
+      { id: 'sm-1', at: now, lastSeen: now, online: true, battery: 55, fw: '2.0' },
     ]);
     expect(batch.dirtyHours).toEqual([]);
   });
@@ -79,7 +79,18 @@ describe('buildRows', () => {
     expect(batch.dirtyHours).toEqual([Date.parse('2026-11-23T10:00:00Z')]);
     expect(batch.rows.device_status).toHaveLength(1);
     // The will says offline; the device itself was last seen with its reading.
-    expect(batch.devices[0]).toMatchObject({ online: false, lastSeen: now });
+    expect(batch.devices[0]).toMatchObject({ online: false, lastSeen: now, at: now });
+  });
+
+  it('keeps the newest state of a batch by device time: a late reading does not revive a device gone offline', () => {
+    const batch = buildRows(
+      [
+        msg(band, 'status', { seq: 7, ts: now - 1000, online: false }),
+        msg(band, 'reading', { seq: 6, ts: now - 5000, hr: 70 }), // delivered after the status, taken before it
+      ],
+      now,
+    );
+    expect(batch.devices[0]).toMatchObject({ online: false, at: now - 1000, lastSeen: now });
   });
 });
 
@@ -121,7 +132,7 @@ describe('encodeBatch', () => {
     // Columns NULL in every row are left out: vitals has its identity, resident and hr; the status no battery
     // or fw.
     expect(text).toContain('INSERT INTO vitals (time, device_id, seq, facility_id, resident_id, hr) SELECT');
-    expect(values).toHaveLength(6 + 6 + 7 + 5);
+    expect(values).toHaveLength(6 + 6 + 7 + 6);
     expect(name).toMatch(/^ingest-unnest-v\w+s\w+l\w+d$/);
     expect(
       encodeBatch('unnest', buildRows([msg(band, 'reading', { seq: 1, ts: now, spo2: 97 })], now)).statement!.name,
@@ -134,7 +145,7 @@ describe('encodeBatch', () => {
     const encoded = encodeBatch('copy', batch);
     expect(encoded.copies.map((c) => c.stage)).toEqual(['ingest_stage_vitals', 'ingest_stage_device_status']);
     expect(encoded.statement!.text).toContain('FROM ingest_stage_vitals ON CONFLICT DO NOTHING');
-    expect(encoded.statement!.values).toHaveLength(7 + 5);
+    expect(encoded.statement!.values).toHaveLength(7 + 6);
   });
 
   it('has nothing to send for a batch without rows', () => {

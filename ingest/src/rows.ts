@@ -1,107 +1,16 @@
 import { READING_TABLE, type ReadingSample } from '@vigil/protocol';
-import { DEAD_LETTER_MAX_BYTES, type Prepared } from './prepare.js';
+import {
+  deadLetterValues,
+  READING_COLUMNS,
+  type DeviceStateUpdate,
+  type Row,
+  type RowBatch,
+  type TableName,
+} from '@vigil/store';
+import type { Prepared } from './prepare.js';
 
-export type PgType = 'timestamptz' | 'text' | 'int8' | 'int4' | 'float4' | 'bool' | 'bytea';
-
-export interface TableSpec {
-  name: 'vitals' | 'environment' | 'device_events' | 'device_status' | 'dead_letters';
-  columns: ReadonlyArray<readonly [column: string, type: PgType]>;
-  /** Rows carry the (device, time, seq) identity: duplicates are skipped with ON CONFLICT DO NOTHING. */
-  idempotent: boolean;
-}
-
-const IDENTITY = [
-  ['time', 'timestamptz'],
-  ['device_id', 'text'],
-  ['seq', 'int8'],
-  ['facility_id', 'text'],
-] as const;
-
-/** Reading fields (protocol names) → columns, per hypertable. */
-const VITALS_FIELDS = [
-  ['hr', 'hr', 'float4'],
-  ['spo2', 'spo2', 'float4'],
-  ['rr', 'rr', 'float4'],
-  ['sbp', 'sbp', 'float4'],
-  ['dbp', 'dbp', 'float4'],
-  ['skinTemp', 'skin_temp', 'float4'],
-  ['worn', 'worn', 'bool'],
-  ['occupied', 'occupied', 'bool'],
-  ['motion', 'motion', 'float4'],
-  ['sleep', 'sleep', 'text'],
-  ['battery', 'battery', 'float4'],
-] as const;
-const ENVIRONMENT_FIELDS = [
-  ['smoke', 'smoke', 'float4'],
-  ['temp', 'temp', 'float4'],
-  ['lel', 'lel', 'float4'],
-  ['co', 'co', 'float4'],
-  ['residualMa', 'residual_ma', 'float4'],
-  ['cableTemp', 'cable_temp', 'float4'],
-  ['currentA', 'current_a', 'float4'],
-  ['open', 'open', 'bool'],
-  ['motion', 'motion', 'float4'],
-  ['battery', 'battery', 'float4'],
-] as const;
-
-const fieldColumns = (fields: typeof VITALS_FIELDS | typeof ENVIRONMENT_FIELDS) =>
-  fields.map(([, column, type]) => [column, type] as const);
-
-export const TABLES = {
-  vitals: {
-    name: 'vitals',
-    columns: [...IDENTITY, ['resident_id', 'text'], ...fieldColumns(VITALS_FIELDS)],
-    idempotent: true,
-  },
-  environment: {
-    name: 'environment',
-    columns: [...IDENTITY, ['location_id', 'text'], ...fieldColumns(ENVIRONMENT_FIELDS)],
-    idempotent: true,
-  },
-  device_events: {
-    name: 'device_events',
-    columns: [...IDENTITY, ['type', 'text'], ['confidence', 'float4']],
-    idempotent: true,
-  },
-  device_status: {
-    name: 'device_status',
-    columns: [...IDENTITY, ['source', 'text'], ['online', 'bool'], ['battery', 'float4'], ['fw', 'text']],
-    idempotent: true,
-  },
-  dead_letters: {
-    name: 'dead_letters',
-    columns: [
-      ['time', 'timestamptz'],
-      ['topic', 'text'],
-      ['facility_id', 'text'],
-      ['device_id', 'text'],
-      ['reason', 'text'],
-      ['payload', 'bytea'],
-      ['payload_size', 'int4'],
-    ],
-    idempotent: false,
-  },
-} as const satisfies Record<TableSpec['name'], TableSpec>;
-
-export type TableName = keyof typeof TABLES;
-export type Row = unknown[];
-
-/** The current state columns of `devices` that one batch changes. */
-export interface DeviceUpdate {
-  id: string;
-  lastSeen: number | null;
-  online: boolean;
-  battery: number | null;
-  fw: string | null;
-}
-
-/** Everything one transaction writes, built from a batch of prepared messages. */
-export interface RowBatch {
-  rows: Record<TableName, Row[]>;
-  devices: DeviceUpdate[];
-  /** Hour starts (epoch ms) of vitals/event rows that may already have been rolled up. */
-  dirtyHours: number[];
-}
+/** The current state of `devices` that one batch changes (written by the store's one device-state writer). */
+export type DeviceUpdate = DeviceStateUpdate;
 
 const HOUR_MS = 3600_000;
 /** A row is "late" when its hour ended this long before the flush: the rollup job may have passed it. */
@@ -110,8 +19,8 @@ export const LATE_AFTER_MS = 5 * 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Field names of a reading table's value columns, in column order. */
-const VITALS_KEYS = VITALS_FIELDS.map(([field]) => field);
-const ENVIRONMENT_KEYS = ENVIRONMENT_FIELDS.map(([field]) => field);
+const VITALS_KEYS = READING_COLUMNS.vitals.map(({ field }) => field);
+const ENVIRONMENT_KEYS = READING_COLUMNS.environment.map(({ field }) => field);
 
 /** Appends a sample's values, in column order, to the identity columns of its row. */
 function sampleRow(sample: ReadingSample, keys: readonly string[], row: Row): Row {
@@ -121,13 +30,25 @@ function sampleRow(sample: ReadingSample, keys: readonly string[], row: Row): Ro
 
 function deviceUpdate(devices: Map<string, DeviceUpdate>, id: string): DeviceUpdate {
   let update = devices.get(id);
-  if (!update) devices.set(id, (update = { id, lastSeen: null, online: true, battery: null, fw: null }));
+  if (!update) devices.set(id, (update = { id, at: 0, online: null, lastSeen: null, battery: null, fw: null }));
   return update;
 }
 
-function seen(update: DeviceUpdate, receivedAt: number): void {
+/**
+ * Online or offline as of the device's time `ts`, capped at `receivedAt` (a fast device clock must not outrank a
+ * later disconnect); within a batch the newest state wins, offline on a tie, as in the store's device-state update.
+ */
+function state(update: DeviceUpdate, online: boolean, ts: number, receivedAt: number): void {
+  const at = Math.min(ts, receivedAt);
+  if (update.online === null || at > update.at || (at === update.at && !online)) {
+    update.online = online;
+    update.at = at;
+  }
+}
+
+function seen(update: DeviceUpdate, ts: number, receivedAt: number): void {
   update.lastSeen = Math.max(update.lastSeen ?? 0, receivedAt);
-  update.online = true;
+  state(update, true, ts, receivedAt);
 }
 
 /** Turns prepared messages into rows per table, device-state updates and late hours. */
@@ -147,9 +68,7 @@ export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatc
   };
   for (const item of batch) {
     if (!item.ok) {
-      const d = item.dead;
-      const kept = d.payload.length > DEAD_LETTER_MAX_BYTES ? d.payload.subarray(0, DEAD_LETTER_MAX_BYTES) : d.payload;
-      rows.dead_letters.push([iso(d.receivedAt), d.topic, d.facility, d.device, d.reason, kept, d.payload.length]);
+      rows.dead_letters.push(deadLetterValues(item.dead));
       continue;
     }
     const { device, message, receivedAt } = item;
@@ -163,17 +82,19 @@ export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatc
       const keys = vitals ? VITALS_KEYS : ENVIRONMENT_KEYS;
       const context = vitals ? device.resident : device.location;
       const target = rows[table];
+      let newest = 0;
       for (const sample of message.samples) {
         target.push(sampleRow(sample, keys, [iso(sample.ts), device.id, message.seq, device.facility, context]));
         if (vitals) lateHour(sample.ts);
         if (typeof sample.battery === 'number') update.battery = sample.battery;
+        newest = Math.max(newest, sample.ts);
       }
-      seen(update, receivedAt);
+      seen(update, newest, receivedAt);
     } else if (message.kind === 'event') {
       const e = message.event;
       rows.device_events.push([iso(e.ts), device.id, e.seq, device.facility, e.type, e.confidence ?? null]);
       lateHour(e.ts);
-      seen(update, receivedAt);
+      seen(update, e.ts, receivedAt);
     } else {
       const s = message.status;
       rows.device_status.push([
@@ -187,8 +108,8 @@ export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatc
         s.fw ?? null,
       ]);
       // The Last Will ({"online":false}) is published by the broker: the device was not seen.
-      if (s.online) seen(update, receivedAt);
-      update.online = s.online;
+      if (s.online) seen(update, s.ts ?? receivedAt, receivedAt);
+      else state(update, false, s.ts ?? receivedAt, receivedAt);
       if (s.battery !== undefined) update.battery = s.battery;
       if (s.fw !== undefined) update.fw = s.fw;
     }

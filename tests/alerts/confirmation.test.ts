@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addLocation, addResident } from '@vigil/core';
+import { addLocation, addResident } from '@vigil/store';
 import type { AlertEvent } from '@vigil/protocol';
 import { berlinTime, manualClock, startServiceFixture, type ServiceFixture } from './harness.js';
 

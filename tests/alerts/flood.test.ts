@@ -1,7 +1,7 @@
 import mqtt from 'mqtt';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDevice } from '@vigil/core';
+import { addDevice } from '@vigil/store';
 import { deviceTopic, type AlertEvent } from '@vigil/protocol';
 import { waitFor } from '../helpers/processes.js';
 import { manualClock, startServiceFixture, type ServiceFixture } from './harness.js';

@@ -2,17 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import {
-  addDevice,
-  addFacility,
-  addLocation,
-  addResident,
-  upsertServiceAccount,
-  type Clock,
-  type Queryable,
-} from '@vigil/core';
+import { type Clock, type Queryable } from '@vigil/core';
+import { addDevice, addFacility, addLocation, addResident, upsertServiceAccount } from '@vigil/store';
 import { alertEventSchema, deviceTopic, INTERNAL_TOPICS, type AlertEvent, type DeviceKind } from '@vigil/protocol';
-import { start, type AlertsHandle, type AlertsOptions } from '@vigil/alerts';
+import { COMMANDS_CHANNEL, start, type AlertsHandle, type AlertsOptions } from '@vigil/alerts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { waitFor } from '../helpers/processes.js';
@@ -186,7 +179,7 @@ export async function sendCommand(
     `INSERT INTO alert_commands (facility_id, alert_id, command, actor, args) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
     [command.facility, command.alertId ?? null, command.command, command.actor, JSON.stringify(command.args ?? {})],
   );
-  await db.query(`SELECT pg_notify('vigil_alert_commands', $1)`, [String(rows[0].id)]);
+  await db.query(`SELECT pg_notify('${COMMANDS_CHANNEL}', $1)`, [String(rows[0].id)]);
   return Number(rows[0].id);
 }
 

@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsHandle } from '@vigil/alerts';
-import { upsertServiceAccount } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { deviceTopicFilter } from '@vigil/protocol';
 import { waitFor } from '../helpers/processes.js';
 import { startBandFixture, startTestAlerts, type BandFixture } from './harness.js';

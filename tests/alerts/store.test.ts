@@ -3,7 +3,7 @@ import { verifyChain } from '@vigil/alerts';
 import type { AlertEvent } from '@vigil/protocol';
 import { AlertBook, type Transition } from '../../alerts/src/alert-book.js';
 import { hashEvent } from '../../alerts/src/chain.js';
-import { writeBatch, type EventWrite } from '../../alerts/src/store.js';
+import { appendAlertEvents as writeBatch, type EventWrite } from '@vigil/store';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { seedFacility } from './harness.js';
 

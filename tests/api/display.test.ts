@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { start as startAlerts, type AlertsHandle } from '@vigil/alerts';
-import { upsertServiceAccount } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { deviceTopic } from '@vigil/protocol';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';

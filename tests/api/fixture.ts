@@ -7,7 +7,7 @@ import {
   createToken,
   upsertServiceAccount,
   type TokenInput,
-} from '@vigil/core';
+} from '@vigil/store';
 import { INTERNAL_TOPICS, type Alert, type AlertEvent, type AlertEventType } from '@vigil/protocol';
 import mqtt from 'mqtt';
 import { start, type ApiHandle, type ApiOptions } from '@vigil/api';

@@ -1,4 +1,4 @@
-import { upsertServiceAccount } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { start, type ApiHandle } from '@vigil/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectStream, type StreamClient } from '../helpers/stream-client.js';

@@ -147,7 +147,7 @@ describe('api WebSocket stream', () => {
   });
 
   it('cuts off a connected client whose token is revoked', async () => {
-    const { createToken } = await import('@vigil/core');
+    const { createToken } = await import('@vigil/store');
     const { token } = await createToken(fx.db.pool, { role: 'display', facility: 'f1', label: 'lost tablet' });
     const client = await connect({ token });
     await client.next('snapshot');

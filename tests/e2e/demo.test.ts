@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upsertServiceAccount } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { deviceTopicFilter } from '@vigil/protocol';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { vigil, waitFor } from '../helpers/processes.js';

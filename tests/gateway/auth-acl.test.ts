@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { retireDevice } from '@vigil/core';
+import { retireDevice } from '@vigil/store';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { closed, connect, mosquittoPub, nextMessage, reading, seedRegistry, subackCodes } from './fixtures.js';

@@ -1,5 +1,6 @@
 import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
-import { addDevice, addFacility, upsertServiceAccount, type Queryable } from '@vigil/core';
+import { type Queryable } from '@vigil/core';
+import { addDevice, addFacility, upsertServiceAccount } from '@vigil/store';
 import { mosquittoPub as publishWithMosquitto } from '../helpers/processes.js';
 
 export interface Credentials {

@@ -2,7 +2,7 @@ import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upsertServiceAccount } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { closed, connect, nextMessage, reading, seedRegistry, type Credentials } from './fixtures.js';

@@ -1,15 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  clusterPaths,
-  migrate,
-  silentLogger,
-  startCluster,
-  stopCluster,
-  upsertServiceAccount,
-  type ClusterPaths,
-} from '@vigil/core';
+import { clusterPaths, migrate, silentLogger, startCluster, stopCluster, type ClusterPaths } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { start, type IngestHandle } from '@vigil/ingest';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

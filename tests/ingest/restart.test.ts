@@ -1,4 +1,4 @@
-import { upsertServiceAccount } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';

@@ -1,6 +1,7 @@
 // A fleet of registered devices and a deterministic mixed stream of good and bad messages for it, with the
 // exact rows each table must end up with. Shared by the ingest tests and bench/ingest.ts.
-import { addDevice, addFacility, addResident, retireDevice, type Queryable } from '@vigil/core';
+import { type Queryable } from '@vigil/core';
+import { addDevice, addFacility, addResident, retireDevice } from '@vigil/store';
 import { deviceTopic, type DeviceKind } from '@vigil/protocol';
 import mqtt from 'mqtt';
 

@@ -1,4 +1,4 @@
-import { upsertServiceAccount } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { start, type IngestHandle } from '@vigil/ingest';
 import { deviceTopic } from '@vigil/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { upsertServiceAccount } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { deviceTopicFilter } from '@vigil/protocol';
 import { SCENARIO_NAMES } from '@vigil/simulators';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { upsertServiceAccount } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { deviceTopic, deviceTopicFilter, parseDeviceMessage, parseDeviceTopic, type DeviceKind } from '@vigil/protocol';
 import { seedDemoFacility, startFleet, type Fleet, type SeededFacility } from '@vigil/simulators';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';

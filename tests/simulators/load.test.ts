@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { upsertServiceAccount } from '@vigil/core';
+import { upsertServiceAccount } from '@vigil/store';
 import { deviceTopicFilter, parseDeviceMessage, parseDeviceTopic } from '@vigil/protocol';
 import { seedLoadDevices, startLoad } from '@vigil/simulators';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';

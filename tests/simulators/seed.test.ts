@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFacility, listDevices, retireDevice, verifySecret } from '@vigil/core';
+import { verifySecret } from '@vigil/core';
+import { getFacility, listDevices, retireDevice } from '@vigil/store';
 import { demoPlan, seedDemoFacility } from '@vigil/simulators';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 

@@ -1,4 +1,3 @@
-import type { Principal } from '@vigil/core';
 import {
   ALERT_RULES,
   alertEventTypeSchema,
@@ -13,10 +12,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { runCommand } from '../commands.js';
 import type { ApiContext, RouteOptions } from '../http.js';
-import { ALERT_COLUMNS, eventsOfAlert, getAlert, iso, toAlert } from '../db/alerts.js';
+import { eventsOfAlert, getAlert, iso, listAlerts, type Principal } from '@vigil/store';
 import { NotFound } from '../errors.js';
 import { decodeCursor, page, pageQuery } from '../paging.js';
-import { alertView, allow, assertFacility, assertInScope, scopeClause } from '../scope.js';
+import { alertView, allow, assertFacility, assertInScope } from '../scope.js';
 
 const alertIdParams = z.object({ id: z.uuid() });
 const eventSummarySchema = z.object({
@@ -66,19 +65,12 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       const q = request.query;
       if (q.facility) await assertFacility(p, q.facility, ctx.directory);
       const after = decodeCursor(q.cursor, 2);
-      const params: unknown[] = [q.status ?? null, q.facility ?? null, q.rule ?? null, q.drill ?? null];
-      params.push(after?.[0] ?? null, after?.[1] ?? null, q.from ?? null, q.to ?? null, q.limit + 1);
-      const { rows } = await ctx.db.query(
-        `SELECT ${ALERT_COLUMNS} FROM alerts a
-         WHERE ($1::text IS NULL OR a.status = $1) AND ($2::text IS NULL OR a.facility_id = $2)
-           AND ($3::text IS NULL OR a.rule = $3) AND ($4::boolean IS NULL OR a.drill = $4)
-           AND ($5::timestamptz IS NULL OR (a.raised_at, a.id) < ($5, $6::uuid))
-           AND ($7::timestamptz IS NULL OR a.raised_at >= $7) AND ($8::timestamptz IS NULL OR a.raised_at < $8)
-           AND ${scopeClause(p, 'a.facility_id', params)}
-         ORDER BY a.raised_at DESC, a.id DESC LIMIT $9`,
-        params,
-      );
-      const alerts = rows.map(toAlert);
+      const alerts = await listAlerts(ctx.db, p, {
+        ...q,
+        drill: q.drill === undefined ? undefined : q.drill === 'true',
+        before: after ? [after[0]!, after[1]!] : undefined,
+        limit: q.limit + 1,
+      });
       await Promise.all(alerts.map((a) => ctx.directory.ensure(a.facility, a.resident)));
       const { items, nextCursor } = page(alerts, q.limit, (a) => [a.raisedAt, a.id]);
       return { alerts: items.map((a) => alertView(p, a, ctx.directory)), nextCursor };

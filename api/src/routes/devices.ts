@@ -1,12 +1,18 @@
-import type { Principal } from '@vigil/core';
 import { deviceKindSchema, idSchema } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RouteOptions } from '../http.js';
-import { iso } from '../db/alerts.js';
+import {
+  getDeviceInScope,
+  iso,
+  listDevicesInScope,
+  readStatusChanges,
+  type DeviceWithPseudonym,
+  type Principal,
+} from '@vigil/store';
 import { NotFound } from '../errors.js';
 import { decodeCursor, page, pageQuery } from '../paging.js';
-import { allow, assertFacility, scopeClause } from '../scope.js';
+import { allow, assertFacility } from '../scope.js';
 
 const deviceSchema = z.object({
   id: idSchema,
@@ -32,20 +38,23 @@ const statusChangeSchema = z.object({
   fw: z.string().nullable(),
 });
 
-const columns = (principal: Principal) => `d.id, d.facility_id AS facility, d.kind,
-  ${principal.role === 'regulator' ? 'r.pseudonym' : 'd.resident_id'} AS resident, d.location_id AS location,
-  d.expected_interval_s AS "expectedIntervalS", d.retired_at IS NOT NULL AS retired, d.online, d.battery, d.fw,
-  d.last_seen_at AS "lastSeenAt"`;
-const FROM = 'devices d LEFT JOIN residents r ON r.facility_id = d.facility_id AND r.id = d.resident_id';
-
 export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
-  const view = (row: Record<string, unknown>): z.infer<typeof deviceSchema> => {
-    const lastSeen = row.lastSeenAt as Date | null;
-    const silentAfterMs = 3 * (row.expectedIntervalS as number) * 1000;
+  const view = (principal: Principal, d: DeviceWithPseudonym): z.infer<typeof deviceSchema> => {
+    const silentAfterMs = 3 * d.expectedIntervalS * 1000;
+    const retired = d.retiredAt !== null;
     return {
-      ...(row as z.infer<typeof deviceSchema>),
-      lastSeenAt: iso(lastSeen),
-      silent: !row.retired && (lastSeen === null || ctx.clock.now() - lastSeen.getTime() > silentAfterMs),
+      id: d.id,
+      facility: d.facility,
+      kind: d.kind,
+      resident: principal.role === 'regulator' ? d.pseudonym : d.resident,
+      location: d.location,
+      expectedIntervalS: d.expectedIntervalS,
+      retired,
+      online: d.online,
+      battery: d.battery,
+      fw: d.fw,
+      lastSeenAt: iso(d.lastSeenAt),
+      silent: !retired && (d.lastSeenAt === null || ctx.clock.now() - d.lastSeenAt.getTime() > silentAfterMs),
     };
   };
 
@@ -71,18 +80,16 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
       const q = request.query;
       if (q.facility) await assertFacility(p, q.facility, ctx.directory);
       const after = decodeCursor(q.cursor, 1);
-      const params: unknown[] = [q.facility ?? null, q.kind ?? null, q.online ?? null, q.retired, after?.[0] ?? null];
-      params.push(q.limit + 1);
-      const { rows } = await ctx.db.query(
-        `SELECT ${columns(p)} FROM ${FROM}
-         WHERE ($1::text IS NULL OR d.facility_id = $1) AND ($2::text IS NULL OR d.kind = $2)
-           AND ($3::boolean IS NULL OR d.online = $3) AND (d.retired_at IS NOT NULL) = $4::boolean
-           AND ($5::text IS NULL OR d.id > $5) AND ${scopeClause(p, 'd.facility_id', params)}
-         ORDER BY d.id LIMIT $6`,
-        params,
-      );
+      const rows = await listDevicesInScope(ctx.db, p, {
+        facility: q.facility,
+        kind: q.kind,
+        online: q.online === undefined ? undefined : q.online === 'true',
+        retired: q.retired === 'true',
+        after: after?.[0],
+        limit: q.limit + 1,
+      });
       const { items, nextCursor } = page(rows, q.limit, (row) => [row.id]);
-      return { devices: items.map(view), nextCursor };
+      return { devices: items.map((d) => view(p, d)), nextCursor };
     },
   );
 
@@ -99,17 +106,13 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
     async (request) => {
       const p = request.principal;
       allow(p, 'devices');
-      const params: unknown[] = [request.params.device];
-      const { rows } = await ctx.db.query(
-        `SELECT ${columns(p)} FROM ${FROM} WHERE d.id = $1 AND ${scopeClause(p, 'd.facility_id', params)}`,
-        params,
-      );
-      if (!rows[0]) throw NotFound(`device ${request.params.device} not found`);
-      const changes = await ctx.db.query(
-        `SELECT time, source, online, battery, fw FROM device_status WHERE device_id = $1 ORDER BY time DESC LIMIT 20`,
-        [request.params.device],
-      );
-      return { ...view(rows[0]), statusChanges: changes.rows.map((row) => ({ ...row, time: iso(row.time) })) };
+      const device = await getDeviceInScope(ctx.db, p, request.params.device);
+      if (!device) throw NotFound(`device ${request.params.device} not found`);
+      const changes = await readStatusChanges(ctx.db, device.id, 20);
+      return {
+        ...view(p, device),
+        statusChanges: changes.map((row) => ({ ...row, time: iso(row.time) }) as z.infer<typeof statusChangeSchema>),
+      };
     },
   );
 };

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { RouteOptions } from '../http.js';
 import { Forbidden, Validation } from '../errors.js';
 import { assertFacility } from '../scope.js';
+import { readDisplayNames } from '@vigil/store';
 
 /** api/public, from src/routes and from dist/routes alike. */
 const PUBLIC_DIR = new URL('../../public/', import.meta.url);
@@ -61,13 +62,10 @@ export const displayApi: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
       const facility = request.query.facility ?? p.facility;
       if (!facility) throw Validation('querystring/facility: required for tokens without a facility');
       await assertFacility(p, facility, ctx.directory);
-      const [f, residents, locations] = await Promise.all([
-        ctx.db.query('SELECT id, name FROM facilities WHERE id = $1', [facility]),
-        ctx.db.query('SELECT id, name FROM residents WHERE facility_id = $1', [facility]),
-        ctx.db.query('SELECT id, name FROM locations WHERE facility_id = $1', [facility]),
-      ]);
+      const names = await readDisplayNames(ctx.db, facility);
       const byId = (rows: { id: string; name: string | null }[]) => Object.fromEntries(rows.map((r) => [r.id, r.name]));
-      return { facility: f.rows[0], residents: byId(residents.rows), locations: byId(locations.rows) };
+      // assertFacility has made sure the facility exists.
+      return { facility: names.facility!, residents: byId(names.residents), locations: byId(names.locations) };
     },
   );
 

@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { runCommand } from '../commands.js';
 import type { RouteOptions } from '../http.js';
-import { ALERT_COLUMNS, getAlert, toAlert } from '../db/alerts.js';
+import { getAlert, listDrills } from '@vigil/store';
 import { Internal, Validation } from '../errors.js';
-import { alertView, allow, assertFacility, scopeClause } from '../scope.js';
+import { alertView, allow, assertFacility } from '../scope.js';
 
 const drillBodySchema = z.object({
   facility: idSchema.optional().describe("default: the token's facility"),
@@ -76,15 +76,7 @@ export const drillRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       if (q.facility) await assertFacility(p, q.facility, ctx.directory);
       const to = q.to ?? new Date(ctx.clock.now()).toISOString();
       const from = q.from ?? new Date(Date.parse(to) - DEFAULT_REPORT_DAYS * 86_400_000).toISOString();
-      const params: unknown[] = [q.facility ?? null, from, to, REPORT_LIMIT];
-      const { rows } = await ctx.db.query(
-        `SELECT ${ALERT_COLUMNS} FROM alerts a
-         WHERE a.drill AND ($1::text IS NULL OR a.facility_id = $1) AND a.raised_at >= $2 AND a.raised_at < $3
-           AND ${scopeClause(p, 'a.facility_id', params)}
-         ORDER BY a.raised_at DESC LIMIT $4`,
-        params,
-      );
-      const alerts = rows.map(toAlert);
+      const alerts = await listDrills(ctx.db, p, { facility: q.facility, from, to, limit: REPORT_LIMIT });
       await Promise.all(alerts.map((a) => ctx.directory.ensure(a.facility, a.resident)));
       const drills = alerts.map((alert) => ({
         alert: alertView(p, alert, ctx.directory),

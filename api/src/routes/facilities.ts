@@ -2,9 +2,9 @@ import { idSchema } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RouteOptions } from '../http.js';
-import { iso } from '../db/alerts.js';
+import { getFacilityWithCounts, iso, listFacilitiesInScope } from '@vigil/store';
 import { NotFound } from '../errors.js';
-import { allow, scopeClause } from '../scope.js';
+import { allow } from '../scope.js';
 
 const facilitySchema = z.object({
   id: idSchema,
@@ -22,8 +22,6 @@ const facilityDetailSchema = facilitySchema.extend({
   }),
 });
 
-const COLUMNS = `f.id, f.name, f.region, f.timezone, f.created_at AS "createdAt"`;
-
 /** Facilities in the token's scope: one for facility tokens, the region's for regulators, all for admins. */
 export const facilityRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   app.get(
@@ -37,12 +35,7 @@ export const facilityRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     },
     async (request) => {
       allow(request.principal, 'facilities');
-      const params: unknown[] = [];
-      const { rows } = await ctx.db.query(
-        `SELECT ${COLUMNS} FROM facilities f WHERE ${scopeClause(request.principal, 'f.id', params)} ORDER BY f.id`,
-        params,
-      );
-      return { facilities: rows.map(withIsoTime) };
+      return { facilities: (await listFacilitiesInScope(ctx.db, request.principal)).map(withIsoTime) };
     },
   );
 
@@ -58,21 +51,9 @@ export const facilityRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     },
     async (request) => {
       allow(request.principal, 'facilities');
-      const params: unknown[] = [request.params.facility];
-      const { rows } = await ctx.db.query(
-        `SELECT ${COLUMNS},
-           (SELECT count(*)::int FROM residents r WHERE r.facility_id = f.id AND r.active) AS residents,
-           (SELECT count(*)::int FROM devices d WHERE d.facility_id = f.id AND d.retired_at IS NULL) AS devices,
-           (SELECT count(*)::int FROM devices d WHERE d.facility_id = f.id AND d.retired_at IS NULL AND d.online)
-             AS "devicesOnline",
-           (SELECT count(*)::int FROM alerts a WHERE a.facility_id = f.id AND a.status <> 'resolved') AS "openAlerts"
-         FROM facilities f WHERE f.id = $1 AND ${scopeClause(request.principal, 'f.id', params)}`,
-        params,
-      );
-      const row = rows[0];
-      if (!row) throw NotFound(`facility ${request.params.facility} not found`);
-      const { residents, devices, devicesOnline, openAlerts, ...facility } = row;
-      return { ...withIsoTime(facility), counts: { residents, devices, devicesOnline, openAlerts } };
+      const found = await getFacilityWithCounts(ctx.db, request.principal, request.params.facility);
+      if (!found) throw NotFound(`facility ${request.params.facility} not found`);
+      return { ...withIsoTime(found.facility), counts: found.counts };
     },
   );
 };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ping } from '@vigil/store';
 import type { RouteOptions } from '../http.js';
 
 const DB_CHECK_TIMEOUT_MS = 2000;
@@ -46,7 +47,7 @@ async function checkDatabase(ctx: RouteOptions['ctx']): Promise<string> {
   const timeout = new Promise<string>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), DB_CHECK_TIMEOUT_MS);
   });
-  const query = ctx.db.query('SELECT 1').then(
+  const query = ping(ctx.db).then(
     () => 'ok',
     (err: Error) => `unreachable (${err.message})`,
   );

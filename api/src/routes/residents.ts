@@ -2,10 +2,18 @@ import { careLevelSchema, deviceKindSchema, idSchema } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RouteOptions } from '../http.js';
-import { iso } from '../db/alerts.js';
+import {
+  countOpenAlertsOf,
+  getResidentInScope,
+  iso,
+  listResidentDevices,
+  listResidentsInScope,
+  readLatestVitals,
+} from '@vigil/store';
+import type { ReadingSample } from '@vigil/protocol';
 import { NotFound } from '../errors.js';
 import { decodeCursor, page, pageQuery } from '../paging.js';
-import { allow, assertFacility, scopeClause } from '../scope.js';
+import { allow, assertFacility } from '../scope.js';
 
 const residentSchema = z.object({
   facility: idSchema,
@@ -46,12 +54,6 @@ const residentDetailSchema = residentSchema.extend({
   latestVitals: z.array(vitalsSchema).optional(),
 });
 
-/** Regulators address and see residents only by pseudonym. */
-const columns = (regulator: boolean) =>
-  `r.facility_id AS facility, ${regulator ? 'r.pseudonym' : 'r.id'} AS id, r.pseudonym,
-   ${regulator ? 'NULL' : 'r.name'} AS name, r.care_level AS "careLevel", r.fall_risk AS "fallRisk",
-   r.wander_risk AS "wanderRisk", r.location_id AS location, r.active`;
-
 export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   app.get(
     '/residents',
@@ -69,16 +71,11 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       const { facility, limit, cursor } = request.query;
       if (facility) await assertFacility(p, facility, ctx.directory);
       const after = decodeCursor(cursor, 2);
-      const params: unknown[] = [facility ?? null, after?.[0] ?? null, after?.[1] ?? null, limit + 1];
-      const regulator = p.role === 'regulator';
-      const idColumn = regulator ? 'r.pseudonym' : 'r.id';
-      const { rows } = await ctx.db.query(
-        `SELECT ${columns(regulator)} FROM residents r
-         WHERE ($1::text IS NULL OR r.facility_id = $1) AND ($2::text IS NULL OR (r.facility_id, ${idColumn}) > ($2, $3))
-           AND ${scopeClause(p, 'r.facility_id', params)}
-         ORDER BY r.facility_id, ${idColumn} LIMIT $4`,
-        params,
-      );
+      const rows = await listResidentsInScope(ctx.db, p, {
+        facility,
+        after: after ? [after[0]!, after[1]!] : undefined,
+        limit: limit + 1,
+      });
       const { items, nextCursor } = page(rows, limit, (row) => [row.facility, row.id]);
       return { residents: items, nextCursor };
     },
@@ -98,44 +95,34 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       const p = request.principal;
       allow(p, 'residents');
       const regulator = p.role === 'regulator';
-      const params: unknown[] = [request.params.facility, request.params.resident];
-      const { rows } = await ctx.db.query(
-        `SELECT ${columns(regulator)}, r.id AS "realId" FROM residents r
-         WHERE r.facility_id = $1 AND ${regulator ? 'r.pseudonym' : 'r.id'} = $2
-           AND ${scopeClause(p, 'r.facility_id', params)}`,
-        params,
-      );
-      if (!rows[0]) throw NotFound(`resident ${request.params.facility}/${request.params.resident} not found`);
-      const { realId, ...resident } = rows[0];
-      const [devices, alerts, vitals] = await Promise.all([
-        ctx.db.query(
-          `SELECT id, kind, online, battery, last_seen_at AS "lastSeenAt" FROM devices
-           WHERE facility_id = $1 AND resident_id = $2 AND retired_at IS NULL ORDER BY id`,
-          [resident.facility, realId],
-        ),
-        ctx.db.query(
-          `SELECT count(*)::int AS n FROM alerts WHERE facility_id = $1 AND resident_id = $2 AND status <> 'resolved'`,
-          [resident.facility, realId],
-        ),
-        regulator ? null : latestVitals(ctx, resident.facility, realId),
+      const found = await getResidentInScope(ctx.db, p, request.params.facility, request.params.resident);
+      if (!found) throw NotFound(`resident ${request.params.facility}/${request.params.resident} not found`);
+      const { resident, realId } = found;
+      const [devices, openAlerts, vitals] = await Promise.all([
+        listResidentDevices(ctx.db, resident.facility, realId),
+        countOpenAlertsOf(ctx.db, resident.facility, realId),
+        regulator ? null : readLatestVitals(ctx.db, resident.facility, realId),
       ]);
       return {
         ...resident,
-        devices: devices.rows.map((d) => ({ ...d, lastSeenAt: iso(d.lastSeenAt) })),
-        openAlerts: alerts.rows[0].n,
-        ...(vitals ? { latestVitals: vitals } : {}),
+        devices: devices.map((d) => ({
+          id: d.id,
+          kind: d.kind,
+          online: d.online,
+          battery: d.battery,
+          lastSeenAt: iso(d.lastSeenAt),
+        })),
+        openAlerts,
+        ...(vitals ? { latestVitals: vitals.map(({ device, sample }) => vitalsView(device, sample)) } : {}),
       };
     },
   );
 };
 
-async function latestVitals(ctx: RouteOptions['ctx'], facility: string, resident: string) {
-  const { rows } = await ctx.db.query(
-    `SELECT DISTINCT ON (device_id) device_id AS device, time, hr, spo2, rr, sbp, dbp, skin_temp AS "skinTemp",
-       worn, occupied
-     FROM vitals WHERE facility_id = $1 AND resident_id = $2 AND time > now() - interval '1 day'
-     ORDER BY device_id, time DESC`,
-    [facility, resident],
-  );
-  return rows.map((row) => ({ ...row, time: iso(row.time) }));
+const VITAL_KEYS = Object.keys(vitalsSchema.shape).filter((key) => key !== 'device' && key !== 'time');
+
+/** A sample in the response's shape: every field of the schema present, null when not measured. */
+function vitalsView(device: string, sample: ReadingSample): z.infer<typeof vitalsSchema> {
+  const values = Object.fromEntries(VITAL_KEYS.map((key) => [key, sample[key] ?? null]));
+  return { device, time: new Date(sample.ts).toISOString(), ...values } as z.infer<typeof vitalsSchema>;
 }

@@ -1,16 +1,8 @@
-import type { Principal } from '@vigil/core';
-import {
-  READING_TABLE,
-  alertEventTypeSchema,
-  alertSchema,
-  deviceKindSchema,
-  type Alert,
-  type DeviceKind,
-} from '@vigil/protocol';
+import { READING_TABLE, alertEventTypeSchema, alertSchema, deviceKindSchema, type Alert } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiContext, RouteOptions } from '../http.js';
-import { eventsOfAlert, iso } from '../db/alerts.js';
+import { eventsOfAlert, getDevice, iso, readDeviceWindow, type Principal } from '@vigil/store';
 import { alertView, allow } from '../scope.js';
 import { findAlert } from './alerts.js';
 
@@ -51,10 +43,6 @@ const timelineSchema = z.object({
     })
     .nullable(),
 });
-
-const VITALS = `time, hr, spo2, rr, sbp, dbp, skin_temp AS "skinTemp", worn, occupied, motion, sleep, battery`;
-const ENVIRONMENT = `time, smoke, temp, lel, co, residual_ma AS "residualMa", cable_temp AS "cableTemp",
-  current_a AS "currentA", open, motion, battery`;
 
 /**
  * An alert's timeline for safety officers and regulators: its lifecycle events, response times, and what its
@@ -110,34 +98,23 @@ export const timelineRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
 
 async function deviceAround(ctx: ApiContext, principal: Principal, alert: Alert, from: Date, to: Date) {
   if (!alert.device) return null;
-  const { rows } = await ctx.db.query<{ kind: DeviceKind }>('SELECT kind FROM devices WHERE id = $1', [alert.device]);
-  if (!rows[0]) return null;
-  const kind = rows[0].kind;
-  const table = READING_TABLE[kind];
+  const device = await getDevice(ctx.db, alert.device);
+  if (!device) return null;
+  const table = READING_TABLE[device.kind];
   const withheld = table === 'vitals' && principal.role === 'regulator';
-  const range = [alert.device, from, to, ROW_LIMIT];
-  const between = 'device_id = $1 AND time >= $2 AND time <= $3 ORDER BY time LIMIT $4';
-  const [events, status, readings] = await Promise.all([
-    ctx.db.query(`SELECT time, type, confidence FROM device_events WHERE ${between}`, range),
-    ctx.db.query(`SELECT time, source, online, battery FROM device_status WHERE ${between}`, range),
-    withheld
-      ? { rows: [] }
-      : ctx.db.query(`SELECT ${table === 'vitals' ? VITALS : ENVIRONMENT} FROM ${table} WHERE ${between}`, range),
-  ]);
+  const recorded = await readDeviceWindow(ctx.db, device.id, {
+    from,
+    to,
+    limit: ROW_LIMIT,
+    readings: withheld ? null : table,
+  });
   const timed = <T extends { time: Date }>(row: T) => ({ ...row, time: iso(row.time) });
   return {
-    id: alert.device,
-    kind,
-    events: events.rows.map(timed),
-    statusChanges: status.rows.map(timed),
-    readings: readings.rows.map(
-      (row: Record<string, unknown>) =>
-        Object.fromEntries(
-          Object.entries(row)
-            .filter(([, value]) => value !== null)
-            .map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value]),
-        ) as Record<string, z.infer<typeof readingValue>>,
-    ),
+    id: device.id,
+    kind: device.kind,
+    events: recorded.events.map(timed),
+    statusChanges: recorded.statusChanges.map(timed),
+    readings: recorded.readings.map(({ ts, ...fields }) => ({ time: new Date(ts).toISOString(), ...fields })),
     readingsWithheld: withheld,
   };
 }

@@ -6,7 +6,7 @@ import {
   rotateDeviceSecret,
   upsertServiceAccount,
   SERVICE_ROLES,
-} from '@vigil/core';
+} from '@vigil/store';
 import { DEVICE_KINDS } from '@vigil/protocol';
 import { output, withDatabase } from '../context.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addFacility, addLocation, addResident, addUser } from '@vigil/core';
+import { addFacility, addLocation, addResident, addUser } from '@vigil/store';
 import { CARE_LEVELS, LOCATION_KINDS } from '@vigil/protocol';
 import { output, withDatabase } from '../context.js';
 

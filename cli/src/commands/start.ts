@@ -1,16 +1,8 @@
 import type { Command } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
-import {
-  createLogger,
-  createPool,
-  createToken,
-  listenOn,
-  migrate,
-  openLocalCluster,
-  parseEnv,
-  type Logger,
-} from '@vigil/core';
+import { createLogger, createPool, listenOn, migrate, openLocalCluster, parseEnv, type Logger } from '@vigil/core';
+import { createToken } from '@vigil/store';
 import { httpPort, mqttPort } from '../ports.js';
 import { serviceCredentials } from '../service-accounts.js';
 import { startDemo, type Closable } from '../start-demo.js';

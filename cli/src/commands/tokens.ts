@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createToken, TOKEN_ROLES } from '@vigil/core';
+import { createToken, TOKEN_ROLES } from '@vigil/store';
 import { output, withDatabase } from '../context.js';
 
 /** `vigil token create` (docs/ARCHITECTURE.md "Interfaces that outside tools rely on"). */

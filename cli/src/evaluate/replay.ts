@@ -1,4 +1,4 @@
-import { DEFAULT_EXPECTED_INTERVAL_S } from '@vigil/core';
+import { DEFAULT_EXPECTED_INTERVAL_S } from '@vigil/store';
 import type { AlertEvent } from '@vigil/protocol';
 import {
   LIBRARY_FACILITY,

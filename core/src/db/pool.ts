@@ -22,26 +22,38 @@ export function createPool(connectionString: string, log: Logger, options: pg.Po
   return pool;
 }
 
-/** True when the error means the database is unreachable (as opposed to a bad query). */
-export function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code ?? '';
-  const message = (err as Error | null)?.message ?? '';
-  return (
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'ETIMEDOUT',
-      'EPIPE',
-      'ENOTFOUND',
-      '57P01',
-      '57P02',
-      '57P03',
-      '08000',
-      '08003',
-      '08006',
-    ].includes(code) ||
-    /Connection terminated|connection timeout|Client has encountered a connection error|the database system is/i.test(
-      message,
-    )
-  );
+const ignore = () => {};
+
+/**
+ * Checks a client out of the pool for a multi-statement unit of work. pg-pool listens for errors only on
+ * idle clients; a checked-out client whose server goes away (a PostgreSQL restart) would emit an
+ * unhandled 'error' and crash the process. The failure reaches the caller through its next query anyway.
+ */
+export async function checkout<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  client.on('error', ignore);
+  let failure: Error | undefined;
+  try {
+    return await work(client);
+  } catch (err) {
+    failure = err as Error;
+    throw err;
+  } finally {
+    client.off('error', ignore);
+    // A client that failed is discarded rather than returned to the pool: it may be mid-transaction or dead.
+    client.release(failure);
+  }
+}
+
+/** Runs `work` in a transaction on a checked-out client: COMMIT when it resolves, ROLLBACK when it throws. */
+export async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(ignore);
+    throw err;
+  }
 }

@@ -1,4 +1,4 @@
-import type { ServiceRole } from '@vigil/core';
+import type { ServiceRole } from '@vigil/store';
 import {
   DEVICE_PUBLISH_KINDS,
   INTERNAL_ROOT,

@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  getDeviceCredentials,
-  getServiceAccount,
-  verifySecret,
-  type Clock,
-  type Logger,
-  type Queryable,
-} from '@vigil/core';
+import { verifySecret, type Clock, type Logger, type Queryable } from '@vigil/core';
+import { getDeviceCredentials, getServiceAccount } from '@vigil/store';
 import type { RefusalReason } from '../errors.js';
 import type { Principal } from '../acl/rights.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/helpers/database.js';
 import { buildRows } from '../rows.js';
 import { prepareMessage } from '../prepare.js';
-import { writeBatch } from '../writer.js';
+import { writeBatch } from '@vigil/store';
 import { createIngestMetrics } from '../metrics.js';
 import { createJobs, type Jobs } from './scheduler.js';
 

@@ -2,8 +2,7 @@ import type { Clock, Logger, Pool } from '@vigil/core';
 import cron, { type ScheduledTask } from 'node-cron';
 import { IngestJobFailed } from '../errors.js';
 import type { IngestMetrics } from '../metrics.js';
-import { runRetention, type RetentionResult } from './retention.js';
-import { runRollups, type RollupResult } from './rollups.js';
+import { runRetention, runRollups, type RetentionResult, type RollupResult } from '@vigil/store';
 
 export type JobName = 'rollups' | 'retention';
 export interface JobResults {

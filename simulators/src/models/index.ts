@@ -1,4 +1,4 @@
-import { DEFAULT_EXPECTED_INTERVAL_S } from '@vigil/core';
+import { DEFAULT_EXPECTED_INTERVAL_S } from '@vigil/store';
 import type { DeviceKind } from '@vigil/protocol';
 import { createRng, round } from '../random.js';
 import { electrical, gas, smoke } from './environment.js';

@@ -1,11 +1,5 @@
-import {
-  addFacility,
-  DEFAULT_EXPECTED_INTERVAL_S,
-  generateSecret,
-  getFacility,
-  hashSecret,
-  type Queryable,
-} from '@vigil/core';
+import { generateSecret, hashSecret, type Queryable } from '@vigil/core';
+import { addFacility, DEFAULT_EXPECTED_INTERVAL_S, getFacility, upsertDevicesWithSharedSecret } from '@vigil/store';
 import { DEVICE_KINDS, ID_PATTERN, type DeviceKind } from '@vigil/protocol';
 import { SimInvalidOptions } from '../errors.js';
 import type { SeededFacility } from './seed.js';
@@ -43,17 +37,7 @@ export async function seedLoadDevices(db: Queryable, options: LoadDeviceOptions)
   if (devices.some((d) => !ID_PATTERN.test(d.id))) throw SimInvalidOptions(`facility id ${facility} is too long`);
   const secret = generateSecret();
   const hash = await hashSecret(secret);
-  await db.query(
-    `INSERT INTO devices (id, facility_id, kind, secret_hash, expected_interval_s)
-     SELECT d.id, $1, d.kind, $4, d.interval FROM unnest($2::text[], $3::text[], $5::int[]) AS d(id, kind, interval)
-     ON CONFLICT (id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash WHERE devices.facility_id = EXCLUDED.facility_id`,
-    [
-      facility,
-      devices.map((d) => d.id),
-      devices.map((d) => d.kind),
-      hash,
-      devices.map((d) => DEFAULT_EXPECTED_INTERVAL_S[d.kind]),
-    ],
-  );
+  const intervals = devices.map((d) => ({ ...d, expectedIntervalS: DEFAULT_EXPECTED_INTERVAL_S[d.kind] }));
+  await upsertDevicesWithSharedSecret(db, facility, intervals, hash);
   return { facility, timezone, region, devices: devices.map((d) => ({ ...d, facility, secret, timezone })) };
 }

@@ -1,4 +1,4 @@
-import type { DeviceInput, FacilityInput, LocationInput, ResidentInput } from '@vigil/core';
+import type { DeviceInput, FacilityInput, LocationInput, ResidentInput } from '@vigil/store';
 import { ID_PATTERN, type CareLevel } from '@vigil/protocol';
 import { SimInvalidOptions } from '../errors.js';
 

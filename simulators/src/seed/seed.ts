@@ -1,14 +1,15 @@
+import { silentLogger, type Logger, type Queryable } from '@vigil/core';
 import {
   addDevice,
   addFacility,
   addLocation,
   addResident,
   getFacility,
+  listLocationIds,
+  listResidentIds,
+  readDevices,
   rotateDeviceSecret,
-  silentLogger,
-  type Logger,
-  type Queryable,
-} from '@vigil/core';
+} from '@vigil/store';
 import { SimInvalidOptions } from '../errors.js';
 import type { DeviceCredentials } from '../sim-device.js';
 import { demoPlan, type DemoOptions } from './plan.js';
@@ -30,11 +31,6 @@ async function inBatches<T, R>(items: readonly T[], size: number, fn: (item: T) 
   return results;
 }
 
-async function existingIds(db: Queryable, sql: string, params: unknown[]): Promise<Set<string>> {
-  const { rows } = await db.query<{ id: string }>(sql, params);
-  return new Set(rows.map((r) => r.id));
-}
-
 /**
  * Creates (or completes) a demo facility with `residents` residents, its places and devices (see
  * demoPlan), through the registry of @vigil/core. Idempotent: what exists is kept; existing devices get
@@ -50,15 +46,20 @@ export async function seedDemoFacility(
   const id = plan.facility.id;
   const facility = (await getFacility(db, id)) ?? (await addFacility(db, plan.facility), plan.facility);
 
-  const locations = await existingIds(db, 'SELECT id FROM locations WHERE facility_id = $1', [id]);
+  const locations = new Set(await listLocationIds(db, id));
   for (const l of plan.locations.filter((l) => !locations.has(l.id))) await addLocation(db, l);
-  const residents = await existingIds(db, 'SELECT id FROM residents WHERE facility_id = $1', [id]);
+  const residents = new Set(await listResidentIds(db, id));
   for (const r of plan.residents.filter((r) => !residents.has(r.id))) await addResident(db, r);
 
-  const { rows } = await db.query<{ id: string; facility: string; retired: boolean }>(
-    `SELECT id, facility_id AS facility, retired_at IS NOT NULL AS retired FROM devices WHERE id = ANY($1)`,
-    [plan.devices.map((d) => d.id)],
-  );
+  const rows = (
+    await readDevices(
+      db,
+      plan.devices.map((d) => d.id),
+    )
+  ).map((d) => ({
+    ...d,
+    retired: d.retiredAt !== null,
+  }));
   const existing = new Map(rows.map((r) => [r.id, r]));
   const foreign = rows.find((r) => r.facility !== id);
   if (foreign) throw SimInvalidOptions(`device ${foreign.id} already belongs to facility ${foreign.facility}`);

@@ -1,8 +1,8 @@
 import type { Queryable } from '@vigil/core';
 import { idSchema } from '@vigil/protocol';
 import { z } from 'zod';
-import { IngestQueryInvalid } from '../errors.js';
-import { VITAL_METRICS, combinedAggregates, rawAggregates, type VitalMetric } from '../vital-metrics.js';
+import { HistoryQueryInvalid } from '../errors.js';
+import { VITAL_METRICS, combinedAggregates, rawAggregates, type VitalMetric } from '../readings/columns.js';
 
 const HOUR_MS = 3600_000;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
@@ -10,6 +10,10 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, 
 export const MAX_BUCKETS = 5000;
 /** Longer ranges are answered from the hourly rollups where the bucket allows it. */
 export const RAW_RANGE_LIMIT_MS = 2 * 86_400_000;
+
+/** The refinement both history queries share: a range that is not empty. */
+export const fromBeforeTo = (q: { from: Date; to: Date }): boolean => q.from < q.to;
+export const FROM_BEFORE_TO = 'from must be before to';
 
 /** `bucket`: seconds, or `30s`, `5m`, `1h`, `1d`, `1w` (also `5 minutes`, `2 hours`, …). */
 export const bucketSchema = z.union([
@@ -33,7 +37,7 @@ export const vitalsHistoryQuerySchema = z
     bucket: bucketSchema,
   })
   .refine((q) => (q.resident === undefined) !== (q.device === undefined), 'give exactly one of resident or device')
-  .refine((q) => q.from < q.to, 'from must be before to');
+  .refine(fromBeforeTo, FROM_BEFORE_TO);
 export type VitalsHistoryQuery = z.input<typeof vitalsHistoryQuerySchema>;
 
 export interface VitalStat {
@@ -57,13 +61,13 @@ export interface VitalsHistory {
  */
 export async function vitalsHistory(db: Queryable, query: VitalsHistoryQuery): Promise<VitalsHistory> {
   const parsed = vitalsHistoryQuerySchema.safeParse(query);
-  if (!parsed.success) throw IngestQueryInvalid(parsed.error.issues.map((i) => i.message).join('; '));
+  if (!parsed.success) throw HistoryQueryInvalid(parsed.error.issues.map((i) => i.message).join('; '));
   const q = parsed.data;
   const from = q.from.getTime();
   const to = q.to.getTime();
   const bucketMs = q.bucket * 1000;
   if ((to - from) / bucketMs > MAX_BUCKETS) {
-    throw IngestQueryInvalid(`${Math.ceil((to - from) / bucketMs)} buckets requested; at most ${MAX_BUCKETS}`);
+    throw HistoryQueryInvalid(`${Math.ceil((to - from) / bucketMs)} buckets requested; at most ${MAX_BUCKETS}`);
   }
   // Rollups serve [r1, r2): whole hours inside the range that the rollup job has completed.
   let r1 = to;

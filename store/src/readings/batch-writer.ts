@@ -1,14 +1,11 @@
+import { checkout, inTransaction } from '@vigil/core';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool } from '@vigil/core';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { checkout, inTransaction } from './checkout.js';
-import type { WriteMethod } from './config.js';
-import type { RowBatch, TableName } from './rows.js';
-import { encodeBatch, zeroCounts, type EncodedBatch, type StagedCopy, type TableCounts } from './write-methods.js';
-
-export type { TableCounts };
+import { encodeBatch, zeroCounts, type EncodedBatch, type StagedCopy, type TableCounts } from './batch-statement.js';
+import type { RowBatch, TableName, WriteMethod } from './tables.js';
 
 export interface WriteResult {
   /** Rows offered per table. */

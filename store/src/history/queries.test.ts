@@ -1,7 +1,7 @@
-import { addDevice, addFacility, addResident, retireDevice } from '@vigil/core';
+import { addDevice, addFacility, addResident, retireDevice } from '@vigil/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/helpers/database.js';
-import { runRollups } from '../jobs/rollups.js';
+import { runRollups } from './rollups.js';
 import { dataGaps } from './data-gaps.js';
 import { vitalsHistory } from './vitals-history.js';
 
@@ -82,7 +82,7 @@ describe('query module', () => {
     const range = { facility: 'fq', from: now - DAY, to: now };
     await expect(vitalsHistory(db.pool, { ...range, bucket: '1m' } as never)).rejects.toThrow(/exactly one/);
     await expect(vitalsHistory(db.pool, { ...range, device: 'wb-q', bucket: '1s' })).rejects.toMatchObject({
-      code: 'VIGIL_ERR_INGEST_QUERY_INVALID',
+      code: 'VIGIL_ERR_STORE_QUERY_INVALID',
     });
   });
 

@@ -1,6 +1,6 @@
-import { generateSecret, generateToken, hashSecret, hashToken } from '../secrets.js';
-import { registryError } from './errors.js';
-import type { Queryable } from './queryable.js';
+import { generateSecret, generateToken, hashSecret, hashToken } from '@vigil/core';
+import { registryError } from '../errors.js';
+import type { Queryable } from '@vigil/core';
 import { tokenInputSchema, type ServiceRole, type TokenInput, type TokenRole } from './schemas.js';
 
 export interface ServiceAccount {
@@ -88,4 +88,18 @@ export async function resolveToken(db: Queryable, token: string): Promise<Princi
     [hashToken(token)],
   );
   return rows[0] ?? null;
+}
+
+/**
+ * A SQL condition restricting `column` (a facility id column) to the principal's scope: everything for admins,
+ * the region's facilities for regulators, the token's facility otherwise. Appends its parameter to `params`.
+ */
+export function scopeClause(principal: Principal, column: string, params: unknown[]): string {
+  if (principal.role === 'admin') return 'TRUE';
+  if (principal.role === 'regulator') {
+    params.push(principal.region);
+    return `${column} IN (SELECT id FROM facilities WHERE region = $${params.length})`;
+  }
+  params.push(principal.facility);
+  return `${column} = $${params.length}`;
 }

@@ -1,14 +1,15 @@
 import type { Queryable } from '@vigil/core';
 import { idSchema, type DeviceKind } from '@vigil/protocol';
 import { z } from 'zod';
-import { IngestQueryInvalid } from '../errors.js';
+import { HistoryQueryInvalid } from '../errors.js';
+import { FROM_BEFORE_TO, fromBeforeTo } from './vitals-history.js';
 
 /** A gap is "silent" when it is longer than this many expected intervals (docs/ARCHITECTURE.md "Coverage audit"). */
 export const GAP_FACTOR = 3;
 
 export const dataGapsQuerySchema = z
   .object({ facility: idSchema, from: z.coerce.date(), to: z.coerce.date(), now: z.coerce.date().optional() })
-  .refine((q) => q.from < q.to, 'from must be before to');
+  .refine(fromBeforeTo, FROM_BEFORE_TO);
 export type DataGapsQuery = z.input<typeof dataGapsQuerySchema>;
 
 export interface Gap {
@@ -70,7 +71,7 @@ const GAPS = `
  */
 export async function dataGaps(db: Queryable, query: DataGapsQuery): Promise<DeviceCoverage[]> {
   const parsed = dataGapsQuerySchema.safeParse(query);
-  if (!parsed.success) throw IngestQueryInvalid(parsed.error.issues.map((i) => i.message).join('; '));
+  if (!parsed.success) throw HistoryQueryInvalid(parsed.error.issues.map((i) => i.message).join('; '));
   const q = parsed.data;
   const to = new Date(Math.min(q.to.getTime(), (q.now ?? new Date()).getTime()));
   const params = [q.facility, q.from, to];

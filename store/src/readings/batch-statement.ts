@@ -1,5 +1,5 @@
-import type { WriteMethod } from './config.js';
-import { TABLES, type Row, type RowBatch, type TableName, type TableSpec } from './rows.js';
+import { deviceStateSql, deviceStateValues } from '../devices/device-state.js';
+import { TABLES, type Row, type RowBatch, type TableName, type TableSpec, type WriteMethod } from './tables.js';
 
 export type TableCounts = Record<TableName, number>;
 
@@ -76,15 +76,6 @@ const SHAPE_LETTER: Record<TableName, string> = {
 const columnList = (spec: TableSpec) => spec.columns.map(([column]) => column).join(', ');
 const stageOf = (spec: TableSpec) => `ingest_stage_${spec.name}`;
 
-const UPDATE_DEVICES = (p: number) => `UPDATE devices d SET
-      last_seen_at = GREATEST(d.last_seen_at, u.last_seen),
-      online = u.online,
-      battery = coalesce(u.battery, d.battery),
-      fw = coalesce(u.fw, d.fw)
-    FROM unnest($${p}::text[], $${p + 1}::timestamptz[], $${p + 2}::bool[], $${p + 3}::float4[], $${p + 4}::text[])
-      AS u(id, last_seen, online, battery, fw)
-    WHERE d.id = u.id`;
-
 /**
  * Renders a batch for `method`: `unnest` sends every table's rows as one array per column; `copy` COPYs
  * them into per-connection staging tables that the statement reads. Either way a single statement inserts
@@ -134,17 +125,9 @@ export function encodeBatch(method: WriteMethod, batch: RowBatch): EncodedBatch 
     parts.push(`w_${name} AS (INSERT INTO ${name} (${columns}) ${source}${conflict} RETURNING 1)`);
   }
   if (batch.devices.length) {
-    // A stable lock order, so concurrent workers updating the same devices cannot deadlock.
-    const devices = [...batch.devices].sort((a, b) => (a.id < b.id ? -1 : 1));
     const first = values.length + 1;
-    values.push(
-      arrayLiteral(devices.map((d) => d.id)),
-      arrayLiteral(devices.map((d) => (d.lastSeen === null ? null : new Date(d.lastSeen).toISOString()))),
-      arrayLiteral(devices.map((d) => d.online)),
-      arrayLiteral(devices.map((d) => d.battery)),
-      arrayLiteral(devices.map((d) => d.fw)),
-    );
-    parts.push(`w_devices AS (${UPDATE_DEVICES(first)})`);
+    values.push(...deviceStateValues(batch.devices).map(arrayLiteral));
+    parts.push(`w_devices AS (${deviceStateSql(first)})`);
   }
   if (batch.dirtyHours.length) {
     const hours = arrayLiteral(batch.dirtyHours.map((ms) => new Date(ms).toISOString()));

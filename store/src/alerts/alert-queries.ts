@@ -1,12 +1,7 @@
 import type { Pool, Queryable } from '@vigil/core';
 import { alertEventSchema, alertSchema, type Alert, type AlertEvent } from '@vigil/protocol';
-
-/** Columns of `alerts` shaped as the protocol's `Alert` (times converted by `toAlert`). */
-export const ALERT_COLUMNS = `a.id, a.facility_id AS facility, a.rule, a.priority, a.status, a.subject,
-  a.resident_id AS resident, a.device_id AS device, a.location_id AS location, a.detail, a.drill,
-  a.escalation_level AS "escalationLevel", a.raised_at AS "raisedAt", a.occurred_at AS "occurredAt",
-  a.last_seen_at AS "lastSeenAt", a.acknowledged_at AS "acknowledgedAt", a.acknowledged_by AS "acknowledgedBy",
-  a.resolved_at AS "resolvedAt", a.resolved_by AS "resolvedBy", a.outcome, a.note`;
+import { scopeClause, type Principal } from '../registry/accounts.js';
+import { ALERT_SELECT } from './alert-events.js';
 
 /** A timestamp column (Date) or JSON time string → ISO 8601 UTC, as the protocol writes times. */
 export function iso(value: Date | string): string;
@@ -15,7 +10,7 @@ export function iso(value: Date | string | null): string | null {
   return value === null ? null : new Date(value).toISOString();
 }
 
-/** A row selected with ALERT_COLUMNS → `Alert`. */
+/** A row selected with ALERT_SELECT → `Alert`. */
 export function toAlert(row: Record<string, unknown>): Alert {
   return {
     ...(row as unknown as Alert),
@@ -28,7 +23,7 @@ export function toAlert(row: Record<string, unknown>): Alert {
 }
 
 export async function getAlert(db: Queryable, id: string): Promise<Alert | null> {
-  const { rows } = await db.query(`SELECT ${ALERT_COLUMNS} FROM alerts a WHERE a.id = $1`, [id]);
+  const { rows } = await db.query(`SELECT ${ALERT_SELECT} FROM alerts a WHERE a.id = $1`, [id]);
   return rows[0] ? toAlert(rows[0]) : null;
 }
 
@@ -96,7 +91,7 @@ export async function openAlertsAsOf(pool: Pool): Promise<{ alerts: Alert[]; las
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const { rows } = await client.query(`SELECT ${ALERT_COLUMNS} FROM alerts a WHERE a.status <> 'resolved'`);
+    const { rows } = await client.query(`SELECT ${ALERT_SELECT} FROM alerts a WHERE a.status <> 'resolved'`);
     const last = await client.query<{ id: string | null }>('SELECT max(id) AS id FROM alert_events');
     await client.query('COMMIT');
     return { alerts: rows.map(toAlert), lastEventId: Number(last.rows[0]?.id ?? 0) };
@@ -106,4 +101,59 @@ export async function openAlertsAsOf(pool: Pool): Promise<{ alerts: Alert[]; las
   } finally {
     client.release();
   }
+}
+
+/** Filters of the alert list; `before` is the (raisedAt, id) keyset cursor of the previous page. */
+export interface AlertFilter {
+  status?: string;
+  facility?: string;
+  rule?: string;
+  drill?: boolean;
+  before?: [raisedAt: string, id: string];
+  from?: string;
+  to?: string;
+  limit: number;
+}
+
+/** Alerts in the principal's scope, newest first. */
+export async function listAlerts(db: Queryable, principal: Principal, f: AlertFilter): Promise<Alert[]> {
+  const params: unknown[] = [f.status ?? null, f.facility ?? null, f.rule ?? null, f.drill ?? null];
+  params.push(f.before?.[0] ?? null, f.before?.[1] ?? null, f.from ?? null, f.to ?? null, f.limit);
+  const { rows } = await db.query(
+    `SELECT ${ALERT_SELECT} FROM alerts a
+     WHERE ($1::text IS NULL OR a.status = $1) AND ($2::text IS NULL OR a.facility_id = $2)
+       AND ($3::text IS NULL OR a.rule = $3) AND ($4::boolean IS NULL OR a.drill = $4)
+       AND ($5::timestamptz IS NULL OR (a.raised_at, a.id) < ($5, $6::uuid))
+       AND ($7::timestamptz IS NULL OR a.raised_at >= $7) AND ($8::timestamptz IS NULL OR a.raised_at < $8)
+       AND ${scopeClause(principal, 'a.facility_id', params)}
+     ORDER BY a.raised_at DESC, a.id DESC LIMIT $9`,
+    params,
+  );
+  return rows.map(toAlert);
+}
+
+/** Drill alerts raised in [from, to) in the principal's scope, newest first. */
+export async function listDrills(
+  db: Queryable,
+  principal: Principal,
+  f: { facility?: string; from: string; to: string; limit: number },
+): Promise<Alert[]> {
+  const params: unknown[] = [f.facility ?? null, f.from, f.to, f.limit];
+  const { rows } = await db.query(
+    `SELECT ${ALERT_SELECT} FROM alerts a
+     WHERE a.drill AND ($1::text IS NULL OR a.facility_id = $1) AND a.raised_at >= $2 AND a.raised_at < $3
+       AND ${scopeClause(principal, 'a.facility_id', params)}
+     ORDER BY a.raised_at DESC LIMIT $4`,
+    params,
+  );
+  return rows.map(toAlert);
+}
+
+/** Unresolved alerts of one resident. */
+export async function countOpenAlertsOf(db: Queryable, facility: string, resident: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM alerts WHERE facility_id = $1 AND resident_id = $2 AND status <> 'resolved'`,
+    [facility, resident],
+  );
+  return rows[0]!.n;
 }

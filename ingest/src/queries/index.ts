@@ -1,2 +1,0 @@
-export * from './vitals-history.js';
-export * from './data-gaps.js';
