@@ -31,12 +31,12 @@ describe('bed exit at night rule', () => {
     expect(summary(intents)).toEqual([CLEAR, ...expected]);
   });
 
-  it('the wall clock raises when the mat falls silent one expected interval (10 s) past the limit; back in bed clears', () => {
+  it('the wall clock raises when the mat falls silent two expected intervals (2 × 10 s) past the limit; back in bed clears', () => {
     const exit = t('2026-11-24T01:00:00Z');
     const state = bedExitNightRule.initialState();
     expect(summary(run(bedExitNightRule, [[event('bed_exit', exit), atRisk]], state))).toEqual([]);
-    expect(bedExitNightRule.tick!(exit + 10 * MIN + 10_000, state)).toEqual([]);
-    const raised = bedExitNightRule.tick!(exit + 10 * MIN + 10_001, state);
+    expect(bedExitNightRule.tick!(exit + 10 * MIN + 20_000, state)).toEqual([]);
+    const raised = bedExitNightRule.tick!(exit + 10 * MIN + 20_001, state);
     expect(raised).toMatchObject([
       {
         action: 'raise',
@@ -84,13 +84,13 @@ describe('bed exit at night rule', () => {
       ],
       state,
     );
-    // A batching mat may hold the next sample back one expected interval: the tick waits for it.
-    expect(bedExitNightRule.tick!(turn + 25_000, state)).toEqual([]);
+    // The next sample may come one expected interval later and a batching mat hold it one more: the tick waits.
+    expect(bedExitNightRule.tick!(turn + 35_000, state)).toEqual([]);
     intents.push(...run(bedExitNightRule, [[reading({ ts: turn + 10_000, occupied: true }), highRisk]], state));
     intents.push(...bedExitNightRule.tick!(turn + 60_000, state));
     expect(summary(intents)).toEqual(['clear high resident:r1']);
     run(bedExitNightRule, [[reading({ ts: turn + 70_000, occupied: false }), highRisk]], state);
-    expect(summary(bedExitNightRule.tick!(turn + 95_001, state))).toEqual([RAISE]);
+    expect(summary(bedExitNightRule.tick!(turn + 105_001, state))).toEqual([RAISE]);
   });
 
   it('a reading shows an exit only after the bed was seen occupied; late changes are ignored', () => {
@@ -119,7 +119,7 @@ describe('bed exit at night rule', () => {
     const exit = t('2026-11-24T01:00:00Z');
     const state = bedExitNightRule.initialState();
     run(bedExitNightRule, [[event('bed_exit', exit), quick]], state);
-    expect(summary(bedExitNightRule.tick!(exit + 2 * MIN + 10_001, state))).toEqual([RAISE]);
+    expect(summary(bedExitNightRule.tick!(exit + 2 * MIN + 20_001, state))).toEqual([RAISE]);
     const lateNight = context({
       kind: 'bedmat',
       resident: { fallRisk: 'high' },

@@ -14,7 +14,10 @@ interface Bed extends Latch {
   /** How long the bed must stay empty before this exit raises: `afterMs`, or `confirmMs` at high fall risk. */
   waitMs: number;
   detail: string;
-  /** The mat's expected interval: the longest a batching mat may hold back the sample that says "back in bed". */
+  /**
+   * The mat's expected interval. The tick waits two: the mat's first sample past the limit may be taken one interval
+   * later and held back by a batching mat one more, and it may say "back in bed".
+   */
   intervalMs: number;
   afterMs: number;
   confirmMs: number;
@@ -59,7 +62,7 @@ function bedOf(state: BedState, ctx: RuleContext<RuleSettings>): Bed {
  * true to false) in the night window (`night.start`–`night.end`, 22:00–06:00 in the facility's time zone, judged on
  * the device's time) and stays out more than `bedExitNight.afterMs` (10 min), or more than `confirmMs` (15 s) for a
  * resident at high fall risk (a restless sleeper's mat reads empty for a sample). Judged on the mat's later reports
- * in device time, and on the wall clock (`tick`) once the mat has had one expected interval more to say otherwise,
+ * in device time, and on the wall clock (`tick`) once the mat has had two expected intervals more to say otherwise,
  * so a batching mat gives the same alerts. High, for the resident. Leaving the bed by day is not tracked. Cleared
  * when the resident is back in bed (auto-clears if nobody acknowledged).
  */
@@ -100,7 +103,7 @@ export const bedExitNightRule: Rule<BedState, RuleSettings> = {
     return [...intents, ...outTooLong(bed, newest)];
   },
   tick(now, state) {
-    return [...state.values()].flatMap((bed) => (bed.enabled ? outTooLong(bed, now - bed.intervalMs) : []));
+    return [...state.values()].flatMap((bed) => (bed.enabled ? outTooLong(bed, now - 2 * bed.intervalMs) : []));
   },
 };
 
