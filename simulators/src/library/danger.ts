@@ -195,6 +195,8 @@ const hazardCases = hazards.map(([name, device, scenario, options, rule, priorit
     devices: [device],
     episodes: [{ device, scenario, options }],
     expect: [{ rule, subject: hazardSubject(device), priority, withinMs: withinS * SECOND }],
+    // The aftermath follows the episode's end, however long it lasts.
+    tailMs: 30 * MINUTE + ('durationMs' in options ? options.durationMs : 0),
   }),
 );
 
