@@ -93,6 +93,20 @@ describe('bed exit at night rule', () => {
     expect(summary(bedExitNightRule.tick!(turn + 105_001, state))).toEqual([RAISE]);
   });
 
+  it('confirmMs 0 raises on the first empty reading', () => {
+    const instant = context({
+      kind: 'bedmat',
+      resident: { fallRisk: 'high' },
+      overrides: { bedExitNight: { confirmMs: 0 } },
+    });
+    const turn = t('2026-11-24T01:00:00Z');
+    const intents = run(bedExitNightRule, [
+      [reading({ ts: turn - 10_000, occupied: true }), instant],
+      [reading({ ts: turn, occupied: false }), instant],
+    ]);
+    expect(intents.at(-1)).toMatchObject({ action: 'raise', occurredAt: turn });
+  });
+
   it('a reading shows an exit only after the bed was seen occupied; late changes are ignored', () => {
     const exit = t('2026-11-24T01:00:00Z');
     expect(

@@ -96,7 +96,7 @@ export const bedExitNightRule: Rule<BedState, RuleSettings> = {
         }
       } else if (bed.exitAt === null && (input.type === 'event' ? wasOccupied !== false : wasOccupied === true)) {
         // A reading only shows an exit when the bed was seen occupied before; the mat's own event says so itself.
-        exited(bed, ctx, change.ts, fallRisk);
+        intents.push(...exited(bed, ctx, change.ts, fallRisk));
       }
     }
     const newest = input.type === 'event' ? input.event.ts : input.sample.ts;
@@ -107,13 +107,14 @@ export const bedExitNightRule: Rule<BedState, RuleSettings> = {
   },
 };
 
-/** Notes a night-time exit and how long it may last before it raises. */
-function exited(bed: Bed, ctx: RuleContext<RuleSettings>, ts: number, fallRisk: 'at-risk' | 'high'): void {
-  if (!inClockWindow(ts, ctx.facility.timezone, ctx.settings.night)) return;
+/** Notes a night-time exit and how long it may last before it raises (a wait of 0: at once). */
+function exited(bed: Bed, ctx: RuleContext<RuleSettings>, ts: number, fallRisk: 'at-risk' | 'high'): AlertIntent[] {
+  if (!inClockWindow(ts, ctx.facility.timezone, ctx.settings.night)) return [];
   bed.exitAt = ts;
   const high = fallRisk === 'high';
   bed.waitMs = high ? bed.confirmMs : bed.afterMs;
   bed.detail = high
     ? 'resident at high fall risk left the bed at night'
     : `out of bed at night for more than ${formatDuration(bed.afterMs)}`;
+  return bed.waitMs === 0 ? raise(bed, bed.detail, ts) : [];
 }
