@@ -78,6 +78,22 @@ const breathing = [
   }),
 );
 
+/**
+ * NEWS2 before any vitals threshold: respiration rate 26 (scores 3) and SpO2 93 % (2) at night, 10 min; neither
+ * crosses the vitals rule's > 30 /min or < 90 %. The 5-min sustain, the smoothing's ~40 s and 30 s of slack.
+ */
+const deterioration = danger({
+  name: 'deterioration-rr26-spo2-93',
+  summary: 'r1 in bed breathing 26 /min at SpO2 93 % for 10 min: deterioration high (NEWS2), no vitals alert',
+  at: localTime(4, '00:40'),
+  devices: R1,
+  episodes: [
+    { device: 'bm-1', scenario: 'abnormal-breathing', options: { value: 26, durationMs: 10 * MINUTE } },
+    { device: 'wb-1', scenario: 'low-spo2', options: { value: 93, durationMs: 10 * MINUTE } },
+  ],
+  expect: [{ rule: 'deterioration', subject: 'resident:r1', priority: 'high', withinMs: 5 * MINUTE + 70 * SECOND }],
+});
+
 const bloodPressure = [
   ['hypertension-192', 192],
   ['hypertension-184', 184],
@@ -200,6 +216,17 @@ const hazardCases = hazards.map(([name, device, scenario, options, rule, priorit
   }),
 );
 
+/** The bedside access point fails: six devices' Last Wills at once make one connectivity alert (deadline as a Last Will's). */
+const accessPoint = danger({
+  name: 'access-point-down',
+  summary: "the access point by r1's and r2's rooms fails: six devices' Last Wills, one connectivity alert",
+  at: localTime(5, '11:15'),
+  devices: [...R1, ...R2],
+  episodes: [...R1, ...R2].map((device) => ({ device, scenario: 'offline', options: { durationMs: 10 * MINUTE } })),
+  expect: [{ rule: 'connectivity', subject: 'facility', priority: 'high', withinMs: 70 * SECOND }],
+  tailMs: 45 * MINUTE,
+});
+
 /** A Last Will raises after `deviceOffline.willGraceMs` and `connectivity.windowMs` (30 s each), plus 10 s as for events. */
 const WILL_S = 70;
 const health = [
@@ -231,10 +258,12 @@ export const DANGER: readonly LabelledScenario[] = [
   ...sos,
   ...vitalsCases,
   ...breathing,
+  deterioration,
   ...bloodPressure,
   ...bed,
   ...doors,
   inactivity,
   ...hazardCases,
   ...healthCases,
+  accessPoint,
 ];
