@@ -15,8 +15,15 @@ import { z } from 'zod';
 import type { TokenResolver } from './auth.js';
 import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
-import type { Directory } from './scope.js';
+import { ACTIONS, type Action, type Directory } from './scope.js';
 import { isTransientDatabaseError } from '@vigil/store';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the route does, for the role check (scope.ts `PERMISSIONS`); required under /api/v1. */
+    action?: Action;
+  }
+}
 
 /** What the route plugins share; built once by `start()` and passed as plugin options. */
 export interface ApiContext {
@@ -46,13 +53,19 @@ export const errorBodySchema = z
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /**
- * Documents the error answers of every authenticated route in OpenAPI (they are produced by the error handler,
- * not by the routes themselves). Register it inside the /api/v1 scope.
+ * Checks and documents every /api/v1 route when it is added (register it as an `onRoute` hook inside the /api/v1
+ * scope): it must declare `config.action` and an `operationId`, or the api does not start. The action is published
+ * as `x-vigil-action` (the authorization matrix test reads it), and the error answers, produced by the error
+ * handler rather than by the routes, are documented.
  */
-export function documentErrors(route: { schema?: Record<string, unknown> }): void {
+export function declareRoute(route: { url: string; schema?: Record<string, unknown>; config?: { action?: Action } }) {
   if (!route.schema || route.schema.hide) return;
+  const action = route.config?.action;
+  if (!action || !ACTIONS.includes(action)) throw new Error(`route ${route.url} declares no config.action`);
+  if (typeof route.schema.operationId !== 'string') throw new Error(`route ${route.url} declares no operationId`);
   const errors = Object.fromEntries([400, 401, 403, 404, 409, 503].map((status) => [status, errorBodySchema]));
   route.schema.response = { ...errors, ...(route.schema.response as object | undefined) };
+  route.schema['x-vigil-action'] = action;
 }
 
 /** Any thrown value → status + `{"error":{"code","message"}}`; 5xx details stay in the log, not in the answer. */

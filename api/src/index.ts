@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { authenticate, TokenResolver } from './auth.js';
 import type { ApiOptions } from './config.js';
 import { AlertFeed } from './feed.js';
-import { createHttpServer, documentErrors, type ApiContext } from './http.js';
+import { createHttpServer, declareRoute, type ApiContext } from './http.js';
 import { createApiMetrics } from './metrics.js';
 import { alertRoutes } from './routes/alerts.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -14,7 +14,7 @@ import { facilityRoutes } from './routes/facilities.js';
 import { healthRoutes } from './routes/health.js';
 import { residentRoutes } from './routes/residents.js';
 import { timelineRoutes } from './routes/timeline.js';
-import { Directory } from './scope.js';
+import { allow, Directory } from './scope.js';
 import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
 import { isTransientDatabaseError } from '@vigil/store';
@@ -76,8 +76,12 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
     await app.register(displayPage);
     await app.register(
       async (api) => {
-        api.addHook('onRoute', documentErrors);
-        api.addHook('onRequest', async (request) => authenticate(ctx.tokens, request));
+        api.addHook('onRoute', declareRoute);
+        api.addHook('onRequest', async (request) => {
+          await authenticate(ctx.tokens, request);
+          // Before validation: a forbidden action is 403 whatever the body (declareRoute made sure it is set).
+          allow(request.principal, request.routeOptions.config.action!);
+        });
         await api.register(facilityRoutes, { ctx });
         await api.register(residentRoutes, { ctx });
         await api.register(deviceRoutes, { ctx });

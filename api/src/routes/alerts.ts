@@ -15,7 +15,7 @@ import type { ApiContext, RouteOptions } from '../http.js';
 import { eventsOfAlert, getAlert, iso, listAlerts, type Principal } from '@vigil/store';
 import { NotFound } from '../errors.js';
 import { decodeCursor, page, pageQuery } from '../paging.js';
-import { alertView, allow, assertFacility, assertInScope } from '../scope.js';
+import { alertView, assertFacility, assertInScope } from '../scope.js';
 
 const alertIdParams = z.object({ id: z.uuid() });
 const eventSummarySchema = z.object({
@@ -44,9 +44,12 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   app.get(
     '/alerts',
     {
+      config: { action: 'alerts' },
       schema: {
         tags: ['alerts'],
+        operationId: 'listAlerts',
         summary: 'List alerts in scope, newest first',
+        description: 'Filters by facility, rule, priority, status, drill, period and assignee (`assignee=me`); keyset-paged by (raisedAt, id), newest first.',
         querystring: z.object({
           status: alertStatusSchema.optional(),
           facility: idSchema.optional(),
@@ -61,7 +64,6 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'alerts');
       const q = request.query;
       if (q.facility) await assertFacility(p, q.facility, ctx.directory);
       const after = decodeCursor(q.cursor, 2);
@@ -80,16 +82,18 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   app.get(
     '/alerts/:id',
     {
+      config: { action: 'alerts' },
       schema: {
         tags: ['alerts'],
+        operationId: 'getAlert',
         summary: 'One alert with its lifecycle events',
+        description: 'Regulators see pseudonyms, no device id, no detail text and no note.',
         params: alertIdParams,
         response: { 200: z.object({ alert: alertSchema, events: z.array(eventSummarySchema) }) },
       },
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'alerts');
       const alert = await findAlert(ctx, p, request.params.id);
       const events = await eventsOfAlert(ctx.db, alert.id);
       return {
@@ -107,8 +111,10 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   app.post(
     '/alerts/:id/ack',
     {
+      config: { action: 'respond' },
       schema: {
         tags: ['alerts'],
+        operationId: 'acknowledgeAlert',
         summary: 'Acknowledge an alert (caregiver, safety officer, admin)',
         description: 'Answers once the alerts service has recorded it; 409 if already acknowledged or resolved.',
         params: alertIdParams,
@@ -117,7 +123,6 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'respond');
       const alert = await findAlert(ctx, p, request.params.id);
       return respond(ctx, p, alert, 'acknowledge', {});
     },
@@ -126,9 +131,12 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   app.post(
     '/alerts/:id/resolve',
     {
+      config: { action: 'respond' },
       schema: {
         tags: ['alerts'],
+        operationId: 'resolveAlert',
         summary: 'Resolve an alert with its outcome (caregiver, safety officer, admin)',
+        description: 'Answers once the alerts service has recorded it; 409 if already resolved.',
         params: alertIdParams,
         body: z.object({ outcome: resolutionOutcomeSchema, note: z.string().max(2000).optional() }),
         response: { 200: commandResultSchema },
@@ -136,7 +144,6 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'respond');
       const alert = await findAlert(ctx, p, request.params.id);
       return respond(ctx, p, alert, 'resolve', { outcome: request.body.outcome, note: request.body.note ?? null });
     },

@@ -8,17 +8,15 @@ import {
   listDevicesInScope,
   readStatusChanges,
   type DeviceWithPseudonym,
-  type Principal,
 } from '@vigil/store';
 import { NotFound } from '../errors.js';
 import { decodeCursor, page, pageQuery } from '../paging.js';
-import { allow, assertFacility } from '../scope.js';
+import { assertFacility } from '../scope.js';
 
 const deviceSchema = z.object({
   id: idSchema,
   facility: idSchema,
   kind: deviceKindSchema,
-  /** A pseudonym for regulators. */
   resident: z.string().nullable(),
   location: idSchema.nullable(),
   expectedIntervalS: z.number().int(),
@@ -39,14 +37,14 @@ const statusChangeSchema = z.object({
 });
 
 export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
-  const view = (principal: Principal, d: DeviceWithPseudonym): z.infer<typeof deviceSchema> => {
+  const view = (d: DeviceWithPseudonym): z.infer<typeof deviceSchema> => {
     const silentAfterMs = 3 * d.expectedIntervalS * 1000;
     const retired = d.retiredAt !== null;
     return {
       id: d.id,
       facility: d.facility,
       kind: d.kind,
-      resident: principal.role === 'regulator' ? d.pseudonym : d.resident,
+      resident: d.resident,
       location: d.location,
       expectedIntervalS: d.expectedIntervalS,
       retired,
@@ -61,9 +59,12 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
   app.get(
     '/devices',
     {
+      config: { action: 'devices' },
       schema: {
         tags: ['devices'],
+        operationId: 'listDevices',
         summary: 'List devices in scope with their current status',
+        description: 'Keyset-paged by id; regulators may not list devices (their ids identify residents’ rooms).',
         querystring: z.object({
           facility: idSchema.optional(),
           kind: deviceKindSchema.optional(),
@@ -76,7 +77,6 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'devices');
       const q = request.query;
       if (q.facility) await assertFacility(p, q.facility, ctx.directory);
       const after = decodeCursor(q.cursor, 1);
@@ -89,28 +89,30 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
         limit: q.limit + 1,
       });
       const { items, nextCursor } = page(rows, q.limit, (row) => [row.id]);
-      return { devices: items.map((d) => view(p, d)), nextCursor };
+      return { devices: items.map((d) => view(d)), nextCursor };
     },
   );
 
   app.get(
     '/devices/:device',
     {
+      config: { action: 'devices' },
       schema: {
         tags: ['devices'],
+        operationId: 'getDevice',
         summary: 'One device with its current status and its recent status changes',
+        description: 'The 20 most recent status changes (status messages, connects, disconnects, wills).',
         params: z.object({ device: idSchema }),
         response: { 200: deviceSchema.extend({ statusChanges: z.array(statusChangeSchema) }) },
       },
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'devices');
       const device = await getDeviceInScope(ctx.db, p, request.params.device);
       if (!device) throw NotFound(`device ${request.params.device} not found`);
       const changes = await readStatusChanges(ctx.db, device.id, 20);
       return {
-        ...view(p, device),
+        ...view(device),
         statusChanges: changes.map((row) => ({ ...row, time: iso(row.time) }) as z.infer<typeof statusChangeSchema>),
       };
     },

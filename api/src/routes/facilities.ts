@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { RouteOptions } from '../http.js';
 import { getFacilityWithCounts, iso, listFacilitiesInScope } from '@vigil/store';
 import { NotFound } from '../errors.js';
-import { allow } from '../scope.js';
 
 const facilitySchema = z.object({
   id: idSchema,
@@ -27,14 +26,16 @@ export const facilityRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
   app.get(
     '/facilities',
     {
+      config: { action: 'facilities' },
       schema: {
         tags: ['facilities'],
+        operationId: 'listFacilities',
         summary: 'List the facilities in scope',
+        description: 'One facility for facility tokens, the region’s for regulators, all for admins.',
         response: { 200: z.object({ facilities: z.array(facilitySchema) }) },
       },
     },
     async (request) => {
-      allow(request.principal, 'facilities');
       return { facilities: (await listFacilitiesInScope(ctx.db, request.principal)).map(withIsoTime) };
     },
   );
@@ -42,15 +43,17 @@ export const facilityRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
   app.get(
     '/facilities/:facility',
     {
+      config: { action: 'facilities' },
       schema: {
         tags: ['facilities'],
+        operationId: 'getFacility',
         summary: 'One facility with counts of residents, devices and open alerts',
+        description: 'Counts are of active residents and devices and of unresolved alerts.',
         params: z.object({ facility: idSchema }),
         response: { 200: facilityDetailSchema },
       },
     },
     async (request) => {
-      allow(request.principal, 'facilities');
       const found = await getFacilityWithCounts(ctx.db, request.principal, request.params.facility);
       if (!found) throw NotFound(`facility ${request.params.facility} not found`);
       return { ...withIsoTime(found.facility), counts: found.counts };

@@ -1,7 +1,7 @@
 import { careLevelSchema, deviceKindSchema, idSchema } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { RouteOptions } from '../http.js';
+import type { ApiContext, RouteOptions } from '../http.js';
 import {
   countOpenAlertsOf,
   getResidentInScope,
@@ -9,11 +9,14 @@ import {
   listResidentDevices,
   listResidentsInScope,
   readLatestVitals,
+  recordAccess,
+  vitalsConsented,
+  type Principal,
 } from '@vigil/store';
 import type { ReadingSample } from '@vigil/protocol';
 import { NotFound } from '../errors.js';
 import { decodeCursor, page, pageQuery } from '../paging.js';
-import { allow, assertFacility } from '../scope.js';
+import { assertFacility, can } from '../scope.js';
 
 const residentSchema = z.object({
   facility: idSchema,
@@ -50,24 +53,31 @@ const residentDetailSchema = residentSchema.extend({
     }),
   ),
   openAlerts: z.number().int(),
-  /** The newest reading of each of the resident's vital-sign devices within a day; never shown to regulators. */
+  /**
+   * The newest reading of each of the resident's vital-sign devices within a day; only with the resident's consent
+   * to vitals, never for regulators.
+   */
   latestVitals: z.array(vitalsSchema).optional(),
+  /** Why `latestVitals` is absent: `consent` (none recorded for vitals) or `role`; null when present. */
+  vitalsWithheld: z.enum(['consent', 'role']).nullable(),
 });
 
 export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   app.get(
     '/residents',
     {
+      config: { action: 'residents' },
       schema: {
         tags: ['residents'],
+        operationId: 'listResidents',
         summary: 'List residents in scope (pseudonymous for regulators)',
+        description: 'Keyset-paged by (facility, id); regulators see pseudonyms and no names.',
         querystring: z.object({ facility: idSchema.optional(), ...pageQuery }),
         response: { 200: z.object({ residents: z.array(residentSchema), nextCursor: z.string().nullable() }) },
       },
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'residents');
       const { facility, limit, cursor } = request.query;
       if (facility) await assertFacility(p, facility, ctx.directory);
       const after = decodeCursor(cursor, 2);
@@ -84,27 +94,32 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
   app.get(
     '/residents/:facility/:resident',
     {
+      config: { action: 'residents' },
       schema: {
         tags: ['residents'],
-        summary: "A resident's current status: devices, open alerts and (not for regulators) latest vital signs",
+        operationId: 'getResident',
+        summary: "A resident's current status: devices, open alerts and latest vital signs",
+        description: 'Latest vital signs only with the resident’s consent to vitals and never for regulators; every answer with vital signs is recorded in the audit log. Regulators get no devices.',
         params: z.object({ facility: idSchema, resident: z.string().min(1).max(64) }),
         response: { 200: residentDetailSchema },
       },
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'residents');
-      const regulator = p.role === 'regulator';
       const found = await getResidentInScope(ctx.db, p, request.params.facility, request.params.resident);
       if (!found) throw NotFound(`resident ${request.params.facility}/${request.params.resident} not found`);
       const { resident, realId } = found;
+      const consented = can(p, 'vitals') && (await vitalsConsented(ctx.db, resident.facility, realId));
+      const withheld = consented ? null : can(p, 'vitals') ? ('consent' as const) : ('role' as const);
       const [devices, openAlerts, vitals] = await Promise.all([
-        listResidentDevices(ctx.db, resident.facility, realId),
+        p.role === 'regulator' ? [] : listResidentDevices(ctx.db, resident.facility, realId),
         countOpenAlertsOf(ctx.db, resident.facility, realId),
-        regulator ? null : readLatestVitals(ctx.db, resident.facility, realId),
+        withheld ? null : readLatestVitals(ctx.db, resident.facility, realId),
       ]);
+      if (vitals) await recordVitalsRead(ctx, p, resident.facility, realId, { route: 'latest' });
       return {
         ...resident,
+        vitalsWithheld: withheld,
         devices: devices.map((d) => ({
           id: d.id,
           kind: d.kind,
@@ -118,6 +133,23 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     },
   );
 };
+
+/** Every answer carrying a resident's vital signs is an audit entry (PIPL Art. 47): who, when, what. */
+export async function recordVitalsRead(
+  ctx: ApiContext,
+  principal: Principal,
+  facility: string,
+  resident: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await recordAccess(ctx.db, {
+    actor: principal.actor,
+    action: 'resident.vitals.read',
+    target: `resident:${facility}/${resident}`,
+    facility,
+    details,
+  });
+}
 
 const VITAL_KEYS = Object.keys(vitalsSchema.shape).filter((key) => key !== 'device' && key !== 'time');
 
