@@ -36,6 +36,8 @@ export interface ApiContext {
   log: Logger;
   clock: Clock;
   commandTimeoutMs: number;
+  /** Days of data kept where `retention_settings` has no row (erasure after discharge waits for it). */
+  retentionDays: number;
   heartbeatMs: number;
   helloTimeoutMs: number;
   /** True while the broker connection is up (readiness). */

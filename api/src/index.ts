@@ -7,17 +7,23 @@ import { AlertFeed } from './feed.js';
 import { createHttpServer, declareRoute, type ApiContext } from './http.js';
 import { createApiMetrics } from './metrics.js';
 import { alertRoutes } from './routes/alerts.js';
+import { auditRoutes } from './routes/audit.js';
+import { coveragePolicyRoutes } from './routes/coverage-policies.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deviceRoutes } from './routes/devices.js';
 import { displayApi, displayPage } from './routes/display.js';
 import { drillRoutes } from './routes/drills.js';
 import { facilityRoutes } from './routes/facilities.js';
 import { healthRoutes } from './routes/health.js';
+import { locationRoutes } from './routes/locations.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { residentRoutes } from './routes/residents.js';
 import { timelineRoutes } from './routes/timeline.js';
+import { vitalsRoutes } from './routes/vitals.js';
 import { allow, Directory } from './scope.js';
 import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
-import { isTransientDatabaseError } from '@vigil/store';
+import { DEFAULT_RETENTION_DAYS, isTransientDatabaseError } from '@vigil/store';
 
 export { API_ENV, configFromEnv, type ApiEnvConfig, type ApiMqttOptions, type ApiOptions } from './config.js';
 
@@ -65,6 +71,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
       log,
       clock,
       commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+      retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS,
       heartbeatMs: options.heartbeatMs ?? STREAM_HEARTBEAT_MS,
       helloTimeoutMs: options.helloTimeoutMs ?? STREAM_HELLO_TIMEOUT_MS,
       brokerConnected: () => broker?.connected() ?? false,
@@ -89,6 +96,12 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
         await api.register(timelineRoutes, { ctx });
         await api.register(drillRoutes, { ctx });
         await api.register(displayApi, { ctx });
+        await api.register(locationRoutes, { ctx });
+        await api.register(vitalsRoutes, { ctx });
+        await api.register(privacyRoutes, { ctx });
+        await api.register(coveragePolicyRoutes, { ctx });
+        await api.register(deadLetterRoutes, { ctx });
+        await api.register(auditRoutes, { ctx });
       },
       { prefix: '/api/v1' },
     );

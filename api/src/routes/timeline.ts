@@ -2,7 +2,15 @@ import { READING_TABLE, alertEventTypeSchema, alertSchema, deviceKindSchema, typ
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiContext, RouteOptions } from '../http.js';
-import { eventsOfAlert, getDevice, iso, readDeviceWindow, recordAccess, vitalsConsented, type Principal } from '@vigil/store';
+import {
+  eventsOfAlert,
+  getDevice,
+  iso,
+  readDeviceWindow,
+  recordAccess,
+  vitalsConsented,
+  type Principal,
+} from '@vigil/store';
 import { alertView, can } from '../scope.js';
 import { findAlert } from './alerts.js';
 
@@ -58,7 +66,8 @@ export const timelineRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
         tags: ['alerts'],
         operationId: 'getAlertTimeline',
         summary: "An alert's lifecycle, response times and its device's data around it",
-        description: 'Readings of a vital-sign device only with the resident’s consent and never for regulators; reading a resident’s timeline is recorded in the audit log.',
+        description:
+          'Readings of a vital-sign device only with the resident’s consent and never for regulators; reading a resident’s timeline is recorded in the audit log.',
         params: z.object({ id: z.uuid() }),
         querystring: z.object({
           before: z.coerce.number().int().min(0).max(21_600).default(900).describe('seconds before the occurrence'),

@@ -28,7 +28,9 @@ export async function exportResident(db: Queryable, facility: string, id: string
   const [consent, devices, alerts, vitals, vitalsHourly] = await Promise.all([
     one(`SELECT vitals, location, family_notification AS "familyNotification", recorded_by AS "recordedBy",
            recorded_at AS "recordedAt" FROM resident_consents WHERE facility_id = $1 AND resident_id = $2`),
-    one('SELECT id, kind, location_id AS location FROM devices WHERE facility_id = $1 AND resident_id = $2 ORDER BY id'),
+    one(
+      'SELECT id, kind, location_id AS location FROM devices WHERE facility_id = $1 AND resident_id = $2 ORDER BY id',
+    ),
     one(`SELECT id, rule, priority, status, detail, drill, raised_at AS "raisedAt", resolved_at AS "resolvedAt",
            outcome, note FROM alerts WHERE facility_id = $1 AND resident_id = $2 ORDER BY raised_at`),
     one(`SELECT time, device_id AS device, hr, spo2, rr, sbp, dbp, skin_temp AS "skinTemp", worn, occupied, motion,

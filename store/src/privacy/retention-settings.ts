@@ -41,3 +41,6 @@ export async function retentionDaysByClass(db: Queryable, defaultDays: number): 
   const stored = new Map((await listRetentionSettings(db)).map((s) => [s.dataClass, s.days]));
   return Object.fromEntries(DATA_CLASSES.map((c) => [c, stored.get(c) ?? defaultDays])) as Record<DataClass, number>;
 }
+
+/** Days kept of a class without a setting, when the deployment sets no VIGIL_RETENTION_DAYS (ingest's default). */
+export const DEFAULT_RETENTION_DAYS = 180;

@@ -106,7 +106,12 @@ export async function updateResident(db: Queryable, facility: string, id: string
 
 /** Discharges a resident: inactive from now, devices unassigned; erasure becomes possible after retention. */
 export async function dischargeResident(db: Queryable, facility: string, id: string): Promise<void> {
-  await updateRow(db, { ...activeResident(facility, id), columns: {}, patch: {}, set: 'active = false, discharged_at = now()' });
+  await updateRow(db, {
+    ...activeResident(facility, id),
+    columns: {},
+    patch: {},
+    set: 'active = false, discharged_at = now()',
+  });
   await db.query('UPDATE devices SET resident_id = NULL WHERE facility_id = $1 AND resident_id = $2', [facility, id]);
 }
 
