@@ -25,6 +25,7 @@ import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
 import { DEFAULT_RETENTION_DAYS, isTransientDatabaseError } from '@vigil/store';
 
+export { ACTIONS, PERMISSIONS, type Action } from './scope.js';
 export { API_ENV, configFromEnv, type ApiEnvConfig, type ApiMqttOptions, type ApiOptions } from './config.js';
 
 export interface ApiHandle {

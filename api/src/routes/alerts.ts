@@ -214,8 +214,11 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
         target: `alert:${alert.id}`,
         details: { assignee },
       };
-      const assigned = await change(ctx, p, what, (tx) => assignAlert(tx, alert, assignee, p.actor));
-      if (!assigned) throw NotFound(`user ${assignee} not found among the caregivers of ${alert.facility}`);
+      const assigned = await change(ctx, p, what, async (tx) => {
+        const row = await assignAlert(tx, alert, assignee, p.actor);
+        if (!row) throw NotFound(`user ${assignee} not found among the caregivers of ${alert.facility}`);
+        return row;
+      });
       return { ...assigned, assignedAt: iso(assigned.assignedAt) };
     },
   );
@@ -237,8 +240,10 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       const p = request.principal;
       const alert = await findAlert(ctx, p, request.params.id);
       const what = { action: 'alert.unassign', facility: alert.facility, target: `alert:${alert.id}` };
-      if (!(await change(ctx, p, what, (tx) => unassignAlert(tx, alert.id))))
-        throw NotFound(`alert ${alert.id} is not assigned`);
+      // Thrown inside the transaction: a refused write leaves no audit entry.
+      await change(ctx, p, what, async (tx) => {
+        if (!(await unassignAlert(tx, alert.id))) throw NotFound(`alert ${alert.id} is not assigned`);
+      });
       return reply.status(204).send(null);
     },
   );

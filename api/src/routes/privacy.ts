@@ -74,8 +74,11 @@ export const privacyRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
       const { facility, resident } = request.params;
       await assertFacility(p, facility, ctx.directory);
       const what = { action: 'resident.consent', facility, target: target(facility, resident), details: request.body };
-      const consent = await change(ctx, p, what, (tx) => setConsent(tx, facility, resident, request.body, p.actor));
-      if (!consent) throw NotFound(`resident ${facility}/${resident} not found`);
+      const consent = await change(ctx, p, what, async (tx) => {
+        const row = await setConsent(tx, facility, resident, request.body, p.actor);
+        if (!row) throw NotFound(`resident ${facility}/${resident} not found`);
+        return row;
+      });
       return consentView(consent);
     },
   );
@@ -108,8 +111,11 @@ export const privacyRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
       const { facility, resident } = request.params;
       await assertFacility(p, facility, ctx.directory);
       const what = { action: 'resident.export', facility, target: target(facility, resident) };
-      const data = await change(ctx, p, what, (tx) => exportResident(tx, facility, resident));
-      if (!data) throw NotFound(`resident ${facility}/${resident} not found`);
+      const data = await change(ctx, p, what, async (tx) => {
+        const found = await exportResident(tx, facility, resident);
+        if (!found) throw NotFound(`resident ${facility}/${resident} not found`);
+        return found;
+      });
       // Dates and numeric strings as JSON: the export is a document, not a typed view.
       return JSON.parse(JSON.stringify(data)) as typeof data;
     },
@@ -136,8 +142,11 @@ export const privacyRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
       await assertFacility(p, facility, ctx.directory);
       const what = { action: 'resident.erase', facility, target: target(facility, resident) };
       const now = new Date(ctx.clock.now());
-      const erased = await change(ctx, p, what, (tx) => eraseResident(tx, facility, resident, now, ctx.retentionDays));
-      if (!erased) throw NotFound(`resident ${facility}/${resident} not found`);
+      const erased = await change(ctx, p, what, async (tx) => {
+        const counts = await eraseResident(tx, facility, resident, now, ctx.retentionDays);
+        if (!counts) throw NotFound(`resident ${facility}/${resident} not found`);
+        return counts;
+      });
       return { erased };
     },
   );

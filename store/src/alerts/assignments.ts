@@ -20,8 +20,8 @@ export async function assignAlert(
 ): Promise<Assignment | null> {
   const { rows } = await db.query<Assignment>(
     `INSERT INTO alert_assignments (alert_id, facility_id, assignee, assigned_by)
-     SELECT $1, $2, u.id, $4 FROM users u
-     WHERE u.id = $3 AND u.facility_id = $2 AND u.role IN ('caregiver', 'safety-officer') AND u.disabled_at IS NULL
+     SELECT $1::uuid, $2::text, u.id, $4::text FROM users u
+     WHERE u.id = $3::text AND u.facility_id = $2::text AND u.role IN ('caregiver', 'safety-officer') AND u.disabled_at IS NULL
      ON CONFLICT (alert_id) DO UPDATE SET assignee = EXCLUDED.assignee, assigned_by = EXCLUDED.assigned_by,
        assigned_at = now()
      RETURNING alert_id AS "alertId", assignee, assigned_by AS "assignedBy", assigned_at AS "assignedAt"`,

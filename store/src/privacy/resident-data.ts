@@ -25,18 +25,21 @@ export async function exportResident(db: Queryable, facility: string, id: string
      FROM residents WHERE facility_id = $1 AND id = $2`,
   );
   if (!resident) return null;
-  const [consent, devices, alerts, vitals, vitalsHourly] = await Promise.all([
-    one(`SELECT vitals, location, family_notification AS "familyNotification", recorded_by AS "recordedBy",
-           recorded_at AS "recordedAt" FROM resident_consents WHERE facility_id = $1 AND resident_id = $2`),
-    one(
-      'SELECT id, kind, location_id AS location FROM devices WHERE facility_id = $1 AND resident_id = $2 ORDER BY id',
-    ),
-    one(`SELECT id, rule, priority, status, detail, drill, raised_at AS "raisedAt", resolved_at AS "resolvedAt",
-           outcome, note FROM alerts WHERE facility_id = $1 AND resident_id = $2 ORDER BY raised_at`),
-    one(`SELECT time, device_id AS device, hr, spo2, rr, sbp, dbp, skin_temp AS "skinTemp", worn, occupied, motion,
-           sleep FROM vitals WHERE facility_id = $1 AND resident_id = $2 ORDER BY time LIMIT ${EXPORT_VITALS_LIMIT}`),
-    one('SELECT * FROM vitals_hourly WHERE facility_id = $1 AND resident_id = $2 ORDER BY bucket'),
-  ]);
+  // One after the other: the export runs on one transaction's client.
+  const consent = await one(`SELECT vitals, location, family_notification AS "familyNotification",
+    recorded_by AS "recordedBy", recorded_at AS "recordedAt" FROM resident_consents
+    WHERE facility_id = $1 AND resident_id = $2`);
+  const devices = await one(
+    'SELECT id, kind, location_id AS location FROM devices WHERE facility_id = $1 AND resident_id = $2 ORDER BY id',
+  );
+  const alerts = await one(`SELECT id, rule, priority, status, detail, drill, raised_at AS "raisedAt",
+    resolved_at AS "resolvedAt", outcome, note FROM alerts WHERE facility_id = $1 AND resident_id = $2 ORDER BY raised_at`);
+  const vitals = await one(`SELECT time, device_id AS device, hr, spo2, rr, sbp, dbp, skin_temp AS "skinTemp", worn,
+    occupied, motion, sleep FROM vitals WHERE facility_id = $1 AND resident_id = $2 ORDER BY time
+    LIMIT ${EXPORT_VITALS_LIMIT}`);
+  const vitalsHourly = await one(
+    'SELECT * FROM vitals_hourly WHERE facility_id = $1 AND resident_id = $2 ORDER BY bucket',
+  );
   return { resident, consent: consent[0] ?? null, devices, alerts, vitals, vitalsHourly };
 }
 
