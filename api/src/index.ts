@@ -77,7 +77,8 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
       helloTimeoutMs: options.helloTimeoutMs ?? STREAM_HELLO_TIMEOUT_MS,
       brokerConnected: () => broker?.connected() ?? false,
     };
-    const app = await createHttpServer({ log: log.child({ module: 'http' }), metrics, publicUrl: options.publicUrl });
+    const servers: { url: string; description: string }[] = [];
+    const app = await createHttpServer({ log: log.child({ module: 'http' }), metrics, servers });
     closers.push(() => app.close());
     await app.register(healthRoutes, { ctx });
     await app.register(streamRoutes, { ctx });
@@ -111,6 +112,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
     await app.listen({ host, port: options.port });
     const port = (app.server.address() as { port: number }).port;
     const url = (options.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/$/, '');
+    servers.push({ url, description: 'this api' });
     log.info({ url }, 'api listening');
     return { url, port, displayUrl: `${url}/display`, close: closeAll };
   } catch (err) {
