@@ -21,7 +21,8 @@ CREATE TABLE resident_consents (
 ALTER TABLE residents ADD COLUMN discharged_at timestamptz, ADD COLUMN erased_at timestamptz;
 
 -- Days kept per data class; a class without a row uses the ingest's VIGIL_RETENTION_DAYS. Alerts are no class:
--- alert_events are append-only and hash-chained, the evidence of every response (docs/DATABASE.md).
+-- alert_events are append-only and hash-chained, the evidence of every response (docs/DATABASE.md
+-- "Retention and erasure").
 CREATE TABLE retention_settings (
   data_class  text PRIMARY KEY CHECK (data_class IN ('vitals', 'environment', 'events', 'audit')),
   days        integer NOT NULL CHECK (days > 0),

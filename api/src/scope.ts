@@ -38,8 +38,8 @@ export class Directory {
 const key = (facility: string, resident: string) => `${facility}\u0000${resident}`;
 
 /**
- * What a request does, for the role check (docs/ARCHITECTURE.md "Roles", docs/api.md "Authentication, roles and
- * scope"). Every /api/v1 route declares one as `config.action`; the api refuses to start with a route without.
+ * What a request does, for the role check: docs/api.md "Authentication, roles and scope". Every /api/v1 route
+ * declares one as `config.action`; the api refuses to start with a route without.
  */
 export const ACTIONS = [
   'session',

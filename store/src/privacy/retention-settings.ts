@@ -1,7 +1,7 @@
 import type { Queryable } from '@vigil/core';
 import { z } from 'zod';
 
-/** The data classes retention is set for; alerts are kept (append-only, hash-chained; docs/DATABASE.md). */
+/** The data classes retention is set for; alerts are kept (docs/DATABASE.md "Retention and erasure"). */
 export const DATA_CLASSES = ['vitals', 'environment', 'events', 'audit'] as const;
 export type DataClass = (typeof DATA_CLASSES)[number];
 export const dataClassSchema = z.enum(DATA_CLASSES);
