@@ -40,7 +40,9 @@ CREATE TABLE alert_assignments (
   assigned_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX alert_assignments_assignee_idx ON alert_assignments (assignee, facility_id);
+-- The alert list's filters and its (raised_at, id) keyset order, newest first.
 CREATE INDEX alerts_priority_idx ON alerts (facility_id, priority, raised_at DESC);
+CREATE INDEX alerts_facility_page_idx ON alerts (facility_id, raised_at DESC, id DESC);
 
 ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS facility_id text;
 CREATE INDEX IF NOT EXISTS audit_log_facility_idx ON audit_log (facility_id, id DESC);
@@ -48,6 +50,6 @@ CREATE INDEX IF NOT EXISTS audit_log_facility_idx ON audit_log (facility_id, id 
 -- Down Migration
 DROP INDEX IF EXISTS audit_log_facility_idx;
 ALTER TABLE audit_log DROP COLUMN IF EXISTS facility_id;
-DROP INDEX alerts_priority_idx;
+DROP INDEX alerts_facility_page_idx, alerts_priority_idx;
 DROP TABLE alert_assignments, retention_settings, resident_consents;
 ALTER TABLE residents DROP COLUMN discharged_at, DROP COLUMN erased_at;
