@@ -51,6 +51,16 @@ describe('api privacy: regulators, consent, audit, retention, export and erasure
       expect.objectContaining({ actor: 'carol', details: expect.objectContaining({ route: 'latest' }) }),
       expect.objectContaining({ actor: 'carol', details: expect.objectContaining({ route: 'history', bucket: '1m' }) }),
     ]);
+    // Reading a resident's timeline is recorded too, whoever reads it.
+    await fx.call(fx.tokens.regulator, `/api/v1/alerts/${alert.id}/timeline`);
+    const timelineReads = (await fx.call(officer, '/api/v1/audit?action=resident.timeline.read')).body.entries;
+    expect(timelineReads).toEqual([
+      expect.objectContaining({
+        actor: 'reg-north',
+        target: 'resident:f1/anna',
+        details: expect.objectContaining({ alert: alert.id }),
+      }),
+    ]);
     // The consent change itself is audited with who recorded it.
     const changes = (await fx.call(officer, '/api/v1/audit?action=resident.consent')).body.entries;
     expect(changes).toEqual([expect.objectContaining({ actor: 'otto', target: 'resident:f1/anna', details: consent })]);
