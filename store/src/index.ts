@@ -17,3 +17,8 @@ export * from './history/data-gaps.js';
 export * from './alerts/alert-queries.js';
 export * from './readings/device-window.js';
 export * from './readings/batch-writer.js';
+export * from './audit/access-log.js';
+export * from './privacy/consent.js';
+export * from './privacy/retention-settings.js';
+export * from './privacy/resident-data.js';
+export * from './alerts/assignments.js';
