@@ -101,12 +101,16 @@ export class RawDevice {
     const socket = ca ? tls.connect({ host: '127.0.0.1', port, ca }) : net.connect(port, '127.0.0.1');
     const parser = mqttPacket.parser();
     const device = new RawDevice(socket);
+    // A device that hears nothing within 30 s gives up (and, in a storm, tries again).
+    socket.setTimeout(30_000, () => socket.destroy());
     socket.on('data', (chunk) => parser.parse(chunk));
     socket.on('error', () => undefined);
     socket.on('close', () => (device.closed = true));
     return new Promise((resolve) => {
       parser.on('packet', (packet) => {
-        if (packet.cmd === 'connack') resolve(packet.returnCode === 0 ? device : (packet.returnCode ?? -1));
+        if (packet.cmd !== 'connack') return;
+        socket.setTimeout(0);
+        resolve(packet.returnCode === 0 ? device : (packet.returnCode ?? -1));
       });
       socket.once('close', () => resolve(-1));
       socket.write(

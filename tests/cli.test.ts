@@ -17,7 +17,7 @@ describe('vigil CLI registry commands', { timeout: 120_000 }, () => {
   });
   afterAll(async () => db?.drop());
 
-  it('registers, lists, rotates and retires a device; the secret is stored only as an argon2id hash', async () => {
+  it('registers, lists, rotates and retires a device; the secret is stored only as a sha256 hash', async () => {
     const added = JSON.parse(
       await vigil(['device', 'add', '--facility', 'oak', '--id', 'sm-1', '--kind', 'smoke', '--json'], env()),
     );
