@@ -86,12 +86,12 @@ const optionalString = z
 
 /** The TLS listener: devices outside the facility's network connect with `mqtts://`. */
 export interface TlsListenerOptions {
-  /** Port of its own; default 8883 (the IANA port of MQTT over TLS). 0 picks a free one. */
+  /** Port of its own; default 8883, registered with IANA for MQTT over TLS (MQTT 3.1.1 §4.2). 0 picks a free one. */
   port?: number;
   /** PEM files: the server's certificate (chain) and private key. */
   certFile: string;
   keyFile: string;
-  /** PEM CA bundle for client certificates (mTLS). With it, clients are asked for a certificate. */
+  /** PEM CA bundle for client certificates (mTLS, MQTT 3.1.1 §5.4.1). With it, clients are asked for one. */
   caFile?: string;
   /** Refuse the handshake of a client without a certificate signed by `caFile` (needs `caFile`). */
   requireClientCert?: boolean;
