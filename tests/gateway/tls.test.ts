@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { makeTestCertificates, type TestCertificates } from './certificates.js';
-import { connect, mosquittoPub, nextMessage, reading, seedRegistry } from './fixtures.js';
+import { closed, connect, mosquittoPub, nextMessage, reading, seedRegistry } from './fixtures.js';
 
 /** Resolves with how a raw TLS handshake at `port` ended: 'connected' or the error's message. */
 function handshake(port: number, options: tls.ConnectionOptions): Promise<string> {
@@ -73,6 +73,16 @@ describe('gateway TLS listener', () => {
       const before = await refusals(metrics, 'tls_handshake_failed');
       await expect(connect(`mqtt://127.0.0.1:${gw.tlsPort}`, creds.wb1)).rejects.toThrow();
       await expect.poll(() => refusals(metrics, 'tls_handshake_failed')).toBeGreaterThan(before);
+    });
+
+    it('applies the same packet guard behind TLS: an oversize publish closes the connection', async () => {
+      const device = await connect(gw.url, creds.wb2, { ca });
+      const gone = closed(device);
+      const before = await refusals(metrics, 'packet_too_large');
+      device.publish('vigil/v1/sunrise/wb-2/reading', 'x'.repeat(20_000), { qos: 1 });
+      await gone;
+      device.end(true);
+      expect(await refusals(metrics, 'packet_too_large')).toBe(before + 1);
     });
 
     it('refuses TLS 1.1 and accepts TLS 1.2 and 1.3', async () => {
