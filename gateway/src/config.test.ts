@@ -21,11 +21,12 @@ describe('gateway TLS configuration from the environment', () => {
       VIGIL_MQTT_TLS_CERT: 'c.pem',
       VIGIL_MQTT_TLS_KEY: 'k.pem',
       VIGIL_MQTT_TLS_CA: 'ca.pem',
+      VIGIL_MQTT_TLS_HOST: '0.0.0.0',
       VIGIL_MQTT_TLS_PORT: '18883',
       VIGIL_MQTT_TLS_REQUIRE_CLIENT_CERT: 'true',
       VIGIL_MQTT_TLS_ONLY: '1',
     }).tls;
-    expect(tls).toMatchObject({ port: 18883, caFile: 'ca.pem', requireClientCert: true, only: true });
+    expect(tls).toMatchObject({ host: '0.0.0.0', port: 18883, caFile: 'ca.pem', requireClientCert: true, only: true });
   });
 
   it.each([

@@ -86,6 +86,8 @@ const optionalString = z
 
 /** The TLS listener: devices outside the facility's network connect with `mqtts://`. */
 export interface TlsListenerOptions {
+  /** Interface of its own; default the plain listener's (`host`). */
+  host?: string;
   /** Port of its own; default 8883, registered with IANA for MQTT over TLS (MQTT 3.1.1 §4.2). 0 picks a free one. */
   port?: number;
   /** PEM files: the server's certificate (chain) and private key. */
@@ -105,6 +107,7 @@ const tlsEnvSchema = z.object({
   VIGIL_MQTT_TLS_CERT: optionalString,
   VIGIL_MQTT_TLS_KEY: optionalString,
   VIGIL_MQTT_TLS_CA: optionalString,
+  VIGIL_MQTT_TLS_HOST: optionalString,
   VIGIL_MQTT_TLS_PORT: portSchema.optional(),
   VIGIL_MQTT_TLS_REQUIRE_CLIENT_CERT: flagSchema.optional(),
   VIGIL_MQTT_TLS_ONLY: flagSchema.optional(),
@@ -114,6 +117,8 @@ const TLS_ENV: Record<keyof z.infer<typeof tlsEnvSchema>, string> = {
   VIGIL_MQTT_TLS_CERT: 'PEM certificate (chain) of the TLS listener; with VIGIL_MQTT_TLS_KEY turns it on',
   VIGIL_MQTT_TLS_KEY: 'PEM private key of the TLS listener',
   VIGIL_MQTT_TLS_CA: 'PEM CA bundle for client certificates (mTLS: clients are asked for one)',
+  VIGIL_MQTT_TLS_HOST:
+    'interface of the TLS listener (default VIGIL_MQTT_HOST; e.g. 0.0.0.0 with plain MQTT on 127.0.0.1)',
   VIGIL_MQTT_TLS_PORT: `TLS listener port (default ${DEFAULT_TLS_PORT}; 0 picks a free one)`,
   VIGIL_MQTT_TLS_REQUIRE_CLIENT_CERT: 'true: refuse a client without a certificate signed by VIGIL_MQTT_TLS_CA',
   VIGIL_MQTT_TLS_ONLY: 'true: no plain TCP listener, TLS only',
@@ -135,6 +140,7 @@ function tlsFromEnv(e: z.infer<typeof tlsEnvSchema>): TlsListenerOptions | undef
     certFile: e.VIGIL_MQTT_TLS_CERT,
     keyFile: e.VIGIL_MQTT_TLS_KEY,
     port: e.VIGIL_MQTT_TLS_PORT ?? DEFAULT_TLS_PORT,
+    ...(e.VIGIL_MQTT_TLS_HOST ? { host: e.VIGIL_MQTT_TLS_HOST } : {}),
     ...(e.VIGIL_MQTT_TLS_CA ? { caFile: e.VIGIL_MQTT_TLS_CA } : {}),
     requireClientCert: e.VIGIL_MQTT_TLS_REQUIRE_CLIENT_CERT ?? false,
     only: e.VIGIL_MQTT_TLS_ONLY ?? false,

@@ -137,12 +137,13 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
   const sockets = new Set<net.Socket>();
   const listeners: Listener[] = [];
   try {
-    const listenCtx = { host, limits, metrics, log, sockets, handle: (socket: net.Socket) => broker.handle(socket) };
-    if (!options.tls?.only) listeners.push(await listen(listenCtx, options.port));
-    if (options.tls)
-      listeners.push(
-        await listen(listenCtx, options.tls.port ?? DEFAULT_TLS_PORT, await tlsServerOptions(options.tls)),
-      );
+    const listenCtx = { limits, metrics, log, sockets, handle: (socket: net.Socket) => broker.handle(socket) };
+    if (!options.tls?.only) listeners.push(await listen(listenCtx, host, options.port));
+    if (options.tls) {
+      const secure = await tlsServerOptions(options.tls);
+      const tlsHost = options.tls.host ?? host;
+      listeners.push(await listen(listenCtx, tlsHost, options.tls.port ?? DEFAULT_TLS_PORT, secure));
+    }
   } catch (err) {
     await Promise.all(listeners.map((l) => new Promise((resolve) => l.server.close(resolve))));
     broker.close();

@@ -15,7 +15,6 @@ export interface Listener {
 }
 
 export interface ListenContext {
-  host: string;
   limits: GatewayLimits;
   metrics: GatewayMetrics;
   log: Logger;
@@ -52,7 +51,12 @@ export async function tlsServerOptions(options: TlsListenerOptions): Promise<tls
 }
 
 /** Opens a listener; every socket gets the same packet guard, connection limit and hooks, whatever its transport. */
-export async function listen(ctx: ListenContext, port: number, secure?: tls.TlsOptions): Promise<Listener> {
+export async function listen(
+  ctx: ListenContext,
+  host: string,
+  port: number,
+  secure?: tls.TlsOptions,
+): Promise<Listener> {
   const accept = (socket: net.Socket) => {
     ctx.sockets.add(socket);
     socket.once('close', () => ctx.sockets.delete(socket));
@@ -79,11 +83,11 @@ export async function listen(ctx: ListenContext, port: number, secure?: tls.TlsO
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, ctx.host, () => resolve());
+      server.listen(port, host, () => resolve());
     });
   } catch (err) {
-    throw GatewayListenFailed(`cannot listen on ${ctx.host}:${port}`, err);
+    throw GatewayListenFailed(`cannot listen on ${host}:${port}`, err);
   }
   const bound = (server.address() as net.AddressInfo).port;
-  return { url: `${secure ? 'mqtts' : 'mqtt'}://${ctx.host}:${bound}`, port: bound, server };
+  return { url: `${secure ? 'mqtts' : 'mqtt'}://${host}:${bound}`, port: bound, server };
 }
