@@ -4,11 +4,12 @@ import { Registry } from 'prom-client';
 import { authenticate, TokenResolver } from './auth.js';
 import type { ApiOptions } from './config.js';
 import { AlertFeed } from './feed.js';
-import { createHttpServer, documentErrors, type ApiContext } from './http.js';
+import { createHttpServer, documentErrors, type ApiContext, type HttpServer } from './http.js';
 import { createApiMetrics } from './metrics.js';
 import { alertRoutes } from './routes/alerts.js';
 import { deviceRoutes } from './routes/devices.js';
-import { displayApi, displayPage } from './routes/display.js';
+import { displayApi } from './routes/display.js';
+import { webPages } from './routes/web.js';
 import { drillRoutes } from './routes/drills.js';
 import { facilityRoutes } from './routes/facilities.js';
 import { healthRoutes } from './routes/health.js';
@@ -71,23 +72,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
     };
     const app = await createHttpServer({ log: log.child({ module: 'http' }), metrics, publicUrl: options.publicUrl });
     closers.push(() => app.close());
-    await app.register(healthRoutes, { ctx });
-    await app.register(streamRoutes, { ctx });
-    await app.register(displayPage);
-    await app.register(
-      async (api) => {
-        api.addHook('onRoute', documentErrors);
-        api.addHook('onRequest', async (request) => authenticate(ctx.tokens, request));
-        await api.register(facilityRoutes, { ctx });
-        await api.register(residentRoutes, { ctx });
-        await api.register(deviceRoutes, { ctx });
-        await api.register(alertRoutes, { ctx });
-        await api.register(timelineRoutes, { ctx });
-        await api.register(drillRoutes, { ctx });
-        await api.register(displayApi, { ctx });
-      },
-      { prefix: '/api/v1' },
-    );
+    await registerRoutes(app, ctx);
 
     const host = options.host ?? '127.0.0.1';
     await app.listen({ host, port: options.port });
@@ -98,5 +83,42 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
   } catch (err) {
     await closeAll();
     throw err;
+  }
+}
+
+/** Every route on one server; shared by `start()` and `openApiDocument()` so the document is the served api. */
+async function registerRoutes(app: HttpServer, ctx: ApiContext): Promise<void> {
+  await app.register(healthRoutes, { ctx });
+  await app.register(streamRoutes, { ctx });
+  await app.register(webPages);
+  await app.register(
+    async (api) => {
+      api.addHook('onRoute', documentErrors);
+      api.addHook('onRequest', async (request) => authenticate(ctx.tokens, request));
+      await api.register(facilityRoutes, { ctx });
+      await api.register(residentRoutes, { ctx });
+      await api.register(deviceRoutes, { ctx });
+      await api.register(alertRoutes, { ctx });
+      await api.register(timelineRoutes, { ctx });
+      await api.register(drillRoutes, { ctx });
+      await api.register(displayApi, { ctx });
+    },
+    { prefix: '/api/v1' },
+  );
+}
+
+/**
+ * The OpenAPI document of the api, built without a database or broker (routes only use the context when they
+ * answer), for the web app's generated client (`npm run gen:client`).
+ */
+export async function openApiDocument(): Promise<unknown> {
+  const metrics = createApiMetrics(new Registry());
+  const app = await createHttpServer({ log: silentLogger(), metrics });
+  try {
+    await registerRoutes(app, { metrics } as ApiContext);
+    await app.ready();
+    return app.swagger();
+  } finally {
+    await app.close();
   }
 }

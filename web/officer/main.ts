@@ -1,0 +1,2 @@
+import { i18n } from '../shared/i18n.js';
+void i18n;
