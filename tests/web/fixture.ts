@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { start as startAlerts, type AlertsHandle } from '@vigil/alerts';
+import { start as startIngest, type IngestHandle } from '@vigil/ingest';
 import { addDevice, addFacility, addLocation, addResident, createToken, upsertServiceAccount } from '@vigil/store';
 import { deviceTopic } from '@vigil/protocol';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -30,6 +31,8 @@ export interface WebFixture {
   tokens: { display: string; caregiver: string; officer: string; regulator: string };
   /** An event of 王秀英's wristband (`fall`, `sos`), published with mosquitto_pub as a third-party device would. */
   wristband(type: 'fall' | 'sos', seq: number): Promise<void>;
+  /** A batch of 王秀英's wristband readings (heart rate, SpO2), one a minute up to now, through ingest. */
+  vitals(seq: number, heartRates: number[]): Promise<void>;
   /** A page in a fresh context (its own localStorage), opened at `path` with `token`. */
   open(pagePath: string, token: string): Promise<Page>;
   close(): Promise<void>;
@@ -75,6 +78,7 @@ export async function startWebFixture(): Promise<WebFixture> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vigil-web-'));
   const fx = await startApiFixture({ heartbeatMs: 500 });
   let alerts: AlertsHandle | null = null;
+  let ingest: IngestHandle | null = null;
   let browser: Browser | null = null;
   try {
     const { secret, tokens } = await seedHome(fx);
@@ -84,18 +88,44 @@ export async function startWebFixture(): Promise<WebFixture> {
       dataDir,
       mqtt: { url: fx.gatewayUrl, username: account.id, password: account.secret },
     });
+    const ingestAccount = await upsertServiceAccount(fx.db.pool, 'svc-ingest', 'ingest');
+    ingest = await startIngest({
+      databaseUrl: fx.db.url,
+      mqtt: { url: fx.gatewayUrl, username: ingestAccount.id, password: ingestAccount.secret },
+    });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     const port = Number(new URL(fx.gatewayUrl).port);
     const b = browser;
     const a = alerts;
+    const i = ingest;
+    const publish = (kind: 'event' | 'reading', message: object) =>
+      mosquittoPub({
+        port,
+        id: 'wb-wang',
+        secret,
+        topic: deviceTopic(HOME.id, 'wb-wang', kind),
+        message: JSON.stringify(message),
+      });
     return {
       fx,
       browser: b,
       tokens,
       async wristband(type, seq) {
-        const event = { seq, ts: new Date().toISOString(), type, ...(type === 'fall' ? { confidence: 0.93 } : {}) };
-        const topic = deviceTopic(HOME.id, 'wb-wang', 'event');
-        await mosquittoPub({ port, id: 'wb-wang', secret, topic, message: JSON.stringify(event) });
+        await publish('event', {
+          seq,
+          ts: new Date().toISOString(),
+          type,
+          ...(type === 'fall' ? { confidence: 0.93 } : {}),
+        });
+      },
+      async vitals(seq, heartRates) {
+        const now = Date.now();
+        const samples = heartRates.map((hr, k) => ({
+          ts: new Date(now - (heartRates.length - k) * 60_000).toISOString(),
+          hr,
+          spo2: 97,
+        }));
+        await publish('reading', { seq, samples });
       },
       async open(pagePath, token) {
         const context = await b.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
@@ -106,6 +136,7 @@ export async function startWebFixture(): Promise<WebFixture> {
       async close() {
         await b.close();
         await a.close();
+        await i.close();
         await fx.close();
         await rm(dataDir, { recursive: true, force: true });
       },
@@ -113,6 +144,7 @@ export async function startWebFixture(): Promise<WebFixture> {
   } catch (err) {
     await browser?.close();
     await alerts?.close();
+    await ingest?.close();
     await fx.close();
     throw err;
   }
@@ -134,4 +166,18 @@ export async function wcagViolations(page: Page): Promise<{ id: string; targets:
     const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
   });
+}
+
+/** The page's visible text after switching to English, less the data (names of people, rooms, the home). */
+export async function englishText(page: Page): Promise<string> {
+  const data = [HOME.name, ...Object.values(PEOPLE), ...Object.values(ROOMS), '张护士', '刘主管', '简体中文'];
+  let text = await page.locator('body').innerText();
+  for (const d of data) text = text.replaceAll(d, '');
+  return text;
+}
+
+/** Saves a screenshot into $VIGIL_SCREENSHOTS (`npm run screenshots` sets docs/screenshots). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.VIGIL_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`) });
 }

@@ -1,6 +1,6 @@
 import { ref } from 'vue';
 import { api, type Device, type Resident } from '../shared/api.js';
-import type { Labels } from './labels.js';
+import type { Labels } from '../shared/labels.js';
 
 export interface Bed {
   name: string;

@@ -1,5 +1,6 @@
 import { useI18n } from 'vue-i18n';
-import type { Alert } from '../shared/api.js';
+import { reactive } from 'vue';
+import { api, type Alert } from './api.js';
 
 export interface Labels {
   residents: Record<string, string | null>;
@@ -16,4 +17,15 @@ export function useWho(labels: Labels) {
     if (!parts.length && alert.device) parts.push(t('display.device', { id: alert.device }));
     return parts.join(' · ');
   };
+}
+
+/** The facility's names for residents and locations (not for regulators, who see pseudonyms only). */
+export function useLabels() {
+  const labels = reactive<Labels & { facility: string }>({ facility: '', residents: {}, locations: {} });
+  const load = async () => {
+    const { data } = await api.GET('/api/v1/display/labels').catch(() => ({ data: undefined }));
+    if (data)
+      Object.assign(labels, { facility: data.facility.name, residents: data.residents, locations: data.locations });
+  };
+  return { labels, load };
 }
