@@ -85,6 +85,22 @@ describe('wall display (web app, Chromium)', () => {
     await group.getByRole('button', { name: zh.display.collapse }).click();
   });
 
+  it('sounds once enabled; a pause counts down and a new critical alert breaks it', async () => {
+    await first.getByRole('button', { name: zh.sound.enable }).click();
+    await first.getByRole('button', { name: zh.sound.pause }).click();
+    // Counted down from 120 s (at most 2 minutes).
+    const countdown = new RegExp(zh.sound.paused.replace('{s}', '(1[01]\\d|120)'));
+    await first.getByRole('status').filter({ hasText: countdown }).waitFor();
+    const drill = await web.fx.call(web.tokens.officer, '/api/v1/drills', {
+      method: 'POST',
+      body: JSON.stringify({ facility: HOME.id, rule: 'gas', location: 'room-102' }),
+    });
+    expect(drill.status).toBe(201);
+    await tile(first, zh.rules.gas).waitFor();
+    await first.getByRole('button', { name: zh.sound.pause }).waitFor();
+    await expect(first.getByText(zh.sound.off).count()).resolves.toBe(0);
+  });
+
   it('has no WCAG 2.1 AA violation (axe-core)', async () => {
     expect(await wcagViolations(first)).toEqual([]);
   });
