@@ -58,6 +58,22 @@ describe('wall display (web app, Chromium)', () => {
     ).resolves.toBe(0);
   });
 
+  it('resolves with an outcome and a note; the tile leaves every display', async () => {
+    const fall = tile(second, zh.rules.fall);
+    await fall.getByRole('button', { name: zh.display.resolve }).click();
+    const dialog = second.getByRole('dialog', { name: new RegExp(zh.display.resolveTitle.replace('{what}', '')) });
+    await dialog.getByLabel(zh.outcome.assisted).check();
+    await dialog.getByLabel(zh.display.note).fill('已扶回床上');
+    await dialog.getByRole('button', { name: zh.display.resolve }).click();
+    // Then who resolves: the display's token only watches.
+    const staff = second.getByRole('dialog', { name: zh.display.staffTitle });
+    await staff.getByLabel(zh.display.staffLabel).fill(web.tokens.caregiver);
+    await staff.getByRole('button', { name: zh.common.ok }).click();
+    await tile(first, zh.rules.fall).waitFor({ state: 'detached' });
+    const { rows } = await web.fx.db.pool.query(`SELECT outcome, note, resolved_by FROM alerts WHERE rule = 'fall'`);
+    expect(rows).toEqual([{ outcome: 'assisted', note: '已扶回床上', resolved_by: '张护士' }]);
+  });
+
   it('shows a burst of offline devices as one group tile, never hiding a critical alert of another rule', async () => {
     for (let i = 0; i < 5; i++) {
       const drill = await web.fx.call(web.tokens.officer, '/api/v1/drills', {
@@ -107,10 +123,10 @@ describe('wall display (web app, Chromium)', () => {
 
   it('switches every visible string to English and back', async () => {
     await first.getByLabel(zh.common.language).selectOption('en');
-    await first.getByRole('heading', { name: en.rules.fall }).waitFor();
+    await first.getByRole('heading', { name: en.rules.fire }).waitFor();
     expect(await englishText(first)).not.toMatch(/\p{Script=Han}/u);
     await first.getByLabel(en.common.language).selectOption('zh-CN');
-    await first.getByRole('heading', { name: zh.rules.fall }).waitFor();
+    await first.getByRole('heading', { name: zh.rules.fire }).waitFor();
   });
 
   it('turns DISCONNECTED within 15 s of the api stopping, and shows what it missed once back', async () => {

@@ -22,4 +22,7 @@ export type Device = Json<paths['/api/v1/devices']['get']['responses'][200]>['de
 export type Timeline = Json<paths['/api/v1/alerts/{id}/timeline']['get']['responses'][200]>;
 export type Drills = Json<paths['/api/v1/drills']['get']['responses'][200]>;
 export type Facility = Json<paths['/api/v1/facilities/{facility}']['get']['responses'][200]>;
+export type Resolution = NonNullable<
+  paths['/api/v1/alerts/{id}/resolve']['post']['requestBody']
+>['content']['application/json'];
 export type Me = Json<paths['/api/v1/me']['get']['responses'][200]>;
