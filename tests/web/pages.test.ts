@@ -66,6 +66,18 @@ describe('officer and regulator pages (web app, Chromium)', () => {
     await page.context().close();
   });
 
+  it('wall display signed in as a caregiver: the room board with each bed and its latest vital signs', async () => {
+    const page = await web.open('/display', web.tokens.caregiver);
+    const room = page.getByRole('article', { name: ROOMS['room-101'], exact: true });
+    await room.getByText(PEOPLE.wang).waitFor();
+    await room.getByText(zh.display.hr.replace('{v}', String(HEART_RATES.at(-1)))).waitFor();
+    await room.getByText(zh.display.spo2.replace('{v}', '97')).waitFor();
+    await page.getByRole('article', { name: ROOMS['room-102'], exact: true }).getByText(PEOPLE.li).waitFor();
+    expect(await wcagViolations(page)).toEqual([]);
+    await screenshot(page, 'display-rooms');
+    await page.context().close();
+  });
+
   it('regulator: the board of the region, pseudonymous, with a CSV export', async () => {
     const page = await web.open('/regulator', web.tokens.regulator);
     const row = page.getByRole('row').filter({ hasText: HOME.name });
