@@ -42,7 +42,6 @@ describe('wall display (web app, Chromium)', () => {
     await expect(fall.getByText(`${PEOPLE.wang} · ${ROOMS['room-101']}`).isVisible()).resolves.toBe(true);
     await expect(fall.getByText(zh.priority.critical).isVisible()).resolves.toBe(true);
     await tile(second, zh.rules.fall).waitFor({ timeout: 2_000 });
-    await screenshot(first, 'display-night-critical');
   });
 
   it('acknowledging on one display shows who is going on the other', async () => {
