@@ -9,6 +9,8 @@ import { deviceTopic } from '@vigil/protocol';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startApiFixture, type ApiFixture } from '../api/fixture.js';
 import { mosquittoPub } from '../helpers/processes.js';
+import en from '../../web/shared/en.json' with { type: 'json' };
+import zh from '../../web/shared/zh-CN.json' with { type: 'json' };
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -168,11 +170,17 @@ export async function wcagViolations(page: Page): Promise<{ id: string; targets:
   });
 }
 
-/** The page's visible text after switching to English, less the data (names of people, rooms, the home). */
-export async function englishText(page: Page): Promise<string> {
+/**
+ * Switches the page to English with its language switch, waits for `heading` (in English) and returns the
+ * visible text less the data (names of people, rooms, the home), then switches back to 简体中文.
+ */
+export async function englishText(page: Page, heading: string): Promise<string> {
+  await page.getByLabel(zh.common.language).selectOption('en');
+  await page.getByRole('heading', { name: heading, exact: true }).waitFor();
   const data = [HOME.name, ...Object.values(PEOPLE), ...Object.values(ROOMS), '张护士', '刘主管', '简体中文'];
   let text = await page.locator('body').innerText();
   for (const d of data) text = text.replaceAll(d, '');
+  await page.getByLabel(en.common.language).selectOption('zh-CN');
   return text;
 }
 
