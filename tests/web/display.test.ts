@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import en from '../../web/shared/en.json' with { type: 'json' };
 import zh from '../../web/shared/zh-CN.json' with { type: 'json' };
@@ -27,6 +27,9 @@ describe('wall display (web app, Chromium)', () => {
   });
   afterAll(async () => {
     await web?.close();
+  });
+  afterEach(() => {
+    expect(web.pageErrors).toEqual([]);
   });
 
   const tile = (page: Page, rule: string) => page.getByRole('article', { name: rule, exact: true });

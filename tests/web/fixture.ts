@@ -35,6 +35,8 @@ export interface WebFixture {
   wristband(type: 'fall' | 'sos', seq: number): Promise<void>;
   /** A batch of 王秀英's wristband readings (heart rate, SpO2), one a minute up to now, through ingest. */
   vitals(seq: number, heartRates: number[]): Promise<void>;
+  /** Uncaught errors and Content-Security-Policy refusals of every page opened so far. */
+  pageErrors: string[];
   /** A page in a fresh context (its own localStorage), opened at `path` with `token`. */
   open(pagePath: string, token: string): Promise<Page>;
   close(): Promise<void>;
@@ -108,9 +110,11 @@ export async function startWebFixture(): Promise<WebFixture> {
         topic: deviceTopic(HOME.id, 'wb-wang', kind),
         message: JSON.stringify(message),
       });
+    const pageErrors: string[] = [];
     return {
       fx,
       browser: b,
+      pageErrors,
       tokens,
       async wristband(type, seq) {
         await publish('event', {
@@ -132,6 +136,10 @@ export async function startWebFixture(): Promise<WebFixture> {
       async open(pagePath, token) {
         const context = await b.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
         const page = await context.newPage();
+        page.on('pageerror', (err) => pageErrors.push(`${pagePath}: ${err.message}`));
+        page.on('console', (message) => {
+          if (/Content Security Policy/i.test(message.text())) pageErrors.push(`${pagePath}: ${message.text()}`);
+        });
         await page.goto(`${fx.api.url}${pagePath}?token=${token}`);
         return page;
       },

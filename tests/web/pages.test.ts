@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../web/shared/en.json' with { type: 'json' };
 import zh from '../../web/shared/zh-CN.json' with { type: 'json' };
 import { waitFor } from '../helpers/processes.js';
@@ -34,6 +34,9 @@ describe('officer and regulator pages (web app, Chromium)', () => {
   });
   afterAll(async () => {
     await web?.close();
+  });
+  afterEach(() => {
+    expect(web.pageErrors).toEqual([]);
   });
 
   it('officer: finds the fall among the incidents and opens it with the readings around it as a chart', async () => {
