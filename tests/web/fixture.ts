@@ -37,8 +37,8 @@ export interface WebFixture {
   vitals(seq: number, heartRates: number[]): Promise<void>;
   /** Uncaught errors and Content-Security-Policy refusals of every page opened so far. */
   pageErrors: string[];
-  /** A page in a fresh context (its own localStorage), opened at `path` with `token`. */
-  open(pagePath: string, token: string): Promise<Page>;
+  /** A page in a fresh context (its own localStorage), opened at `path` with `token` (or none: the sign-in form). */
+  open(pagePath: string, token: string | null): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -140,7 +140,7 @@ export async function startWebFixture(): Promise<WebFixture> {
         page.on('console', (message) => {
           if (/Content Security Policy/i.test(message.text())) pageErrors.push(`${pagePath}: ${message.text()}`);
         });
-        await page.goto(`${fx.api.url}${pagePath}?token=${token}`);
+        await page.goto(`${fx.api.url}${pagePath}${token ? `?token=${token}` : ''}`);
         return page;
       },
       async close() {

@@ -73,6 +73,20 @@ describe('officer and regulator pages (web app, Chromium)', () => {
     await page.context().close();
   });
 
+  it('asks for a credential, refuses a wrong one and keeps a good one for the next visit', async () => {
+    const page = await web.open('/regulator', null);
+    await page.getByRole('heading', { name: zh.common.signIn }).waitFor();
+    await page.getByLabel(zh.common.credential).fill('vgl_wrong');
+    await page.getByRole('button', { name: zh.common.signIn }).click();
+    await page.getByRole('alert').filter({ hasText: zh.common.refused }).waitFor();
+    await page.getByLabel(zh.common.credential).fill(web.tokens.regulator);
+    await page.getByRole('button', { name: zh.common.signIn }).click();
+    await page.getByRole('heading', { name: zh.regulator.title, level: 1 }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: zh.regulator.title, level: 1 }).waitFor();
+    await page.context().close();
+  });
+
   it('regulator: the board of the region, pseudonymous, with a CSV export', async () => {
     const page = await web.open('/regulator', web.tokens.regulator);
     const row = page.getByRole('row').filter({ hasText: HOME.name });
