@@ -17,3 +17,4 @@ export * from './history/data-gaps.js';
 export * from './alerts/alert-queries.js';
 export * from './readings/device-window.js';
 export * from './readings/batch-writer.js';
+export * from './hub/index.js';
