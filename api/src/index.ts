@@ -19,6 +19,7 @@ import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
 import { isTransientDatabaseError } from '@vigil/store';
 
+export { describeError } from './http.js';
 export { API_ENV, configFromEnv, type ApiEnvConfig, type ApiMqttOptions, type ApiOptions } from './config.js';
 
 export interface ApiHandle {

@@ -52,6 +52,8 @@ export interface MqttServiceOptions {
    */
   protocolVersion?: 4 | 5;
   sessionExpiryS?: number;
+  /** PEM CA that signed the broker's certificate, for an `mqtts://` url. */
+  ca?: Buffer;
 }
 
 /** A connected, subscribed service session (see `connectMqttService`). */
@@ -91,6 +93,7 @@ export async function connectMqttService(o: MqttServiceOptions): Promise<MqttSer
     password: o.password,
     clean: false,
     protocolVersion: o.protocolVersion ?? 4,
+    ...(o.ca ? { ca: o.ca, rejectUnauthorized: true } : {}),
     ...(o.protocolVersion === 5
       ? { properties: { sessionExpiryInterval: o.sessionExpiryS ?? DEFAULT_SESSION_EXPIRY_S } }
       : {}),
