@@ -52,7 +52,8 @@ const REGION_ENV: Record<keyof z.infer<typeof regionEnvSchema>, string> = {
   VIGIL_UPSTREAM_CA_FILE: 'PEM CA file for an mqtts:// upstream broker',
   VIGIL_REGION_FACILITY: 'facility reported to the regional hub (unset: raw device messages only, as before)',
   VIGIL_REGION_SUMMARY_S: 'seconds between facility summaries to the hub (default 60)',
-  VIGIL_REGION_SHARE_RAW: 'with VIGIL_REGION_FACILITY: also forward raw device messages, vital signs included (default false)',
+  VIGIL_REGION_SHARE_RAW:
+    'with VIGIL_REGION_FACILITY: also forward raw device messages, vital signs included (default false)',
 };
 
 function regionFromEnv(env: NodeJS.ProcessEnv): { caFile?: string; region?: RegionOptions } {

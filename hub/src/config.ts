@@ -1,5 +1,14 @@
 import os from 'node:os';
-import { MQTT_TUNING_ENV, MQTT_TUNING_ENV_SHAPE, mqttTuning, parseEnv, portSchema, type Clock, type Logger, type MqttTuning } from '@vigil/core';
+import {
+  MQTT_TUNING_ENV,
+  MQTT_TUNING_ENV_SHAPE,
+  mqttTuning,
+  parseEnv,
+  portSchema,
+  type Clock,
+  type Logger,
+  type MqttTuning,
+} from '@vigil/core';
 import { z } from 'zod';
 
 /** `start()` options of the regional hub (docs/hub.md). */
@@ -32,10 +41,15 @@ const envSchema = z.object({
   VIGIL_HUB_MQTT_PASSWORD: z.string().min(1, 'VIGIL_HUB_MQTT_PASSWORD is required'),
   VIGIL_HUB_CA_FILE: z.string().min(1).optional(),
   VIGIL_HUB_SHARE_GROUP: id.default('vigil-hub'),
-  VIGIL_HUB_WORKER_ID: id.default(os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64)),
+  VIGIL_HUB_WORKER_ID: id.default(
+    os
+      .hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 64),
+  ),
   VIGIL_HUB_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   VIGIL_HUB_HTTP_PORT: portSchema.default(8090),
-  VIGIL_HUB_TOKEN: z.string().min(16, 'VIGIL_HUB_TOKEN (the regulators\' bearer token) needs at least 16 characters'),
+  VIGIL_HUB_TOKEN: z.string().min(16, "VIGIL_HUB_TOKEN (the regulators' bearer token) needs at least 16 characters"),
   ...MQTT_TUNING_ENV_SHAPE,
 });
 
@@ -47,7 +61,7 @@ export const HUB_ENV_HELP: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_HUB_MQTT_PASSWORD: 'its password',
   VIGIL_HUB_CA_FILE: 'PEM CA of the broker certificate, for mqtts://',
   VIGIL_HUB_SHARE_GROUP: 'MQTT 5 shared-subscription group; every worker of one hub the same (default vigil-hub)',
-  VIGIL_HUB_WORKER_ID: 'this worker\'s stable name; its broker session survives restarts (default the hostname)',
+  VIGIL_HUB_WORKER_ID: "this worker's stable name; its broker session survives restarts (default the hostname)",
   VIGIL_HUB_HTTP_HOST: 'interface of the region API (default 127.0.0.1)',
   VIGIL_HUB_HTTP_PORT: 'port of the region API (default 8090)',
   VIGIL_HUB_TOKEN: 'bearer token regulators send to the region API',

@@ -38,7 +38,7 @@ export async function createRegionServer(ctx: RegionContext, options: { log: Log
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization ?? '';
     if (!header.startsWith('Bearer ') || !sameToken(header.slice(7), options.token))
-      throw HubUnauthorized('send Authorization: Bearer <the regulators\' token>');
+      throw HubUnauthorized("send Authorization: Bearer <the regulators' token>");
   });
   await app.register(regionRoutes, { ctx });
   return app;

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { alertEventTypeSchema, alertPrioritySchema, alertRuleSchema, alertStatusSchema, ALERT_PRIORITIES } from './alerts.js';
+import {
+  alertEventTypeSchema,
+  alertPrioritySchema,
+  alertRuleSchema,
+  alertStatusSchema,
+  ALERT_PRIORITIES,
+} from './alerts.js';
 import { ID_PATTERN, idSchema } from './ids.js';
 
 /**

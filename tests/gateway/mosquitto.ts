@@ -31,7 +31,13 @@ export class Mosquitto {
     this.dir = dir;
   }
 
-  static async create(): Promise<Mosquitto> {
+  /**
+   * `listener` gives the lines that follow the listener line (default: anonymous access); it may write files
+   * (certificates, password and ACL files) into the broker's directory first.
+   */
+  static async create(
+    listener: (dir: string) => Promise<string[]> | string[] = () => ['allow_anonymous true'],
+  ): Promise<Mosquitto> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-mosq-'));
     // Started as root, mosquitto drops to its own user and must still be able to save its sessions here.
     await chmod(dir, 0o777);
@@ -40,7 +46,7 @@ export class Mosquitto {
       path.join(dir, 'mosquitto.conf'),
       [
         `listener ${port} 127.0.0.1`,
-        'allow_anonymous true',
+        ...(await listener(dir)),
         'persistence true',
         `persistence_location ${dir}/`,
         '',

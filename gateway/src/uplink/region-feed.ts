@@ -64,7 +64,9 @@ export class RegionFeed {
     const now = this.#clock.now();
     try {
       const counts = await facilityStatusCounts(this.#db, facility);
-      const score = coverageScore ? await coverageScore(facility, new Date(now - summaryIntervalS * 1000), new Date(now)) : null;
+      const score = coverageScore
+        ? await coverageScore(facility, new Date(now - summaryIntervalS * 1000), new Date(now))
+        : null;
       const body: RegionSummary = {
         at: new Date(now).toISOString(),
         intervalS: summaryIntervalS,
