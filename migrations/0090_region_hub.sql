@@ -34,26 +34,13 @@ CREATE TABLE region_alert_events (
 );
 SELECT create_hypertable('region_alert_events', 'at', chunk_time_interval => interval '30 days');
 CREATE INDEX region_alert_events_alert_idx ON region_alert_events (facility_id, alert_id, event_id DESC);
+CREATE INDEX region_alert_events_raised_idx ON region_alert_events (facility_id, raised_at DESC);
 
--- Each alert as of its newest event (upsert-if-newer by event id).
-CREATE TABLE region_alerts (
-  facility_id     text NOT NULL,
-  alert_id        uuid NOT NULL,
-  event_id        bigint NOT NULL,
-  rule            text NOT NULL,
-  priority        text NOT NULL,
-  status          text NOT NULL,
-  resident        text,
-  device_id       text,
-  location_id     text,
-  drill           boolean NOT NULL,
-  escalation      smallint NOT NULL,
-  raised_at       timestamptz NOT NULL,
-  acknowledged_at timestamptz,
-  resolved_at     timestamptz,
-  PRIMARY KEY (facility_id, alert_id)
-);
-CREATE INDEX region_alerts_raised_idx ON region_alerts (facility_id, raised_at DESC);
+-- Each alert as of its newest event, whatever order the events arrived in.
+CREATE VIEW region_alerts AS
+  SELECT DISTINCT ON (facility_id, alert_id) *
+    FROM region_alert_events
+   ORDER BY facility_id, alert_id, event_id DESC;
 
 -- Device status changes (history) and each device's newest state (upsert-if-newer by time).
 CREATE TABLE region_device_status (
@@ -87,4 +74,5 @@ CREATE TABLE region_summaries (
 SELECT create_hypertable('region_summaries', 'at', chunk_time_interval => interval '30 days');
 
 -- Down Migration
-DROP TABLE region_summaries, region_devices, region_device_status, region_alerts, region_alert_events, region_facilities;
+DROP VIEW region_alerts;
+DROP TABLE region_summaries, region_devices, region_device_status, region_alert_events, region_facilities;

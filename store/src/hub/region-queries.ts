@@ -83,9 +83,10 @@ export async function listRegionAlerts(db: Queryable, q: RegionAlertQuery): Prom
             resolved_at AS "resolvedAt",
             extract(epoch FROM acknowledged_at - raised_at)::float8 AS "acknowledgeS",
             extract(epoch FROM resolved_at - raised_at)::float8 AS "resolveS"
-       FROM region_alerts
-      WHERE ($1::text IS NULL OR facility_id = $1) AND ($2::timestamptz IS NULL OR raised_at >= $2)
-        AND ($3::timestamptz IS NULL OR raised_at < $3)
+       FROM (SELECT DISTINCT ON (facility_id, alert_id) * FROM region_alert_events
+            WHERE ($1::text IS NULL OR facility_id = $1) AND ($2::timestamptz IS NULL OR raised_at >= $2)
+              AND ($3::timestamptz IS NULL OR raised_at < $3)
+            ORDER BY facility_id, alert_id, event_id DESC) a
       ORDER BY raised_at DESC, alert_id LIMIT $4`,
     [q.facility ?? null, q.from ?? null, q.to ?? null, q.limit],
   );

@@ -12,15 +12,7 @@ async function alertEvent(db: Queryable, facility: string, e: RegionAlertEvent):
        INSERT INTO region_alert_events (facility_id, event_id, at, type, alert_id, rule, priority, status, resident,
          device_id, location_id, drill, escalation, raised_at, acknowledged_at, resolved_at)
        VALUES ($1, $3, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-       ON CONFLICT DO NOTHING),
-     alert AS (
-       INSERT INTO region_alerts (facility_id, alert_id, event_id, rule, priority, status, resident, device_id,
-         location_id, drill, escalation, raised_at, acknowledged_at, resolved_at)
-       VALUES ($1, $5, $3, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-       ON CONFLICT (facility_id, alert_id) DO UPDATE SET event_id = EXCLUDED.event_id, priority = EXCLUDED.priority,
-         status = EXCLUDED.status, escalation = EXCLUDED.escalation, acknowledged_at = EXCLUDED.acknowledged_at,
-         resolved_at = EXCLUDED.resolved_at
-       WHERE region_alerts.event_id < EXCLUDED.event_id)
+       ON CONFLICT DO NOTHING)
      ${HEARD}`,
     [
       facility,
