@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsHandle } from '@vigil/alerts';
@@ -182,6 +183,20 @@ describe('regional hub: two facilities, one Mosquitto, two workers on a shared s
   it('flags a facility whose uplink is cut, then catches up when it is restored', async () => {
     const site = sites.fa;
     const before = (await facilityEvents('fa')).length;
+    // Beside the hub, an observer of fa's alert events at the broker: the order in which the backlog arrives.
+    const observer = await mqtt.connectAsync(broker.tlsUrl, {
+      protocolVersion: 5,
+      username: 'vigil-hub',
+      password: SECRETS['vigil-hub'],
+      clientId: 'order-observer',
+      ca: await readFile(broker.caFile),
+    });
+    const observed: number[] = [];
+    observer.on('message', (_topic, payload) =>
+      observed.push((JSON.parse(payload.toString()) as { eventId: number }).eventId),
+    );
+    await observer.subscribeAsync('vigil/region/v1/fa/alert-event', { qos: 1 });
+    expect((await regionApi('/region/v1/facilities')).findings).toEqual([]);
     await site.link.cut();
     await round('fa');
     const { findings } = await waitFor('fa flagged silent', async () => {
@@ -200,6 +215,10 @@ describe('regional hub: two facilities, one Mosquitto, two workers on a shared s
     await site.link.restore();
     const { want, got } = await caughtUp('fa');
     expect(got).toEqual(want);
+    await waitFor('the backlog at the observer', () => observed.length >= want.length - before);
+    await observer.endAsync();
+    const firsts = observed.filter((id, i) => observed.indexOf(id) === i);
+    expect(firsts).toEqual(want.slice(before));
     await waitFor('fa no longer silent', async () => {
       const body = await regionApi('/region/v1/facilities');
       return body.findings.length === 0 ? body : null;
@@ -222,7 +241,7 @@ describe('regional hub: two facilities, one Mosquitto, two workers on a shared s
       username: 'fa',
       password: SECRETS.fa,
       clientId: 'fa-intruder',
-      ca: await import('node:fs/promises').then((fs) => fs.readFile(broker.caFile)),
+      ca: await readFile(broker.caFile),
     });
     const at = '2020-01-01T00:00:00.000Z';
     const summary = JSON.stringify({

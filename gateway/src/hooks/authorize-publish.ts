@@ -18,7 +18,7 @@ function storeUpstream(ctx: HookContext, packet: PublishPacket): Promise<void> |
   if (!uplink) return undefined;
   if (goesUpstream(ctx, packet.topic)) return uplink.append(toStored(packet, ctx.clock.now()));
   if (ctx.region && packet.topic === INTERNAL_TOPICS.alertEvents)
-    return ctx.region.feed.fromAlertEvent(packet.payload).then((m) => (m ? uplink.append(m) : undefined));
+    return ctx.region.feed.appendAlertEvent(packet.payload);
   return undefined;
 }
 

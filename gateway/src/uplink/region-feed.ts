@@ -26,6 +26,7 @@ export class RegionFeed {
   readonly #clock: Clock;
   readonly #pseudonyms = new Map<string, string>();
   readonly #timer: NodeJS.Timeout;
+  #tail: Promise<unknown> = Promise.resolve();
 
   constructor(db: Queryable, sink: UplinkSink, options: RegionOptions, deps: { log: Logger; clock: Clock }) {
     this.#db = db;
@@ -38,8 +39,20 @@ export class RegionFeed {
     void this.summarise();
   }
 
-  /** The region copy of an alert event published by the alerts service; null when it is another facility's. */
-  async fromAlertEvent(payload: Buffer | string): Promise<StoredMessage | null> {
+  /**
+   * Appends the region copy of an alert event published by the alerts service (none for another facility's), in
+   * the order they were published: a pseudonym look-up must not let a later event overtake it.
+   */
+  appendAlertEvent(payload: Buffer | string): Promise<void> {
+    const appended = this.#tail.then(async () => {
+      const message = await this.#fromAlertEvent(payload);
+      if (message) await this.#sink.append(message);
+    });
+    this.#tail = appended.catch(() => undefined);
+    return appended;
+  }
+
+  async #fromAlertEvent(payload: Buffer | string): Promise<StoredMessage | null> {
     let json: unknown;
     try {
       json = JSON.parse(payload.toString());

@@ -1,6 +1,9 @@
 import type { Queryable } from '@vigil/core';
 import { iso } from '../alerts/alert-queries.js';
 
+/** A facility is silent when nothing of it is newer than this many summary intervals. */
+export const SILENT_AFTER_INTERVALS = 2;
+
 /** A facility as the region API shows it: its newest summary and, when it has been silent too long, a finding. */
 export interface RegionFacility {
   facility: string;
@@ -11,7 +14,7 @@ export interface RegionFacility {
   devicesOnline: number | null;
   devicesOffline: number | null;
   coverageScore: number | null;
-  /** Set when nothing came for longer than the summary interval: "Facility X: no data since 02:10". */
+  /** Set when nothing came for two summary intervals: "Facility X: no data since 02:10". */
   silentSince: string | null;
 }
 
@@ -35,7 +38,10 @@ export async function listRegionFacilities(db: Queryable, now: number): Promise<
       ORDER BY f.facility_id`,
   );
   return rows.map((r) => {
-    const silent = r.interval_s !== null && now - r.last_heard_at.getTime() > r.interval_s * 1000;
+    // Silent once a whole summary is missing: just before each summary arrives a healthy facility is already
+    // one interval (plus delivery and clock skew) old, and must not flap into a finding every cycle.
+    const silent =
+      r.interval_s !== null && now - r.last_heard_at.getTime() > SILENT_AFTER_INTERVALS * r.interval_s * 1000;
     return {
       facility: r.facility,
       lastHeardAt: iso(r.last_heard_at),
