@@ -74,7 +74,7 @@ async function seedBench(url: string, prefix: string, count: number, secretHash:
  * window (aedes has none) and 1 000 000 queued messages per session (the gateway's `maxSessionQueue`).
  */
 async function startMosquitto(): Promise<Mosquitto> {
-  const mosquitto = await Mosquitto.create(['max_inflight_messages 0', 'max_queued_messages 1000000']);
+  const mosquitto = await Mosquitto.create(undefined, ['max_inflight_messages 0', 'max_queued_messages 1000000']);
   await mosquitto.start();
   return mosquitto;
 }

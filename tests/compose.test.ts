@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { configFromEnv as alertsConfig } from '@vigil/alerts';
 import { configFromEnv as apiConfig } from '@vigil/api';
 import { configFromEnv as gatewayConfig } from '@vigil/gateway';
+import { configFromEnv as hubConfig } from '@vigil/hub';
 import { configFromEnv as ingestConfig } from '@vigil/ingest';
 import { buildProgram } from '@vigil/cli';
 
@@ -40,6 +41,7 @@ const PARSERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   ingest: ingestConfig,
   alerts: alertsConfig,
   api: apiConfig,
+  hub: hubConfig,
 };
 /** Read by every process outside its service config (the logger). */
 const COMMON = new Set(['VIGIL_LOG_LEVEL']);
@@ -55,6 +57,7 @@ describe('docker-compose.yml', async () => {
   it('runs the production topology on the official images', () => {
     expect(services.timescaledb?.image).toMatch(/^timescale\/timescaledb:[\d.]+-pg15$/);
     expect(services.upstream?.image).toMatch(/^eclipse-mosquitto:2/);
+    expect(services.emqx?.image).toMatch(/^emqx\/emqx:5/);
     for (const name of ['migrate', ...Object.keys(PARSERS)]) expect(services[name]?.build, name).toBe('.');
   });
 

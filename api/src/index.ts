@@ -27,6 +27,7 @@ import { subscribeAlertEvents } from './subscriber.js';
 import { DEFAULT_RETENTION_DAYS, isTransientDatabaseError } from '@vigil/store';
 
 export { ACTIONS, PERMISSIONS, type Action } from './scope.js';
+export { describeError } from './http.js';
 export { API_ENV, configFromEnv, type ApiEnvConfig, type ApiMqttOptions, type ApiOptions } from './config.js';
 
 export interface ApiHandle {

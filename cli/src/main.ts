@@ -13,6 +13,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   ingest: async () => (await import('./commands/ingest.js')).registerIngest,
   alerts: async () => (await import('./commands/alerts.js')).registerAlerts,
   api: async () => (await import('./commands/api.js')).registerApi,
+  hub: async () => (await import('./commands/hub.js')).registerHub,
   simulate: async () => (await import('./commands/simulate.js')).registerSimulate,
   db: async () => (await import('./commands/db.js')).registerDb,
   migrate: async () => (await import('./commands/db.js')).registerDb,

@@ -17,7 +17,61 @@ export interface UpstreamOptions {
   clientId?: string;
   /** Wait between reconnect attempts; default 2000 ms. */
   reconnectMs?: number;
+  /** PEM file of the CA that signed the upstream broker's certificate (for an `mqtts://` url). */
+  caFile?: string;
 }
+
+// ---------------------------------------------------------------- region uplink (docs/hub.md)
+/** What the uplink sends the regional hub besides (or instead of) raw device messages. */
+export interface RegionOptions {
+  /** The facility this gateway reports for: its prefix `vigil/region/v1/<facility>/` at the upstream broker. */
+  facility: string;
+  /** Seconds between facility summaries; the hub flags the facility when silent longer. Default 60. */
+  summaryIntervalS: number;
+  /** Opt-in: also forward raw device messages (vital signs among them). Default false. */
+  shareRaw: boolean;
+  /** The coverage score (0–1) of the facility over a period, from the coverage audit; absent: null. */
+  coverageScore?: (facility: string, from: Date, to: Date) => Promise<number | null>;
+}
+
+const regionEnvSchema = z.object({
+  VIGIL_UPSTREAM_CA_FILE: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  VIGIL_REGION_FACILITY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  VIGIL_REGION_SUMMARY_S: z.coerce.number().int().positive().default(60),
+  VIGIL_REGION_SHARE_RAW: z.stringbool().default(false),
+});
+
+const REGION_ENV: Record<keyof z.infer<typeof regionEnvSchema>, string> = {
+  VIGIL_UPSTREAM_CA_FILE: 'PEM CA file for an mqtts:// upstream broker',
+  VIGIL_REGION_FACILITY: 'facility reported to the regional hub (unset: raw device messages only, as before)',
+  VIGIL_REGION_SUMMARY_S: 'seconds between facility summaries to the hub (default 60)',
+  VIGIL_REGION_SHARE_RAW:
+    'with VIGIL_REGION_FACILITY: also forward raw device messages, vital signs included (default false)',
+};
+
+function regionFromEnv(env: NodeJS.ProcessEnv): { caFile?: string; region?: RegionOptions } {
+  const e = parseEnv(regionEnvSchema, env);
+  return {
+    ...(e.VIGIL_UPSTREAM_CA_FILE ? { caFile: e.VIGIL_UPSTREAM_CA_FILE } : {}),
+    ...(e.VIGIL_REGION_FACILITY
+      ? {
+          region: {
+            facility: e.VIGIL_REGION_FACILITY,
+            summaryIntervalS: e.VIGIL_REGION_SUMMARY_S,
+            shareRaw: e.VIGIL_REGION_SHARE_RAW,
+          },
+        }
+      : {}),
+  };
+}
+// ----------------------------------------------------------------
 
 /** Abuse limits; every one of them is counted in metrics when it bites. */
 export interface GatewayLimits {
@@ -69,6 +123,8 @@ export interface GatewayOptions {
   upstream?: UpstreamOptions;
   /** A TLS listener beside (or, with `only`, instead of) the plain one. */
   tls?: TlsListenerOptions;
+  /** With `upstream`: report to the regional hub (docs/hub.md). */
+  region?: RegionOptions;
   limits?: Partial<GatewayLimits>;
   /** How long a successful secret verification is remembered (argon2 is slow on purpose); default 12 h, 0 disables. */
   authCacheTtlMs?: number;
@@ -167,7 +223,8 @@ const envSchema = z.object({
 });
 
 /** Every environment variable the gateway reads, with its meaning (for `vigil gateway --help` and docs). */
-export const GATEWAY_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
+export const GATEWAY_ENV: Record<keyof z.infer<typeof envSchema> | keyof typeof REGION_ENV, string> = {
+  ...REGION_ENV,
   VIGIL_MQTT_HOST: 'interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface)',
   VIGIL_MQTT_PORT: 'MQTT port (default 1883; 0 picks a free one)',
   DATABASE_URL: 'PostgreSQL/TimescaleDB URL of the device registry (`vigil gateway`: else the local cluster)',
@@ -185,6 +242,7 @@ export const GATEWAY_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
 /** Gateway options from the environment (zod-validated); see docs/gateway.md for every variable. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayOptions {
   const e = parseEnv(envSchema, env);
+  const { caFile, region } = regionFromEnv(env);
   const limits: Partial<GatewayLimits> = {};
   if (e.VIGIL_GATEWAY_RATE_PER_SECOND !== undefined) limits.ratePerSecond = e.VIGIL_GATEWAY_RATE_PER_SECOND;
   if (e.VIGIL_GATEWAY_RATE_BURST !== undefined) limits.rateBurst = e.VIGIL_GATEWAY_RATE_BURST;
@@ -202,7 +260,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayOpti
             ...(e.VIGIL_UPSTREAM_USERNAME ? { username: e.VIGIL_UPSTREAM_USERNAME } : {}),
             ...(e.VIGIL_UPSTREAM_PASSWORD ? { password: e.VIGIL_UPSTREAM_PASSWORD } : {}),
             ...(e.VIGIL_UPSTREAM_CLIENT_ID ? { clientId: e.VIGIL_UPSTREAM_CLIENT_ID } : {}),
+            ...(caFile ? { caFile } : {}),
           },
+          ...(region ? { region } : {}),
         }
       : {}),
     ...(tls ? { tls } : {}),

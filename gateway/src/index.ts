@@ -32,6 +32,7 @@ import { OnlineDevices } from './status/online-devices.js';
 import { StatusWriter } from './status/status-writer.js';
 import { Forwarder } from './uplink/forwarder.js';
 import { Outbox } from './uplink/outbox.js';
+import { RegionFeed } from './uplink/region-feed.js';
 
 export {
   configFromEnv,
@@ -40,6 +41,7 @@ export {
   type GatewayOptions,
   type GatewayLimits,
   type TlsListenerOptions,
+  type RegionOptions,
   type UpstreamOptions,
 } from './config.js';
 export { REFUSAL_REASONS, type RefusalReason } from './errors.js';
@@ -102,6 +104,7 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
     rateLimiter: new RateLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.rateBurst, clock }),
     routeBeforeAck: () => Promise.reject(new Error('broker not started')),
     uplink: null,
+    region: null,
     willsPublished: new WeakSet(),
   };
 
@@ -126,11 +129,18 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
   watchBroker(broker, ctx, status, online);
 
   let forwarder: Forwarder | null = null;
+  let feed: RegionFeed | null = null;
   if (options.upstream) {
     const outbox = await Outbox.open(state, writer, { metrics, log, maxEntries: limits.maxOutbox });
     const uplink = new Forwarder(outbox, options.upstream, { log, metrics, clock });
     ctx.uplink = { append: (message) => writer.write([outbox.append(message)]), notify: () => uplink.notify() };
     forwarder = uplink;
+    if (options.region) {
+      const regionFeed = new RegionFeed(pool, ctx.uplink, options.region, { log, clock });
+      ctx.region = { feed: regionFeed, shareRaw: options.region.shareRaw };
+      status.onRecord = (row) => regionFeed.deviceStatus(row.deviceId, row.facility, row.source === 'connect');
+      feed = regionFeed;
+    }
     if (outbox.depth) log.info({ queued: outbox.depth }, 'uplink outbox has messages from before the restart');
   }
 
@@ -147,6 +157,7 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
   } catch (err) {
     await Promise.all(listeners.map((l) => new Promise((resolve) => l.server.close(resolve))));
     broker.close();
+    feed?.close();
     await forwarder?.close();
     await state.close();
     await pool.end();
@@ -166,6 +177,7 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
         await new Promise<void>((resolve) => broker.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await serverClosed;
+        feed?.close();
         await forwarder?.close();
         await writer.drain();
         await sessionWriter.drain();

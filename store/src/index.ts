@@ -22,3 +22,4 @@ export * from './privacy/consent.js';
 export * from './privacy/retention-settings.js';
 export * from './privacy/resident-data.js';
 export * from './alerts/assignments.js';
+export * from './hub/index.js';

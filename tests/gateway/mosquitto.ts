@@ -31,8 +31,15 @@ export class Mosquitto {
     this.dir = dir;
   }
 
-  /** `extra`: more mosquitto.conf lines (per-client limits for the benchmark). */
-  static async create(extra: string[] = []): Promise<Mosquitto> {
+  /**
+   * `listener` gives the lines that follow the listener line (default: anonymous access); it may write files
+   * (certificates, password and ACL files) into the broker's directory first. `extra`: more mosquitto.conf lines
+   * (per-client limits for the benchmark).
+   */
+  static async create(
+    listener: (dir: string) => Promise<string[]> | string[] = () => ['allow_anonymous true'],
+    extra: string[] = [],
+  ): Promise<Mosquitto> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-mosq-'));
     // Started as root, mosquitto drops to its own user and must still be able to save its sessions here.
     await chmod(dir, 0o777);
@@ -41,7 +48,7 @@ export class Mosquitto {
       path.join(dir, 'mosquitto.conf'),
       [
         `listener ${port} 127.0.0.1`,
-        'allow_anonymous true',
+        ...(await listener(dir)),
         'persistence true',
         `persistence_location ${dir}/`,
         ...extra,

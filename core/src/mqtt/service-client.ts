@@ -45,6 +45,15 @@ export interface MqttServiceOptions {
   tuning?: Partial<MqttTuning>;
   /** Told true on each CONNACK and false on each lost connection (metrics). */
   onConnectionChange?: (connected: boolean) => void;
+  /**
+   * MQTT version (default 4 = 3.1.1). 5 for shared subscriptions (`$share/<group>/…` [MQTT-4.8.2]): a durable
+   * session then asks the broker to keep it `sessionExpiryS` after a disconnect (default 7 days), since MQTT 5
+   * ends a session at disconnect unless told otherwise [MQTT-3.1.2-23].
+   */
+  protocolVersion?: 4 | 5;
+  sessionExpiryS?: number;
+  /** PEM CA that signed the broker's certificate, for an `mqtts://` url. */
+  ca?: Buffer;
 }
 
 /** A connected, subscribed service session (see `connectMqttService`). */
@@ -61,7 +70,9 @@ export interface MqttService {
 // the AckQueue sends it once the handler's work is done.
 const DEFERRED = new Error('puback deferred until the message is handled');
 // CONNACK 2, 4, 5 (MQTT 3.1.1): client id rejected, bad credentials, not authorised. 3 (unavailable) may pass.
-const REFUSALS = new Set([2, 4, 5]);
+// MQTT 5's reason codes for the same: 0x85, 0x86, 0x87, and 0x8C (bad authentication method).
+const REFUSALS = new Set([2, 4, 5, 0x85, 0x86, 0x87, 0x8c]);
+const DEFAULT_SESSION_EXPIRY_S = 7 * 24 * 3600;
 
 /**
  * Connects a persistent session (clean=false) and subscribes at QoS 1, for a service that must not lose a message:
@@ -81,7 +92,11 @@ export async function connectMqttService(o: MqttServiceOptions): Promise<MqttSer
     username: o.username,
     password: o.password,
     clean: false,
-    protocolVersion: 4,
+    protocolVersion: o.protocolVersion ?? 4,
+    ...(o.ca ? { ca: o.ca, rejectUnauthorized: true } : {}),
+    ...(o.protocolVersion === 5
+      ? { properties: { sessionExpiryInterval: o.sessionExpiryS ?? DEFAULT_SESSION_EXPIRY_S } }
+      : {}),
     keepalive: tuning.keepaliveS,
     reconnectPeriod: tuning.reconnectMinMs,
     // One attempt's wait for its CONNACK: a broker that accepted the socket but stays silent is tried again.
@@ -154,7 +169,8 @@ export async function connectMqttService(o: MqttServiceOptions): Promise<MqttSer
 /** Subscribes at QoS 1 and fails when the broker refuses any filter; then drops the retired filters. */
 async function subscribe(client: MqttClient, o: MqttServiceOptions): Promise<void> {
   const granted = await client.subscribeAsync([...o.filters], { qos: 1 });
-  const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
+  // 0x80 in MQTT 3.1.1; MQTT 5's failure reason codes are all 0x80 or above [MQTT-3.9.3].
+  const refused = granted.filter((g) => g.qos >= 0x80).map((g) => g.topic);
   if (refused.length)
     throw MqttSubscriptionRefused(`the broker refused ${o.username} the subscriptions ${refused.join(', ')}`);
   const retired = (o.retiredFilters ?? []).filter((filter) => !o.filters.includes(filter));

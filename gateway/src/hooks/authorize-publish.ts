@@ -1,15 +1,25 @@
 import type { Client, PublishPacket } from 'aedes';
-import { parseDeviceTopic } from '@vigil/protocol';
+import { INTERNAL_TOPICS, parseDeviceTopic } from '@vigil/protocol';
 import { publishRefusal } from '../acl/rights.js';
 import { topicKindLabel } from '../metrics.js';
 import { toStored } from '../persistence/stored-message.js';
 import { callTogether } from './call-together.js';
 import { refuse, type HookContext } from './context.js';
 
-/** Device uplink topics go upstream; commands and internal topics stay at the edge. */
-function goesUpstream(topic: string): boolean {
+/** Device uplink topics go upstream (unless a region feed runs without the raw opt-in); commands stay at the edge. */
+function goesUpstream(ctx: HookContext, topic: string): boolean {
   const parsed = parseDeviceTopic(topic);
-  return parsed !== null && parsed.kind !== 'command';
+  return parsed !== null && parsed.kind !== 'command' && (ctx.region?.shareRaw ?? true);
+}
+
+/** The outbox copy of a message, before aedes may acknowledge it: the raw message, or its region version. */
+function storeUpstream(ctx: HookContext, packet: PublishPacket): Promise<void> | undefined {
+  const uplink = ctx.uplink;
+  if (!uplink) return undefined;
+  if (goesUpstream(ctx, packet.topic)) return uplink.append(toStored(packet, ctx.clock.now()));
+  if (ctx.region && packet.topic === INTERNAL_TOPICS.alertEvents)
+    return ctx.region.feed.appendAlertEvent(packet.payload);
+  return undefined;
 }
 
 /**
@@ -44,8 +54,8 @@ export function authorizePublishHook(ctx: HookContext) {
     if (packet.topic.endsWith('/status') && parseDeviceTopic(packet.topic)?.kind === 'status') packet.retain = true;
     ctx.metrics.messagesIn.inc({ kind: topicKindLabel(packet.topic) });
 
-    const upstream = ctx.uplink && goesUpstream(packet.topic) ? ctx.uplink : null;
-    const stored = upstream?.append(toStored(packet, ctx.clock.now()));
+    const stored = storeUpstream(ctx, packet);
+    const upstream = stored ? ctx.uplink : null;
     const routed = packet.qos === 1 ? ctx.routeBeforeAck(packet, client) : undefined;
     if (!stored && !routed) return callback(null);
     Promise.all([stored, routed]).then(

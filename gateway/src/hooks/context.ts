@@ -7,6 +7,7 @@ import type { RefusalReason } from '../errors.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { StoredMessage } from '../persistence/stored-message.js';
+import type { RegionFeed } from '../uplink/region-feed.js';
 import type { RouteBeforeAck } from './route-before-ack.js';
 
 /** What the aedes hooks share: one per running gateway, never module state. */
@@ -22,6 +23,8 @@ export interface HookContext {
   routeBeforeAck: RouteBeforeAck;
   /** The store-and-forward uplink, when an upstream broker is configured. */
   uplink: UplinkSink | null;
+  /** The regional hub's feed (with `region`); raw device messages then go up only if the facility opted in. */
+  region: { feed: RegionFeed; shareRaw: boolean } | null;
   /** Clients whose Last Will went out as they closed: their status row says `will`. */
   willsPublished: WeakSet<Client>;
 }

@@ -17,6 +17,8 @@ export class StatusWriter {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #queue: DurableQueue<ConnectionEvent>;
+  /** Told of every row recorded (the region feed's device status changes). */
+  onRecord: ((row: ConnectionEvent) => void) | null = null;
 
   constructor(db: Queryable, options: { log: Logger; metrics: GatewayMetrics; clock: Clock; maxQueue?: number }) {
     const { log, metrics } = options;
@@ -42,7 +44,9 @@ export class StatusWriter {
   }
 
   record(deviceId: string, facility: string, source: StatusSource): void {
-    void this.#queue.push({ at: this.#clock.now(), deviceId, facility, source });
+    const row = { at: this.#clock.now(), deviceId, facility, source };
+    this.onRecord?.(row);
+    void this.#queue.push(row);
   }
 
   /** Writes what is queued for at most `timeoutMs`; what is left is logged as lost. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Clock, Logger } from '@vigil/core';
 import { defaultUpstreamClientId, type UpstreamOptions } from '../config.js';
@@ -21,6 +22,7 @@ export class Forwarder {
   readonly #metrics: GatewayMetrics;
   readonly #clock: Clock;
   readonly #retryMs: number;
+  readonly #ca: Buffer | undefined;
   #client: MqttClient | null = null;
   #generation = 0;
   #cursor: string | null = null;
@@ -35,6 +37,8 @@ export class Forwarder {
     this.#outbox = outbox;
     this.#options = options;
     this.#retryMs = options.reconnectMs ?? 2000;
+    // Read once at start-up: a missing CA file fails the gateway's start rather than every reconnect.
+    this.#ca = options.caFile ? readFileSync(options.caFile) : undefined;
     this.#log = deps.log.child({ module: 'uplink' });
     this.#metrics = deps.metrics;
     this.#clock = deps.clock;
@@ -68,6 +72,7 @@ export class Forwarder {
       clientId: this.#options.clientId ?? defaultUpstreamClientId(),
       ...(this.#options.username ? { username: this.#options.username } : {}),
       ...(this.#options.password ? { password: this.#options.password } : {}),
+      ...(this.#ca ? { ca: this.#ca, rejectUnauthorized: true } : {}),
       protocolVersion: 4,
       clean: true,
       reconnectPeriod: 0,

@@ -1,0 +1,3 @@
+export * from './facility-summary.js';
+export * from './region-queries.js';
+export * from './region-writes.js';

@@ -1,0 +1,71 @@
+import type { Queryable } from '@vigil/core';
+import type { RegionAlertEvent, RegionDeviceStatus, RegionMessage, RegionSummary } from '@vigil/protocol';
+
+// Every statement also moves the facility's last-heard time forward (never back: a late backlog does not
+// make a facility look silent), so each message is one round trip and safe to repeat in any order.
+const HEARD = `INSERT INTO region_facilities (facility_id, last_heard_at) VALUES ($1, $2)
+  ON CONFLICT (facility_id) DO UPDATE SET last_heard_at = GREATEST(region_facilities.last_heard_at, EXCLUDED.last_heard_at)`;
+
+async function alertEvent(db: Queryable, facility: string, e: RegionAlertEvent): Promise<void> {
+  await db.query(
+    `WITH event AS (
+       INSERT INTO region_alert_events (facility_id, event_id, at, type, alert_id, rule, priority, status, resident,
+         device_id, location_id, drill, escalation, raised_at, acknowledged_at, resolved_at)
+       VALUES ($1, $3, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT DO NOTHING)
+     ${HEARD}`,
+    [
+      facility,
+      e.at,
+      e.eventId,
+      e.event,
+      e.alertId,
+      e.rule,
+      e.priority,
+      e.status,
+      e.resident,
+      e.device,
+      e.location,
+      e.drill,
+      e.escalationLevel,
+      e.raisedAt,
+      e.acknowledgedAt,
+      e.resolvedAt,
+    ],
+  );
+}
+
+async function deviceStatus(db: Queryable, facility: string, s: RegionDeviceStatus): Promise<void> {
+  await db.query(
+    `WITH history AS (
+       INSERT INTO region_device_status (facility_id, device_id, at, online) VALUES ($1, $3, $2, $4)
+       ON CONFLICT DO NOTHING),
+     latest AS (
+       INSERT INTO region_devices (facility_id, device_id, at, online) VALUES ($1, $3, $2, $4)
+       ON CONFLICT (facility_id, device_id) DO UPDATE SET at = EXCLUDED.at, online = EXCLUDED.online
+       WHERE region_devices.at < EXCLUDED.at)
+     ${HEARD}`,
+    [facility, s.at, s.device, s.online],
+  );
+}
+
+async function summary(db: Queryable, facility: string, s: RegionSummary): Promise<void> {
+  await db.query(
+    `WITH history AS (
+       INSERT INTO region_summaries (facility_id, at, interval_s, open_alerts, devices_online, devices_offline,
+         coverage_score) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT DO NOTHING)
+     ${HEARD}`,
+    [facility, s.at, s.intervalS, JSON.stringify(s.openAlerts), s.devicesOnline, s.devicesOffline, s.coverageScore],
+  );
+}
+
+/**
+ * Writes one region message into the hub's tables, idempotently: (facility, event id), (facility, device, time) and
+ * (facility, summary time) are the keys, and the current-state rows change only for a newer fact.
+ */
+export async function writeRegionMessage(db: Queryable, m: RegionMessage): Promise<void> {
+  if (m.kind === 'alert-event') return alertEvent(db, m.facility, m.body);
+  if (m.kind === 'device-status') return deviceStatus(db, m.facility, m.body);
+  return summary(db, m.facility, m.body);
+}
