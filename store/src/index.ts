@@ -17,3 +17,5 @@ export * from './history/data-gaps.js';
 export * from './alerts/alert-queries.js';
 export * from './readings/device-window.js';
 export * from './readings/batch-writer.js';
+export * from './audit/audit-log.js';
+export * from './auth/login-failures.js';
