@@ -12,7 +12,9 @@ CREATE INDEX api_tokens_facility_idx ON api_tokens (facility_id);
 CREATE TABLE login_failures (
   at       timestamptz NOT NULL,
   username text NOT NULL,
-  address  text NOT NULL
+  address  text NOT NULL,
+  -- A successful sign-in clears the username's failures; they still count for the address.
+  cleared  boolean NOT NULL DEFAULT false
 );
 CREATE INDEX login_failures_username_idx ON login_failures (username, at);
 CREATE INDEX login_failures_address_idx ON login_failures (address, at);

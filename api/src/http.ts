@@ -13,6 +13,8 @@ import {
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { TokenResolver } from './auth.js';
+import type { LoginLockout } from './auth/lockout.js';
+import { registerSecurity } from './auth/security.js';
 import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
 import type { Directory } from './scope.js';
@@ -24,6 +26,10 @@ export interface ApiContext {
   feed: AlertFeed;
   directory: Directory;
   tokens: TokenResolver;
+  lockout: LoginLockout;
+  /** How long a sign-in lasts (default 12 h). */
+  sessionTtlMs: number;
+  publicUrl?: string;
   metrics: ApiMetricSet;
   registry: Registry;
   log: Logger;
@@ -109,6 +115,7 @@ export async function createHttpServer(options: { log: Logger; metrics: ApiMetri
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
+  await registerSecurity(app);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -121,8 +128,14 @@ export async function createHttpServer(options: { log: Logger; metrics: ApiMetri
         version: '1.0.0',
       },
       servers: options.publicUrl ? [{ url: options.publicUrl }] : [],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // The web app's sign-in (POST /api/v1/auth/login); unsafe methods then need a matching Origin.
+          session: { type: 'apiKey', in: 'cookie', name: 'vigil_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
   });

@@ -2,11 +2,15 @@ import { createPool, DatabaseUnavailable, silentLogger, systemClock, type MqttSe
 import { STREAM_HEARTBEAT_MS, STREAM_HELLO_TIMEOUT_MS } from '@vigil/protocol';
 import { Registry } from 'prom-client';
 import { authenticate, TokenResolver } from './auth.js';
+import { LoginLockout } from './auth/lockout.js';
+import { listenForRevocationsOf } from './auth/revocations.js';
+import { DEFAULT_SESSION_TTL_MS } from './auth/sessions.js';
 import type { ApiOptions } from './config.js';
 import { AlertFeed } from './feed.js';
 import { createHttpServer, documentErrors, type ApiContext } from './http.js';
 import { createApiMetrics } from './metrics.js';
 import { alertRoutes } from './routes/alerts.js';
+import { authRoutes, loginRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { displayApi, displayPage } from './routes/display.js';
 import { drillRoutes } from './routes/drills.js';
@@ -14,6 +18,8 @@ import { facilityRoutes } from './routes/facilities.js';
 import { healthRoutes } from './routes/health.js';
 import { residentRoutes } from './routes/residents.js';
 import { timelineRoutes } from './routes/timeline.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
 import { Directory } from './scope.js';
 import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
@@ -55,11 +61,18 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
     broker = await subscribeAlertEvents(options.mqtt, feed, { log: log.child({ module: 'mqtt' }), metrics });
     closers.push(() => broker!.close());
 
+    const tokens = new TokenResolver(db, clock, options.tokenCacheMs ?? 10_000);
+    const revocations = await listenForRevocationsOf(tokens, options.databaseUrl, log.child({ module: 'auth' }));
+    closers.push(() => revocations.close());
+
     const ctx: ApiContext = {
       db,
       feed,
       directory,
-      tokens: new TokenResolver(db, clock, options.tokenCacheMs ?? 10_000),
+      tokens,
+      lockout: new LoginLockout(db, clock, log.child({ module: 'auth' })),
+      sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+      publicUrl: options.publicUrl,
       metrics,
       registry,
       log,
@@ -77,7 +90,17 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
     await app.register(
       async (api) => {
         api.addHook('onRoute', documentErrors);
-        api.addHook('onRequest', async (request) => authenticate(ctx.tokens, request));
+        await api.register(loginRoutes, { ctx });
+      },
+      { prefix: '/api/v1' },
+    );
+    await app.register(
+      async (api) => {
+        api.addHook('onRoute', documentErrors);
+        api.addHook('onRequest', async (request) => authenticate(ctx.tokens, request, ctx.publicUrl));
+        await api.register(authRoutes, { ctx });
+        await api.register(userRoutes, { ctx });
+        await api.register(tokenRoutes, { ctx });
         await api.register(facilityRoutes, { ctx });
         await api.register(residentRoutes, { ctx });
         await api.register(deviceRoutes, { ctx });

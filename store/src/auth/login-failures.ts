@@ -28,7 +28,7 @@ export async function loginFailures(
   since: Date,
 ): Promise<FailureCounts> {
   const { rows } = await db.query(
-    `SELECT coalesce(array_agg(at ORDER BY at) FILTER (WHERE username = $1), '{}') AS username,
+    `SELECT coalesce(array_agg(at ORDER BY at) FILTER (WHERE username = $1 AND NOT cleared), '{}') AS username,
             coalesce(array_agg(at ORDER BY at) FILTER (WHERE address = $2), '{}') AS address
      FROM login_failures WHERE at >= $3 AND (username = $1 OR address = $2)`,
     [key.username, key.address, since],
@@ -36,7 +36,7 @@ export async function loginFailures(
   return rows[0];
 }
 
-/** A successful sign-in clears the username's failures (the address's stay counted). */
+/** A successful sign-in clears the username's failures (they stay counted for their addresses). */
 export async function clearLoginFailures(db: Queryable, username: string): Promise<void> {
-  await db.query('DELETE FROM login_failures WHERE username = $1', [username]);
+  await db.query('UPDATE login_failures SET cleared = true WHERE username = $1 AND NOT cleared', [username]);
 }

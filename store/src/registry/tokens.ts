@@ -1,4 +1,5 @@
 import { generateToken, hashToken, type Queryable } from '@vigil/core';
+import type pg from 'pg';
 import { registryError } from '../errors.js';
 import { scopeClause, type Principal } from './accounts.js';
 import { tokenInputSchema, type TokenInput, type TokenRole } from './schemas.js';
@@ -97,12 +98,29 @@ export async function getToken(db: Queryable, id: string): Promise<TokenRecord |
   return rows[0] ?? null;
 }
 
+/**
+ * Revocations, user disables and password resets are announced on this channel in the statement that makes them
+ * (payload `{"tokens":[id…]}` or `{"user":id}`), so every api instance drops its cached tokens at once.
+ */
+export const REVOCATIONS_CHANNEL = 'vigil_auth_revoked';
+export type Revocation = { tokens: string[] } | { user: string };
+
+/** Subscribes a dedicated connection to the revocations channel. */
+export async function listenForRevocations(client: pg.Client): Promise<void> {
+  await client.query(`LISTEN ${REVOCATIONS_CHANNEL}`);
+}
+
 /** Revokes one token; true when it was valid until now. */
 export async function revokeToken(db: Queryable, id: string, at: Date): Promise<boolean> {
-  const { rowCount } = await db
-    .query('UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, at])
+  const { rows } = await db
+    .query(
+      `WITH revoked AS (UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id)
+       SELECT pg_notify('${REVOCATIONS_CHANNEL}', json_build_object('tokens', json_agg(id))::text)
+       FROM revoked HAVING count(*) > 0`,
+      [id, at],
+    )
     .catch((err) => registryError(err, `token ${id}`));
-  return rowCount === 1;
+  return rows.length === 1;
 }
 
 /** Revokes a user's sessions (or all their tokens), except `keep`; returns the ids revoked. */
@@ -113,11 +131,15 @@ export async function revokeUserTokens(
   options: { sessionsOnly: boolean; keep?: string },
 ): Promise<string[]> {
   const { rows } = await db.query(
-    `UPDATE api_tokens SET revoked_at = $2
-     WHERE user_id = $1 AND revoked_at IS NULL AND ($3::boolean IS FALSE OR kind = 'session')
-       AND id IS DISTINCT FROM $4::uuid
-     RETURNING id`,
+    `WITH revoked AS (
+       UPDATE api_tokens SET revoked_at = $2
+       WHERE user_id = $1 AND revoked_at IS NULL AND ($3::boolean IS FALSE OR kind = 'session')
+         AND id IS DISTINCT FROM $4::uuid
+       RETURNING id)
+     SELECT coalesce(json_agg(id), '[]') AS ids,
+            pg_notify('${REVOCATIONS_CHANNEL}', json_build_object('tokens', coalesce(json_agg(id), '[]'))::text)
+     FROM revoked`,
     [user, at, options.sessionsOnly, options.keep ?? null],
   );
-  return rows.map((row) => row.id as string);
+  return rows[0].ids as string[];
 }

@@ -1,6 +1,7 @@
 import { hashSecret, type Queryable } from '@vigil/core';
 import { registryError } from '../errors.js';
 import { scopeClause, type Principal } from './accounts.js';
+import { REVOCATIONS_CHANNEL } from './tokens.js';
 import { passwordSchema, userInputSchema, type UserInput, type UserRole } from './schemas.js';
 
 /** A user as the api shows it (never the password hash). */
@@ -63,18 +64,20 @@ export async function userCredentials(
 /** Sets a new password (argon2id); false when the user does not exist. */
 export async function setUserPassword(db: Queryable, id: string, password: string, at: Date): Promise<boolean> {
   const hash = await hashSecret(passwordSchema.parse(password));
-  const { rowCount } = await db.query(
-    'UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1',
-    [id, hash, at],
-  );
+  const { rowCount } = await db.query('UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1', [
+    id,
+    hash,
+    at,
+  ]);
   return rowCount === 1;
 }
 
 /** Disables a user (every token of theirs stops resolving at once); false when unknown or already disabled. */
 export async function disableUser(db: Queryable, id: string, at: Date): Promise<boolean> {
-  const { rowCount } = await db.query('UPDATE users SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL', [
-    id,
-    at,
-  ]);
-  return rowCount === 1;
+  const { rows } = await db.query(
+    `WITH disabled AS (UPDATE users SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL RETURNING id)
+     SELECT pg_notify('${REVOCATIONS_CHANNEL}', json_build_object('user', id)::text) FROM disabled`,
+    [id, at],
+  );
+  return rows.length === 1;
 }

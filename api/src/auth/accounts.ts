@@ -1,0 +1,63 @@
+import type { Principal, TokenRecord, TokenRole, UserRecord } from '@vigil/store';
+import { z } from 'zod';
+import { Forbidden, NotFound } from '../errors.js';
+
+/**
+ * Who may manage accounts (docs/api.md "Users and tokens"): admins everyone, safety officers the caregivers, officers
+ * and displays of their own facility. Another facility's accounts answer 404, as every cross-scope record does.
+ */
+export function allowAccounts(principal: Principal): void {
+  if (principal.role !== 'admin' && principal.role !== 'safety-officer') {
+    throw Forbidden(`a ${principal.role} token may not manage users or tokens`);
+  }
+}
+
+const FACILITY_ROLES: readonly TokenRole[] = ['caregiver', 'safety-officer', 'display'];
+
+/** An account (user or token) to be created or changed, by its role and facility. */
+export function assertManages(principal: Principal, target: { role: TokenRole; facility: string | null }, what: string) {
+  allowAccounts(principal);
+  if (principal.role === 'admin') return;
+  if (target.facility !== principal.facility) throw NotFound(`${what} not found`);
+  if (!FACILITY_ROLES.includes(target.role)) throw Forbidden(`a safety officer may not manage ${target.role} accounts`);
+}
+
+const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
+
+export const userViewSchema = z.object({
+  id: z.string().describe('also the username to sign in with'),
+  name: z.string(),
+  role: z.enum(['caregiver', 'safety-officer', 'regulator', 'admin']),
+  facility: z.string().nullable(),
+  region: z.string().nullable(),
+  createdAt: z.string(),
+  disabledAt: z.string().nullable(),
+  hasPassword: z.boolean(),
+});
+
+export function userView(user: UserRecord): z.infer<typeof userViewSchema> {
+  return { ...user, createdAt: user.createdAt.toISOString(), disabledAt: isoOrNull(user.disabledAt) };
+}
+
+export const tokenViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['token', 'session']).describe('session: issued by sign-in'),
+  role: z.enum(['caregiver', 'safety-officer', 'regulator', 'admin', 'display']),
+  user: z.string().nullable(),
+  facility: z.string().nullable(),
+  region: z.string().nullable(),
+  label: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+
+export function tokenView(token: TokenRecord): z.infer<typeof tokenViewSchema> {
+  return {
+    ...token,
+    createdAt: token.createdAt.toISOString(),
+    expiresAt: isoOrNull(token.expiresAt),
+    revokedAt: isoOrNull(token.revokedAt),
+  };
+}
