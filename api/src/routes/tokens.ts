@@ -87,7 +87,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   );
 
   app.delete(
-    '/tokens/{id}',
+    '/tokens/:id',
     {
       schema: {
         operationId: 'revokeToken',

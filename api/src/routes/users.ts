@@ -48,7 +48,7 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   );
 
   app.get(
-    '/users/{id}',
+    '/users/:id',
     {
       schema: {
         operationId: 'getUser',
@@ -89,7 +89,7 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   );
 
   app.post(
-    '/users/{id}/disable',
+    '/users/:id/disable',
     {
       schema: {
         operationId: 'disableUser',
@@ -110,7 +110,7 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   );
 
   app.post(
-    '/users/{id}/password',
+    '/users/:id/password',
     {
       schema: {
         operationId: 'resetUserPassword',
