@@ -1,7 +1,9 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyInstance } from 'fastify';
 import { RateLimited } from '../errors.js';
 
 /** Writes (POST, PUT, PATCH, DELETE) per client address and minute, sign-in included (docs/api.md "Rate limits"). */
@@ -10,8 +12,8 @@ export const WRITE_RATE_LIMIT = { max: 120, timeWindow: 60_000 } as const;
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The WebSocket stream's own origin, which CSP's 'self' does not name in every browser. */
-function ownWebSocket(request: FastifyRequest): string {
-  return `${request.protocol === 'https' ? 'wss' : 'ws'}://${request.host}`;
+function ownWebSocket(request: IncomingMessage): string {
+  return `${(request.socket as TLSSocket).encrypted ? 'wss' : 'ws'}://${request.headers.host}`;
 }
 
 /**
@@ -26,8 +28,10 @@ export async function registerSecurity(app: FastifyInstance): Promise<void> {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'", (request) => ownWebSocket(request as unknown as FastifyRequest)],
+        connectSrc: ["'self'", (request) => ownWebSocket(request)],
         frameAncestors: ["'none'"],
+        // The edge often serves plain http on the care home's network: never make browsers switch to https.
+        upgradeInsecureRequests: null,
       },
     },
     referrerPolicy: { policy: 'no-referrer' },
