@@ -54,7 +54,7 @@ describe('api sign-in', () => {
     expect(await read.json()).toMatchObject({ actor: 'zhaolei', via: 'cookie' });
     const logout = (headers: Record<string, string>) =>
       fetch(`${fx.api.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie, ...headers } });
-    for (const headers of [{}, { origin: 'https://evil.example' }]) {
+    for (const headers of [{}, { origin: 'https://evil.example' }] as Record<string, string>[]) {
       const refused = await logout(headers);
       expect(refused.status).toBe(403);
       expect((await refused.json()).error.code).toBe('VIGIL_ERR_AUTH_ORIGIN');
