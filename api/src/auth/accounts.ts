@@ -15,7 +15,11 @@ export function allowAccounts(principal: Principal): void {
 const FACILITY_ROLES: readonly TokenRole[] = ['caregiver', 'safety-officer', 'display'];
 
 /** An account (user or token) to be created or changed, by its role and facility. */
-export function assertManages(principal: Principal, target: { role: TokenRole; facility: string | null }, what: string) {
+export function assertManages(
+  principal: Principal,
+  target: { role: TokenRole; facility: string | null },
+  what: string,
+) {
   allowAccounts(principal);
   if (principal.role === 'admin') return;
   if (target.facility !== principal.facility) throw NotFound(`${what} not found`);

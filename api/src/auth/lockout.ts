@@ -38,7 +38,13 @@ export class LoginLockout {
     if (until <= now) return 0;
     const retryAfterS = Math.ceil((until - now) / 1000);
     this.log.warn(
-      { username, address, retryAfterS, usernameFailures: failures.username.length, addressFailures: failures.address.length },
+      {
+        username,
+        address,
+        retryAfterS,
+        usernameFailures: failures.username.length,
+        addressFailures: failures.address.length,
+      },
       'sign-in locked out after repeated failures',
     );
     return retryAfterS;

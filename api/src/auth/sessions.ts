@@ -53,5 +53,6 @@ export function checkOrigin(request: FastifyRequest, publicUrl: string | undefin
   if (!always && !UNSAFE_METHODS.has(request.method)) return;
   const origin = request.headers.origin;
   if (!origin) throw ForeignOrigin('a request signed in by cookie must carry the Origin header');
-  if (!ownOrigins(request, publicUrl).includes(origin)) throw ForeignOrigin(`origin ${origin} may not use this session`);
+  if (!ownOrigins(request, publicUrl).includes(origin))
+    throw ForeignOrigin(`origin ${origin} may not use this session`);
 }
