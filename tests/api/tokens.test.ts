@@ -34,7 +34,7 @@ describe('api tokens and revocation', () => {
     await fx?.close();
   });
 
-  it('creates an expiring display token, lists it without its value, revokes it: REST and stream refused at once', async () => {
+  it('creates an expiring token, lists it without its value, revokes it: REST and stream refused at once', async () => {
     const officer = (await login(fx, 'liming')).body.token;
     const created = await fx.call(officer, '/api/v1/tokens', {
       method: 'POST',
@@ -122,7 +122,7 @@ describe('api tokens and revocation', () => {
     });
   });
 
-  it('adds a user with --password-stdin, and lists and revokes tokens from the CLI, seen by the api at once', async () => {
+  it('adds a user with --password-stdin, lists and revokes tokens by the CLI, seen by the api at once', async () => {
     const env = { DATABASE_URL: fx.db.url };
     await vigil(
       ['user', 'add', '--id', 'sunli', '--name', '孙丽', '--role', 'caregiver', '--facility', 'f1', '--password-stdin'],

@@ -17,7 +17,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs `vigil <args>` to completion (with `input` on stdin) and returns stdout; rejects with stderr on a non-zero exit. */
+/** Runs `vigil <args>` to completion, `input` on its stdin; returns stdout, rejects with stderr on a non-zero exit. */
 export async function vigil(args: string[], env: NodeJS.ProcessEnv = {}, input = ''): Promise<string> {
   const running = run(process.execPath, [...CLI, ...args], {
     cwd: REPO,

@@ -79,7 +79,8 @@ export const loginRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
         tags: ['auth'],
         description:
           'Signs in with a username (the user id) and password: a session token and an HttpOnly, SameSite=Strict ' +
-          'cookie `vigil_session` (Secure over TLS). Repeated failures answer 429 with Retry-After (docs/api.md "Lockout").',
+          'cookie `vigil_session` (Secure over TLS). Repeated failures answer 429 with Retry-After ' +
+          '(docs/api.md "Lockout").',
         security: [],
         body: loginSchema,
         response: { 200: sessionSchema },
