@@ -117,7 +117,7 @@ describe('api sign-in', () => {
     ]);
   });
 
-  it('locks a username out after 5 failures (429 + Retry-After), others unaffected, until the window ends', async () => {
+  it('locks a username out after 5 failures (429, Retry-After), others unaffected, until the window ends', async () => {
     for (let i = 0; i < 5; i++) expect((await login(fx, 'zhaolei', `guess ${i}`)).status).toBe(401);
     const locked = await login(fx, 'zhaolei'); // even the right password
     expect(locked.status).toBe(429);

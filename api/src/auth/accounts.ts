@@ -4,7 +4,8 @@ import { Forbidden, NotFound } from '../errors.js';
 
 /**
  * Who may manage accounts (docs/api.md "Sign-in, sessions and tokens"): admins everyone, safety officers the
- * caregivers, officers and displays of their own facility. Another facility's accounts answer 404, as every cross-scope record does.
+ * caregivers, officers and displays of their own facility. Another facility's accounts answer 404, as every
+ * cross-scope record does.
  */
 export function allowAccounts(principal: Principal): void {
   if (principal.role !== 'admin' && principal.role !== 'safety-officer') {

@@ -29,7 +29,7 @@ async function managedUser(ctx: ApiContext, principal: Principal, id: string): P
   return user;
 }
 
-/** User accounts: list, create with a password, disable, reset a password (docs/api.md "Sign-in, sessions and tokens"). */
+/** Users: list, create with a password, disable, reset a password (docs/api.md "Sign-in, sessions and tokens"). */
 export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   app.get(
     '/users',
