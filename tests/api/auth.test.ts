@@ -117,6 +117,34 @@ describe('api sign-in', () => {
     ]);
   });
 
+  it('lets an officer add staff of their own facility, who can then sign in', async () => {
+    const officer = (await login(fx, 'liming')).body.token;
+    const add = (body: object) => fx.call(officer, '/api/v1/users', { method: 'POST', body: JSON.stringify(body) });
+    const added = await add({
+      id: 'liuyang',
+      name: '刘洋',
+      role: 'caregiver',
+      facility: 'f1',
+      password: '刘洋的新密码abc123',
+    });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ id: 'liuyang', name: '刘洋', hasPassword: true, disabledAt: null });
+    expect((await login(fx, 'liuyang', '刘洋的新密码abc123')).status).toBe(200);
+    expect((await add({ id: 'x1', name: 'X', role: 'caregiver', facility: 'f2' })).status).toBe(404);
+    expect((await add({ id: 'x2', name: 'X', role: 'admin' })).status).toBe(403);
+    const invalid = await add({ id: 'x3', name: 'X', role: 'caregiver', facility: 'f1', password: 'short' });
+    expect(invalid.body.error).toMatchObject({
+      code: 'VIGIL_ERR_API_VALIDATION',
+      message: expect.stringContaining('password'),
+    });
+    const listed = (await fx.call(officer, '/api/v1/users')).body.users.map((u: { id: string }) => u.id);
+    expect(listed).toEqual(['liming', 'liuyang', 'wangfang', 'zhaolei']);
+    expect((await listAudit(fx.db.pool, { action: 'user.created' }))[0]).toMatchObject({
+      actor: 'liming',
+      target: 'liuyang',
+    });
+  });
+
   it('locks a username out after 5 failures (429, Retry-After), others unaffected, until the window ends', async () => {
     for (let i = 0; i < 5; i++) expect((await login(fx, 'zhaolei', `guess ${i}`)).status).toBe(401);
     const locked = await login(fx, 'zhaolei'); // even the right password

@@ -15,16 +15,22 @@ export function allowAccounts(principal: Principal): void {
 
 const FACILITY_ROLES: readonly TokenRole[] = ['caregiver', 'safety-officer', 'display'];
 
-/** An account (user or token) to be created or changed, by its role and facility. */
-export function assertManages(
-  principal: Principal,
-  target: { role: TokenRole; facility: string | null },
-  what: string,
-) {
+type Account = { role: TokenRole; facility: string | null };
+
+/** An existing account (user or token) to be changed: one outside the officer's facility answers 404. */
+export function assertManages(principal: Principal, target: Account, what: string): void {
   allowAccounts(principal);
   if (principal.role === 'admin') return;
   if (target.facility !== principal.facility) throw NotFound(`${what} not found`);
   if (!FACILITY_ROLES.includes(target.role)) throw Forbidden(`a safety officer may not manage ${target.role} accounts`);
+}
+
+/** An account to be created: a role the officer may not create is 403, another facility 404. */
+export function assertMayCreate(principal: Principal, target: Account): void {
+  allowAccounts(principal);
+  if (principal.role === 'admin') return;
+  if (!FACILITY_ROLES.includes(target.role)) throw Forbidden(`a safety officer may not create ${target.role} accounts`);
+  if (target.facility !== principal.facility) throw NotFound(`facility ${target.facility} not found`);
 }
 
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);

@@ -1,7 +1,7 @@
 import { appendAudit, createToken, getToken, getUser, listTokens, revokeToken, tokenInputSchema } from '@vigil/store';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { allowAccounts, assertManages, tokenViewSchema, tokenView } from '../auth/accounts.js';
+import { allowAccounts, assertManages, assertMayCreate, tokenViewSchema, tokenView } from '../auth/accounts.js';
 import { NotFound, Validation } from '../errors.js';
 import type { RouteOptions } from '../http.js';
 import { forgetTokens } from './auth.js';
@@ -56,7 +56,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
     },
     async (request, reply) => {
       const { principal, body } = request;
-      assertManages(principal, { role: body.role, facility: body.facility ?? null }, `facility ${body.facility}`);
+      assertMayCreate(principal, { role: body.role, facility: body.facility ?? null });
       if (body.user) {
         const user = await getUser(ctx.db, body.user);
         if (!user) throw NotFound(`user ${body.user} not found`);

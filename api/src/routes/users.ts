@@ -14,7 +14,7 @@ import {
 } from '@vigil/store';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { allowAccounts, assertManages, userView, userViewSchema } from '../auth/accounts.js';
+import { allowAccounts, assertManages, assertMayCreate, userView, userViewSchema } from '../auth/accounts.js';
 import { NotFound } from '../errors.js';
 import type { ApiContext, RouteOptions } from '../http.js';
 import { forgetTokens } from './auth.js';
@@ -76,7 +76,7 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
     },
     async (request, reply) => {
       const { principal, body } = request;
-      assertManages(principal, { role: body.role, facility: body.facility ?? null }, `facility ${body.facility}`);
+      assertMayCreate(principal, { role: body.role, facility: body.facility ?? null });
       const user = await addUser(ctx.db, body);
       await appendAudit(ctx.db, {
         actor: principal.actor,
