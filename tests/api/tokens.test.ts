@@ -166,6 +166,20 @@ describe('api tokens and revocation', () => {
     const read = await fetch(`${fx.api.url}/healthz`);
     expect(read.headers.get('x-ratelimit-limit')).toBeNull();
   });
+
+  it('answers 429 with Retry-After beyond 120 writes a minute from one address (last: it uses the quota up)', async () => {
+    const attempt = () =>
+      fetch(`${fx.api.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"username":"flood","password":"flooding123"}',
+      });
+    for (let i = 0; i < 120; i++) expect((await attempt()).status).not.toBe(200);
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ error: { code: 'VIGIL_ERR_AUTH_RATE_LIMITED' } });
+  });
 });
 
 describe('api stream expiry', () => {
