@@ -66,6 +66,13 @@ describe('api sign-in', () => {
     );
     expect((await fetch(`${fx.api.url}/api/v1/auth/me`, { headers: { cookie } })).status).toBe(401);
     expect((await fx.call(body.token, '/api/v1/auth/me')).status).toBe(401);
+    expect((await listAudit(fx.db.pool, { action: 'auth.logout' }))[0]).toMatchObject({ actor: 'zhaolei' });
+    const foreign = await fetch(`${fx.api.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: JSON.stringify({ username: 'zhaolei', password: passwordOf('zhaolei') }),
+    });
+    expect(foreign.status).toBe(403); // a foreign page may not sign a browser in either
     // A bearer token is never sent by a browser on its own: no Origin needed.
     const program = await login(fx, 'zhaolei');
     expect((await fx.call(program.body.token, '/api/v1/auth/logout', { method: 'POST' })).status).toBe(200);
