@@ -152,6 +152,37 @@ describe('api sign-in', () => {
     });
   });
 
+  it('documents every sign-in, user and token operation in OpenAPI; the sign-in needs no credentials', async () => {
+    const { body } = await fx.call(null, '/api/v1/openapi.json');
+    const ours = Object.entries(body.paths as Record<string, Record<string, Record<string, unknown>>>)
+      .filter(([path]) => /^\/api\/v1\/(auth|users|tokens)/.test(path))
+      .flatMap(([path, operations]) =>
+        Object.entries(operations).map(([method, op]) => ({ path, method, operationId: op.operationId, ...op })),
+      );
+    expect(ours.map((op) => op.operationId).sort()).toEqual(
+      [
+        'changeOwnPassword',
+        'createToken',
+        'createUser',
+        'disableUser',
+        'getSession',
+        'getUser',
+        'listTokens',
+        'listUsers',
+        'login',
+        'logout',
+        'resetUserPassword',
+        'revokeToken',
+      ].sort(),
+    );
+    for (const op of ours) expect(op).toMatchObject({ tags: [expect.any(String)], description: expect.any(String) });
+    expect(body.paths['/api/v1/auth/login'].post).toMatchObject({
+      security: [],
+      responses: { 429: expect.anything() },
+    });
+    expect(body.paths['/api/v1/users/{id}/disable'].post.responses).toHaveProperty('404');
+  });
+
   it('locks a username out after 5 failures (429, Retry-After), others unaffected, until the window ends', async () => {
     for (let i = 0; i < 5; i++) expect((await login(fx, 'zhaolei', `guess ${i}`)).status).toBe(401);
     const locked = await login(fx, 'zhaolei'); // even the right password

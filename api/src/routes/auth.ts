@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { userView, userViewSchema } from '../auth/accounts.js';
 import { checkOrigin, clearSessionCookie, setSessionCookie } from '../auth/sessions.js';
 import { InvalidCredentials, LockedOut, NoUser, WrongPassword } from '../errors.js';
-import type { ApiContext, RouteOptions } from '../http.js';
+import { errorBodySchema, type ApiContext, type RouteOptions } from '../http.js';
 
 const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 const sessionSchema = z.object({
@@ -83,7 +83,7 @@ export const loginRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
           '(docs/api.md "Lockout").',
         security: [],
         body: loginSchema,
-        response: { 200: sessionSchema },
+        response: { 200: sessionSchema, 429: errorBodySchema.describe('locked out or rate-limited; see Retry-After') },
       },
     },
     async (request, reply) => {
