@@ -1,4 +1,4 @@
-import type { Principal } from '@vigil/store';
+import type { Principal, ResolvedToken } from '@vigil/store';
 import {
   STREAM_CLOSE_UNAUTHORIZED,
   STREAM_PATH,
@@ -75,7 +75,7 @@ class StreamSession {
     }
     const token = hello.token ?? this.cookieToken;
     if (!token) return this.reject('bad_hello', 'the hello needs a token when the connection is not signed in');
-    let resolved;
+    let resolved: ResolvedToken | null;
     try {
       resolved = await this.ctx.tokens.resolveFull(token);
     } catch (err) {

@@ -7,8 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { RateLimited } from '../errors.js';
 
 /**
- * Writes (POST, PUT, PATCH, DELETE) per client address and minute, sign-in included (docs/api.md "Rate limits and
- * headers").
+ * Writes (POST, PUT, PATCH, DELETE) per client address and minute, sign-in included
+ * (docs/api.md "Rate limits and headers").
  */
 export const WRITE_RATE_LIMIT = { max: 120, timeWindow: 60_000 } as const;
 
