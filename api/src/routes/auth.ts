@@ -1,4 +1,3 @@
-import { hashSecret, verifySecret } from '@vigil/core';
 import {
   appendAudit,
   createToken,
@@ -7,15 +6,14 @@ import {
   revokeToken,
   revokeUserTokens,
   setUserPassword,
-  userCredentials,
   type Principal,
 } from '@vigil/store';
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { userView, userViewSchema } from '../auth/accounts.js';
 import { checkOrigin, clearSessionCookie, setSessionCookie } from '../auth/sessions.js';
-import { InvalidCredentials, LockedOut, NoUser, WrongPassword } from '../errors.js';
+import { verifyAttempt } from '../auth/passwords.js';
+import { InvalidCredentials, NoUser, WrongPassword } from '../errors.js';
 import { errorBodySchema, type ApiContext, type RouteOptions } from '../http.js';
 
 const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
@@ -34,40 +32,6 @@ const meSchema = z.object({
   expiresAt: z.string().nullable(),
   user: userViewSchema.nullable(),
 });
-
-/** A hash to verify against when the user is unknown, so that an unknown name takes as long as a wrong password. */
-let decoy: Promise<string> | null = null;
-
-/**
- * Refuses a sign-in attempt while its username or address is locked out (429 + Retry-After), else verifies the
- * password; a failure is counted, logged and audited. Returns the user's record on success.
- */
-async function verifyAttempt(ctx: ApiContext, reply: FastifyReply, username: string, password: string, action: string) {
-  const address = reply.request.ip;
-  const retryAfterS = await ctx.lockout.retryAfterS(username, address);
-  const fail = async (reason: string) => {
-    await ctx.lockout.failed(username, address, reason);
-    await appendAudit(ctx.db, { actor: username, action, target: username, details: { address, reason } });
-  };
-  if (retryAfterS > 0) {
-    await appendAudit(ctx.db, { actor: username, action, target: username, details: { address, reason: 'locked' } });
-    reply.header('retry-after', String(retryAfterS));
-    throw LockedOut(`too many failed sign-ins: try again in ${retryAfterS} s`);
-  }
-  const found = await userCredentials(ctx.db, username);
-  const hash = found?.passwordHash ?? (await (decoy ??= hashSecret('decoy password, never set')));
-  const matches = await verifySecret(hash, password);
-  if (!found || !found.passwordHash || !matches) {
-    await fail(!found ? 'unknown user' : !found.passwordHash ? 'no password set' : 'wrong password');
-    return null;
-  }
-  if (found.user.disabledAt) {
-    await fail('disabled');
-    return null;
-  }
-  await ctx.lockout.succeeded(username);
-  return found.user;
-}
 
 /** `POST /api/v1/auth/login`: public, outside the authenticated scope. */
 export const loginRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
