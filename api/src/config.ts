@@ -39,6 +39,8 @@ export interface ApiOptions {
   tokenCacheMs?: number;
   /** How long a sign-in session lasts (default 12 h, docs/api.md "Sign-in, sessions and tokens"). */
   sessionTtlMs?: number;
+  /** Days kept of a data class without a retention setting (default 180, as ingest's VIGIL_RETENTION_DAYS). */
+  retentionDays?: number;
   /** How many recent alert events are kept in memory for resuming streams (default 10 000). */
   ringSize?: number;
 }

@@ -44,3 +44,16 @@ export async function login(fx: ApiFixture, username: string, password = passwor
   const body: any = await response.json();
   return { status: response.status, body, setCookie, cookie: setCookie.split(';')[0]!, headers: response.headers };
 }
+
+/** Audit entries (newest first) of exactly this action and/or target, as the store wrote them. */
+export async function auditOf(
+  fx: ApiFixture,
+  filter: { action?: string; target?: string },
+): Promise<{ actor: string; action: string; target: string | null; facility: string | null; details: unknown }[]> {
+  const { rows } = await fx.db.pool.query(
+    `SELECT actor, action, target, facility_id AS facility, details FROM audit_log
+     WHERE ($1::text IS NULL OR action = $1) AND ($2::text IS NULL OR target = $2) ORDER BY id DESC`,
+    [filter.action ?? null, filter.target ?? null],
+  );
+  return rows;
+}

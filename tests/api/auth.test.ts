@@ -1,6 +1,5 @@
-import { listAudit } from '@vigil/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capturedLogger, login, movableClock, passwordOf, seedStaff } from './auth-helpers.js';
+import { auditOf, capturedLogger, login, movableClock, passwordOf, seedStaff } from './auth-helpers.js';
 import { startApiFixture, type ApiFixture } from './fixture.js';
 
 /** Sign-in, the session cookie and its Origin check, the lockout, own password change and scoped resets. */
@@ -27,7 +26,7 @@ describe('api sign-in', () => {
     const me = await fx.call(body.token, '/api/v1/auth/me');
     expect(me.body).toMatchObject({ role: 'caregiver', facility: 'f1', kind: 'session', via: 'bearer' });
     expect(me.body.user.name).toBe('王芳');
-    const [entry] = await listAudit(fx.db.pool, { action: 'auth.login', target: 'wangfang' });
+    const [entry] = await auditOf(fx, { action: 'auth.login', target: 'user:wangfang' });
     expect(entry).toMatchObject({ actor: 'wangfang', details: { address: expect.any(String) } });
   });
 
@@ -43,7 +42,7 @@ describe('api sign-in', () => {
       code: 'VIGIL_ERR_API_VALIDATION',
       message: expect.stringContaining('body/password'),
     });
-    const failed = await listAudit(fx.db.pool, { action: 'auth.login_failed', target: 'zhaolei' });
+    const failed = await auditOf(fx, { action: 'auth.login_failed', target: 'user:zhaolei' });
     expect(failed[0]!.details).toEqual({ address: expect.any(String), reason: 'wrong password' });
     expect(JSON.stringify(failed)).not.toContain('not her password');
   });
@@ -66,7 +65,7 @@ describe('api sign-in', () => {
     );
     expect((await fetch(`${fx.api.url}/api/v1/auth/me`, { headers: { cookie } })).status).toBe(401);
     expect((await fx.call(body.token, '/api/v1/auth/me')).status).toBe(401);
-    expect((await listAudit(fx.db.pool, { action: 'auth.logout' }))[0]).toMatchObject({ actor: 'zhaolei' });
+    expect((await auditOf(fx, { action: 'auth.logout' }))[0]).toMatchObject({ actor: 'zhaolei' });
     const foreign = await fetch(`${fx.api.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
@@ -117,10 +116,10 @@ describe('api sign-in', () => {
     expect((await login(fx, 'wangfang', 'reset by someone')).status).toBe(200);
     const admin = (await login(fx, 'chenjing')).body.token;
     expect((await reset(admin, 'zhangwei')).status).toBe(200);
-    const audited = await listAudit(fx.db.pool, { action: 'auth.password_reset' });
+    const audited = await auditOf(fx, { action: 'auth.password_reset' });
     expect(audited.map((a) => [a.actor, a.target])).toEqual([
-      ['chenjing', 'zhangwei'],
-      ['liming', 'wangfang'],
+      ['chenjing', 'user:zhangwei'],
+      ['liming', 'user:wangfang'],
     ]);
   });
 
@@ -146,9 +145,9 @@ describe('api sign-in', () => {
     });
     const listed = (await fx.call(officer, '/api/v1/users')).body.users.map((u: { id: string }) => u.id);
     expect(listed).toEqual(['liming', 'liuyang', 'wangfang', 'zhaolei']);
-    expect((await listAudit(fx.db.pool, { action: 'user.created' }))[0]).toMatchObject({
+    expect((await auditOf(fx, { action: 'user.created' }))[0]).toMatchObject({
       actor: 'liming',
-      target: 'liuyang',
+      target: 'user:liuyang',
     });
   });
 
@@ -165,7 +164,7 @@ describe('api sign-in', () => {
         'createToken',
         'createUser',
         'disableUser',
-        'getSession',
+        'getSignedInUser',
         'getUser',
         'listTokens',
         'listUsers',
@@ -176,11 +175,14 @@ describe('api sign-in', () => {
       ].sort(),
     );
     for (const op of ours) expect(op).toMatchObject({ tags: [expect.any(String)], description: expect.any(String) });
+    // Every operation but the sign-in declares its action for the role check (scope.ts PERMISSIONS).
+    for (const op of ours.filter((o) => o.operationId !== 'login')) expect(op).toHaveProperty('x-vigil-action');
     expect(body.paths['/api/v1/auth/login'].post).toMatchObject({
+      'x-vigil-public': true,
       security: [],
       responses: { 429: expect.anything() },
     });
-    expect(body.paths['/api/v1/users/{id}/disable'].post.responses).toHaveProperty('404');
+    expect(body.paths['/api/v1/users/{user}/disable'].post.responses).toHaveProperty('404');
   });
 
   it('locks a username out after 5 failures (429, Retry-After), others unaffected, until the window ends', async () => {

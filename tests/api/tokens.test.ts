@@ -1,9 +1,8 @@
 import { STREAM_CLOSE_UNAUTHORIZED } from '@vigil/protocol';
-import { listAudit } from '@vigil/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vigil } from '../helpers/processes.js';
 import { connectStream, type StreamClient } from '../helpers/stream-client.js';
-import { login, movableClock, seedStaff } from './auth-helpers.js';
+import { auditOf, login, movableClock, seedStaff } from './auth-helpers.js';
 import { startApiFixture, type ApiFixture } from './fixture.js';
 
 const REVOKED = { code: STREAM_CLOSE_UNAUTHORIZED, reason: 'the token was revoked or has expired' };
@@ -62,7 +61,7 @@ describe('api tokens and revocation', () => {
     expect(revoked.body.revokedAt).not.toBeNull();
     expect((await fx.call(token, '/api/v1/alerts')).body.error.code).toBe('VIGIL_ERR_API_UNAUTHENTICATED');
     expect(await display.closed).toEqual(REVOKED);
-    const audit = await listAudit(fx.db.pool, { target: id });
+    const audit = await auditOf(fx, { target: `token:${id}` });
     expect(audit.map((a) => [a.action, a.actor])).toEqual([
       ['token.revoked', 'liming'],
       ['token.created', 'liming'],
@@ -116,9 +115,9 @@ describe('api tokens and revocation', () => {
     expect(await watching.closed).toEqual(REVOKED);
     expect((await login(fx, 'zhaolei')).body.error.code).toBe('VIGIL_ERR_AUTH_INVALID_CREDENTIALS');
     expect((await fx.call(officer, '/api/v1/users/zhangwei/disable', { method: 'POST' })).status).toBe(404);
-    expect((await listAudit(fx.db.pool, { action: 'user.disabled' }))[0]).toMatchObject({
+    expect((await auditOf(fx, { action: 'user.disabled' }))[0]).toMatchObject({
       actor: 'liming',
-      target: 'zhaolei',
+      target: 'user:zhaolei',
     });
   });
 
@@ -142,7 +141,7 @@ describe('api tokens and revocation', () => {
     expect((await fx.call(token, '/api/v1/auth/me')).status).toBe(401);
     expect(await watching.closed).toEqual(REVOKED);
     expect(await vigil(['token', 'list', '--user', 'sunli', '--json'], env)).toBe('[]\n');
-    expect((await listAudit(fx.db.pool, { target: listed[0].id }))[0]).toMatchObject({
+    expect((await auditOf(fx, { target: `token:${listed[0].id}` }))[0]).toMatchObject({
       action: 'token.revoked',
       actor: 'cli',
     });

@@ -19,9 +19,10 @@ type Account = { role: TokenRole; facility: string | null };
 
 /** An existing account (user or token) to be changed: one outside the officer's facility answers 404. */
 export function assertManages(principal: Principal, target: Account, what: string): void {
-  allowAccounts(principal);
   if (principal.role === 'admin') return;
+  // Scope first: revoking is open to every role for its own tokens, and another facility's must stay unprobeable.
   if (target.facility !== principal.facility) throw NotFound(`${what} not found`);
+  allowAccounts(principal);
   if (!FACILITY_ROLES.includes(target.role)) throw Forbidden(`a safety officer may not manage ${target.role} accounts`);
 }
 

@@ -1,5 +1,5 @@
-import { hashSecret, verifySecret } from '@vigil/core';
-import { appendAudit, userCredentials, type UserRecord } from '@vigil/store';
+import { hashPassword, verifySecret } from '@vigil/core';
+import { recordAccess, userCredentials, type UserRecord } from '@vigil/store';
 import type { FastifyReply } from 'fastify';
 import { LockedOut } from '../errors.js';
 import type { ApiContext } from '../http.js';
@@ -21,24 +21,34 @@ export async function verifyAttempt(
 ): Promise<UserRecord | null> {
   const address = reply.request.ip;
   const retryAfterS = await ctx.lockout.retryAfterS(username, address);
-  const fail = async (reason: string) => {
+  // The username is what was typed: it may name no user, so the entry has a facility only when the user exists.
+  const audit = (reason: string, facility: string | null) =>
+    recordAccess(ctx.db, {
+      actor: username,
+      action,
+      target: `user:${username}`,
+      facility,
+      details: { address, reason },
+    });
+  const fail = async (reason: string, facility: string | null = null) => {
     await ctx.lockout.failed(username, address, reason);
-    await appendAudit(ctx.db, { actor: username, action, target: username, details: { address, reason } });
+    await audit(reason, facility);
   };
   if (retryAfterS > 0) {
-    await appendAudit(ctx.db, { actor: username, action, target: username, details: { address, reason: 'locked' } });
+    await audit('locked', null);
     reply.header('retry-after', String(retryAfterS));
     throw LockedOut(`too many failed sign-ins: try again in ${retryAfterS} s`);
   }
   const found = await userCredentials(ctx.db, username);
-  const hash = found?.passwordHash ?? (await (decoy ??= hashSecret('decoy password, never set')));
+  const hash = found?.passwordHash ?? (await (decoy ??= hashPassword('decoy password, never set')));
   const matches = await verifySecret(hash, password);
   if (!found || !found.passwordHash || !matches) {
-    await fail(!found ? 'unknown user' : !found.passwordHash ? 'no password set' : 'wrong password');
+    const reason = !found ? 'unknown user' : !found.passwordHash ? 'no password set' : 'wrong password';
+    await fail(reason, found?.user.facility ?? null);
     return null;
   }
   if (found.user.disabledAt) {
-    await fail('disabled');
+    await fail('disabled', found.user.facility);
     return null;
   }
   await ctx.lockout.succeeded(username);

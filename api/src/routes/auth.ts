@@ -1,11 +1,11 @@
 import {
-  appendAudit,
   createToken,
   getUser,
   passwordSchema,
   revokeToken,
   revokeUserTokens,
   setUserPassword,
+  audited,
   type Principal,
 } from '@vigil/store';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -14,6 +14,7 @@ import { userView, userViewSchema } from '../auth/accounts.js';
 import { checkOrigin, clearSessionCookie, setSessionCookie } from '../auth/sessions.js';
 import { verifyAttempt } from '../auth/passwords.js';
 import { InvalidCredentials, NoUser, WrongPassword } from '../errors.js';
+import { change } from '../audit.js';
 import { errorBodySchema, type ApiContext, type RouteOptions } from '../http.js';
 
 const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
@@ -38,6 +39,7 @@ export const loginRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   app.post(
     '/auth/login',
     {
+      config: { public: true },
       schema: {
         operationId: 'login',
         tags: ['auth'],
@@ -57,22 +59,25 @@ export const loginRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       if (!user) throw InvalidCredentials('wrong username or password');
       const now = ctx.clock.now();
       const expiresAt = new Date(now + ctx.sessionTtlMs);
-      const session = await createToken(ctx.db, {
-        kind: 'session',
-        role: user.role,
-        user: user.id,
-        facility: user.facility ?? undefined,
-        region: user.region ?? undefined,
-        label: 'sign-in',
-        createdBy: user.id,
-        expiresAt,
-      });
-      await appendAudit(ctx.db, {
+      const entry = (token: { id: string }) => ({
         actor: user.id,
         action: 'auth.login',
-        target: user.id,
-        details: { address: request.ip, tokenId: session.id },
+        target: `user:${user.id}`,
+        facility: user.facility,
+        details: { address: request.ip, tokenId: token.id },
       });
+      const session = await audited(ctx.db, entry, (tx) =>
+        createToken(tx, {
+          kind: 'session',
+          role: user.role,
+          user: user.id,
+          facility: user.facility ?? undefined,
+          region: user.region ?? undefined,
+          label: 'sign-in',
+          createdBy: user.id,
+          expiresAt,
+        }),
+      );
       setSessionCookie(reply, session.token, expiresAt, now, ctx.publicUrl);
       return { token: session.token, expiresAt: expiresAt.toISOString(), user: userView(user) };
     },
@@ -89,6 +94,7 @@ export const authRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   app.post(
     '/auth/logout',
     {
+      config: { action: 'session' },
       schema: {
         operationId: 'logout',
         tags: ['auth'],
@@ -97,10 +103,13 @@ export const authRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
       },
     },
     async (request, reply) => {
-      const { tokenId, actor } = request.principal;
-      await revokeToken(ctx.db, tokenId, new Date(ctx.clock.now()));
+      const { principal } = request;
+      const { tokenId } = principal;
+      const what = { action: 'auth.logout', target: `token:${tokenId}`, facility: principal.facility };
+      await change(ctx, principal, { ...what, details: { address: request.ip } }, (tx) =>
+        revokeToken(tx, tokenId, new Date(ctx.clock.now())),
+      );
       forgetTokens(ctx, [tokenId]);
-      await appendAudit(ctx.db, { actor, action: 'auth.logout', target: tokenId, details: { address: request.ip } });
       clearSessionCookie(reply, ctx.publicUrl);
       return { revoked: tokenId };
     },
@@ -109,8 +118,9 @@ export const authRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   app.get(
     '/auth/me',
     {
+      config: { action: 'session' },
       schema: {
-        operationId: 'getSession',
+        operationId: 'getSignedInUser',
         tags: ['auth'],
         description: 'The signed-in user (null for a display or program token), role, scope and expiry.',
         response: { 200: meSchema },
@@ -135,6 +145,7 @@ export const authRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   app.post(
     '/auth/password',
     {
+      config: { action: 'session' },
       schema: {
         operationId: 'changeOwnPassword',
         tags: ['auth'],
@@ -157,15 +168,12 @@ export const authRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
       );
       if (!user) throw WrongPassword('the current password is wrong');
       const at = new Date(ctx.clock.now());
-      await setUserPassword(ctx.db, user.id, request.body.newPassword, at);
-      const revoked = await revokeUserTokens(ctx.db, user.id, at, { sessionsOnly: true, keep: principal.tokenId });
-      forgetTokens(ctx, revoked);
-      await appendAudit(ctx.db, {
-        actor: principal.actor,
-        action: 'auth.password_changed',
-        target: user.id,
-        details: { address: request.ip, signedOut: revoked.length },
+      const what = { action: 'auth.password_changed', target: `user:${user.id}`, facility: user.facility };
+      const revoked = await change(ctx, principal, { ...what, details: { address: request.ip } }, async (tx) => {
+        await setUserPassword(tx, user.id, request.body.newPassword, at);
+        return revokeUserTokens(tx, user.id, at, { sessionsOnly: true, keep: principal.tokenId });
       });
+      forgetTokens(ctx, revoked);
       return { signedOut: revoked.length };
     },
   );

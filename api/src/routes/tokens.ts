@@ -1,8 +1,9 @@
-import { appendAudit, createToken, getToken, getUser, listTokens, revokeToken, tokenInputSchema } from '@vigil/store';
+import { createToken, getToken, getUser, listTokens, revokeToken, tokenInputSchema } from '@vigil/store';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allowAccounts, assertManages, assertMayCreate, tokenViewSchema, tokenView } from '../auth/accounts.js';
 import { NotFound, Validation } from '../errors.js';
+import { change } from '../audit.js';
 import type { RouteOptions } from '../http.js';
 import { forgetTokens } from './auth.js';
 
@@ -23,6 +24,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   app.get(
     '/tokens',
     {
+      config: { action: 'accounts' },
       schema: {
         operationId: 'listTokens',
         tags: ['tokens'],
@@ -44,6 +46,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   app.post(
     '/tokens',
     {
+      config: { action: 'accounts' },
       schema: {
         operationId: 'createToken',
         tags: ['tokens'],
@@ -70,41 +73,39 @@ export const tokenRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       const input = { ...body, expiresAt, createdBy: principal.actor };
       const parsed = tokenInputSchema.safeParse(input);
       if (!parsed.success) throw Validation(`body: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-      const created = await createToken(ctx.db, input);
-      await appendAudit(ctx.db, {
-        actor: principal.actor,
+      const what = (token: { id: string }) => ({
         action: 'token.created',
-        target: created.id,
-        details: {
-          role: body.role,
-          facility: body.facility ?? null,
-          user: body.user ?? null,
-          expiresAt: body.expiresAt,
-        },
+        target: `token:${token.id}`,
+        facility: body.facility ?? null,
+        details: { role: body.role, user: body.user ?? null, expiresAt: body.expiresAt },
       });
+      const created = await change(ctx, principal, what, (tx) => createToken(tx, input));
       return reply.status(201).send({ token: created.token, id: created.id, expiresAt: expiresAt.toISOString() });
     },
   );
 
   app.delete(
-    '/tokens/:id',
+    '/tokens/:tokenId',
     {
+      config: { action: 'session' },
       schema: {
         operationId: 'revokeToken',
         tags: ['tokens'],
-        description: 'Revokes a token or session: refused at once, its open streams close.',
-        params: z.object({ id: z.uuid() }),
+        description:
+          'Revokes a token or session: refused at once, its open streams close. Anyone may revoke their own; ' +
+          'admins and safety officers (their facility’s) any other.',
+        params: z.object({ tokenId: z.uuid() }),
         response: { 200: tokenViewSchema },
       },
     },
     async (request) => {
       const { principal } = request;
-      const token = await getToken(ctx.db, request.params.id);
-      if (!token) throw NotFound(`token ${request.params.id} not found`);
+      const token = await getToken(ctx.db, request.params.tokenId);
+      if (!token) throw NotFound(`token ${request.params.tokenId} not found`);
       if (token.user !== principal.user || !principal.user) assertManages(principal, token, `token ${token.id}`);
-      await revokeToken(ctx.db, token.id, new Date(ctx.clock.now()));
+      const what = { action: 'token.revoked', target: `token:${token.id}`, facility: token.facility };
+      await change(ctx, principal, what, (tx) => revokeToken(tx, token.id, new Date(ctx.clock.now())));
       forgetTokens(ctx, [token.id]);
-      await appendAudit(ctx.db, { actor: principal.actor, action: 'token.revoked', target: token.id });
       return tokenView((await getToken(ctx.db, token.id))!);
     },
   );

@@ -1,7 +1,6 @@
 import { idSchema } from '@vigil/protocol';
 import {
   addUser,
-  appendAudit,
   disableUser,
   getUser,
   listUsers,
@@ -16,10 +15,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allowAccounts, assertManages, assertMayCreate, userView, userViewSchema } from '../auth/accounts.js';
 import { NotFound } from '../errors.js';
+import { change } from '../audit.js';
 import type { ApiContext, RouteOptions } from '../http.js';
 import { forgetTokens } from './auth.js';
 
-const idParams = z.object({ id: idSchema });
+const userParams = z.object({ user: idSchema });
 
 /** The user, when the principal may manage it (404 when unknown or in another facility, 403 for its role). */
 async function managedUser(ctx: ApiContext, principal: Principal, id: string): Promise<UserRecord> {
@@ -34,6 +34,7 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   app.get(
     '/users',
     {
+      config: { action: 'accounts' },
       schema: {
         operationId: 'listUsers',
         tags: ['users'],
@@ -48,22 +49,24 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   );
 
   app.get(
-    '/users/:id',
+    '/users/:user',
     {
+      config: { action: 'accounts' },
       schema: {
         operationId: 'getUser',
         tags: ['users'],
         description: 'One user.',
-        params: idParams,
+        params: userParams,
         response: { 200: userViewSchema },
       },
     },
-    async (request) => userView(await managedUser(ctx, request.principal, request.params.id)),
+    async (request) => userView(await managedUser(ctx, request.principal, request.params.user)),
   );
 
   app.post(
     '/users',
     {
+      config: { action: 'accounts' },
       schema: {
         operationId: 'createUser',
         tags: ['users'],
@@ -77,63 +80,62 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
     async (request, reply) => {
       const { principal, body } = request;
       assertMayCreate(principal, { role: body.role, facility: body.facility ?? null });
-      const user = await addUser(ctx.db, body);
-      await appendAudit(ctx.db, {
-        actor: principal.actor,
+      const what = {
         action: 'user.created',
-        target: user.id,
-        details: { role: user.role, facility: user.facility, region: user.region, withPassword: user.hasPassword },
-      });
+        target: `user:${body.id}`,
+        facility: body.facility ?? null,
+        details: { role: body.role, region: body.region ?? null, withPassword: body.password !== undefined },
+      };
+      const user = await change(ctx, principal, what, (tx) => addUser(tx, body));
       return reply.status(201).send(userView(user));
     },
   );
 
   app.post(
-    '/users/:id/disable',
+    '/users/:user/disable',
     {
+      config: { action: 'accounts' },
       schema: {
         operationId: 'disableUser',
         tags: ['users'],
         description: 'Disables a user: every token and session of theirs is refused at once, open streams close.',
-        params: idParams,
+        params: userParams,
         response: { 200: userViewSchema },
       },
     },
     async (request) => {
       const { principal } = request;
-      const user = await managedUser(ctx, principal, request.params.id);
-      await disableUser(ctx.db, user.id, new Date(ctx.clock.now()));
+      const user = await managedUser(ctx, principal, request.params.user);
+      const what = { action: 'user.disabled', target: `user:${user.id}`, facility: user.facility };
+      await change(ctx, principal, what, (tx) => disableUser(tx, user.id, new Date(ctx.clock.now())));
       ctx.tokens.forget((p) => p.user === user.id);
-      await appendAudit(ctx.db, { actor: principal.actor, action: 'user.disabled', target: user.id });
       return userView((await getUser(ctx.db, user.id))!);
     },
   );
 
   app.post(
-    '/users/:id/password',
+    '/users/:user/password',
     {
+      config: { action: 'accounts' },
       schema: {
         operationId: 'resetUserPassword',
         tags: ['users'],
         description: 'Sets a new password for a user (admins; safety officers within their facility); signs them out.',
-        params: idParams,
+        params: userParams,
         body: z.object({ password: passwordSchema }),
         response: { 200: z.object({ signedOut: z.number().int().describe('sessions revoked') }) },
       },
     },
     async (request) => {
       const { principal } = request;
-      const user = await managedUser(ctx, principal, request.params.id);
+      const user = await managedUser(ctx, principal, request.params.user);
       const at = new Date(ctx.clock.now());
-      await setUserPassword(ctx.db, user.id, request.body.password, at);
-      const revoked = await revokeUserTokens(ctx.db, user.id, at, { sessionsOnly: true });
-      forgetTokens(ctx, revoked);
-      await appendAudit(ctx.db, {
-        actor: principal.actor,
-        action: 'auth.password_reset',
-        target: user.id,
-        details: { signedOut: revoked.length },
+      const what = { action: 'auth.password_reset', target: `user:${user.id}`, facility: user.facility };
+      const revoked = await change(ctx, principal, what, async (tx) => {
+        await setUserPassword(tx, user.id, request.body.password, at);
+        return revokeUserTokens(tx, user.id, at, { sessionsOnly: true });
       });
+      forgetTokens(ctx, revoked);
       return { signedOut: revoked.length };
     },
   );

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { appendAudit, createToken, listTokens, revokeToken, TOKEN_ROLES, RegistryNotFound } from '@vigil/store';
+import { audited, createToken, getToken, listTokens, revokeToken, TOKEN_ROLES, RegistryNotFound } from '@vigil/store';
 import { output, withDatabase } from '../context.js';
 import { CLI_ACTOR } from './users.js';
 
@@ -22,21 +22,24 @@ export function registerTokens(program: Command): void {
     .action(async (o) =>
       withDatabase(async (db) => {
         const expiresAt = o.expiresDays === undefined ? undefined : new Date(Date.now() + o.expiresDays * 86_400_000);
-        const created = await createToken(db, {
-          role: o.role,
-          facility: o.facility,
-          region: o.region,
-          user: o.user,
-          label: o.label,
-          expiresAt,
-          createdBy: CLI_ACTOR,
-        });
-        await appendAudit(db, {
+        const entry = (token: { id: string }) => ({
           actor: CLI_ACTOR,
           action: 'token.created',
-          target: created.id,
-          details: { role: o.role, facility: o.facility ?? null, user: o.user ?? null, expiresAt: expiresAt ?? null },
+          target: `token:${token.id}`,
+          facility: o.facility ?? null,
+          details: { role: o.role, user: o.user ?? null, expiresAt: expiresAt ?? null },
         });
+        const created = await audited(db, entry, (tx) =>
+          createToken(tx, {
+            role: o.role,
+            facility: o.facility,
+            region: o.region,
+            user: o.user,
+            label: o.label,
+            expiresAt,
+            createdBy: CLI_ACTOR,
+          }),
+        );
         output(o.json, created, created.token);
       }),
     );
@@ -69,9 +72,13 @@ export function registerTokens(program: Command): void {
     .description('revoke a token or session: refused at once, open streams close')
     .action(async (id: string) =>
       withDatabase(async (db) => {
-        if (!(await revokeToken(db, id, new Date())))
-          throw RegistryNotFound(`token ${id} not found or already revoked`);
-        await appendAudit(db, { actor: CLI_ACTOR, action: 'token.revoked', target: id });
+        // getToken parses the id: a malformed one is "not found" too.
+        const facility = (await getToken(db, id).catch(() => null))?.facility ?? null;
+        const entry = { actor: CLI_ACTOR, action: 'token.revoked', target: `token:${id}`, facility };
+        await audited(db, entry, async (tx) => {
+          if (!(await revokeToken(tx, id, new Date())))
+            throw RegistryNotFound(`token ${id} not found or already revoked`);
+        });
         console.log(`token ${id} revoked`);
       }),
     );

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addUser, appendAudit, disableUser, revokeUserTokens, setUserPassword, USER_ROLES } from '@vigil/store';
+import { addUser, audited, disableUser, getUser, revokeUserTokens, setUserPassword, USER_ROLES } from '@vigil/store';
 import { RegistryNotFound } from '@vigil/store';
 import { output, withDatabase } from '../context.js';
 
@@ -31,25 +31,16 @@ export function registerUsers(program: Command): void {
     .action(async (o) =>
       withDatabase(async (db) => {
         const password = o.passwordStdin ? await readPasswordFromStdin() : undefined;
-        const added = await addUser(db, {
-          id: o.id,
-          name: o.name,
-          role: o.role,
-          facility: o.facility,
-          region: o.region,
-          password,
-        });
-        await appendAudit(db, {
+        const entry = {
           actor: CLI_ACTOR,
           action: 'user.created',
-          target: added.id,
-          details: {
-            role: added.role,
-            facility: added.facility,
-            region: added.region,
-            withPassword: added.hasPassword,
-          },
-        });
+          target: `user:${o.id}`,
+          facility: o.facility ?? null,
+          details: { role: o.role, region: o.region ?? null, withPassword: password !== undefined },
+        };
+        const added = await audited(db, entry, (tx) =>
+          addUser(tx, { id: o.id, name: o.name, role: o.role, facility: o.facility, region: o.region, password }),
+        );
         output(o.json, { id: added.id }, `user ${added.id} added`);
       }),
     );
@@ -58,9 +49,12 @@ export function registerUsers(program: Command): void {
     .description('disable a user: their tokens and sessions are refused at once')
     .action(async (id: string) =>
       withDatabase(async (db) => {
-        if (!(await disableUser(db, id, new Date())))
-          throw RegistryNotFound(`user ${id} not found or already disabled`);
-        await appendAudit(db, { actor: CLI_ACTOR, action: 'user.disabled', target: id });
+        const facility = (await getUser(db, id))?.facility ?? null;
+        const entry = { actor: CLI_ACTOR, action: 'user.disabled', target: `user:${id}`, facility };
+        await audited(db, entry, async (tx) => {
+          if (!(await disableUser(tx, id, new Date())))
+            throw RegistryNotFound(`user ${id} not found or already disabled`);
+        });
         console.log(`user ${id} disabled`);
       }),
     );
@@ -70,15 +64,12 @@ export function registerUsers(program: Command): void {
     .action(async (id: string) =>
       withDatabase(async (db) => {
         const at = new Date();
-        if (!(await setUserPassword(db, id, await readPasswordFromStdin(), at))) {
-          throw RegistryNotFound(`user ${id} not found`);
-        }
-        const revoked = await revokeUserTokens(db, id, at, { sessionsOnly: true });
-        await appendAudit(db, {
-          actor: CLI_ACTOR,
-          action: 'auth.password_reset',
-          target: id,
-          details: { signedOut: revoked.length },
+        const password = await readPasswordFromStdin();
+        const facility = (await getUser(db, id))?.facility ?? null;
+        const entry = { actor: CLI_ACTOR, action: 'auth.password_reset', target: `user:${id}`, facility };
+        const revoked = await audited(db, entry, async (tx) => {
+          if (!(await setUserPassword(tx, id, password, at))) throw RegistryNotFound(`user ${id} not found`);
+          return revokeUserTokens(tx, id, at, { sessionsOnly: true });
         });
         console.log(`password of ${id} reset; ${revoked.length} session(s) signed out`);
       }),

@@ -8,3 +8,5 @@ export * from './views.js';
 export * from './residents.js';
 export * from './users.js';
 export * from './tokens.js';
+export * from './updates.js';
+export * from './management.js';

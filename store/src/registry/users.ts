@@ -1,4 +1,4 @@
-import { hashSecret, type Queryable } from '@vigil/core';
+import { hashPassword, type Queryable } from '@vigil/core';
 import { registryError } from '../errors.js';
 import { scopeClause, type Principal } from './accounts.js';
 import { REVOCATIONS_CHANNEL } from './tokens.js';
@@ -22,7 +22,7 @@ const USER_COLUMNS = `u.id, u.name, u.role, u.facility_id AS facility, u.region,
 /** Registers a user; with a password (argon2id-hashed) they can sign in with their id as the username. */
 export async function addUser(db: Queryable, input: UserInput & { password?: string }): Promise<UserRecord> {
   const user = userInputSchema.parse(input);
-  const hash = input.password === undefined ? null : await hashSecret(passwordSchema.parse(input.password));
+  const hash = input.password === undefined ? null : await hashPassword(passwordSchema.parse(input.password));
   const { rows } = await db
     .query(
       `INSERT INTO users AS u (id, name, role, facility_id, region, password_hash, password_changed_at)
@@ -63,7 +63,7 @@ export async function userCredentials(
 
 /** Sets a new password (argon2id); false when the user does not exist. */
 export async function setUserPassword(db: Queryable, id: string, password: string, at: Date): Promise<boolean> {
-  const hash = await hashSecret(passwordSchema.parse(password));
+  const hash = await hashPassword(passwordSchema.parse(password));
   const { rowCount } = await db.query('UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1', [
     id,
     hash,
