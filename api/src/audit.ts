@@ -15,8 +15,9 @@ export interface Change {
 export function change<T>(
   ctx: ApiContext,
   principal: Principal,
-  what: Change,
+  what: Change | ((result: T) => Change),
   work: (tx: Queryable) => Promise<T>,
 ): Promise<T> {
-  return audited(ctx.db, { actor: principal.actor, details: {}, ...what }, work);
+  const entry = (c: Change) => ({ actor: principal.actor, details: {}, ...c });
+  return audited(ctx.db, typeof what === 'function' ? (result: T) => entry(what(result)) : entry(what), work);
 }

@@ -13,6 +13,8 @@ import {
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { TokenResolver } from './auth.js';
+import type { LoginLockout } from './auth/lockout.js';
+import { registerSecurity } from './auth/security.js';
 import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
 import { ACTIONS, type Action, type Directory } from './scope.js';
@@ -22,6 +24,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** What the route does, for the role check (scope.ts `PERMISSIONS`); required under /api/v1. */
     action?: Action;
+    /** A route without a credential (the sign-in): no action, no role check; still an operationId and description. */
+    public?: boolean;
   }
 }
 
@@ -31,6 +35,10 @@ export interface ApiContext {
   feed: AlertFeed;
   directory: Directory;
   tokens: TokenResolver;
+  lockout: LoginLockout;
+  /** How long a sign-in lasts (default 12 h). */
+  sessionTtlMs: number;
+  publicUrl?: string;
   metrics: ApiMetricSet;
   registry: Registry;
   log: Logger;
@@ -60,13 +68,23 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
  * as `x-vigil-action` (the authorization matrix test reads it), and the error answers, produced by the error
  * handler rather than by the routes, are documented.
  */
-export function declareRoute(route: { url: string; schema?: Record<string, unknown>; config?: { action?: Action } }) {
+export function declareRoute(route: {
+  url: string;
+  schema?: Record<string, unknown>;
+  config?: { action?: Action; public?: boolean };
+}) {
   if (!route.schema || route.schema.hide) return;
-  const action = route.config?.action;
-  if (!action || !ACTIONS.includes(action)) throw new Error(`route ${route.url} declares no config.action`);
   if (typeof route.schema.operationId !== 'string') throw new Error(`route ${route.url} declares no operationId`);
   const errors = Object.fromEntries([400, 401, 403, 404, 409, 503].map((status) => [status, errorBodySchema]));
   route.schema.response = { ...errors, ...(route.schema.response as object | undefined) };
+  if (route.config?.public) {
+    // The sign-in: registered outside the authenticated scope, so no onRequest hook checks an action.
+    if (typeof route.schema.description !== 'string') throw new Error(`public route ${route.url} has no description`);
+    route.schema['x-vigil-public'] = true;
+    return;
+  }
+  const action = route.config?.action;
+  if (!action || !ACTIONS.includes(action)) throw new Error(`route ${route.url} declares no config.action`);
   route.schema['x-vigil-action'] = action;
 }
 
@@ -94,6 +112,9 @@ export function describeError(err: unknown): { status: number; body: ErrorBody }
 const TAGS = [
   { name: 'health', description: 'Liveness and readiness, without a token' },
   { name: 'session', description: 'Who the token speaks for' },
+  { name: 'auth', description: 'Sign-in, sign-out, the signed-in user and their password' },
+  { name: 'users', description: 'Users who sign in, and their passwords' },
+  { name: 'tokens', description: 'Bearer tokens and sessions: create, list, revoke' },
   { name: 'facilities', description: 'Care homes and their rule settings' },
   { name: 'locations', description: 'Rooms, bathrooms, exits… of a facility' },
   { name: 'residents', description: 'Residents, their risks, thresholds and vital signs' },
@@ -146,6 +167,7 @@ export async function createHttpServer(options: {
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
+  await registerSecurity(app);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -160,8 +182,14 @@ export async function createHttpServer(options: {
       },
       servers: options.servers,
       tags: TAGS,
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // The web app's sign-in (POST /api/v1/auth/login); unsafe methods then need a matching Origin.
+          session: { type: 'apiKey', in: 'cookie', name: 'vigil_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
   });

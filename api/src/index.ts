@@ -2,6 +2,9 @@ import { createPool, DatabaseUnavailable, silentLogger, systemClock, type MqttSe
 import { STREAM_HEARTBEAT_MS, STREAM_HELLO_TIMEOUT_MS } from '@vigil/protocol';
 import { Registry } from 'prom-client';
 import { authenticate, TokenResolver } from './auth.js';
+import { LoginLockout } from './auth/lockout.js';
+import { listenForRevocationsOf } from './auth/revocations.js';
+import { DEFAULT_SESSION_TTL_MS } from './auth/sessions.js';
 import type { ApiOptions } from './config.js';
 import { AlertFeed } from './feed.js';
 import { createHttpServer, declareRoute, type ApiContext, type HttpServer } from './http.js';
@@ -10,6 +13,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { auditRoutes } from './routes/audit.js';
 import { coveragePolicyRoutes } from './routes/coverage-policies.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
+import { authRoutes, loginRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { displayApi } from './routes/display.js';
 import { webPages } from './routes/web.js';
@@ -20,6 +24,8 @@ import { locationRoutes } from './routes/locations.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { residentRoutes } from './routes/residents.js';
 import { timelineRoutes } from './routes/timeline.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
 import { vitalsRoutes } from './routes/vitals.js';
 import { allow, Directory } from './scope.js';
 import { streamRoutes } from './stream.js';
@@ -64,11 +70,18 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
     broker = await subscribeAlertEvents(options.mqtt, feed, { log: log.child({ module: 'mqtt' }), metrics });
     closers.push(() => broker!.close());
 
+    const tokens = new TokenResolver(db, clock, options.tokenCacheMs ?? 10_000);
+    const revocations = await listenForRevocationsOf(tokens, options.databaseUrl, log.child({ module: 'auth' }));
+    closers.push(() => revocations.close());
+
     const ctx: ApiContext = {
       db,
       feed,
       directory,
-      tokens: new TokenResolver(db, clock, options.tokenCacheMs ?? 10_000),
+      tokens,
+      lockout: new LoginLockout(db, clock, log.child({ module: 'auth' })),
+      sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+      publicUrl: options.publicUrl,
       metrics,
       registry,
       log,
@@ -105,11 +118,21 @@ async function registerRoutes(app: HttpServer, ctx: ApiContext): Promise<void> {
   await app.register(
     async (api) => {
       api.addHook('onRoute', declareRoute);
+      await api.register(loginRoutes, { ctx });
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(
+    async (api) => {
+      api.addHook('onRoute', declareRoute);
       api.addHook('onRequest', async (request) => {
-        await authenticate(ctx.tokens, request);
+        await authenticate(ctx.tokens, request, ctx.publicUrl);
         // Before validation: a forbidden action is 403 whatever the body (declareRoute made sure it is set).
         allow(request.principal, request.routeOptions.config.action!);
       });
+      await api.register(authRoutes, { ctx });
+      await api.register(userRoutes, { ctx });
+      await api.register(tokenRoutes, { ctx });
       await api.register(facilityRoutes, { ctx });
       await api.register(residentRoutes, { ctx });
       await api.register(deviceRoutes, { ctx });

@@ -61,6 +61,7 @@ export const ACTIONS = [
   'audit',
   'dead-letters',
   'labels',
+  'accounts',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -85,6 +86,7 @@ const OFFICER: readonly Action[] = [
   'privacy',
   'audit',
   'dead-letters',
+  'accounts',
 ];
 
 /** Exported for the authorization matrix test, which derives its expectations from it. */

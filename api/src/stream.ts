@@ -1,4 +1,4 @@
-import type { Principal } from '@vigil/store';
+import type { Principal, ResolvedToken } from '@vigil/store';
 import {
   STREAM_CLOSE_UNAUTHORIZED,
   STREAM_PATH,
@@ -7,8 +7,10 @@ import {
   type StreamHello,
   type StreamServerMessage,
 } from '@vigil/protocol';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { WebSocket } from 'ws';
+import { checkOrigin, SESSION_COOKIE } from './auth/sessions.js';
 import type { ApiContext, RouteOptions } from './http.js';
 import { alertView, can, inScope } from './scope.js';
 
@@ -16,7 +18,10 @@ import { alertView, can, inScope } from './scope.js';
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_TRY_AGAIN = 1013;
-/** Every this many heartbeats the token is checked again, so a revoked display is cut off (about a minute). */
+/**
+ * Every this many heartbeats the token is looked up again: a safety net behind the revocation notifications, which
+ * close a revoked stream at once (docs/api.md "WebSocket stream").
+ */
 const RECHECK_TOKEN_TICKS = 6;
 
 type State = 'hello' | 'replaying' | 'live' | 'closed';
@@ -30,6 +35,7 @@ class StreamSession {
   private state: State = 'hello';
   private principal: Principal | null = null;
   private token = '';
+  private expiresAt: Date | null = null;
   private ticks = 0;
   private sentUpTo = 0;
   private readonly buffered: AlertEvent[] = [];
@@ -43,6 +49,8 @@ class StreamSession {
     private readonly socket: WebSocket,
     private readonly ctx: ApiContext,
     private readonly onEnd: (session: StreamSession) => void,
+    /** The session cookie of the upgrade request (its Origin checked), used when the hello has no token. */
+    private readonly cookieToken: string | undefined,
   ) {
     this.helloTimer = setTimeout(
       () => this.reject('hello_timeout', 'no hello within the time limit'),
@@ -65,17 +73,22 @@ class StreamSession {
     } catch {
       return this.reject('bad_hello', 'the first message must be {"type":"hello","token":…}');
     }
-    let principal: Principal | null;
+    const token = hello.token ?? this.cookieToken;
+    if (!token) return this.reject('bad_hello', 'the hello needs a token when the connection is not signed in');
+    let resolved: ResolvedToken | null;
     try {
-      principal = await this.ctx.tokens.resolve(hello.token);
+      resolved = await this.ctx.tokens.resolveFull(token);
     } catch (err) {
       this.ctx.log.warn({ err }, 'stream token check failed');
       return this.reject('unavailable', 'cannot check the token now', CLOSE_TRY_AGAIN);
     }
-    if (!principal || !can(principal, 'stream')) return this.reject('bad_token', 'invalid, expired or revoked token');
+    if (!resolved || !can(resolved.principal, 'stream')) {
+      return this.reject('bad_token', 'invalid, expired or revoked token');
+    }
     if (this.socket.readyState !== this.socket.OPEN) return this.end();
-    this.principal = principal;
-    this.token = hello.token;
+    this.principal = resolved.principal;
+    this.expiresAt = resolved.expiresAt;
+    this.token = token;
     this.ctx.metrics.streamClients.inc();
     const unsubscribeEvents = this.ctx.feed.subscribe((event) => {
       if (this.state === 'live') this.sendEvent(event);
@@ -87,9 +100,14 @@ class StreamSession {
       this.sentUpTo = 0;
       this.snapshot();
     });
+    // A revocation, disable or password reset concerning this principal: look the token up again at once.
+    const unsubscribeRevocations = this.ctx.tokens.onForget((concerns) => {
+      if (this.principal && concerns(this.principal)) void this.recheckToken();
+    });
     this.unsubscribe = () => {
       unsubscribeEvents();
       unsubscribeResets();
+      unsubscribeRevocations();
     };
     if (hello.since === undefined || hello.since > this.ctx.feed.lastEventId) return this.snapshot();
     await this.resume(hello.since);
@@ -147,6 +165,10 @@ class StreamSession {
     }
     this.alive = false;
     this.socket.ping();
+    if (this.expiresAt && this.expiresAt.getTime() <= this.ctx.clock.now()) {
+      this.reject('expired', 'the token has expired');
+      return;
+    }
     this.send({ type: 'heartbeat', lastEventId: this.ctx.feed.lastEventId });
     if (++this.ticks % RECHECK_TOKEN_TICKS === 0) void this.recheckToken();
   }
@@ -190,6 +212,18 @@ class StreamSession {
   }
 }
 
+/** The upgrade's session cookie when its Origin is ours (a foreign page could otherwise open the stream). */
+function sessionCookie(request: FastifyRequest, ctx: ApiContext): string | undefined {
+  const token = request.cookies[SESSION_COOKIE];
+  if (!token) return undefined;
+  try {
+    checkOrigin(request, ctx.publicUrl, true);
+    return token;
+  } catch {
+    return undefined;
+  }
+}
+
 export const streamRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   const sessions = new Set<StreamSession>();
   const timer = setInterval(() => sessions.forEach((s) => s.tick()), ctx.heartbeatMs);
@@ -198,7 +232,7 @@ export const streamRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
     clearInterval(timer);
     for (const session of [...sessions]) session.close(CLOSE_GOING_AWAY, 'server shutting down');
   });
-  app.get(STREAM_PATH, { websocket: true, schema: { hide: true } }, (socket) => {
-    sessions.add(new StreamSession(socket, ctx, (s) => sessions.delete(s)));
+  app.get(STREAM_PATH, { websocket: true, schema: { hide: true } }, (socket, request) => {
+    sessions.add(new StreamSession(socket, ctx, (s) => sessions.delete(s), sessionCookie(request, ctx)));
   });
 };

@@ -20,7 +20,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   facility: async () => (await import('./commands/registry.js')).registerRegistry,
   location: async () => (await import('./commands/registry.js')).registerRegistry,
   resident: async () => (await import('./commands/registry.js')).registerRegistry,
-  user: async () => (await import('./commands/registry.js')).registerRegistry,
+  user: async () => (await import('./commands/users.js')).registerUsers,
   device: async () => (await import('./commands/devices.js')).registerDevices,
   'service-account': async () => (await import('./commands/devices.js')).registerDevices,
   token: async () => (await import('./commands/tokens.js')).registerTokens,

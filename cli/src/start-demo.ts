@@ -1,4 +1,5 @@
-import type { Logger, Pool } from '@vigil/core';
+import { generateSecret, type Logger, type Pool } from '@vigil/core';
+import { addUser, getUser, setUserPassword, type UserRole } from '@vigil/store';
 
 export interface Closable {
   close(): Promise<void>;
@@ -35,4 +36,21 @@ export async function startDemo(
   const file = await controlFilePath();
   parts.push(['simulator control', await startControlServer({ fleet, facility: demo.facility, file, logger: o.log })]);
   return { facility: demo.facility, devices: demo.devices.length };
+}
+
+/** The demo facility's staff; they sign in with a password made at each start (printed by `vigil start`). */
+const DEMO_STAFF: { id: string; name: string; role: UserRole }[] = [
+  { id: 'liming', name: '李明', role: 'safety-officer' },
+  { id: 'wangfang', name: '王芳', role: 'caregiver' },
+];
+
+export async function seedDemoStaff(pool: Pool, facility: string) {
+  return Promise.all(
+    DEMO_STAFF.map(async (person) => {
+      const password = generateSecret().slice(0, 16);
+      if (await getUser(pool, person.id)) await setUserPassword(pool, person.id, password, new Date());
+      else await addUser(pool, { ...person, facility, password });
+      return { ...person, password };
+    }),
+  );
 }

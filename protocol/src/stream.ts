@@ -10,7 +10,8 @@ export const STREAM_CLOSE_UNAUTHORIZED = 4401;
 
 export const streamHelloSchema = z.strictObject({
   type: z.literal('hello'),
-  token: z.string().min(1),
+  /** Optional when the upgrade request carried the web app's session cookie (docs/api.md "WebSocket stream"). */
+  token: z.string().min(1).optional(),
   since: z.number().int().nonnegative().optional(),
 });
 export type StreamHello = z.infer<typeof streamHelloSchema>;

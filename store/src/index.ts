@@ -17,6 +17,7 @@ export * from './history/data-gaps.js';
 export * from './alerts/alert-queries.js';
 export * from './readings/device-window.js';
 export * from './readings/batch-writer.js';
+export * from './auth/login-failures.js';
 export * from './audit/access-log.js';
 export * from './privacy/consent.js';
 export * from './privacy/retention-settings.js';

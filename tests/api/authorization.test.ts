@@ -19,6 +19,13 @@ interface Case {
   body?: (t: Target) => unknown;
   /** False for routes that concern no facility (retention, the session): no other-scope request. */
   scoped?: boolean;
+  /**
+   * A fresh credential of the role for each request, for operations that destroy the one they are called with
+   * (sign-out): the role's shared token must survive for the rest of the matrix.
+   */
+  freshToken?: boolean;
+  /** The public sign-in (`x-vigil-public`): no role; called once without a credential, it must answer 200. */
+  public?: boolean;
 }
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString();
 const CASES: Record<string, Case> = {
@@ -74,6 +81,26 @@ const CASES: Record<string, Case> = {
   listAudit: { query: (t) => ({ facility: t.facility }) },
   listRetention: { scoped: false },
   setRetention: { scoped: false, body: () => ({ days: 400 }) },
+  login: { public: true, body: () => ({ username: 'signs-in', password: 'signs-in-password' }) },
+  logout: { scoped: false, freshToken: true },
+  getSignedInUser: { scoped: false },
+  // The matrix's tokens belong to no user: a 4xx that writes nothing (tests/api/auth.test.ts changes one).
+  changeOwnPassword: { scoped: false, body: () => ({ oldPassword: 'whatever123', newPassword: 'a new password 1' }) },
+  listUsers: { scoped: false },
+  getUser: {},
+  createUser: {
+    body: (t) => ({
+      id: `u-${Math.random().toString(36).slice(2, 8)}`,
+      name: 'New',
+      role: 'caregiver',
+      facility: t.facility,
+    }),
+  },
+  disableUser: {},
+  resetUserPassword: { body: () => ({ password: 'a new password 2' }) },
+  listTokens: { scoped: false },
+  createToken: { body: (t) => ({ role: 'display', facility: t.facility, expiresAt: day(1) }) },
+  revokeToken: {},
 };
 
 interface Operation {
@@ -81,6 +108,7 @@ interface Operation {
   path: string;
   operationId: string;
   action: Action;
+  public: boolean;
 }
 
 describe('api authorization matrix (every role × every route × own and other scope)', () => {
@@ -88,6 +116,8 @@ describe('api authorization matrix (every role × every route × own and other s
   let operations: Operation[];
   const alerts = { f1: makeAlert({ facility: 'f1' }), f3: makeAlert({ facility: 'f3', device: 'wb-f3' }) };
   const pseudonyms: Record<string, string> = {};
+  /** A display token of each facility, for revokeToken. */
+  const tokenIds: Record<string, string> = {};
 
   beforeAll(async () => {
     fx = await startApiFixture({ commandTimeoutMs: 200 });
@@ -96,6 +126,24 @@ describe('api authorization matrix (every role × every route × own and other s
     for (const f of ['f1', 'f3']) await putCoveragePolicy(fx.db.pool, f, { rooms: { room: ['pir'] } });
     await addUser(fx.db.pool, { id: 'carla', name: 'Carla', role: 'caregiver', facility: 'f1' });
     await addUser(fx.db.pool, { id: 'cara3', name: 'Cara', role: 'caregiver', facility: 'f3' });
+    // Signs in (login); u-f1 and u-f3 are disabled and get new passwords as the matrix goes.
+    await addUser(fx.db.pool, {
+      id: 'signs-in',
+      name: 'Signs In',
+      role: 'caregiver',
+      facility: 'f1',
+      password: 'signs-in-password',
+    });
+    for (const f of ['f1', 'f3']) {
+      await addUser(fx.db.pool, {
+        id: `u-${f}`,
+        name: `User ${f}`,
+        role: 'caregiver',
+        facility: f,
+        password: `u-${f}-password`,
+      });
+      tokenIds[f] = (await createToken(fx.db.pool, { role: 'display', facility: f, label: `matrix ${f}` })).id;
+    }
     const { rows } = await fx.db.pool.query<{ facility: string; pseudonym: string }>(
       `SELECT facility_id AS facility, pseudonym FROM residents WHERE id = 'anna'`,
     );
@@ -110,6 +158,7 @@ describe('api authorization matrix (every role × every route × own and other s
           path,
           operationId: op.operationId as string,
           action: op['x-vigil-action'] as Action,
+          public: op['x-vigil-public'] === true,
         })),
       );
   });
@@ -130,7 +179,14 @@ describe('api authorization matrix (every role × every route × own and other s
       device: `wb-${facility}`,
       alert: alerts[facility as 'f1' | 'f3'].id,
     };
-    const params: Record<string, string> = { ...t, id: t.alert, location: 'room-1', dataClass: 'vitals' };
+    const params: Record<string, string> = {
+      ...t,
+      id: t.alert,
+      location: 'room-1',
+      dataClass: 'vitals',
+      user: `u-${facility}`,
+      tokenId: tokenIds[facility]!,
+    };
     const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => params[name]!);
     const entry = CASES[op.operationId]!;
     const query = entry.query ? `?${new URLSearchParams(entry.query(t))}` : '';
@@ -142,7 +198,11 @@ describe('api authorization matrix (every role × every route × own and other s
   it('has a case for every operation, and every operation declares its action', () => {
     expect(operations.length).toBeGreaterThan(30);
     for (const op of operations) {
-      expect({ op: op.operationId, action: typeof op.action }).toEqual({ op: op.operationId, action: 'string' });
+      const declared = op.public ? 'public' : typeof op.action;
+      expect({ op: op.operationId, action: declared }).toEqual({
+        op: op.operationId,
+        action: op.public ? 'public' : 'string',
+      });
       expect(CASES[op.operationId], `no CASES entry for ${op.operationId}`).toBeDefined();
     }
     expect(Object.keys(CASES).sort()).toEqual(operations.map((op) => op.operationId).sort());
@@ -158,6 +218,14 @@ describe('api authorization matrix (every role × every route × own and other s
     );
     const failures: unknown[] = [];
     for (const op of ordered) {
+      if (CASES[op.operationId]!.public) {
+        const { url, init } = request(op, 'admin', 'f1');
+        const before = await lastAuditId();
+        const res = await fx.call(null, url, init);
+        if (res.status !== 200) failures.push({ op: op.operationId, role: 'none', status: res.status });
+        else if ((await lastAuditId()) === before) failures.push({ op: op.operationId, missing: 'audit entry' });
+        continue;
+      }
       for (const r of roles) {
         const allowed = PERMISSIONS[r.role].includes(op.action);
         const scoped = CASES[op.operationId]!.scoped !== false;
@@ -167,8 +235,10 @@ describe('api authorization matrix (every role × every route × own and other s
         ] as const) {
           if (facility === null) continue;
           const { url, init } = request(op, r.role, facility);
+          const token = CASES[op.operationId]!.freshToken ? await freshToken(r.role, facility) : r.token();
+          const actor = (await fx.call(token, '/api/v1/me')).body.actor as string;
           const before = await lastAuditId();
-          const res = await fx.call(r.token(), url, init);
+          const res = await fx.call(token, url, init);
           const code = res.body?.error?.code;
           const ok = !allowed
             ? res.status === 403
@@ -181,7 +251,7 @@ describe('api authorization matrix (every role × every route × own and other s
                 : res.status < 500 || code === 'VIGIL_ERR_API_ALERTS_TIMEOUT';
           if (!ok) failures.push({ op: op.operationId, role: r.name, scope, status: res.status, code });
           const wrote = op.method !== 'GET' && (res.status < 300 || code === 'VIGIL_ERR_API_ALERTS_TIMEOUT');
-          if (wrote && !(await auditedSince(before, r.token()))) {
+          if (wrote && !(await auditedSince(before, actor))) {
             failures.push({ op: op.operationId, role: r.name, missing: 'audit entry' });
           }
           if (!wrote && op.method !== 'GET' && (await lastAuditId()) !== before) {
@@ -198,9 +268,17 @@ describe('api authorization matrix (every role × every route × own and other s
     return rows[0]!.id ?? 0;
   }
 
-  /** True when an entry newer than `id` names the token's actor (the audit's `actor`). */
-  async function auditedSince(id: number, token: string): Promise<boolean> {
-    const me = (await fx.call(token, '/api/v1/me')).body.actor as string;
+  /** A new token of the role in the facility (the region of f1 and f3 for regulators), like the fixture's. */
+  async function freshToken(role: TokenRole, facility: string): Promise<string> {
+    const { rows } = await fx.db.pool.query<{ region: string }>('SELECT region FROM facilities WHERE id = $1', [
+      facility,
+    ]);
+    const scope = role === 'admin' ? {} : role === 'regulator' ? { region: rows[0]!.region } : { facility };
+    return (await createToken(fx.db.pool, { role, ...scope, label: `fresh ${role}` })).token;
+  }
+
+  /** True when an entry newer than `id` names the actor (who the request's token speaks for). */
+  async function auditedSince(id: number, me: string): Promise<boolean> {
     const { rows } = await fx.db.pool.query('SELECT 1 FROM audit_log WHERE id > $1 AND actor = $2', [id, me]);
     return rows.length > 0;
   }

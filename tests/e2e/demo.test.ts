@@ -78,6 +78,19 @@ describe('vigil simulate --scenario against a running vigil start', { timeout: 1
     ]);
   });
 
+  it('prints the demo staff (Chinese names) and a password each can sign in with', async () => {
+    const line = /sign in +liming \/ (\S+) \(李明, safety-officer\) · wangfang \/ (\S+) \(王芳, caregiver\)/.exec(
+      started.output(),
+    );
+    expect(line).not.toBeNull();
+    const response = await fetch(`http://127.0.0.1:${started.env.VIGIL_HTTP_PORT}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'liming', password: line![1] }),
+    });
+    expect(await response.json()).toMatchObject({ user: { name: '李明', role: 'safety-officer', facility: 'live' } });
+  });
+
   it('refuses to simulate the same facility a second time', async () => {
     await expect(vigil(['simulate', '--facility', 'live'], started.env)).rejects.toMatchObject({
       code: 1,

@@ -17,12 +17,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs `vigil <args>` to completion and returns stdout; rejects with stderr on a non-zero exit. */
-export async function vigil(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  const { stdout } = await run(process.execPath, [...CLI, ...args], {
+/** Runs `vigil <args>` to completion, `input` on its stdin; returns stdout, rejects with stderr on a non-zero exit. */
+export async function vigil(args: string[], env: NodeJS.ProcessEnv = {}, input = ''): Promise<string> {
+  const running = run(process.execPath, [...CLI, ...args], {
     cwd: REPO,
     env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env },
   });
+  running.child.stdin!.end(input);
+  const { stdout } = await running;
   return stdout;
 }
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { addFacility, addLocation, addResident, addUser } from '@vigil/store';
+import { addFacility, addLocation, addResident } from '@vigil/store';
 import { CARE_LEVELS, LOCATION_KINDS } from '@vigil/protocol';
 import { output, withDatabase } from '../context.js';
 
-/** `vigil facility|location|resident|user add`. */
+/** `vigil facility|location|resident add`. */
 export function registerRegistry(program: Command): void {
   program
     .command('facility')
@@ -65,24 +65,6 @@ export function registerRegistry(program: Command): void {
           location: o.location,
         });
         output(o.json, { id: o.id }, `resident ${o.facility}/${o.id} added`);
-      }),
-    );
-
-  program
-    .command('user')
-    .description('people who use the api')
-    .command('add')
-    .description('register a user')
-    .requiredOption('--id <id>', 'user id')
-    .requiredOption('--name <name>', 'name')
-    .requiredOption('--role <role>', 'caregiver|safety-officer|regulator|admin')
-    .option('--facility <id>', 'facility (caregiver, safety-officer)')
-    .option('--region <id>', 'region (regulator)')
-    .option('--json', 'print JSON')
-    .action(async (o) =>
-      withDatabase(async (db) => {
-        await addUser(db, { id: o.id, name: o.name, role: o.role, facility: o.facility, region: o.region });
-        output(o.json, { id: o.id }, `user ${o.id} added`);
       }),
     );
 }

@@ -5,7 +5,7 @@ import { createLogger, createPool, listenOn, migrate, openLocalCluster, parseEnv
 import { createToken } from '@vigil/store';
 import { httpPort, mqttPort } from '../ports.js';
 import { serviceCredentials } from '../service-accounts.js';
-import { startDemo, type Closable } from '../start-demo.js';
+import { seedDemoStaff, startDemo, type Closable } from '../start-demo.js';
 
 const startEnvSchema = z.object({
   VIGIL_DATA_DIR: z.string().min(1).optional(),
@@ -108,6 +108,7 @@ async function runStart(options: { simulate?: number; facility: string; scenario
     parts.push(['api', api]);
 
     let display = `${api.url}/display  (token: vigil token create --role display --facility <F> --json)`;
+    let signIn = 'vigil user add … --password-stdin, then POST /api/v1/auth/login';
     if (options.simulate) {
       const everyS = options.scenarioEvery ?? env.VIGIL_DEMO_SCENARIO_EVERY_S;
       const demo = await startDemo(
@@ -123,6 +124,8 @@ async function runStart(options: { simulate?: number; facility: string; scenario
       );
       const { token } = await createToken(pool, { role: 'display', facility: demo.facility, label: 'vigil start' });
       display = `${api.url}/display?token=${token}`;
+      const staff = await seedDemoStaff(pool, demo.facility);
+      signIn = staff.map((s) => `${s.id} / ${s.password} (${s.name}, ${s.role})`).join(' · ');
       console.log(
         `simulating facility "${demo.facility}": ${options.simulate} residents, ${demo.devices} devices; ` +
           (everyS ? `a scenario from the library every ${everyS} s` : 'no scenarios of its own') +
@@ -133,6 +136,7 @@ async function runStart(options: { simulate?: number; facility: string; scenario
       [
         'Vigil is running.',
         `  wall display   ${display}`,
+        `  sign in        ${signIn}`,
         `  API docs       ${api.url}/docs   (OpenAPI: ${api.url}/api/v1/openapi.json)`,
         `  health         ${api.url}/healthz  ${api.url}/readyz  ${api.url}/metrics`,
         `  MQTT           ${gateway.url}  (protocol: docs/PROTOCOL.md)`,

@@ -68,12 +68,17 @@ export async function deleteAuditBefore(db: Queryable, cutoff: Date): Promise<nu
 
 /**
  * Runs a write and its audit entry in one transaction: the change and the record of who made it commit together.
+ * `entry` may be a function of the write's result, for what exists only once written (a new token's id).
  */
-export async function audited<T>(pool: Pool, entry: AccessEntry, work: (tx: Queryable) => Promise<T>): Promise<T> {
+export async function audited<T>(
+  pool: Pool,
+  entry: AccessEntry | ((result: T) => AccessEntry),
+  work: (tx: Queryable) => Promise<T>,
+): Promise<T> {
   return checkout(pool, (client) =>
     inTransaction(client, async () => {
       const result = await work(client);
-      await recordAccess(client, entry);
+      await recordAccess(client, typeof entry === 'function' ? entry(result) : entry);
       return result;
     }),
   );

@@ -1,7 +1,7 @@
-import { generateSecret, generateToken, hashPassword, hashSecret, hashToken } from '@vigil/core';
+import { generateSecret, hashPassword, hashSecret } from '@vigil/core';
 import { registryError } from '../errors.js';
 import type { Queryable } from '@vigil/core';
-import { tokenInputSchema, type ServiceRole, type TokenInput, type TokenRole } from './schemas.js';
+import type { ServiceRole, TokenRole } from './schemas.js';
 
 export interface ServiceAccount {
   id: string;
@@ -42,21 +42,6 @@ export async function getServiceAccount(db: Queryable, id: string): Promise<Serv
   return rows[0] ?? null;
 }
 
-export async function addUser(
-  db: Queryable,
-  user: { id: string; name: string; role: Exclude<TokenRole, 'display'>; facility?: string; region?: string },
-): Promise<void> {
-  await db
-    .query('INSERT INTO users (id, name, role, facility_id, region) VALUES ($1, $2, $3, $4, $5)', [
-      user.id,
-      user.name,
-      user.role,
-      user.facility ?? null,
-      user.region ?? null,
-    ])
-    .catch((err) => registryError(err, `user ${user.id}`));
-}
-
 /** Who a bearer token speaks for. `actor` is what alert events record as "who". */
 export interface Principal {
   tokenId: string;
@@ -65,32 +50,6 @@ export interface Principal {
   region: string | null;
   user: string | null;
   actor: string;
-}
-
-/** Creates an API token; the token is returned once and stored as sha256. */
-export async function createToken(db: Queryable, input: TokenInput): Promise<{ token: string }> {
-  const t = tokenInputSchema.parse(input);
-  const token = generateToken();
-  await db
-    .query(
-      `INSERT INTO api_tokens (token_hash, role, user_id, facility_id, region, label) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [hashToken(token), t.role, t.user ?? null, t.facility ?? null, t.region ?? null, t.label ?? null],
-    )
-    .catch((err) => registryError(err, 'token'));
-  return { token };
-}
-
-/** The principal of a valid (not revoked, not expired) token, or null. */
-export async function resolveToken(db: Queryable, token: string): Promise<Principal | null> {
-  const { rows } = await db.query(
-    `SELECT t.id AS "tokenId", t.role, t.facility_id AS facility, t.region, t.user_id AS "user",
-            coalesce(t.user_id, t.label, t.role || ':' || left(t.id::text, 8)) AS actor
-     FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id
-     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-       AND u.disabled_at IS NULL`,
-    [hashToken(token)],
-  );
-  return rows[0] ?? null;
 }
 
 /**

@@ -6,5 +6,7 @@ export * from './accounts.js';
 export * from './snapshot.js';
 export * from './views.js';
 export * from './residents.js';
+export * from './users.js';
+export * from './tokens.js';
 export * from './updates.js';
 export * from './management.js';

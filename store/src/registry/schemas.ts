@@ -75,9 +75,33 @@ export const tokenInputSchema = z
     region: idSchema.optional(),
     user: idSchema.optional(),
     label: z.string().max(200).optional(),
+    /** Absent: never expires (programs the operator created on the server); sessions always expire. */
+    expiresAt: z.date().optional(),
+    kind: z.enum(['token', 'session']).default('token'),
+    /** Who created it (an actor), for the token list and the audit log. */
+    createdBy: z.string().max(200).optional(),
   })
   .refine((t) => !['caregiver', 'safety-officer', 'display'].includes(t.role) || t.facility, {
     message: 'caregiver, safety-officer and display tokens need --facility',
   })
   .refine((t) => t.role !== 'regulator' || t.region, { message: 'regulator tokens need --region' });
-export type TokenInput = z.infer<typeof tokenInputSchema>;
+export type TokenInput = z.input<typeof tokenInputSchema>;
+
+export const USER_ROLES = ['caregiver', 'safety-officer', 'regulator', 'admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+/** Users sign in with their id as the username. */
+export const userInputSchema = z
+  .object({
+    id: idSchema,
+    name: z.string().min(1).max(200),
+    role: z.enum(USER_ROLES),
+    facility: idSchema.optional(),
+    region: idSchema.optional(),
+  })
+  .refine((u) => !['caregiver', 'safety-officer'].includes(u.role) || u.facility, {
+    message: 'caregivers and safety officers need a facility',
+  })
+  .refine((u) => u.role !== 'regulator' || u.region, { message: 'regulators need a region' });
+export type UserInput = z.infer<typeof userInputSchema>;
+/** At least 10 characters (NIST SP 800-63B asks for 8; a care home's shared terminals argue for more), at most 256. */
+export const passwordSchema = z.string().min(10).max(256);
