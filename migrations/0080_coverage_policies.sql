@@ -19,7 +19,9 @@ CREATE TABLE coverage_policy_versions (
 CREATE TRIGGER coverage_policy_versions_append_only BEFORE UPDATE OR DELETE ON coverage_policy_versions
   FOR EACH ROW EXECUTE FUNCTION vigil_refuse_change();
 
-CREATE FUNCTION vigil_coverage_policy_version() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The version is numbered before the write and recorded after it: an INSERT … ON CONFLICT DO UPDATE fires the
+-- BEFORE INSERT trigger too, but only the row actually written gets an AFTER trigger.
+CREATE FUNCTION vigil_coverage_policy_number() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW.policy = OLD.policy THEN
     NEW.version := OLD.version;
@@ -27,16 +29,26 @@ BEGIN
   END IF;
   SELECT coalesce(max(version), 0) + 1 INTO NEW.version FROM coverage_policy_versions WHERE facility_id = NEW.facility_id;
   NEW.updated_at := now();
-  INSERT INTO coverage_policy_versions (facility_id, version, policy, created_at)
-    VALUES (NEW.facility_id, NEW.version, NEW.policy, NEW.updated_at);
   RETURN NEW;
 END $$;
-CREATE TRIGGER coverage_policies_version BEFORE INSERT OR UPDATE ON coverage_policies
-  FOR EACH ROW EXECUTE FUNCTION vigil_coverage_policy_version();
+CREATE TRIGGER coverage_policies_number BEFORE INSERT OR UPDATE ON coverage_policies
+  FOR EACH ROW EXECUTE FUNCTION vigil_coverage_policy_number();
+
+CREATE FUNCTION vigil_coverage_policy_record() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' OR NEW.version <> OLD.version THEN
+    INSERT INTO coverage_policy_versions (facility_id, version, policy, created_at)
+      VALUES (NEW.facility_id, NEW.version, NEW.policy, NEW.updated_at);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER coverage_policies_record AFTER INSERT OR UPDATE ON coverage_policies
+  FOR EACH ROW EXECUTE FUNCTION vigil_coverage_policy_record();
 
 -- Down Migration
-DROP TRIGGER coverage_policies_version ON coverage_policies;
-DROP FUNCTION vigil_coverage_policy_version();
+DROP TRIGGER coverage_policies_record ON coverage_policies;
+DROP TRIGGER coverage_policies_number ON coverage_policies;
+DROP FUNCTION vigil_coverage_policy_record(), vigil_coverage_policy_number();
 DROP TABLE coverage_policy_versions;
 ALTER TABLE coverage_policies DROP COLUMN version;
 ALTER TABLE residents DROP COLUMN risks;
