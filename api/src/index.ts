@@ -9,6 +9,7 @@ import { createApiMetrics } from './metrics.js';
 import { alertRoutes } from './routes/alerts.js';
 import { deviceRoutes } from './routes/devices.js';
 import { displayApi, displayPage } from './routes/display.js';
+import { coverageRoutes } from './routes/coverage.js';
 import { drillRoutes } from './routes/drills.js';
 import { facilityRoutes } from './routes/facilities.js';
 import { healthRoutes } from './routes/health.js';
@@ -84,6 +85,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
         await api.register(alertRoutes, { ctx });
         await api.register(timelineRoutes, { ctx });
         await api.register(drillRoutes, { ctx });
+        await api.register(coverageRoutes, { ctx });
         await api.register(displayApi, { ctx });
       },
       { prefix: '/api/v1' },

@@ -28,7 +28,12 @@ const toDrill = (r: Record<string, unknown>): PlanDrill => ({
   ranAt: r.ranAt ? (r.ranAt as Date).toISOString() : null,
 });
 
-export async function scheduleDrill(db: Queryable, facility: string, plan: string, scheduledFor: Date): Promise<PlanDrill> {
+export async function scheduleDrill(
+  db: Queryable,
+  facility: string,
+  plan: string,
+  scheduledFor: Date,
+): Promise<PlanDrill> {
   const { rows } = await db
     .query('INSERT INTO plan_drills (facility_id, plan_id, scheduled_for) VALUES ($1, $2, $3) RETURNING id', [
       facility,

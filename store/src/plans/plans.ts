@@ -5,7 +5,16 @@ import { z } from 'zod';
 import { RegistryNotFound, registryError, registryInsert } from '../errors.js';
 
 /** Emergency plans of a facility and their documents (docs/ARCHITECTURE.md "Emergency plans and drills"). */
-export const PLAN_KINDS = ['fire', 'gas', 'power-loss', 'wandering', 'medical', 'flood', 'evacuation', 'other'] as const;
+export const PLAN_KINDS = [
+  'fire',
+  'gas',
+  'power-loss',
+  'wandering',
+  'medical',
+  'flood',
+  'evacuation',
+  'other',
+] as const;
 export const FILING_STATUSES = ['draft', 'filed', 'accepted', 'needs-revision'] as const;
 export const filingStatusSchema = z.enum(FILING_STATUSES);
 export type FilingStatus = z.infer<typeof filingStatusSchema>;
@@ -46,7 +55,11 @@ const PLAN_COLUMNS = `p.facility_id AS facility, p.id, p.kind, p.title, to_char(
   (SELECT max(version) FROM emergency_plan_versions v WHERE v.facility_id = p.facility_id AND v.plan_id = p.id) AS version`;
 
 const toPlan = (r: Record<string, unknown>): Plan =>
-  ({ ...r, filingChangedAt: (r.filingChangedAt as Date).toISOString(), createdAt: (r.createdAt as Date).toISOString() }) as Plan;
+  ({
+    ...r,
+    filingChangedAt: (r.filingChangedAt as Date).toISOString(),
+    createdAt: (r.createdAt as Date).toISOString(),
+  }) as Plan;
 
 export async function createPlan(db: Queryable, facility: string, input: PlanInput): Promise<Plan> {
   const p = planInputSchema.parse(input);
@@ -145,6 +158,7 @@ export async function readPlanDocument(
      WHERE facility_id = $1 AND plan_id = $2 AND ($3::int IS NULL OR version = $3) ORDER BY version DESC LIMIT 1`,
     [facility, id, version ?? null],
   );
-  if (!rows[0]) throw RegistryNotFound(`plan ${id} of facility ${facility} has no document${version ? ` version ${version}` : ''}`);
+  if (!rows[0])
+    throw RegistryNotFound(`plan ${id} of facility ${facility} has no document${version ? ` version ${version}` : ''}`);
   return rows[0];
 }
