@@ -10,6 +10,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { deviceRoutes } from './routes/devices.js';
 import { displayApi, displayPage } from './routes/display.js';
 import { coverageRoutes } from './routes/coverage.js';
+import { planRoutes } from './routes/plans.js';
 import { drillRoutes } from './routes/drills.js';
 import { facilityRoutes } from './routes/facilities.js';
 import { healthRoutes } from './routes/health.js';
@@ -86,6 +87,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
         await api.register(timelineRoutes, { ctx });
         await api.register(drillRoutes, { ctx });
         await api.register(coverageRoutes, { ctx });
+        await api.register(planRoutes, { ctx });
         await api.register(displayApi, { ctx });
       },
       { prefix: '/api/v1' },

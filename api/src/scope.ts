@@ -39,10 +39,33 @@ const key = (facility: string, resident: string) => `${facility}\u0000${resident
 
 /** What a request does, for the role check (docs/ARCHITECTURE.md "Roles", docs/api.md "Authentication, roles and scope"). */
 export type Action =
-  'facilities' | 'residents' | 'devices' | 'alerts' | 'timeline' | 'reports' | 'respond' | 'drill' | 'stream';
+  | 'facilities'
+  | 'residents'
+  | 'devices'
+  | 'alerts'
+  | 'timeline'
+  | 'reports'
+  | 'respond'
+  | 'drill'
+  | 'stream'
+  // Emergency plans: write them and schedule their drills (facility side); accept or return a filed plan (regulator).
+  | 'plans'
+  | 'review-plans';
 
 const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
-  admin: ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'reports', 'respond', 'drill', 'stream'],
+  admin: [
+    'facilities',
+    'residents',
+    'devices',
+    'alerts',
+    'timeline',
+    'reports',
+    'respond',
+    'drill',
+    'stream',
+    'plans',
+    'review-plans',
+  ],
   'safety-officer': [
     'facilities',
     'residents',
@@ -53,11 +76,12 @@ const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
     'respond',
     'drill',
     'stream',
+    'plans',
   ],
   // Residents' current status includes their devices (online, battery), so caregivers read devices too.
   caregiver: ['facilities', 'residents', 'devices', 'alerts', 'respond', 'stream'],
   // Read-only and pseudonymous: response times and coverage, never names or vital signs.
-  regulator: ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'reports', 'stream'],
+  regulator: ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'reports', 'stream', 'review-plans'],
   display: ['alerts', 'stream'],
 };
 

@@ -37,16 +37,18 @@ describe('coverage audit', () => {
   it('scores the covered share of every required device, overall and per local day', async () => {
     const report = await coverageAudit(db.pool, { ...query, locale: 'en' });
     const gas = 1 - 3.5 / 48;
-    expect(report.requirements.map((r) => [r.subject, r.device, r.present, Number(r.coveredShare.toFixed(6))])).toEqual([
-      ['board-1', 'electrical', false, 0.75],
-      ['exit-main', 'door', true, 1],
-      ['kitchen-1', 'gas', true, Number(gas.toFixed(6))],
-      ['room-204', 'smoke', false, 0],
-      ['room-205', 'smoke', true, 1],
-      ['li-jg', 'wristband', true, 1],
-      ['wang', 'bedmat', true, Number(gas.toFixed(6))],
-      ['wang', 'button', false, 0],
-    ]);
+    expect(report.requirements.map((r) => [r.subject, r.device, r.present, Number(r.coveredShare.toFixed(6))])).toEqual(
+      [
+        ['board-1', 'electrical', false, 0.75],
+        ['exit-main', 'door', true, 1],
+        ['kitchen-1', 'gas', true, Number(gas.toFixed(6))],
+        ['room-204', 'smoke', false, 0],
+        ['room-205', 'smoke', true, 1],
+        ['li-jg', 'wristband', true, 1],
+        ['wang', 'bedmat', true, Number(gas.toFixed(6))],
+        ['wang', 'button', false, 0],
+      ],
+    );
     expect(report.score).toBe(70.1);
     expect(report.trend).toEqual([
       { day: '2026-11-19', score: 71.4 },
@@ -59,14 +61,28 @@ describe('coverage audit', () => {
     expect(bedmat.silentGaps).toEqual([{ from: FLEET.silentFrom, to: FLEET.silentTo, seconds: 3.5 * 3600 }]);
     expect(report.devices.find((d) => d.device === 'sm-205')!.lastTest).toBe('2026-11-19T02:00:00.000Z');
     expect(report.alerts).toEqual([
-      expect.objectContaining({ rule: 'fall', drill: false, count: 1, acknowledged: 1, medianSecondsToAcknowledge: 45 }),
-      expect.objectContaining({ rule: 'fire', drill: true, count: 1, medianSecondsToAcknowledge: 30, medianSecondsToResolve: 600 }),
+      expect.objectContaining({
+        rule: 'fall',
+        drill: false,
+        count: 1,
+        acknowledged: 1,
+        medianSecondsToAcknowledge: 45,
+      }),
+      expect.objectContaining({
+        rule: 'fire',
+        drill: true,
+        count: 1,
+        medianSecondsToAcknowledge: 30,
+        medianSecondsToResolve: 600,
+      }),
     ]);
   });
 
   it('gives regulators pseudonyms and never a name or a vital sign', async () => {
     const report = await coverageAudit(db.pool, { ...query, pseudonymous: true });
-    const { rows } = await db.pool.query(`SELECT id, pseudonym FROM residents WHERE facility_id = $1`, [FLEET.facility]);
+    const { rows } = await db.pool.query(`SELECT id, pseudonym FROM residents WHERE facility_id = $1`, [
+      FLEET.facility,
+    ]);
     const text = JSON.stringify(report);
     for (const r of rows) expect(text).not.toMatch(new RegExp(`"${r.id}"|住户 ${r.id}`));
     expect(text).toContain(rows.find((r) => r.id === 'wang')!.pseudonym);

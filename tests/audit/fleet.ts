@@ -1,5 +1,13 @@
 import type pg from 'pg';
-import { addDevice, addFacility, addLocation, addResident, createPlan, scheduleDrill, setResidentRisks } from '@vigil/store';
+import {
+  addDevice,
+  addFacility,
+  addLocation,
+  addResident,
+  createPlan,
+  scheduleDrill,
+  setResidentRisks,
+} from '@vigil/store';
 
 /**
  * A fabricated facility with known gaps, audited over two local days in Asia/Shanghai (2026-11-19 and -20):
@@ -31,7 +39,13 @@ export async function seedFleet(pool: pg.Pool, region: string): Promise<void> {
   ] as const) {
     await addLocation(pool, { facility: f, id, kind, name });
   }
-  await addResident(pool, { facility: f, id: 'wang', name: FLEET.residentName, careLevel: 'semi-dependent', location: 'room-205' });
+  await addResident(pool, {
+    facility: f,
+    id: 'wang',
+    name: FLEET.residentName,
+    careLevel: 'semi-dependent',
+    location: 'room-205',
+  });
   await addResident(pool, { facility: f, id: 'li-jg', name: '李建国', careLevel: 'self-care' });
   await setResidentRisks(pool, f, 'li-jg', ['wandering']);
   await addResident(pool, { facility: f, id: 'zhao', name: '赵丽', careLevel: 'self-care' });
@@ -44,7 +58,10 @@ export async function seedFleet(pool: pg.Pool, region: string): Promise<void> {
     { id: 'wb-09', kind: 'wristband', resident: 'li-jg', expectedIntervalS: 60 },
   ] as const;
   for (const d of devices) await addDevice(pool, { facility: f, ...d });
-  await pool.query(`UPDATE devices SET created_at = $2::timestamptz - interval '10 days' WHERE facility_id = $1`, [f, FLEET.from]);
+  await pool.query(`UPDATE devices SET created_at = $2::timestamptz - interval '10 days' WHERE facility_id = $1`, [
+    f,
+    FLEET.from,
+  ]);
   await pool.query(`UPDATE devices SET retired_at = $1 WHERE id = 'el-b1'`, [FLEET.retiredAt]);
 
   const series = (step: string, until: string = FLEET.to) =>

@@ -116,7 +116,7 @@ export async function uploadPlanDocument(
     .query(
       `WITH v AS (
          INSERT INTO emergency_plan_versions (facility_id, plan_id, version, filename, media_type, document, sha256, uploaded_by)
-         SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6, $7
+         SELECT $1::text, $2::text, coalesce(max(version), 0) + 1, $3::text, $4::text, $5::bytea, $6::bytea, $7::text
          FROM emergency_plan_versions WHERE facility_id = $1 AND plan_id = $2
          RETURNING version, uploaded_at)
        , p AS (UPDATE emergency_plans SET filing_status = 'draft', filing_changed_at = now()
