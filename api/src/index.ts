@@ -21,6 +21,7 @@ import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
 import { isTransientDatabaseError } from '@vigil/store';
 
+export { coverageCsv, coverageHtml } from './coverage-render.js';
 export { API_ENV, configFromEnv, type ApiEnvConfig, type ApiMqttOptions, type ApiOptions } from './config.js';
 
 export interface ApiHandle {
