@@ -24,3 +24,4 @@ export * from './coverage/report-schema.js';
 export * from './plans/plans.js';
 export * from './plans/plan-drills.js';
 export * from './coverage/risks.js';
+export * from './coverage/explain.js';

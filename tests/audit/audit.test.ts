@@ -1,4 +1,11 @@
-import { coverageAudit, coverageScore, getCoveragePolicy, setCoveragePolicy, DEFAULT_POLICY } from '@vigil/store';
+import {
+  auditQueryPlans,
+  coverageAudit,
+  coverageScore,
+  getCoveragePolicy,
+  setCoveragePolicy,
+  DEFAULT_POLICY,
+} from '@vigil/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { FLEET, seedFleet } from './fleet.js';
@@ -109,5 +116,34 @@ describe('coverage audit', () => {
     expect(await coverageAudit(db.pool, { ...query, policyVersion: 0 })).toEqual(before);
     expect((await getCoveragePolicy(db.pool, FLEET.facility, 1)).policy.places).toHaveLength(3);
     await expect(db.pool.query(`UPDATE coverage_policy_versions SET policy = '{}'`)).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('coverage audit query plans', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedFleet(db.pool, 'north');
+  });
+  afterAll(() => db?.drop());
+
+  it('read only the chunks of the period (chunk exclusion)', async () => {
+    const chunksOf = async (table: string) =>
+      (await db.pool.query(`SELECT show_chunks($1::regclass)::text AS c`, [table])).rows.map((r) =>
+        r.c.replace(/^.*\./, ''),
+      );
+    const [vitals, environment] = [await chunksOf('vitals'), await chunksOf('environment')];
+    // The fleet's readings span three UTC days, so three daily chunks each.
+    expect([vitals.length, environment.length]).toEqual([3, 3]);
+    const plans = await auditQueryPlans(
+      db.pool,
+      FLEET.facility,
+      new Date('2026-11-19T01:00:00Z'),
+      new Date('2026-11-19T23:00:00Z'),
+    );
+    for (const plan of plans) {
+      expect(plan.chunks.filter((c) => vitals.includes(c))).toEqual([vitals[1]]);
+      expect(plan.chunks.filter((c) => environment.includes(c))).toEqual([environment[1]]);
+    }
   });
 });

@@ -46,7 +46,8 @@ const DEVICES = `
          greatest($2::timestamptz, created_at) AS p_from,
          least($3::timestamptz, coalesce(retired_at, $3::timestamptz)) AS p_to
   FROM devices WHERE facility_id = $1 AND ($4::text[] IS NULL OR id = ANY($4::text[]))`;
-const GAPS = `
+/** The gaps statement ($1 facility, $2 from, $3 to, $4 devices or null); exported for its query plan. */
+export const DATA_GAPS_SQL = `
   WITH live AS (SELECT * FROM (${DEVICES}) d WHERE p_from < p_to),
   msgs AS (
     SELECT device_id, time FROM vitals WHERE device_id = ANY(ARRAY(SELECT id::text FROM live)) AND time >= $2 AND time < $3
@@ -84,7 +85,7 @@ export async function dataGaps(db: Queryable, query: DataGapsQuery): Promise<Dev
   const params = [q.facility, q.from, to, q.devices ?? null];
   const [devices, gaps] = await Promise.all([
     db.query(`${DEVICES} ORDER BY id`, params),
-    to > q.from ? db.query(GAPS, params) : Promise.resolve({ rows: [] }),
+    to > q.from ? db.query(DATA_GAPS_SQL, params) : Promise.resolve({ rows: [] }),
   ]);
   const byDevice = new Map<string, Gap[]>();
   for (const row of gaps.rows) {
