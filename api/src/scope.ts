@@ -52,32 +52,23 @@ export type Action =
   | 'plans'
   | 'review-plans';
 
+/** What a safety officer may do in their facility; an admin may do all of it everywhere, and answer filed plans. */
+const OFFICER: readonly Action[] = [
+  'facilities',
+  'residents',
+  'devices',
+  'alerts',
+  'timeline',
+  'reports',
+  'respond',
+  'drill',
+  'stream',
+  'plans',
+];
+
 const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
-  admin: [
-    'facilities',
-    'residents',
-    'devices',
-    'alerts',
-    'timeline',
-    'reports',
-    'respond',
-    'drill',
-    'stream',
-    'plans',
-    'review-plans',
-  ],
-  'safety-officer': [
-    'facilities',
-    'residents',
-    'devices',
-    'alerts',
-    'timeline',
-    'reports',
-    'respond',
-    'drill',
-    'stream',
-    'plans',
-  ],
+  admin: [...OFFICER, 'review-plans'],
+  'safety-officer': OFFICER,
   // Residents' current status includes their devices (online, battery), so caregivers read devices too.
   caregiver: ['facilities', 'residents', 'devices', 'alerts', 'respond', 'stream'],
   // Read-only and pseudonymous: response times and coverage, never names or vital signs.
@@ -85,10 +76,16 @@ const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
   display: ['alerts', 'stream'],
 };
 
+const ACTION_WORDS: Partial<Record<Action, string>> = {
+  respond: 'acknowledge or resolve',
+  plans: 'write emergency plans',
+  'review-plans': 'accept or return filed plans',
+};
+
 /** Throws 403 when the role may not do this at all (scope is checked separately and yields 404). */
 export function allow(principal: Principal, action: Action): void {
   if (!PERMISSIONS[principal.role].includes(action))
-    throw Forbidden(`a ${principal.role} token may not ${action === 'respond' ? 'acknowledge or resolve' : action}`);
+    throw Forbidden(`a ${principal.role} token may not ${ACTION_WORDS[action] ?? action}`);
 }
 
 export function can(principal: Principal, action: Action): boolean {

@@ -117,17 +117,8 @@ describe('coverage audit', () => {
     expect((await getCoveragePolicy(db.pool, FLEET.facility, 1)).policy.places).toHaveLength(3);
     await expect(db.pool.query(`UPDATE coverage_policy_versions SET policy = '{}'`)).rejects.toThrow(/append-only/);
   });
-});
 
-describe('coverage audit query plans', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedFleet(db.pool, 'north');
-  });
-  afterAll(() => db?.drop());
-
-  it('read only the chunks of the period (chunk exclusion)', async () => {
+  it('reads only the chunks of the period (chunk exclusion)', async () => {
     const chunksOf = async (table: string) =>
       (await db.pool.query(`SELECT show_chunks($1::regclass)::text AS c`, [table])).rows.map((r) =>
         r.c.replace(/^.*\./, ''),
