@@ -38,20 +38,20 @@ async function load(pool: pg.Pool, facility: string, devices: number, from: Date
   for (let day = +from; day < +to; day += DAY_MS) {
     const range = [facility, half, new Date(day), new Date(day + DAY_MS), Math.round((day - +from) / DAY_MS)];
     const silent = `NOT (i % ${Math.round((+to - +from) / DAY_MS)} = $5 AND t >= $3::timestamptz + interval '2 hours' AND t < $3::timestamptz + interval '3 hours')`;
-    await pool.query(
-      `INSERT INTO vitals (time, device_id, seq, facility_id, resident_id, hr, battery)
-       SELECT t, $1 || '-wb-' || i, 1, $1, 'r-' || i, 70, 0.8
-       FROM generate_series(1, $2::int) i, generate_series($3::timestamptz, $4::timestamptz - interval '1 minute', interval '1 minute') t
-       WHERE ${silent}`,
-      range,
-    );
-    await pool.query(
-      `INSERT INTO environment (time, device_id, seq, facility_id, location_id, smoke, battery)
-       SELECT t, $1 || '-sm-' || i, 1, $1, 'room-' || i, 0, 0.9
-       FROM generate_series(1, $2::int) i, generate_series($3::timestamptz, $4::timestamptz - interval '1 minute', interval '1 minute') t
-       WHERE ${silent}`,
-      range,
-    );
+    const tables = [
+      ['vitals', 'resident_id, hr', `'-wb-'`, `'r-' || i, 70`, 0.8],
+      ['environment', 'location_id, smoke', `'-sm-'`, `'room-' || i, 0`, 0.9],
+    ] as const;
+    for (const [table, columns, prefix, values, battery] of tables) {
+      await pool.query(
+        `INSERT INTO ${table} (time, device_id, seq, facility_id, ${columns}, battery)
+         SELECT t, $1 || ${prefix} || i, 1, $1, ${values}, ${battery}
+         FROM generate_series(1, $2::int) i,
+              generate_series($3::timestamptz, $4::timestamptz - interval '1 minute', interval '1 minute') t
+         WHERE ${silent}`,
+        range,
+      );
+    }
   }
 }
 
