@@ -37,23 +37,12 @@ export class Directory {
 
 const key = (facility: string, resident: string) => `${facility}\u0000${resident}`;
 
-/** What a request does, for the role check (docs/ARCHITECTURE.md "Roles", docs/api.md "Authentication, roles and scope"). */
-export type Action =
-  | 'facilities'
-  | 'residents'
-  | 'devices'
-  | 'alerts'
-  | 'timeline'
-  | 'reports'
-  | 'respond'
-  | 'drill'
-  | 'stream'
-  // Emergency plans: write them and schedule their drills (facility side); accept or return a filed plan (regulator).
-  | 'plans'
-  | 'review-plans';
-
-/** What a safety officer may do in their facility; an admin may do all of it everywhere, and answer filed plans. */
-const OFFICER: readonly Action[] = [
+/**
+ * What a request does, for the role check: docs/api.md "Authentication, roles and scope". Every /api/v1 route
+ * declares one as `config.action`; the api refuses to start with a route without.
+ */
+export const ACTIONS = [
+  'session',
   'facilities',
   'residents',
   'devices',
@@ -63,17 +52,57 @@ const OFFICER: readonly Action[] = [
   'respond',
   'drill',
   'stream',
+  'vitals',
+  'provision',
+  'manage',
+  'assign',
+  'privacy',
+  'retention',
+  'audit',
+  'dead-letters',
+  'labels',
+  // Emergency plans: write them and schedule their drills (facility side); accept or return a filed plan (regulator).
+  'plans',
+  'review-plans',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const STAFF: readonly Action[] = [
+  'session',
+  'facilities',
+  'residents',
+  'devices',
+  'alerts',
+  'respond',
+  'stream',
+  'labels',
+];
+const OFFICER: readonly Action[] = [
+  ...STAFF,
+  'timeline',
+  'reports',
+  'drill',
+  'vitals',
+  'manage',
+  'assign',
+  'privacy',
+  'audit',
+  'dead-letters',
   'plans',
 ];
 
-const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
-  admin: [...OFFICER, 'review-plans'],
+/** Exported for the authorization matrix test, which derives its expectations from it. */
+export const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
+  // Creating facilities and setting retention concern every facility: the admin's alone; so does answering
+  // filed plans in every region.
+  admin: [...OFFICER, 'provision', 'retention', 'review-plans'],
   'safety-officer': OFFICER,
-  // Residents' current status includes their devices (online, battery), so caregivers read devices too.
-  caregiver: ['facilities', 'residents', 'devices', 'alerts', 'respond', 'stream'],
-  // Read-only and pseudonymous: response times and coverage, never names or vital signs.
-  regulator: ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'reports', 'stream', 'review-plans'],
-  display: ['alerts', 'stream'],
+  // Residents' current status includes their devices (online, battery) and vital signs, so caregivers read them.
+  caregiver: [...STAFF, 'vitals'],
+  // Read-only and pseudonymous: response times and coverage, never names, vital signs or device ids; they accept
+  // or return filed plans.
+  regulator: ['session', 'facilities', 'residents', 'alerts', 'timeline', 'reports', 'stream', 'review-plans'],
+  display: ['session', 'alerts', 'stream', 'labels'],
 };
 
 const ACTION_WORDS: Partial<Record<Action, string>> = {
@@ -111,21 +140,23 @@ export function residentRef(principal: Principal, facility: string, resident: st
 }
 
 /**
- * The alert as this principal may see it. Regulators get pseudonyms instead of resident ids, and neither the
- * detail text nor the responder's note, which may name a resident or state a vital sign.
+ * The alert as this principal may see it. Regulators get pseudonyms instead of resident ids, no device id, and
+ * neither the detail text nor the responder's note, which may name a resident or state a vital sign.
  */
 export function alertView(principal: Principal, alert: Alert, directory: Directory): Alert {
-  if (principal.role !== 'regulator' || alert.resident === null) {
-    return principal.role === 'regulator' ? { ...alert, detail: `${alert.rule} alert`, note: null } : alert;
-  }
+  if (principal.role !== 'regulator') return alert;
   const pseudonym = residentRef(principal, alert.facility, alert.resident, directory);
+  // Subjects look like `resident:<id>` or `device:<id>`: replace whole segments only, never a substring.
+  const masked = new Map<string, string>();
+  if (alert.resident !== null) masked.set(alert.resident, pseudonym ?? 'unknown');
+  if (alert.device !== null) masked.set(alert.device, 'device');
   return {
     ...alert,
     resident: pseudonym,
-    // Subjects look like `resident:<id>`: replace whole segments only, never a substring of something else.
+    device: null,
     subject: alert.subject
       .split(':')
-      .map((part) => (part === alert.resident ? (pseudonym ?? 'unknown') : part))
+      .map((part) => masked.get(part) ?? part)
       .join(':'),
     detail: `${alert.rule} alert`,
     note: null,

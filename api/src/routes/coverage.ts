@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { coverageCsv, coverageHtml } from '../coverage-render.js';
 import type { RouteOptions } from '../http.js';
-import { allow, assertFacility } from '../scope.js';
+import { assertFacility } from '../scope.js';
 
 const coverageQuerySchema = z.object({
   facility: idSchema,
@@ -32,16 +32,19 @@ export const coverageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
   app.get(
     '/coverage',
     {
+      config: { action: 'reports' },
       schema: {
         tags: ['coverage'],
+        operationId: 'getCoverageAudit',
         summary: 'Coverage audit of a facility over a period: JSON, or CSV (`Accept: text/csv`) or HTML (`text/html`)',
+        description:
+          'Scores how well the policy is met; regulators see residents by pseudonym, no form names residents or readings.',
         querystring: coverageQuerySchema,
         response: { 200: z.union([coverageReportSchema, z.string().describe('the CSV or HTML form')]) },
       },
     },
     async (request, reply) => {
       const p = request.principal;
-      allow(p, 'reports');
       const q = request.query;
       await assertFacility(p, q.facility, ctx.directory);
       const report = await coverageAudit(ctx.db, {
@@ -59,9 +62,12 @@ export const coverageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
   app.get(
     '/coverage/policies',
     {
+      config: { action: 'reports' },
       schema: {
         tags: ['coverage'],
+        operationId: 'listCoveragePolicyVersions',
         summary: "Every version of a facility's coverage policy (version 0, the default, is implied)",
+        description: 'Oldest first; every write of the policy, by whichever route, is a new version.',
         querystring: z.object({ facility: idSchema }),
         response: {
           200: z.object({
@@ -78,7 +84,6 @@ export const coverageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'reports');
       await assertFacility(p, request.query.facility, ctx.directory);
       const versions = await listCoveragePolicyVersions(ctx.db, request.query.facility);
       return { versions: versions.map(({ version, policy, createdAt }) => ({ version, policy, createdAt })) };

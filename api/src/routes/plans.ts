@@ -19,10 +19,12 @@ import {
   setPlanFiling,
   uploadPlanDocument,
   type Plan,
+  type Principal,
 } from '@vigil/store';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Forbidden, Validation } from '../errors.js';
+import { change } from '../audit.js';
+import { Validation } from '../errors.js';
 import type { RouteOptions } from '../http.js';
 import { allow, assertFacility } from '../scope.js';
 import { startDrill } from './drills.js';
@@ -43,7 +45,7 @@ const DRILL_RULE: Record<Plan['kind'], AlertRule> = {
   other: 'drill',
 };
 
-/** Statuses the facility sets (it files a plan) and those only the regulator gives (its answer). */
+/** Statuses only the regulator gives (its answer); the facility sets the others (it files a plan or withdraws it). */
 const REGULATOR_STATUSES = new Set(['accepted', 'needs-revision']);
 
 const planParams = z.object({ facility: idSchema, plan: idSchema });
@@ -54,32 +56,34 @@ const planDetailSchema = z.object({
   drills: z.array(planDrillSchema),
 });
 
-/** Emergency plans, their documents and filing status, and their drills (docs/api.md "Emergency plans and drills"). */
+/**
+ * Emergency plans, their documents and filing status, and their drills (docs/api.md "Emergency plans and drills").
+ * Reads are `reports` (officer, regulator, admin); the facility's writes are `plans`; every write and its audit entry
+ * commit together (`plan.create`, `plan.document.upload`, `plan.filing`, `plan.drill.schedule|run|update`).
+ */
 export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   app.addContentTypeParser(DOCUMENT_TYPES, { parseAs: 'buffer', bodyLimit: DOCUMENT_LIMIT }, (_request, body, done) =>
     done(null, body),
   );
-  const inScope = async (
-    request: { principal: Parameters<typeof allow>[0] },
-    facility: string,
-    action: 'reports' | 'plans',
-  ) => {
-    allow(request.principal, action);
-    await assertFacility(request.principal, facility, ctx.directory);
-  };
+  const inScope = (request: { principal: Principal }, facility: string) =>
+    assertFacility(request.principal, facility, ctx.directory);
+  const target = (facility: string, plan: string) => `plan:${facility}/${plan}`;
 
   app.get(
     '/plans',
     {
+      config: { action: 'reports' },
       schema: {
         tags: ['plans'],
+        operationId: 'listPlans',
         summary: "A facility's emergency plans",
+        description: 'Every plan of the facility with its filing status and newest document version.',
         querystring: z.object({ facility: idSchema }),
         response: { 200: z.object({ plans: z.array(planSchema) }) },
       },
     },
     async (request) => {
-      await inScope(request, request.query.facility, 'reports');
+      await inScope(request, request.query.facility);
       return { plans: await listPlans(ctx.db, request.query.facility) };
     },
   );
@@ -87,33 +91,47 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   app.post(
     '/plans',
     {
+      config: { action: 'plans' },
       schema: {
         tags: ['plans'],
+        operationId: 'createPlan',
         summary: 'Create an emergency plan (safety officer, admin); its document is uploaded separately',
+        description: 'The plan starts as a draft; 409 when the facility already has a plan of this id.',
         body: planInputSchema.extend({ facility: idSchema }),
         response: { 201: planSchema },
       },
     },
     async (request, reply) => {
       const { facility, ...input } = request.body;
-      await inScope(request, facility, 'plans');
-      return reply.status(201).send(await createPlan(ctx.db, facility, input));
+      await inScope(request, facility);
+      const what = {
+        action: 'plan.create',
+        facility,
+        target: target(facility, input.id),
+        details: { kind: input.kind },
+      };
+      return reply
+        .status(201)
+        .send(await change(ctx, request.principal, what, (tx) => createPlan(tx, facility, input)));
     },
   );
 
   app.get(
     '/plans/:facility/:plan',
     {
+      config: { action: 'reports' },
       schema: {
         tags: ['plans'],
+        operationId: 'getPlan',
         summary: 'A plan with its document versions and drills',
+        description: 'Drills carry the response times of the drill alert they raised.',
         params: planParams,
         response: { 200: planDetailSchema },
       },
     },
     async (request) => {
       const { facility, plan } = request.params;
-      await inScope(request, facility, 'reports');
+      await inScope(request, facility);
       const [detail, versions, drills] = await Promise.all([
         getPlan(ctx.db, facility, plan),
         listPlanVersions(ctx.db, facility, plan),
@@ -126,10 +144,13 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   app.put(
     '/plans/:facility/:plan/document',
     {
+      config: { action: 'plans' },
       bodyLimit: DOCUMENT_LIMIT,
       schema: {
         tags: ['plans'],
+        operationId: 'uploadPlanDocument',
         summary: `Upload a new version of the plan's document (raw body: ${DOCUMENT_TYPES.join(', ')}); back to draft`,
+        description: 'At most 20 MiB; every upload is a new version, older ones are kept.',
         params: planParams,
         querystring: z.object({ filename: z.string().min(1).max(200) }),
         response: { 201: planVersionSchema },
@@ -137,17 +158,17 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
     },
     async (request, reply) => {
       const { facility, plan } = request.params;
-      await inScope(request, facility, 'plans');
+      await inScope(request, facility);
       if (!Buffer.isBuffer(request.body) || request.body.length === 0) {
         throw Validation(`body: the document, sent as one of ${DOCUMENT_TYPES.join(', ')}`);
       }
+      const document = request.body;
       const mediaType = (request.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim();
-      const version = await uploadPlanDocument(ctx.db, facility, plan, {
-        filename: request.query.filename,
-        mediaType,
-        document: request.body,
-        uploadedBy: request.principal.actor,
-      });
+      const { filename } = request.query;
+      const what = { action: 'plan.document.upload', facility, target: target(facility, plan), details: { filename } };
+      const version = await change(ctx, request.principal, what, (tx) =>
+        uploadPlanDocument(tx, facility, plan, { filename, mediaType, document, uploadedBy: request.principal.actor }),
+      );
       return reply.status(201).send(version);
     },
   );
@@ -155,32 +176,45 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   app.get(
     '/plans/:facility/:plan/document',
     {
+      config: { action: 'reports' },
       schema: {
         tags: ['plans'],
+        operationId: 'getPlanDocument',
         summary: "The plan's document (the newest version unless `version` is given)",
+        description: 'The raw document with its media type; header `x-vigil-plan-version` names the version.',
         params: planParams,
         querystring: z.object({ version: z.coerce.number().int().positive().optional() }),
+        // Described as a (binary) string for OpenAPI; the handler sends the stored bytes, which Fastify never serializes.
+        response: {
+          200: z.string().meta({ format: 'binary' }).describe('the document as uploaded, in its media type'),
+        },
       },
     },
     async (request, reply) => {
       const { facility, plan } = request.params;
-      await inScope(request, facility, 'reports');
+      await inScope(request, facility);
       const doc = await readPlanDocument(ctx.db, facility, plan, request.query.version);
       return reply
         .type(doc.mediaType)
         .header('content-disposition', `attachment; filename="${encodeURIComponent(doc.filename)}"`)
         .header('x-vigil-plan-version', String(doc.version))
-        .send(doc.document);
+        .send(doc.document as unknown as string);
     },
   );
 
   app.post(
     '/plans/:facility/:plan/filing',
     {
+      // Two permissions share this route: the declared action is the one every role that may use it has; the status
+      // decides the finer one below (`plans` to file or withdraw, `review-plans` to accept or return).
+      config: { action: 'reports' },
       schema: {
         tags: ['plans'],
+        operationId: 'setPlanFiling',
         summary:
           'Set the filing status: the facility files (or withdraws to draft), the regulator accepts or returns it',
+        description:
+          '`draft` and `filed`: safety officer, admin; `accepted` and `needs-revision`: regulator, admin (403 otherwise).',
         params: planParams,
         body: z.object({ status: filingStatusSchema, reviewDue: z.iso.date().optional() }),
         response: { 200: planSchema },
@@ -189,22 +223,28 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
     async (request) => {
       const { facility, plan } = request.params;
       const p = request.principal;
-      const regulatorAnswer = REGULATOR_STATUSES.has(request.body.status);
-      allow(p, regulatorAnswer ? 'review-plans' : 'plans');
-      if (regulatorAnswer && p.role !== 'regulator' && p.role !== 'admin') {
-        throw Forbidden(`only the regulator sets a plan ${request.body.status}`);
-      }
-      await assertFacility(p, facility, ctx.directory);
-      return setPlanFiling(ctx.db, facility, plan, request.body);
+      // Scope first: outside it the answer is 404 whatever the status, as for every route.
+      await inScope(request, facility);
+      allow(p, REGULATOR_STATUSES.has(request.body.status) ? 'review-plans' : 'plans');
+      const what = {
+        action: 'plan.filing',
+        facility,
+        target: target(facility, plan),
+        details: { status: request.body.status },
+      };
+      return change(ctx, p, what, (tx) => setPlanFiling(tx, facility, plan, request.body));
     },
   );
 
   app.post(
     '/plans/:facility/:plan/drills',
     {
+      config: { action: 'plans' },
       schema: {
         tags: ['plans'],
+        operationId: 'schedulePlanDrill',
         summary: 'Schedule a drill of the plan',
+        description: 'The drill is run later with `…/drills/{drill}/run`.',
         params: planParams,
         body: z.object({ scheduledFor: z.iso.datetime({ offset: true }) }),
         response: { 201: planDrillSchema },
@@ -212,18 +252,31 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
     },
     async (request, reply) => {
       const { facility, plan } = request.params;
-      await inScope(request, facility, 'plans');
-      await getPlan(ctx.db, facility, plan);
-      return reply.status(201).send(await scheduleDrill(ctx.db, facility, plan, new Date(request.body.scheduledFor)));
+      await inScope(request, facility);
+      const scheduledFor = new Date(request.body.scheduledFor);
+      const what = {
+        action: 'plan.drill.schedule',
+        facility,
+        target: target(facility, plan),
+        details: { scheduledFor: scheduledFor.toISOString() },
+      };
+      const drill = await change(ctx, request.principal, what, async (tx) => {
+        await getPlan(tx, facility, plan);
+        return scheduleDrill(tx, facility, plan, scheduledFor);
+      });
+      return reply.status(201).send(drill);
     },
   );
 
   app.post(
     '/plans/:facility/:plan/drills/:drill/run',
     {
+      config: { action: 'plans' },
       schema: {
         tags: ['plans'],
+        operationId: 'runPlanDrill',
         summary: 'Run a scheduled drill: raises a drill alert through the alerts service and records who took part',
+        description: `Once per drill (then 409); the drill command is audited when handed to the alerts service.`,
         params: drillParams,
         body: z.object({
           participants: z.array(z.string().min(1).max(100)).max(200).default([]),
@@ -239,8 +292,8 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
     async (request) => {
       const { facility, plan, drill } = request.params;
       const p = request.principal;
+      await inScope(request, facility);
       allow(p, 'drill');
-      await inScope(request, facility, 'plans');
       const [detail, scheduled] = await Promise.all([
         getPlan(ctx.db, facility, plan),
         getPlanDrill(ctx.db, facility, plan, drill),
@@ -252,22 +305,33 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
         location,
         detail: `drill of plan ${plan}`,
       });
-      return recordDrillRun(ctx.db, facility, plan, drill, {
-        commandId: started.commandId,
-        alertId: started.alert.id,
-        ranAt: new Date(started.alert.raisedAt),
-        participants,
-        findings: findings ?? null,
-      });
+      const what = {
+        action: 'plan.drill.run',
+        facility,
+        target: target(facility, plan),
+        details: { drill, alert: started.alert.id, participants: participants.length },
+      };
+      return change(ctx, p, what, (tx) =>
+        recordDrillRun(tx, facility, plan, drill, {
+          commandId: started.commandId,
+          alertId: started.alert.id,
+          ranAt: new Date(started.alert.raisedAt),
+          participants,
+          findings: findings ?? null,
+        }),
+      );
     },
   );
 
   app.patch(
     '/plans/:facility/:plan/drills/:drill',
     {
+      config: { action: 'plans' },
       schema: {
         tags: ['plans'],
+        operationId: 'updatePlanDrill',
         summary: "Record a drill's participants and findings after the fact",
+        description: 'Only the fields given change.',
         params: drillParams,
         body: z.object({
           participants: z.array(z.string().min(1).max(100)).max(200).optional(),
@@ -277,9 +341,16 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
       },
     },
     async (request) => {
-      const { facility, drill } = request.params;
-      await inScope(request, facility, 'plans');
-      return recordDrillFindings(ctx.db, facility, request.params.plan, drill, request.body);
+      const { facility, plan, drill } = request.params;
+      await inScope(request, facility);
+      // Details name the fields changed, not their values (findings are free text).
+      const what = {
+        action: 'plan.drill.update',
+        facility,
+        target: target(facility, plan),
+        details: { drill, fields: Object.keys(request.body) },
+      };
+      return change(ctx, request.principal, what, (tx) => recordDrillFindings(tx, facility, plan, drill, request.body));
     },
   );
 };

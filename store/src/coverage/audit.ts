@@ -119,7 +119,31 @@ export async function coverageAudit(db: Queryable, query: CoverageQuery, onProgr
     plans,
   };
   const findings = auditFindings(report, { registry, policy: policy.policy, batteries, testSince });
-  return { ...report, findings };
+  return q.pseudonymous ? maskDevices({ ...report, findings }) : { ...report, findings };
+}
+
+/**
+ * Regulators see no device ids (docs/api.md "Authentication, roles and scope"): each device becomes its kind and a
+ * number in the order of the facility's devices (`smoke-1`), in every section and in the findings' texts.
+ */
+function maskDevices(report: CoverageReport): CoverageReport {
+  const counts = new Map<string, number>();
+  const alias = new Map<string, string>();
+  for (const d of [...report.devices].sort((a, b) => (a.device < b.device ? -1 : 1))) {
+    const n = (counts.get(d.kind) ?? 0) + 1;
+    counts.set(d.kind, n);
+    alias.set(d.device, `${d.kind}-${n}`);
+  }
+  const ids = [...alias.keys()].sort((a, b) => b.length - a.length);
+  const pattern = ids.length ? new RegExp(ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : null;
+  const text = (s: string) => (pattern ? s.replace(pattern, (id) => alias.get(id)!) : s);
+  const masked = (id: string) => alias.get(id) ?? 'device';
+  return {
+    ...report,
+    requirements: report.requirements.map((r) => ({ ...r, devices: r.devices.map(masked) })),
+    devices: report.devices.map((d) => ({ ...d, device: masked(d.device) })),
+    findings: report.findings.map((f) => ({ ...f, subject: text(f.subject), text: text(f.text) })),
+  };
 }
 
 /** The facility's coverage score over a period (for the regional summary): the audit's score, nothing else. */
