@@ -11,8 +11,10 @@ COPY alerts alerts
 COPY api api
 COPY simulators simulators
 COPY cli cli
+COPY web web
 COPY tests/tsconfig.json tests/tsconfig.json
-RUN npm ci --ignore-scripts=false && npx tsc -b protocol core store gateway ingest alerts api simulators cli && npm prune --omit=dev
+RUN npm ci --ignore-scripts=false && npx tsc -b protocol core store gateway ingest alerts api simulators cli \
+  && npm run build -w web && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

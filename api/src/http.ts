@@ -171,3 +171,5 @@ export async function createHttpServer(options: {
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
+
+export type HttpServer = Awaited<ReturnType<typeof createHttpServer>>;

@@ -4,16 +4,17 @@ import { Registry } from 'prom-client';
 import { authenticate, TokenResolver } from './auth.js';
 import type { ApiOptions } from './config.js';
 import { AlertFeed } from './feed.js';
-import { createHttpServer, declareRoute, type ApiContext } from './http.js';
+import { createHttpServer, declareRoute, type ApiContext, type HttpServer } from './http.js';
 import { createApiMetrics } from './metrics.js';
 import { alertRoutes } from './routes/alerts.js';
 import { auditRoutes } from './routes/audit.js';
 import { coveragePolicyRoutes } from './routes/coverage-policies.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deviceRoutes } from './routes/devices.js';
-import { displayApi, displayPage } from './routes/display.js';
+import { displayApi } from './routes/display.js';
 import { coverageRoutes } from './routes/coverage.js';
 import { planRoutes } from './routes/plans.js';
+import { webPages } from './routes/web.js';
 import { drillRoutes } from './routes/drills.js';
 import { facilityRoutes } from './routes/facilities.js';
 import { healthRoutes } from './routes/health.js';
@@ -83,35 +84,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
     const servers: { url: string; description: string }[] = [];
     const app = await createHttpServer({ log: log.child({ module: 'http' }), metrics, servers });
     closers.push(() => app.close());
-    await app.register(healthRoutes, { ctx });
-    await app.register(streamRoutes, { ctx });
-    await app.register(displayPage);
-    await app.register(
-      async (api) => {
-        api.addHook('onRoute', declareRoute);
-        api.addHook('onRequest', async (request) => {
-          await authenticate(ctx.tokens, request);
-          // Before validation: a forbidden action is 403 whatever the body (declareRoute made sure it is set).
-          allow(request.principal, request.routeOptions.config.action!);
-        });
-        await api.register(facilityRoutes, { ctx });
-        await api.register(residentRoutes, { ctx });
-        await api.register(deviceRoutes, { ctx });
-        await api.register(alertRoutes, { ctx });
-        await api.register(timelineRoutes, { ctx });
-        await api.register(drillRoutes, { ctx });
-        await api.register(coverageRoutes, { ctx });
-        await api.register(planRoutes, { ctx });
-        await api.register(displayApi, { ctx });
-        await api.register(locationRoutes, { ctx });
-        await api.register(vitalsRoutes, { ctx });
-        await api.register(privacyRoutes, { ctx });
-        await api.register(coveragePolicyRoutes, { ctx });
-        await api.register(deadLetterRoutes, { ctx });
-        await api.register(auditRoutes, { ctx });
-      },
-      { prefix: '/api/v1' },
-    );
+    await registerRoutes(app, ctx);
 
     const host = options.host ?? '127.0.0.1';
     await app.listen({ host, port: options.port });
@@ -123,5 +96,58 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
   } catch (err) {
     await closeAll();
     throw err;
+  }
+}
+
+/** Every route on one server; shared by `start()` and `openApiDocument()` so the document is the served api. */
+async function registerRoutes(app: HttpServer, ctx: ApiContext): Promise<void> {
+  await app.register(healthRoutes, { ctx });
+  await app.register(streamRoutes, { ctx });
+  await app.register(webPages);
+  await app.register(
+    async (api) => {
+      api.addHook('onRoute', declareRoute);
+      api.addHook('onRequest', async (request) => {
+        await authenticate(ctx.tokens, request);
+        // Before validation: a forbidden action is 403 whatever the body (declareRoute made sure it is set).
+        allow(request.principal, request.routeOptions.config.action!);
+      });
+      await api.register(facilityRoutes, { ctx });
+      await api.register(residentRoutes, { ctx });
+      await api.register(deviceRoutes, { ctx });
+      await api.register(alertRoutes, { ctx });
+      await api.register(timelineRoutes, { ctx });
+      await api.register(drillRoutes, { ctx });
+      await api.register(coverageRoutes, { ctx });
+      await api.register(planRoutes, { ctx });
+      await api.register(displayApi, { ctx });
+      await api.register(locationRoutes, { ctx });
+      await api.register(vitalsRoutes, { ctx });
+      await api.register(privacyRoutes, { ctx });
+      await api.register(coveragePolicyRoutes, { ctx });
+      await api.register(deadLetterRoutes, { ctx });
+      await api.register(auditRoutes, { ctx });
+    },
+    { prefix: '/api/v1' },
+  );
+}
+
+/**
+ * The OpenAPI document of the api, built without a database or broker (routes only use the context when they
+ * answer), for the web app's generated client (`npm run gen:client`).
+ */
+export async function openApiDocument(): Promise<unknown> {
+  const metrics = createApiMetrics(new Registry());
+  const app = await createHttpServer({
+    log: silentLogger(),
+    metrics,
+    servers: [{ url: '/', description: 'this api' }],
+  });
+  try {
+    await registerRoutes(app, { metrics } as ApiContext);
+    await app.ready();
+    return app.swagger();
+  } finally {
+    await app.close();
   }
 }

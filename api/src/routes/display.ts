@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { idSchema } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -6,34 +5,6 @@ import type { RouteOptions } from '../http.js';
 import { Validation } from '../errors.js';
 import { assertFacility } from '../scope.js';
 import { readDisplayNames } from '@vigil/store';
-
-/** api/public, from src/routes and from dist/routes alike. */
-const PUBLIC_DIR = new URL('../../public/', import.meta.url);
-const ASSETS = {
-  '/display': { file: 'display.html', type: 'text/html; charset=utf-8' },
-  '/display/display.js': { file: 'display.js', type: 'text/javascript; charset=utf-8' },
-  '/display/display.css': { file: 'display.css', type: 'text/css; charset=utf-8' },
-} as const;
-
-const SECURITY_HEADERS = {
-  // Everything is same-origin; no inline script, so a stored token cannot be lifted by injected markup.
-  'content-security-policy':
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'",
-  // The page may be opened as /display?token=…: never send that URL elsewhere.
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'no-cache',
-};
-
-/** The caregivers' wall display: static HTML + vanilla JS + CSS, no build step (see docs/api.md "Wall display"). */
-export const displayPage: FastifyPluginAsyncZod = async (app) => {
-  for (const [path, asset] of Object.entries(ASSETS)) {
-    const body = await readFile(new URL(asset.file, PUBLIC_DIR));
-    app.get(path, { schema: { hide: true } }, async (_request, reply) =>
-      reply.headers(SECURITY_HEADERS).type(asset.type).send(body),
-    );
-  }
-};
 
 const labelsSchema = z.object({
   facility: z.object({ id: idSchema, name: z.string() }),

@@ -1,0 +1,31 @@
+import createClient from 'openapi-fetch';
+import type { paths } from './api-schema.js';
+import { token } from './auth.js';
+
+/** The api, typed from its OpenAPI document (`npm run gen:client -w web`); pages use nothing else. */
+export const api = createClient<paths>({ baseUrl: location.origin });
+api.use({
+  onRequest({ request }) {
+    const credential = request.headers.get('authorization') ? null : token();
+    if (credential) request.headers.set('authorization', `Bearer ${credential}`);
+    return request;
+  },
+});
+
+/** The `Authorization` header of someone else than the page's credential (a caregiver at a display). */
+export const bearer = (credential: string) => ({ authorization: `Bearer ${credential}` });
+
+type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+/** An alert as the list route returns it (with its `assignee`). */
+type ListedAlert = Json<paths['/api/v1/alerts']['get']['responses'][200]>['alerts'][number];
+/** An alert as every source carries it: the stream and the timeline have no `assignee`. */
+export type Alert = Omit<ListedAlert, 'assignee'>;
+export type Resident = Json<paths['/api/v1/residents/{facility}/{resident}']['get']['responses'][200]>;
+export type Device = Json<paths['/api/v1/devices']['get']['responses'][200]>['devices'][number];
+export type Timeline = Json<paths['/api/v1/alerts/{id}/timeline']['get']['responses'][200]>;
+export type Drills = Json<paths['/api/v1/drills']['get']['responses'][200]>;
+export type Facility = Json<paths['/api/v1/facilities/{facility}']['get']['responses'][200]>;
+export type Resolution = NonNullable<
+  paths['/api/v1/alerts/{id}/resolve']['post']['requestBody']
+>['content']['application/json'];
+export type Me = Json<paths['/api/v1/me']['get']['responses'][200]>;
