@@ -123,7 +123,8 @@ const TAGS = [
   { name: 'alerts', description: 'Alerts, their lifecycle, timeline and assignment' },
   { name: 'drills', description: 'Manual drills and their response times' },
   { name: 'display', description: 'What the wall display needs' },
-  { name: 'coverage', description: 'Coverage policies of facilities' },
+  { name: 'coverage', description: 'Coverage policies of facilities and the coverage audit' },
+  { name: 'plans', description: 'Emergency plans, their filing with the regulator and their drills' },
   { name: 'dead-letters', description: 'Messages ingest could not store' },
   { name: 'audit', description: 'Who read or changed residents’ data' },
 ];

@@ -16,6 +16,8 @@ import { deadLetterRoutes } from './routes/dead-letters.js';
 import { authRoutes, loginRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { displayApi } from './routes/display.js';
+import { coverageRoutes } from './routes/coverage.js';
+import { planRoutes } from './routes/plans.js';
 import { webPages } from './routes/web.js';
 import { drillRoutes } from './routes/drills.js';
 import { facilityRoutes } from './routes/facilities.js';
@@ -32,6 +34,7 @@ import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
 import { DEFAULT_RETENTION_DAYS, isTransientDatabaseError } from '@vigil/store';
 
+export { coverageCsv, coverageHtml } from './coverage-render.js';
 export { ACTIONS, PERMISSIONS, type Action } from './scope.js';
 export { describeError } from './http.js';
 export { API_ENV, configFromEnv, type ApiEnvConfig, type ApiMqttOptions, type ApiOptions } from './config.js';
@@ -139,6 +142,8 @@ async function registerRoutes(app: HttpServer, ctx: ApiContext): Promise<void> {
       await api.register(alertRoutes, { ctx });
       await api.register(timelineRoutes, { ctx });
       await api.register(drillRoutes, { ctx });
+      await api.register(coverageRoutes, { ctx });
+      await api.register(planRoutes, { ctx });
       await api.register(displayApi, { ctx });
       await api.register(locationRoutes, { ctx });
       await api.register(vitalsRoutes, { ctx });

@@ -62,6 +62,9 @@ export const ACTIONS = [
   'dead-letters',
   'labels',
   'accounts',
+  // Emergency plans: write them and schedule their drills (facility side); accept or return a filed plan (regulator).
+  'plans',
+  'review-plans',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -87,24 +90,33 @@ const OFFICER: readonly Action[] = [
   'audit',
   'dead-letters',
   'accounts',
+  'plans',
 ];
 
 /** Exported for the authorization matrix test, which derives its expectations from it. */
 export const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
-  // Creating facilities and setting retention concern every facility: the admin's alone.
-  admin: [...OFFICER, 'provision', 'retention'],
+  // Creating facilities and setting retention concern every facility: the admin's alone; so does answering
+  // filed plans in every region.
+  admin: [...OFFICER, 'provision', 'retention', 'review-plans'],
   'safety-officer': OFFICER,
   // Residents' current status includes their devices (online, battery) and vital signs, so caregivers read them.
   caregiver: [...STAFF, 'vitals'],
-  // Read-only and pseudonymous: response times and coverage, never names, vital signs or device ids.
-  regulator: ['session', 'facilities', 'residents', 'alerts', 'timeline', 'reports', 'stream'],
+  // Read-only and pseudonymous: response times and coverage, never names, vital signs or device ids; they accept
+  // or return filed plans.
+  regulator: ['session', 'facilities', 'residents', 'alerts', 'timeline', 'reports', 'stream', 'review-plans'],
   display: ['session', 'alerts', 'stream', 'labels'],
+};
+
+const ACTION_WORDS: Partial<Record<Action, string>> = {
+  respond: 'acknowledge or resolve',
+  plans: 'write emergency plans',
+  'review-plans': 'accept or return filed plans',
 };
 
 /** Throws 403 when the role may not do this at all (scope is checked separately and yields 404). */
 export function allow(principal: Principal, action: Action): void {
   if (!PERMISSIONS[principal.role].includes(action))
-    throw Forbidden(`a ${principal.role} token may not ${action === 'respond' ? 'acknowledge or resolve' : action}`);
+    throw Forbidden(`a ${principal.role} token may not ${ACTION_WORDS[action] ?? action}`);
 }
 
 export function can(principal: Principal, action: Action): boolean {

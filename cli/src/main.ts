@@ -25,6 +25,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   'service-account': async () => (await import('./commands/devices.js')).registerDevices,
   token: async () => (await import('./commands/tokens.js')).registerTokens,
   audit: async () => (await import('./commands/audit.js')).registerAudit,
+  coverage: async () => (await import('./commands/coverage.js')).registerCoverage,
   evaluate: async () => (await import('./commands/evaluate.js')).registerEvaluate,
 };
 

@@ -1,4 +1,12 @@
-import { addUser, createToken, putCoveragePolicy, type TokenRole } from '@vigil/store';
+import {
+  addUser,
+  createPlan,
+  createToken,
+  putCoveragePolicy,
+  scheduleDrill,
+  uploadPlanDocument,
+  type TokenRole,
+} from '@vigil/store';
 import { PERMISSIONS, type Action } from '@vigil/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAlert, startApiFixture, type ApiFixture } from './fixture.js';
@@ -75,7 +83,7 @@ const CASES: Record<string, Case> = {
   getDisplayLabels: { query: (t) => ({ facility: t.facility }) },
   listCoveragePolicies: { query: (t) => ({ facility: t.facility }) },
   getCoveragePolicy: {},
-  putCoveragePolicy: { body: () => ({ rooms: { room: ['pir'] } }) },
+  putCoveragePolicy: { body: () => POLICY },
   deleteCoveragePolicy: {},
   listDeadLetters: { query: (t) => ({ facility: t.facility }) },
   listAudit: { query: (t) => ({ facility: t.facility }) },
@@ -101,7 +109,29 @@ const CASES: Record<string, Case> = {
   listTokens: { scoped: false },
   createToken: { body: (t) => ({ role: 'display', facility: t.facility, expiresAt: day(1) }) },
   revokeToken: {},
+  getCoverageAudit: { query: (t) => ({ facility: t.facility, from: day(-7), to: day(0) }) },
+  listCoveragePolicyVersions: { query: (t) => ({ facility: t.facility }) },
+  listPlans: { query: (t) => ({ facility: t.facility }) },
+  createPlan: {
+    body: (t) => ({
+      facility: t.facility,
+      id: `p-${Math.random().toString(36).slice(2, 8)}`,
+      kind: 'gas',
+      title: 'Gas leak',
+      reviewDue: '2027-06-30',
+    }),
+  },
+  getPlan: {},
+  getPlanDocument: {},
+  // JSON is no document type: 400 for whoever may upload (tests/audit/plans.test.ts uploads real documents).
+  uploadPlanDocument: { query: () => ({ filename: 'plan.txt' }), body: () => ({ text: 'not a document' }) },
+  // `filed` is the facility's: a regulator may call the route (reports) but gets 403 in the handler.
+  setPlanFiling: { body: () => ({ status: 'filed' }) },
+  schedulePlanDrill: { body: () => ({ scheduledFor: day(7) }) },
+  runPlanDrill: { body: () => ({ participants: ['otto'] }) },
+  updatePlanDrill: { body: () => ({ findings: 'exits clear' }) },
 };
+const POLICY = { places: [{ kind: 'room', devices: ['pir'] }], residents: [] };
 
 interface Operation {
   method: string;
@@ -118,12 +148,24 @@ describe('api authorization matrix (every role × every route × own and other s
   const pseudonyms: Record<string, string> = {};
   /** A display token of each facility, for revokeToken. */
   const tokenIds: Record<string, string> = {};
+  const drills: Record<string, string> = {};
 
   beforeAll(async () => {
     fx = await startApiFixture({ commandTimeoutMs: 200 });
     await fx.emit('raised', alerts.f1, { publish: false });
     await fx.emit('raised', alerts.f3, { publish: false });
-    for (const f of ['f1', 'f3']) await putCoveragePolicy(fx.db.pool, f, { rooms: { room: ['pir'] } });
+    for (const f of ['f1', 'f3'] as const) {
+      await putCoveragePolicy(fx.db.pool, f, POLICY);
+      await createPlan(fx.db.pool, f, { id: 'fire', kind: 'fire', title: 'Fire', reviewDue: '2027-06-30' });
+      const document = Buffer.from('# Fire\n');
+      await uploadPlanDocument(fx.db.pool, f, 'fire', {
+        filename: 'fire.md',
+        mediaType: 'text/markdown',
+        document,
+        uploadedBy: 'seed',
+      });
+      drills[f] = String((await scheduleDrill(fx.db.pool, f, 'fire', new Date(day(7)))).id);
+    }
     await addUser(fx.db.pool, { id: 'carla', name: 'Carla', role: 'caregiver', facility: 'f1' });
     await addUser(fx.db.pool, { id: 'cara3', name: 'Cara', role: 'caregiver', facility: 'f3' });
     // Signs in (login); u-f1 and u-f3 are disabled and get new passwords as the matrix goes.
@@ -186,6 +228,8 @@ describe('api authorization matrix (every role × every route × own and other s
       dataClass: 'vitals',
       user: `u-${facility}`,
       tokenId: tokenIds[facility]!,
+      plan: 'fire',
+      drill: drills[facility]!,
     };
     const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => params[name]!);
     const entry = CASES[op.operationId]!;

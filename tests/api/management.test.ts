@@ -114,7 +114,7 @@ describe('api management: facilities, locations, residents, devices, coverage po
 
   it('keeps one coverage policy per facility', async () => {
     const { officer, regulator } = fx.tokens;
-    const policy = { rooms: { room: ['pir', 'smoke'] } };
+    const policy = { places: [{ kind: 'room', devices: ['pir', 'smoke'] }], residents: [] };
     expect(await send(officer, 'PUT', '/api/v1/coverage-policies/f1', policy)).toMatchObject({
       status: 200,
       body: { facility: 'f1', policy },

@@ -110,7 +110,8 @@ describe('api privacy: regulators, consent, audit, retention, export and erasure
         if (!op.requestBody) continue;
         const url = path.replace(
           /\{(\w+)\}/g,
-          (_, name: string) => ({ id: alert.id, dataClass: 'vitals' })[name] ?? (name === 'facility' ? 'f1' : 'anna'),
+          (_, name: string) =>
+            ({ id: alert.id, dataClass: 'vitals', drill: '1' })[name] ?? (name === 'facility' ? 'f1' : 'anna'),
         );
         const res = await fx.call(fx.tokens.admin, url, { method: method.toUpperCase(), body: '[1]' });
         expect({ op: op.operationId, status: res.status, code: res.body.error?.code }).toEqual({

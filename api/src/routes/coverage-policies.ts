@@ -5,6 +5,7 @@ import {
   deleteCoveragePolicy,
   iso,
   listCoveragePolicies,
+  parsePolicy,
   putCoveragePolicy,
   type CoveragePolicyRow,
 } from '@vigil/store';
@@ -22,8 +23,9 @@ const params = z.object({ facility: idSchema });
 const view = (row: CoveragePolicyRow) => ({ ...row, updatedAt: iso(row.updatedAt) });
 
 /**
- * A facility's coverage policy (which rooms must have which devices; the coverage audit judges against it). The
- * document is stored as given; its schema belongs to the coverage audit (docs/api.md "Coverage policies").
+ * A facility's coverage policy (which places and residents must have which devices; the coverage audit judges
+ * against it). The document is stored as given once it passes the audit's schema (store `coveragePolicySchema`);
+ * every write becomes a new policy version (docs/api.md "Coverage policies").
  */
 export const coveragePolicyRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   app.get(
@@ -76,7 +78,7 @@ export const coveragePolicyRoutes: FastifyPluginAsyncZod<RouteOptions> = async (
         tags: ['coverage'],
         operationId: 'putCoveragePolicy',
         summary: "Create or replace a facility's coverage policy (safety officer, admin)",
-        description: 'The body is the policy document.',
+        description: 'The body is the policy document (see "Coverage audit"); 400 when it does not fit its schema.',
         params,
         body: z.record(z.string(), z.unknown()),
         response: { 200: policySchema },
@@ -85,6 +87,7 @@ export const coveragePolicyRoutes: FastifyPluginAsyncZod<RouteOptions> = async (
     async (request) => {
       const { facility } = request.params;
       await assertFacility(request.principal, facility, ctx.directory);
+      parsePolicy(request.body);
       const what = { action: 'coverage-policy.put', facility, target: `coverage-policy:${facility}` };
       return view(await change(ctx, request.principal, what, (tx) => putCoveragePolicy(tx, facility, request.body)));
     },

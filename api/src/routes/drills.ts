@@ -2,8 +2,8 @@ import { ALERT_RULES, alertSchema, idSchema } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { runCommand } from '../commands.js';
-import type { RouteOptions } from '../http.js';
-import { getAlert, listDrills } from '@vigil/store';
+import type { ApiContext, RouteOptions } from '../http.js';
+import { getAlert, listDrills, type Principal } from '@vigil/store';
 import { Internal, Validation } from '../errors.js';
 import { alertView, assertFacility } from '../scope.js';
 
@@ -53,6 +53,31 @@ function median(values: number[]): number | null {
 
 const secondsAfter = (start: string, end: string | null) =>
   end === null ? null : (Date.parse(end) - Date.parse(start)) / 1000;
+
+export type DrillArgs = Omit<z.output<typeof drillBodySchema>, 'facility'>;
+
+/**
+ * Raises a drill alert through the real path (the alerts service, via the command inbox) and answers it as the
+ * principal may see it; plans' drills (routes/plans.ts) run through here too.
+ */
+export async function startDrill(ctx: ApiContext, p: Principal, facility: string, args: DrillArgs) {
+  const result = await runCommand(ctx, {
+    facility,
+    alertId: null,
+    command: 'drill',
+    actor: p.actor,
+    args,
+    // The alerts service gives each manual drill its own subject, `drill:<command id>`.
+    matches: (e, commandId) => e.event === 'raised' && e.alert.drill && e.alert.subject === `drill:${commandId}`,
+  });
+  const alert = result.event?.alert ?? (result.alertId ? await getAlert(ctx.db, result.alertId) : null);
+  if (!alert) throw Internal(`drill command ${result.commandId} was processed but its alert is unknown`);
+  return {
+    alert: alertView(p, alert, ctx.directory),
+    eventId: result.event?.eventId ?? null,
+    commandId: result.commandId,
+  };
+}
 
 export const drillRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   app.get(
@@ -123,22 +148,8 @@ export const drillRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       const facility = requested ?? p.facility;
       if (!facility) throw Validation('body/facility: required for tokens without a facility');
       await assertFacility(p, facility, ctx.directory);
-      const result = await runCommand(ctx, {
-        facility,
-        alertId: null,
-        command: 'drill',
-        actor: p.actor,
-        args,
-        // The alerts service gives each manual drill its own subject, `drill:<command id>`.
-        matches: (e, commandId) => e.event === 'raised' && e.alert.drill && e.alert.subject === `drill:${commandId}`,
-      });
-      const alert = result.event?.alert ?? (result.alertId ? await getAlert(ctx.db, result.alertId) : null);
-      if (!alert) throw Internal(`drill command ${result.commandId} was processed but its alert is unknown`);
-      return reply.status(201).send({
-        alert: alertView(p, alert, ctx.directory),
-        eventId: result.event?.eventId ?? null,
-        commandId: result.commandId,
-      });
+      const started = await startDrill(ctx, p, facility, args);
+      return reply.status(201).send(started);
     },
   );
 };

@@ -1,0 +1,101 @@
+import type { Queryable } from '@vigil/core';
+import { careLevelSchema, deviceKindSchema, locationKindSchema } from '@vigil/protocol';
+import { z } from 'zod';
+import { RegistryInvalid, RegistryNotFound, registryError } from '../errors.js';
+import { residentRiskSchema } from './risks.js';
+
+
+const devices = z.array(deviceKindSchema).min(1);
+
+/**
+ * A facility's coverage policy (docs/ARCHITECTURE.md "Coverage audit"): the device kinds every place of a kind
+ * and every resident of a care level or with a risk must have, and the thresholds the audit judges by.
+ */
+export const coveragePolicySchema = z.strictObject({
+  places: z.array(z.strictObject({ kind: locationKindSchema, devices })),
+  residents: z.array(
+    z
+      .strictObject({
+        careLevels: z.array(careLevelSchema).default([]),
+        risks: z.array(residentRiskSchema).default([]),
+        devices,
+      })
+      .refine((r) => r.careLevels.length + r.risks.length > 0, 'a resident rule needs careLevels or risks'),
+  ),
+  /** A battery below this share is low. */
+  lowBattery: z.number().gt(0).lt(1).default(0.2),
+  /** A device whose last functional test (`test` event) is older than this is overdue. */
+  testEveryDays: z.number().int().positive().default(90),
+});
+export type CoveragePolicy = z.infer<typeof coveragePolicySchema>;
+export type CoveragePolicyInput = z.input<typeof coveragePolicySchema>;
+
+/** The default policy, which the demo facility follows (simulators/src/seed/plan.ts). Version 0. */
+export const DEFAULT_POLICY: CoveragePolicy = coveragePolicySchema.parse({
+  places: [
+    { kind: 'room', devices: ['smoke'] },
+    { kind: 'kitchen', devices: ['gas'] },
+    { kind: 'board', devices: ['electrical'] },
+    { kind: 'exit', devices: ['door'] },
+  ],
+  residents: [
+    { careLevels: ['semi-dependent', 'fully-dependent'], devices: ['bedmat', 'button'] },
+    { risks: ['falls', 'wandering'], devices: ['wristband'] },
+    { risks: ['falls-from-bed', 'pressure-sores'], devices: ['bedmat'] },
+  ],
+});
+
+/** A policy as applied: version 0 is the default, used until a facility stores its own. */
+export interface PolicyVersion {
+  facility: string;
+  version: number;
+  policy: CoveragePolicy;
+  createdAt: string | null;
+}
+
+export function parsePolicy(input: unknown): CoveragePolicy {
+  const parsed = coveragePolicySchema.safeParse(input);
+  if (!parsed.success) throw RegistryInvalid(`coverage policy: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  return parsed.data;
+}
+
+/** Stores a facility's policy; the database makes it the next version (migration 0080) and returns it. */
+export async function setCoveragePolicy(db: Queryable, facility: string, input: unknown): Promise<PolicyVersion> {
+  const policy = parsePolicy(input);
+  const { rows } = await db
+    .query(
+      `INSERT INTO coverage_policies (facility_id, policy) VALUES ($1, $2)
+       ON CONFLICT (facility_id) DO UPDATE SET policy = EXCLUDED.policy
+       RETURNING version, updated_at`,
+      [facility, JSON.stringify(policy)],
+    )
+    .catch((err) => registryError(err, `coverage policy of facility ${facility}`));
+  return { facility, version: rows[0].version, policy, createdAt: rows[0].updated_at.toISOString() };
+}
+
+/**
+ * The policy a facility applies (its newest version, else the default), or a given version: 0 is the default,
+ * a version the facility never had is `VIGIL_ERR_REGISTRY_NOT_FOUND`.
+ */
+export async function getCoveragePolicy(db: Queryable, facility: string, version?: number): Promise<PolicyVersion> {
+  if (version === 0) return { facility, version: 0, policy: DEFAULT_POLICY, createdAt: null };
+  const { rows } = await db.query(
+    `SELECT version, policy, created_at FROM coverage_policy_versions
+     WHERE facility_id = $1 AND ($2::int IS NULL OR version = $2) ORDER BY version DESC LIMIT 1`,
+    [facility, version ?? null],
+  );
+  if (!rows[0]) {
+    if (version !== undefined) throw RegistryNotFound(`facility ${facility} has no coverage policy version ${version}`);
+    return { facility, version: 0, policy: DEFAULT_POLICY, createdAt: null };
+  }
+  return { facility, version: rows[0].version, policy: parsePolicy(rows[0].policy), createdAt: rows[0].created_at.toISOString() };
+}
+
+/** Every stored version of a facility's policy, oldest first (the default, version 0, is implied). */
+export async function listCoveragePolicyVersions(db: Queryable, facility: string): Promise<PolicyVersion[]> {
+  const { rows } = await db.query(
+    'SELECT version, policy, created_at FROM coverage_policy_versions WHERE facility_id = $1 ORDER BY version',
+    [facility],
+  );
+  return rows.map((r) => ({ facility, version: r.version, policy: parsePolicy(r.policy), createdAt: r.created_at.toISOString() }));
+}
