@@ -9,3 +9,4 @@ export * from './validate.js';
 export * from './alerts.js';
 export * from './stream.js';
 export * from './local-time.js';
+export * from './channels.js';
