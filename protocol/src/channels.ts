@@ -7,7 +7,7 @@ export const notifyChannelSchema = z.enum(NOTIFY_CHANNELS);
 export type NotifyChannel = z.infer<typeof notifyChannelSchema>;
 
 /**
- * The state of one notification endpoint, published retained on `channelStatus/{facility}/{endpoint}`: `down` once a
+ * The state of one notification endpoint, published on `channelStatus/{facility}/{endpoint}`: `down` once a
  * delivery has used up its retries, `up` again after the next success.
  */
 export const channelStatusSchema = z.object({
