@@ -8,3 +8,4 @@ export const Validation = defineError('VIGIL_ERR_API_VALIDATION', 400);
 export const AlertsTimeout = defineError('VIGIL_ERR_API_ALERTS_TIMEOUT', 503);
 export const NotReady = defineError('VIGIL_ERR_API_NOT_READY', 503);
 export const Internal = defineError('VIGIL_ERR_API_INTERNAL', 500);
+export const WorkOrderConflict = defineError('VIGIL_ERR_API_WORK_ORDER_CONFLICT', 409);

@@ -14,6 +14,9 @@ import { facilityRoutes } from './routes/facilities.js';
 import { healthRoutes } from './routes/health.js';
 import { residentRoutes } from './routes/residents.js';
 import { timelineRoutes } from './routes/timeline.js';
+import { workOrderRoutes } from './routes/work-orders.js';
+import { dwellingRoutes } from './routes/dwellings.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { Directory } from './scope.js';
 import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
@@ -84,6 +87,9 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
         await api.register(alertRoutes, { ctx });
         await api.register(timelineRoutes, { ctx });
         await api.register(drillRoutes, { ctx });
+        await api.register(workOrderRoutes, { ctx });
+        await api.register(dwellingRoutes, { ctx });
+        await api.register(notificationRoutes, { ctx });
         await api.register(displayApi, { ctx });
       },
       { prefix: '/api/v1' },
