@@ -21,6 +21,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   resident: async () => (await import('./commands/registry.js')).registerRegistry,
   user: async () => (await import('./commands/registry.js')).registerRegistry,
   device: async () => (await import('./commands/devices.js')).registerDevices,
+  dwelling: async () => (await import('./commands/dwelling.js')).registerDwelling,
   'service-account': async () => (await import('./commands/devices.js')).registerDevices,
   token: async () => (await import('./commands/tokens.js')).registerTokens,
   audit: async () => (await import('./commands/audit.js')).registerAudit,

@@ -23,3 +23,4 @@ export * from './homecare/shifts.js';
 export * from './workorders/work-orders.js';
 export * from './notifications/endpoints.js';
 export * from './notifications/deliveries.js';
+export * from './homecare/kit.js';
