@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { checkout, inTransaction, type Logger } from '@vigil/core';
-import type { Alert, AlertEvent, AlertPriority } from '@vigil/protocol';
+import type { Alert, AlertEvent, AlertPriority, AlertRule } from '@vigil/protocol';
 import {
   cancelWorkOrder,
   getDwelling,
@@ -12,8 +12,16 @@ import {
 } from '@vigil/store';
 import { loadAudience, planDeliveries } from './audience.js';
 
-/** Alerts that send someone to the door; lower priorities (a low battery, a reminder) are the wall display's. */
+/** Alerts that send someone to the door; lower priorities (a reminder) stay on the wall display. */
 export const DISPATCHED_PRIORITIES: ReadonlySet<AlertPriority> = new Set(['critical', 'high']);
+/** About the kit rather than the person: a technician's errand, not a 15-minute call (docs/homecare.md). */
+export const UNDISPATCHED_RULES: ReadonlySet<AlertRule> = new Set([
+  'device_offline',
+  'low_battery',
+  'band_not_worn',
+  'connectivity',
+  'flood_control',
+]);
 
 export interface DispatcherOptions {
   pool: pg.Pool;
@@ -39,7 +47,13 @@ export class Dispatcher {
   }
 
   private async open(alert: Alert): Promise<WorkOrder | null> {
-    if (alert.drill || !alert.location || !DISPATCHED_PRIORITIES.has(alert.priority)) return null;
+    if (
+      alert.drill ||
+      !alert.location ||
+      !DISPATCHED_PRIORITIES.has(alert.priority) ||
+      UNDISPATCHED_RULES.has(alert.rule)
+    )
+      return null;
     const { pool, log } = this.o;
     const [dwelling, facility] = await Promise.all([
       getDwelling(pool, alert.facility, alert.location),

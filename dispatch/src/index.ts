@@ -3,7 +3,7 @@ import { startDispatch, type DispatchHandle, type DispatchOptions } from './serv
 export { configFromEnv, DISPATCH_DEFAULTS, DISPATCH_ENV, type DispatchEnvConfig } from './config.js';
 export { DISPATCH_ERROR_CODES } from './errors.js';
 export { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook, dingtalkUrl } from './channels/webhooks.js';
-export { DISPATCHED_PRIORITIES } from './dispatcher.js';
+export { DISPATCHED_PRIORITIES, UNDISPATCHED_RULES } from './dispatcher.js';
 export type { DispatchHandle, DispatchOptions } from './service.js';
 
 /**
