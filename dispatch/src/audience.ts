@@ -60,15 +60,11 @@ export async function loadAudience(
   users: readonly string[],
   direct: { station: boolean; familyOf: string | null },
 ): Promise<Audience> {
-  const [people, station, family] = await Promise.all([
-    Promise.all(
-      users.map(async (user) => ({
-        endpoints: await listEndpoints(db, facility, user),
-        preferences: await getPreferences(db, user),
-      })),
-    ),
-    direct.station ? listEndpoints(db, facility, null) : [],
-    direct.familyOf ? consentingContactEndpoints(db, facility, direct.familyOf) : [],
-  ]);
+  // One query after the other: `db` may be a single client inside a transaction.
+  const people: Audience['users'] = [];
+  for (const user of users)
+    people.push({ endpoints: await listEndpoints(db, facility, user), preferences: await getPreferences(db, user) });
+  const station = direct.station ? await listEndpoints(db, facility, null) : [];
+  const family = direct.familyOf ? await consentingContactEndpoints(db, facility, direct.familyOf) : [];
   return { users: people, direct: [...station, ...family] };
 }

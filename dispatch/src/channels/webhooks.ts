@@ -1,13 +1,12 @@
 import { createHmac } from 'node:crypto';
 import type { NotifyChannel } from '@vigil/protocol';
 import { ChannelFailed, ChannelNotConfigured } from '../errors.js';
+import { postOnce } from './http.js';
 import type { Outgoing, Send } from './types.js';
 
 /** Headers of a Vigil webhook: the time it was signed (ms) and `sha256=<hex HMAC of "<timestamp>.<body>">`. */
 export const SIGNATURE_HEADER = 'x-vigil-signature';
 export const TIMESTAMP_HEADER = 'x-vigil-timestamp';
-
-const TIMEOUT_MS = 10_000;
 
 /** The signature of a webhook body: HMAC-SHA-256 over `<timestamp>.<body>`, so a replayed old body fails. */
 export function signWebhook(secret: string, timestamp: string, body: string): string {
@@ -31,22 +30,11 @@ const robotText = ({ message }: Outgoing) => ({
   text: { content: `${message.title}\n${message.body}` },
 });
 
-/** Posts JSON; a non-2xx answer, or a robot's `errcode` other than 0, is a failure. */
-async function post(url: string, body: string, headers: Record<string, string>): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (err) {
-    throw ChannelFailed(`HTTP: ${(err as Error).message}`, err);
-  }
-  const text = await response.text();
-  if (!response.ok) throw ChannelFailed(`HTTP ${response.status}`);
-  const errcode = parseErrcode(text);
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** Posts a robot's message: besides the HTTP status, its `errcode` (0: accepted) tells whether it was taken. */
+async function postRobot(url: string, out: Outgoing): Promise<void> {
+  const errcode = parseErrcode(await postOnce(url, JSON_HEADERS, JSON.stringify(robotText(out))));
   if (errcode) throw ChannelFailed(`robot errcode ${errcode}`);
 }
 
@@ -95,14 +83,14 @@ export function webhookChannels(
       const timestamp = String(now());
       const headers: Record<string, string> = { [TIMESTAMP_HEADER]: timestamp };
       if (secret) headers[SIGNATURE_HEADER] = signWebhook(secret, timestamp, body);
-      await post(url, body, headers);
+      await postOnce(url, { ...JSON_HEADERS, ...headers }, body);
     },
     async wecom(out) {
-      await post(urlTarget(out).url, JSON.stringify(robotText(out)), {});
+      await postRobot(urlTarget(out).url, out);
     },
     async dingtalk(out) {
       const { url, secret } = urlTarget(out);
-      await post(secret ? dingtalkUrl(url, secret, now()) : url, JSON.stringify(robotText(out)), {});
+      await postRobot(secret ? dingtalkUrl(url, secret, now()) : url, out);
     },
   };
 }

@@ -120,17 +120,15 @@ export interface UserPreferences {
 }
 
 export async function getPreferences(db: Queryable, user: string): Promise<UserPreferences> {
-  const [prefs, quiet] = await Promise.all([
-    db.query<Preference>(
-      `SELECT channel, rules, priorities FROM notification_preferences WHERE user_id = $1 ORDER BY channel`,
-      [user],
-    ),
-    db.query<QuietHours>(
-      `SELECT to_char(starts, 'HH24:MI') AS starts, to_char(ends, 'HH24:MI') AS ends
-       FROM notification_quiet_hours WHERE user_id = $1`,
-      [user],
-    ),
-  ]);
+  const prefs = await db.query<Preference>(
+    `SELECT channel, rules, priorities FROM notification_preferences WHERE user_id = $1 ORDER BY channel`,
+    [user],
+  );
+  const quiet = await db.query<QuietHours>(
+    `SELECT to_char(starts, 'HH24:MI') AS starts, to_char(ends, 'HH24:MI') AS ends
+     FROM notification_quiet_hours WHERE user_id = $1`,
+    [user],
+  );
   return {
     preferences: prefs.rows.map((p) => ({ ...p, rules: p.rules ?? undefined })),
     quietHours: quiet.rows[0] ?? null,
