@@ -21,6 +21,7 @@ export const UNDISPATCHED_RULES: ReadonlySet<AlertRule> = new Set([
   'band_not_worn',
   'connectivity',
   'flood_control',
+  'notification_channel',
 ]);
 
 export interface DispatcherOptions {

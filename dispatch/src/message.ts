@@ -19,6 +19,7 @@ const RULE_LABELS: Record<AlertRule, [string, string]> = {
   band_not_worn: ['手环未佩戴', 'band not worn'],
   connectivity: ['网络中断', 'connectivity lost'],
   flood_control: ['告警过多', 'alert flood'],
+  notification_channel: ['通知渠道故障', 'notification channel down'],
   drill: ['演练', 'drill'],
 };
 

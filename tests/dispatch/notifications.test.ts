@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelStatusSchema, INTERNAL_TOPICS, type ChannelStatus } from '@vigil/protocol';
 import { addEndpoint, listDeliveries, upsertServiceAccount, type Delivery } from '@vigil/store';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@vigil/dispatch';
+import type { AlertsHandle } from '@vigil/alerts';
+import { listenForEvents, startTestAlerts, type EventListener } from '../alerts/harness.js';
 import { waitFor } from '../helpers/processes.js';
 import { startHttpReceiver, startSmtpServer } from './receivers.js';
 import { RESIDENT, STATION, dwellingAlertEvent, startStation, type Station } from './station.js';
@@ -21,6 +23,8 @@ describe('dispatch: notifications that reach people', () => {
   let statuses: ChannelStatus[];
   let listener: mqtt.MqttClient;
   let eventId = 100;
+  let alerts: AlertsHandle;
+  let alertEvents: EventListener;
   const vapid = webpush.generateVAPIDKeys();
 
   beforeAll(async () => {
@@ -42,12 +46,16 @@ describe('dispatch: notifications that reach people', () => {
       password: account.secret,
       protocolVersion: 4,
     });
+    alerts = await startTestAlerts(station.db.pool, station.db.url, station.gateway.url);
+    alertEvents = await listenForEvents(station.db.pool, station.gateway.url);
     statuses = [];
     listener.on('message', (_t, payload) => statuses.push(channelStatusSchema.parse(JSON.parse(payload.toString()))));
     await listener.subscribeAsync(`${INTERNAL_TOPICS.channelStatus}/#`, { qos: 1 });
   });
   afterAll(async () => {
     await listener?.endAsync();
+    await alertEvents?.close();
+    await alerts?.close();
     await station?.close();
     await Promise.all([smtp?.close(), http?.close(), down?.close()]);
   });
@@ -217,9 +225,24 @@ describe('dispatch: notifications that reach people', () => {
       statuses.find((s) => s.endpoint === endpoint && s.state === 'down'),
     );
     expect(reported).toMatchObject({ facility: STATION, channel: 'webhook', reason: 'HTTP 503' });
+    // The alerts service turns it into an alert of the station, shown like any other.
+    const raised = await alertEvents.next(
+      'channel alert',
+      (e) => e.event === 'raised' && e.alert.rule === 'notification_channel',
+    );
+    expect(raised.alert).toMatchObject({
+      facility: STATION,
+      priority: 'high',
+      subject: `channel:${endpoint}`,
+      detail: `notification channel webhook #${endpoint} down: HTTP 503`,
+    });
 
     down.answer(200);
     await raise({ at: Date.now(), rule: 'fire' });
     await waitFor('channel up', () => statuses.find((s) => s.endpoint === endpoint && s.state === 'up'));
+    await alertEvents.next(
+      'channel alert cleared',
+      (e) => e.event === 'auto_cleared' && e.alert.id === raised.alert.id,
+    );
   });
 });

@@ -32,7 +32,7 @@ const COMMANDS = deviceTopicFilter('command');
  */
 export const SERVICE_RIGHTS: Record<ServiceRole, Rights> = {
   ingest: { publish: [], subscribe: DEVICE_UPLINK },
-  alerts: { publish: [INTERNAL_ALL], subscribe: DEVICE_UPLINK },
+  alerts: { publish: [INTERNAL_ALL], subscribe: [...DEVICE_UPLINK, `${INTERNAL_TOPICS.channelStatus}/#`] },
   api: { publish: [COMMANDS], subscribe: [INTERNAL_ALL] },
   bridge: { publish: [COMMANDS], subscribe: DEVICE_UPLINK },
   simulator: { publish: DEVICE_UPLINK, subscribe: [COMMANDS] },
