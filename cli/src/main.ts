@@ -12,6 +12,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   gateway: async () => (await import('./commands/gateway.js')).registerGateway,
   ingest: async () => (await import('./commands/ingest.js')).registerIngest,
   alerts: async () => (await import('./commands/alerts.js')).registerAlerts,
+  dispatch: async () => (await import('./commands/dispatch.js')).registerDispatch,
   api: async () => (await import('./commands/api.js')).registerApi,
   simulate: async () => (await import('./commands/simulate.js')).registerSimulate,
   db: async () => (await import('./commands/db.js')).registerDb,
