@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Clock } from '@vigil/core';
 import {
@@ -17,6 +17,7 @@ import {
 import { INTERNAL_TOPICS, type Alert, type AlertEvent } from '@vigil/protocol';
 import { start as startApi, type ApiHandle } from '@vigil/api';
 import { start as startDispatch, type DispatchHandle, type DispatchOptions } from '@vigil/dispatch';
+import { makeAlert } from '../api/fixture.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
 
@@ -158,29 +159,18 @@ export function dwellingAlertEvent(overrides: Partial<Alert> & { at: number }, e
     event: 'raised',
     at: time,
     actor: null,
-    alert: {
-      id: randomUUID(),
+    alert: makeAlert({
       facility: STATION,
       rule: 'gas',
-      priority: 'critical',
-      status: 'open',
       subject: `location:${DWELLING}`,
       resident: null,
       device: `${DWELLING}-gas`,
       location: DWELLING,
       detail: 'gas 25% LEL',
-      drill: false,
-      escalationLevel: 0,
       raisedAt: time,
       occurredAt: time,
       lastSeenAt: time,
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      resolvedAt: null,
-      resolvedBy: null,
-      outcome: null,
-      note: null,
       ...alert,
-    },
+    }),
   };
 }

@@ -30,17 +30,10 @@ export interface WorkOrder {
   note: string | null;
 }
 
-export interface NewWorkOrder {
-  facility: string;
-  location: string;
-  resident: string | null;
-  alertId: string;
-  rule: AlertRule;
-  priority: AlertPriority;
-  offeredTo: string[];
-  createdAt: Date;
-  onSiteDueAt: Date;
-}
+export type NewWorkOrder = Pick<
+  WorkOrder,
+  'facility' | 'location' | 'resident' | 'alertId' | 'rule' | 'priority' | 'offeredTo' | 'createdAt' | 'onSiteDueAt'
+>;
 
 const COLUMNS = `id, facility_id AS facility, location_id AS location, resident_id AS resident, alert_id AS "alertId", rule,
   priority, status, offered_to AS "offeredTo", assignee, created_at AS "createdAt", on_site_due_at AS "onSiteDueAt",
