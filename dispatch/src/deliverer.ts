@@ -1,7 +1,15 @@
 import type pg from 'pg';
 import type { Clock, Logger } from '@vigil/core';
 import { INTERNAL_TOPICS, type ChannelStatus, type NotifyChannel } from '@vigil/protocol';
-import { dueDeliveries, getDwelling, getEndpoint, getWorkOrder, recordAttempt, type Delivery } from '@vigil/store';
+import {
+  dueDeliveries,
+  endpointDown,
+  getDwelling,
+  getEndpoint,
+  getWorkOrder,
+  recordAttempt,
+  type Delivery,
+} from '@vigil/store';
 import { composeMessage } from './message.js';
 import type { Send } from './channels/types.js';
 
@@ -25,9 +33,6 @@ export interface DelivererOptions {
 export class Deliverer {
   private running: Promise<void> | null = null;
   private again = false;
-  /** Endpoints reported down, so that the next success reports them up (once). */
-  private readonly down = new Set<number>();
-
   constructor(private readonly o: DelivererOptions) {}
 
   wake(): void {
@@ -67,9 +72,10 @@ export class Deliverer {
     const message = composeMessage(d.reason, order, dwelling);
     try {
       await this.o.channels[endpoint.channel]({ endpoint, order, reason: d.reason, message });
+      const wasDown = await endpointDown(pool, endpoint.id);
       await recordAttempt(pool, d.id, { sent: true, at: new Date(clock.now()) });
       log.info({ delivery: d.id, channel: endpoint.channel, reason: d.reason }, 'notification sent');
-      if (this.down.delete(endpoint.id)) this.report(endpoint.facility, endpoint.id, endpoint.channel, 'up', null);
+      if (wasDown) this.report(endpoint.facility, endpoint.id, endpoint.channel, 'up', null);
     } catch (err) {
       const attempts = d.attempts + 1;
       const reason = (err as Error).message;
@@ -77,10 +83,7 @@ export class Deliverer {
       const retryAt = attempts < this.o.maxAttempts ? new Date(now + this.o.retryMs * 2 ** (attempts - 1)) : null;
       await recordAttempt(pool, d.id, { sent: false, at: new Date(now), error: reason, retryAt });
       log.warn({ delivery: d.id, channel: endpoint.channel, attempts, reason }, 'notification failed');
-      if (!retryAt) {
-        this.down.add(endpoint.id);
-        this.report(endpoint.facility, endpoint.id, endpoint.channel, 'down', reason);
-      }
+      if (!retryAt) this.report(endpoint.facility, endpoint.id, endpoint.channel, 'down', reason);
     }
   }
 

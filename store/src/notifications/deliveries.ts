@@ -79,3 +79,16 @@ export async function listDeliveries(db: Queryable, workOrder: string): Promise<
   );
   return rows;
 }
+
+/**
+ * Whether an endpoint's latest settled delivery failed for good: the endpoint was reported down and has not been
+ * reported up since. Read from the table, so that a restart in between still reports it up.
+ */
+export async function endpointDown(db: Queryable, endpoint: number): Promise<boolean> {
+  const { rows } = await db.query<{ status: DeliveryStatus }>(
+    `SELECT status FROM notification_deliveries WHERE endpoint_id = $1 AND status IN ('sent', 'failed')
+     ORDER BY COALESCE(sent_at, next_at) DESC, id DESC LIMIT 1`,
+    [endpoint],
+  );
+  return rows[0]?.status === 'failed';
+}
