@@ -1,7 +1,6 @@
 import {
   connectMqttService,
   createPool,
-  handleEach,
   silentLogger,
   systemClock,
   type Clock,
@@ -86,12 +85,24 @@ export async function startDispatch(options: DispatchOptions): Promise<DispatchH
       filters: [INTERNAL_TOPICS.alertEvents],
       tuning: options.mqtt.tuning,
       log,
-      handler: handleEach(async ({ payload }) => {
-        const event = decodeAlertEvent(payload);
+      // One event at a time, in the order of the session: an alert's resolution is never handled before the
+      // order its raising opens. The broker keeps the rest meanwhile.
+      handler: (message, next) => {
+        const event = decodeAlertEvent(message.payload);
         // The payload may describe a resident: log only its size.
-        if (event) await handle(event);
-        else log.warn({ bytes: payload.length }, 'invalid alert event dropped');
-      }, log),
+        if (!event) log.warn({ bytes: message.payload.length }, 'invalid alert event dropped');
+        let handled = true;
+        (event ? handle(event) : Promise.resolve())
+          .catch((err) => {
+            // Closing mid-retry: unacknowledged, the broker hands the event to the next start.
+            if (closing) handled = false;
+            else log.error({ err }, 'alert event refused');
+          })
+          .finally(() => {
+            if (handled) message.ack?.();
+            next();
+          });
+      },
     });
   } catch (err) {
     email.close();

@@ -172,6 +172,13 @@ describe('dispatch: notifications that reach people', () => {
       Buffer.from(signature, 'base64url'),
     );
     expect(valid).toBe(true);
+
+    // Every delivery with its outcome, for the station's officer.
+    const orderId = JSON.parse(hook.body.toString()).workOrder.id;
+    const listed = await station.call(station.tokens.li, `/work-orders/${orderId}/deliveries`);
+    expect(listed.body.deliveries.map((d: { status: string; attempts: number }) => [d.status, d.attempts])).toEqual(
+      Array(6).fill(['sent', 1]),
+    );
   });
 
   it('preferences by channel and priority, and quiet hours, hold back non-critical alerts; critical ones still go', async () => {

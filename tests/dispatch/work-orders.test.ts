@@ -89,6 +89,12 @@ describe('dispatch: a dwelling alert becomes a work order', () => {
     expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(9 * MINUTE);
     expect(times[3]! - times[2]!).toBeGreaterThanOrEqual(20 * MINUTE);
     expect((await station.call(station.tokens.li, '/work-orders')).body.workOrders).toEqual([]); // nothing open
+
+    // Where to go and how to get in, for the staff.
+    const dwellings = (await station.call(station.tokens.zhang, `/dwellings?facility=${STATION}`)).body.dwellings;
+    expect(dwellings).toEqual([
+      expect.objectContaining({ id: DWELLING, district: '朝阳区', accessNote: '钥匙盒在门左侧，密码 2468' }),
+    ]);
     const history = await station.call(station.tokens.li, '/work-orders?status=all');
     expect(history.body.workOrders).toHaveLength(1);
   });
@@ -119,5 +125,30 @@ describe('dispatch: a dwelling alert becomes a work order', () => {
       alertId,
     ]);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('an alert resolved before anyone accepted cancels its order; drills and kit faults open none', async () => {
+    const event = dwellingAlertEvent({ at: clock.now(), rule: 'fire' }, 9101);
+    await station.publishEvent(event);
+    const id = await waitFor('the fire work order', () => orderOf(event.alert.id));
+    const drill = dwellingAlertEvent({ at: clock.now(), rule: 'fire', drill: true }, 9102);
+    const offline = dwellingAlertEvent({ at: clock.now(), rule: 'device_offline', priority: 'high' }, 9103);
+    await station.publishEvent(drill);
+    await station.publishEvent(offline);
+    const resolvedAt = new Date(clock.now()).toISOString();
+    await station.publishEvent({
+      ...event,
+      eventId: 9104,
+      event: 'resolved',
+      at: resolvedAt,
+      alert: { ...event.alert, status: 'resolved', resolvedAt, outcome: 'false_alarm' },
+    });
+    await waitFor(
+      'cancelled',
+      async () => (await station.call(station.tokens.li, `/work-orders/${id}`)).body.status === 'cancelled',
+    );
+    // Events of one session arrive in order: the drill and the offline alert were handled before the resolution.
+    expect(await orderOf(drill.alert.id)).toBeUndefined();
+    expect(await orderOf(offline.alert.id)).toBeUndefined();
   });
 });
