@@ -67,7 +67,11 @@ export class Deliverer {
   private async deliver(d: Delivery): Promise<void> {
     const { pool, log, clock } = this.o;
     const [endpoint, order] = await Promise.all([getEndpoint(pool, d.endpoint), getWorkOrder(pool, d.workOrder)]);
-    if (!endpoint || !order) return;
+    if (!endpoint || !order) {
+      // Removed since it was queued (a phone's subscription withdrawn): settled, so it is not due for ever.
+      const error = 'endpoint removed';
+      return recordAttempt(pool, d.id, { sent: false, at: new Date(clock.now()), error, retryAt: null });
+    }
     const dwelling = await getDwelling(pool, order.facility, order.location);
     const message = composeMessage(d.reason, order, dwelling);
     try {

@@ -56,8 +56,12 @@ export async function addEndpoint(db: Queryable, input: EndpointInput): Promise<
   return rows[0]!.id;
 }
 
+/** An endpoint that is still in use (null once removed). */
 export async function getEndpoint(db: Queryable, id: number): Promise<Endpoint | null> {
-  const { rows } = await db.query<Endpoint>(`SELECT ${COLUMNS} FROM notification_endpoints e WHERE e.id = $1`, [id]);
+  const { rows } = await db.query<Endpoint>(
+    `SELECT ${COLUMNS} FROM notification_endpoints e WHERE e.id = $1 AND e.disabled_at IS NULL`,
+    [id],
+  );
   return rows[0] ?? null;
 }
 
