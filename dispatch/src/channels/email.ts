@@ -15,8 +15,9 @@ export function emailChannel(smtp: { url: string; from: string } | undefined): {
       if (!('email' in endpoint.target)) throw ChannelNotConfigured(`endpoint ${endpoint.id} has no email address`);
       await transport
         .sendMail({ from: smtp.from, to: endpoint.target.email, subject: message.title, text: message.body })
-        .catch((err: Error & { responseCode?: number }) => {
-          throw ChannelFailed(`SMTP: ${err.responseCode ?? err.message}`, err);
+        .catch((err: Error & { responseCode?: number; code?: string }) => {
+          // The reply code only: nodemailer's message may quote the rejected address.
+          throw ChannelFailed(`SMTP ${err.responseCode ?? err.code ?? 'error'}`, err);
         });
     },
     close: () => transport.close(),
