@@ -8,6 +8,7 @@ export { COMMANDS_CHANNEL } from '@vigil/store';
 export { verifyChain, type VerifyReport } from './audit.js';
 export type { AlertsHandle, AlertsOptions } from './service.js';
 export { createReplayEngine, ALERTS_TICK_MS, type ReplayEngine, type DeviceContext } from './replay.js';
+export { ruleOverridesSchema } from './rules/settings.js';
 
 /**
  * Starts the alerts service: subscribes to every device's messages, runs every rule in memory, keeps the alert

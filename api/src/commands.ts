@@ -2,6 +2,7 @@ import { VigilError, type Pool } from '@vigil/core';
 import type { AlertEvent } from '@vigil/protocol';
 import {
   COMMAND_WITHDRAWN,
+  audited,
   enqueueCommand,
   readCommandState,
   refusalStatus,
@@ -66,7 +67,15 @@ export async function runCommand(
   const finish = (result: string) =>
     ctx.metrics.commandDuration.observe({ command: request.command, result }, (performance.now() - started) / 1000);
   try {
-    const commandId = await enqueueCommand(ctx.db, request);
+    // The command and its audit entry commit together (the alert events record the outcome, this the request).
+    const entry = {
+      actor: request.actor,
+      action: `alert.${request.command}`,
+      target: request.alertId ? `alert:${request.alertId}` : null,
+      facility: request.facility,
+      details: request.args,
+    };
+    const commandId = await audited(ctx.db, entry, (tx) => enqueueCommand(tx, request));
     seen.id = commandId;
     seen.early.splice(0).forEach(consider);
     for (;;) {

@@ -37,6 +37,8 @@ export interface ApiOptions {
   commandTimeoutMs?: number;
   /** How long a resolved bearer token is trusted before it is looked up again (default 10 s). */
   tokenCacheMs?: number;
+  /** Days kept of a data class without a retention setting (default 180, as ingest's VIGIL_RETENTION_DAYS). */
+  retentionDays?: number;
   /** How many recent alert events are kept in memory for resuming streams (default 10 000). */
   ringSize?: number;
 }

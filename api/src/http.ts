@@ -15,8 +15,15 @@ import { z } from 'zod';
 import type { TokenResolver } from './auth.js';
 import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
-import type { Directory } from './scope.js';
+import { ACTIONS, type Action, type Directory } from './scope.js';
 import { isTransientDatabaseError } from '@vigil/store';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the route does, for the role check (scope.ts `PERMISSIONS`); required under /api/v1. */
+    action?: Action;
+  }
+}
 
 /** What the route plugins share; built once by `start()` and passed as plugin options. */
 export interface ApiContext {
@@ -29,6 +36,8 @@ export interface ApiContext {
   log: Logger;
   clock: Clock;
   commandTimeoutMs: number;
+  /** Days of data kept where `retention_settings` has no row (erasure after discharge waits for it). */
+  retentionDays: number;
   heartbeatMs: number;
   helloTimeoutMs: number;
   /** True while the broker connection is up (readiness). */
@@ -46,13 +55,19 @@ export const errorBodySchema = z
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /**
- * Documents the error answers of every authenticated route in OpenAPI (they are produced by the error handler,
- * not by the routes themselves). Register it inside the /api/v1 scope.
+ * Checks and documents every /api/v1 route when it is added (register it as an `onRoute` hook inside the /api/v1
+ * scope): it must declare `config.action` and an `operationId`, or the api does not start. The action is published
+ * as `x-vigil-action` (the authorization matrix test reads it), and the error answers, produced by the error
+ * handler rather than by the routes, are documented.
  */
-export function documentErrors(route: { schema?: Record<string, unknown> }): void {
+export function declareRoute(route: { url: string; schema?: Record<string, unknown>; config?: { action?: Action } }) {
   if (!route.schema || route.schema.hide) return;
+  const action = route.config?.action;
+  if (!action || !ACTIONS.includes(action)) throw new Error(`route ${route.url} declares no config.action`);
+  if (typeof route.schema.operationId !== 'string') throw new Error(`route ${route.url} declares no operationId`);
   const errors = Object.fromEntries([400, 401, 403, 404, 409, 503].map((status) => [status, errorBodySchema]));
   route.schema.response = { ...errors, ...(route.schema.response as object | undefined) };
+  route.schema['x-vigil-action'] = action;
 }
 
 /** Any thrown value → status + `{"error":{"code","message"}}`; 5xx details stay in the log, not in the answer. */
@@ -75,11 +90,36 @@ export function describeError(err: unknown): { status: number; body: ErrorBody }
   return reply(500, 'VIGIL_ERR_API_INTERNAL', 'internal error');
 }
 
+/** The OpenAPI tags, one per resource plugin (a route with another tag fails the spectral test). */
+const TAGS = [
+  { name: 'health', description: 'Liveness and readiness, without a token' },
+  { name: 'session', description: 'Who the token speaks for' },
+  { name: 'facilities', description: 'Care homes and their rule settings' },
+  { name: 'locations', description: 'Rooms, bathrooms, exits… of a facility' },
+  { name: 'residents', description: 'Residents, their risks, thresholds and vital signs' },
+  { name: 'privacy', description: 'Consent, export, erasure and retention (PIPL, GB/T 35273)' },
+  { name: 'devices', description: 'Registered sensors and their status' },
+  { name: 'alerts', description: 'Alerts, their lifecycle, timeline and assignment' },
+  { name: 'drills', description: 'Manual drills and their response times' },
+  { name: 'display', description: 'What the wall display needs' },
+  { name: 'coverage', description: 'Coverage policies of facilities' },
+  { name: 'dead-letters', description: 'Messages ingest could not store' },
+  { name: 'audit', description: 'Who read or changed residents’ data' },
+  { name: 'work-orders', description: 'Home care: the visits alerts open, and their steps' },
+  { name: 'dwellings', description: 'Home care: the dwellings of a station and how to get in' },
+  { name: 'notifications', description: 'Staff notification endpoints and preferences, and delivery outcomes' },
+];
+
 /**
  * The fastify instance with everything that is not a resource: zod validation and serialisation, the error
  * format, OpenAPI (`/api/v1/openapi.json`) and its UI (`/docs`), WebSocket support and request metrics.
  */
-export async function createHttpServer(options: { log: Logger; metrics: ApiMetricSet; publicUrl?: string }) {
+export async function createHttpServer(options: {
+  log: Logger;
+  metrics: ApiMetricSet;
+  /** Filled in once the server listens (its URL): the document is built on first request. */
+  servers: { url: string; description: string }[];
+}) {
   const { log, metrics } = options;
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -119,8 +159,10 @@ export async function createHttpServer(options: { log: Logger; metrics: ApiMetri
           '<token>`; records outside the token’s scope answer 404. The live stream is the WebSocket ' +
           '`/api/v1/stream` (see docs/api.md). Errors are `{"error":{"code","message"}}`.',
         version: '1.0.0',
+        contact: { name: 'Vigil maintainers (docs/api.md)' },
       },
-      servers: options.publicUrl ? [{ url: options.publicUrl }] : [],
+      servers: options.servers,
+      tags: TAGS,
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },

@@ -4,24 +4,31 @@ import { Registry } from 'prom-client';
 import { authenticate, TokenResolver } from './auth.js';
 import type { ApiOptions } from './config.js';
 import { AlertFeed } from './feed.js';
-import { createHttpServer, documentErrors, type ApiContext } from './http.js';
+import { createHttpServer, declareRoute, type ApiContext } from './http.js';
 import { createApiMetrics } from './metrics.js';
 import { alertRoutes } from './routes/alerts.js';
+import { auditRoutes } from './routes/audit.js';
+import { coveragePolicyRoutes } from './routes/coverage-policies.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deviceRoutes } from './routes/devices.js';
 import { displayApi, displayPage } from './routes/display.js';
 import { drillRoutes } from './routes/drills.js';
 import { facilityRoutes } from './routes/facilities.js';
 import { healthRoutes } from './routes/health.js';
+import { locationRoutes } from './routes/locations.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { residentRoutes } from './routes/residents.js';
 import { timelineRoutes } from './routes/timeline.js';
 import { workOrderRoutes } from './routes/work-orders.js';
 import { dwellingRoutes } from './routes/dwellings.js';
 import { notificationRoutes } from './routes/notifications.js';
-import { Directory } from './scope.js';
+import { vitalsRoutes } from './routes/vitals.js';
+import { allow, Directory } from './scope.js';
 import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
-import { isTransientDatabaseError } from '@vigil/store';
+import { DEFAULT_RETENTION_DAYS, isTransientDatabaseError } from '@vigil/store';
 
+export { ACTIONS, PERMISSIONS, type Action } from './scope.js';
 export { API_ENV, configFromEnv, type ApiEnvConfig, type ApiMqttOptions, type ApiOptions } from './config.js';
 
 export interface ApiHandle {
@@ -68,19 +75,25 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
       log,
       clock,
       commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+      retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS,
       heartbeatMs: options.heartbeatMs ?? STREAM_HEARTBEAT_MS,
       helloTimeoutMs: options.helloTimeoutMs ?? STREAM_HELLO_TIMEOUT_MS,
       brokerConnected: () => broker?.connected() ?? false,
     };
-    const app = await createHttpServer({ log: log.child({ module: 'http' }), metrics, publicUrl: options.publicUrl });
+    const servers: { url: string; description: string }[] = [];
+    const app = await createHttpServer({ log: log.child({ module: 'http' }), metrics, servers });
     closers.push(() => app.close());
     await app.register(healthRoutes, { ctx });
     await app.register(streamRoutes, { ctx });
     await app.register(displayPage);
     await app.register(
       async (api) => {
-        api.addHook('onRoute', documentErrors);
-        api.addHook('onRequest', async (request) => authenticate(ctx.tokens, request));
+        api.addHook('onRoute', declareRoute);
+        api.addHook('onRequest', async (request) => {
+          await authenticate(ctx.tokens, request);
+          // Before validation: a forbidden action is 403 whatever the body (declareRoute made sure it is set).
+          allow(request.principal, request.routeOptions.config.action!);
+        });
         await api.register(facilityRoutes, { ctx });
         await api.register(residentRoutes, { ctx });
         await api.register(deviceRoutes, { ctx });
@@ -91,6 +104,12 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
         await api.register(dwellingRoutes, { ctx });
         await api.register(notificationRoutes, { ctx });
         await api.register(displayApi, { ctx });
+        await api.register(locationRoutes, { ctx });
+        await api.register(vitalsRoutes, { ctx });
+        await api.register(privacyRoutes, { ctx });
+        await api.register(coveragePolicyRoutes, { ctx });
+        await api.register(deadLetterRoutes, { ctx });
+        await api.register(auditRoutes, { ctx });
       },
       { prefix: '/api/v1' },
     );
@@ -99,6 +118,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
     await app.listen({ host, port: options.port });
     const port = (app.server.address() as { port: number }).port;
     const url = (options.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/$/, '');
+    servers.push({ url, description: 'this api' });
     log.info({ url }, 'api listening');
     return { url, port, displayUrl: `${url}/display`, close: closeAll };
   } catch (err) {

@@ -37,28 +37,72 @@ export class Directory {
 
 const key = (facility: string, resident: string) => `${facility}\u0000${resident}`;
 
-/** What a request does, for the role check (docs/ARCHITECTURE.md "Roles", docs/api.md "Authentication, roles and scope"). */
-export type Action =
-  'facilities' | 'residents' | 'devices' | 'alerts' | 'timeline' | 'reports' | 'respond' | 'drill' | 'stream';
+/**
+ * What a request does, for the role check: docs/api.md "Authentication, roles and scope". Every /api/v1 route
+ * declares one as `config.action`; the api refuses to start with a route without.
+ */
+export const ACTIONS = [
+  'session',
+  'facilities',
+  'residents',
+  'devices',
+  'alerts',
+  'timeline',
+  'reports',
+  'respond',
+  'drill',
+  'stream',
+  'vitals',
+  'provision',
+  'manage',
+  'assign',
+  'privacy',
+  'retention',
+  'audit',
+  'dead-letters',
+  'labels',
+  'work-orders',
+  'dwellings',
+] as const;
+export type Action = (typeof ACTIONS)[number];
 
-const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
-  admin: ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'reports', 'respond', 'drill', 'stream'],
-  'safety-officer': [
-    'facilities',
-    'residents',
-    'devices',
-    'alerts',
-    'timeline',
-    'reports',
-    'respond',
-    'drill',
-    'stream',
-  ],
-  // Residents' current status includes their devices (online, battery), so caregivers read devices too.
-  caregiver: ['facilities', 'residents', 'devices', 'alerts', 'respond', 'stream'],
-  // Read-only and pseudonymous: response times and coverage, never names or vital signs.
-  regulator: ['facilities', 'residents', 'devices', 'alerts', 'timeline', 'reports', 'stream'],
-  display: ['alerts', 'stream'],
+const STAFF: readonly Action[] = [
+  'session',
+  'facilities',
+  'residents',
+  'devices',
+  'alerts',
+  'respond',
+  'stream',
+  'labels',
+  // Home care: a station's work orders, and the dwellings with their addresses and how to get in.
+  'work-orders',
+  'dwellings',
+];
+const OFFICER: readonly Action[] = [
+  ...STAFF,
+  'timeline',
+  'reports',
+  'drill',
+  'vitals',
+  'manage',
+  'assign',
+  'privacy',
+  'audit',
+  'dead-letters',
+];
+
+/** Exported for the authorization matrix test, which derives its expectations from it. */
+export const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
+  // Creating facilities and setting retention concern every facility: the admin's alone.
+  admin: [...OFFICER, 'provision', 'retention'],
+  'safety-officer': OFFICER,
+  // Residents' current status includes their devices (online, battery) and vital signs, so caregivers read them.
+  caregiver: [...STAFF, 'vitals'],
+  // Read-only and pseudonymous: response times and coverage, never names, vital signs or device ids.
+  regulator: ['session', 'facilities', 'residents', 'alerts', 'timeline', 'reports', 'stream'],
+  // A station's wall display shows its open work orders, never the dwellings' addresses.
+  display: ['session', 'alerts', 'stream', 'labels', 'work-orders'],
 };
 
 /** Throws 403 when the role may not do this at all (scope is checked separately and yields 404). */
@@ -90,21 +134,23 @@ export function residentRef(principal: Principal, facility: string, resident: st
 }
 
 /**
- * The alert as this principal may see it. Regulators get pseudonyms instead of resident ids, and neither the
- * detail text nor the responder's note, which may name a resident or state a vital sign.
+ * The alert as this principal may see it. Regulators get pseudonyms instead of resident ids, no device id, and
+ * neither the detail text nor the responder's note, which may name a resident or state a vital sign.
  */
 export function alertView(principal: Principal, alert: Alert, directory: Directory): Alert {
-  if (principal.role !== 'regulator' || alert.resident === null) {
-    return principal.role === 'regulator' ? { ...alert, detail: `${alert.rule} alert`, note: null } : alert;
-  }
+  if (principal.role !== 'regulator') return alert;
   const pseudonym = residentRef(principal, alert.facility, alert.resident, directory);
+  // Subjects look like `resident:<id>` or `device:<id>`: replace whole segments only, never a substring.
+  const masked = new Map<string, string>();
+  if (alert.resident !== null) masked.set(alert.resident, pseudonym ?? 'unknown');
+  if (alert.device !== null) masked.set(alert.device, 'device');
   return {
     ...alert,
     resident: pseudonym,
-    // Subjects look like `resident:<id>`: replace whole segments only, never a substring of something else.
+    device: null,
     subject: alert.subject
       .split(':')
-      .map((part) => (part === alert.resident ? (pseudonym ?? 'unknown') : part))
+      .map((part) => masked.get(part) ?? part)
       .join(':'),
     detail: `${alert.rule} alert`,
     note: null,

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseEnv, portSchema, type Clock, type Logger } from '@vigil/core';
+import { ConfigError, flagSchema, parseEnv, portSchema, type Clock, type Logger } from '@vigil/core';
 import type { Registry } from 'prom-client';
 
 /** Where the gateway keeps its broker state and outbox unless told otherwise: `<repo>/.data/gateway`. */
@@ -67,6 +67,8 @@ export interface GatewayOptions {
   /** Broker state (sessions, queued QoS 1, retained, wills) and the uplink outbox; default `<repo>/.data/gateway`. */
   dataDir?: string;
   upstream?: UpstreamOptions;
+  /** A TLS listener beside (or, with `only`, instead of) the plain one. */
+  tls?: TlsListenerOptions;
   limits?: Partial<GatewayLimits>;
   /** How long a successful secret verification is remembered (argon2 is slow on purpose); default 12 h, 0 disables. */
   authCacheTtlMs?: number;
@@ -79,6 +81,73 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
+
+// --- TLS listener (devices over the internet) ---
+
+/** The TLS listener: devices outside the facility's network connect with `mqtts://`. */
+export interface TlsListenerOptions {
+  /** Interface of its own; default the plain listener's (`host`). */
+  host?: string;
+  /** Port of its own; default 8883, registered with IANA for MQTT over TLS (MQTT 3.1.1 §4.2). 0 picks a free one. */
+  port?: number;
+  /** PEM files: the server's certificate (chain) and private key. */
+  certFile: string;
+  keyFile: string;
+  /** PEM CA bundle for client certificates (mTLS, MQTT 3.1.1 §5.4.1). With it, clients are asked for one. */
+  caFile?: string;
+  /** Refuse the handshake of a client without a certificate signed by `caFile` (needs `caFile`). */
+  requireClientCert?: boolean;
+  /** Serve TLS only: no plain TCP listener. */
+  only?: boolean;
+}
+
+export const DEFAULT_TLS_PORT = 8883;
+
+const tlsEnvSchema = z.object({
+  VIGIL_MQTT_TLS_CERT: optionalString,
+  VIGIL_MQTT_TLS_KEY: optionalString,
+  VIGIL_MQTT_TLS_CA: optionalString,
+  VIGIL_MQTT_TLS_HOST: optionalString,
+  VIGIL_MQTT_TLS_PORT: portSchema.optional(),
+  VIGIL_MQTT_TLS_REQUIRE_CLIENT_CERT: flagSchema.optional(),
+  VIGIL_MQTT_TLS_ONLY: flagSchema.optional(),
+});
+
+const TLS_ENV: Record<keyof z.infer<typeof tlsEnvSchema>, string> = {
+  VIGIL_MQTT_TLS_CERT: 'PEM certificate (chain) of the TLS listener; with VIGIL_MQTT_TLS_KEY turns it on',
+  VIGIL_MQTT_TLS_KEY: 'PEM private key of the TLS listener',
+  VIGIL_MQTT_TLS_CA: 'PEM CA bundle for client certificates (mTLS: clients are asked for one)',
+  VIGIL_MQTT_TLS_HOST:
+    'interface of the TLS listener (default VIGIL_MQTT_HOST; e.g. 0.0.0.0 with plain MQTT on 127.0.0.1)',
+  VIGIL_MQTT_TLS_PORT: `TLS listener port (default ${DEFAULT_TLS_PORT}; 0 picks a free one)`,
+  VIGIL_MQTT_TLS_REQUIRE_CLIENT_CERT: 'true: refuse a client without a certificate signed by VIGIL_MQTT_TLS_CA',
+  VIGIL_MQTT_TLS_ONLY: 'true: no plain TCP listener, TLS only',
+};
+
+function tlsFromEnv(e: z.infer<typeof tlsEnvSchema>): TlsListenerOptions | undefined {
+  if (!e.VIGIL_MQTT_TLS_CERT && !e.VIGIL_MQTT_TLS_KEY) {
+    if (e.VIGIL_MQTT_TLS_ONLY || e.VIGIL_MQTT_TLS_CA || e.VIGIL_MQTT_TLS_REQUIRE_CLIENT_CERT)
+      throw ConfigError(
+        'VIGIL_MQTT_TLS_CERT and VIGIL_MQTT_TLS_KEY are required by the other VIGIL_MQTT_TLS_* settings',
+      );
+    return undefined;
+  }
+  if (!e.VIGIL_MQTT_TLS_CERT || !e.VIGIL_MQTT_TLS_KEY)
+    throw ConfigError('VIGIL_MQTT_TLS_CERT and VIGIL_MQTT_TLS_KEY must be set together');
+  if (e.VIGIL_MQTT_TLS_REQUIRE_CLIENT_CERT && !e.VIGIL_MQTT_TLS_CA)
+    throw ConfigError('VIGIL_MQTT_TLS_REQUIRE_CLIENT_CERT needs VIGIL_MQTT_TLS_CA');
+  return {
+    certFile: e.VIGIL_MQTT_TLS_CERT,
+    keyFile: e.VIGIL_MQTT_TLS_KEY,
+    port: e.VIGIL_MQTT_TLS_PORT ?? DEFAULT_TLS_PORT,
+    ...(e.VIGIL_MQTT_TLS_HOST ? { host: e.VIGIL_MQTT_TLS_HOST } : {}),
+    ...(e.VIGIL_MQTT_TLS_CA ? { caFile: e.VIGIL_MQTT_TLS_CA } : {}),
+    requireClientCert: e.VIGIL_MQTT_TLS_REQUIRE_CLIENT_CERT ?? false,
+    only: e.VIGIL_MQTT_TLS_ONLY ?? false,
+  };
+}
+
+// --- end TLS listener ---
 
 const envSchema = z.object({
   VIGIL_MQTT_HOST: z.string().min(1).default('127.0.0.1'),
@@ -94,6 +163,7 @@ const envSchema = z.object({
   VIGIL_GATEWAY_RATE_PER_SECOND: z.coerce.number().positive().optional(),
   VIGIL_GATEWAY_RATE_BURST: z.coerce.number().int().positive().optional(),
   VIGIL_GATEWAY_MAX_CONNECTIONS: z.coerce.number().int().positive().optional(),
+  ...tlsEnvSchema.shape,
 });
 
 /** Every environment variable the gateway reads, with its meaning (for `vigil gateway --help` and docs). */
@@ -108,7 +178,8 @@ export const GATEWAY_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_UPSTREAM_CLIENT_ID: 'client id at the upstream broker (default vigil-gateway-<hostname>)',
   VIGIL_GATEWAY_RATE_PER_SECOND: 'per-device sustained message rate before disconnect (default 20)',
   VIGIL_GATEWAY_RATE_BURST: 'per-device burst (default 100)',
-  VIGIL_GATEWAY_MAX_CONNECTIONS: 'open sockets at most (default 20000)',
+  VIGIL_GATEWAY_MAX_CONNECTIONS: 'open sockets at most, per listener (default 20000)',
+  ...TLS_ENV,
 };
 
 /** Gateway options from the environment (zod-validated); see docs/gateway.md for every variable. */
@@ -118,6 +189,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayOpti
   if (e.VIGIL_GATEWAY_RATE_PER_SECOND !== undefined) limits.ratePerSecond = e.VIGIL_GATEWAY_RATE_PER_SECOND;
   if (e.VIGIL_GATEWAY_RATE_BURST !== undefined) limits.rateBurst = e.VIGIL_GATEWAY_RATE_BURST;
   if (e.VIGIL_GATEWAY_MAX_CONNECTIONS !== undefined) limits.maxConnections = e.VIGIL_GATEWAY_MAX_CONNECTIONS;
+  const tls = tlsFromEnv(e);
   return {
     host: e.VIGIL_MQTT_HOST,
     port: e.VIGIL_MQTT_PORT,
@@ -133,6 +205,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayOpti
           },
         }
       : {}),
+    ...(tls ? { tls } : {}),
     limits,
   };
 }

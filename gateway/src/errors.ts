@@ -4,6 +4,8 @@ import { defineError } from '@vigil/core';
 export const GatewayStateUnavailable = defineError('VIGIL_ERR_GATEWAY_STATE_UNAVAILABLE');
 /** The MQTT port could not be bound (in use, or not permitted). */
 export const GatewayListenFailed = defineError('VIGIL_ERR_GATEWAY_LISTEN_FAILED');
+/** The TLS listener's certificate, key or CA file cannot be read or is not a usable PEM certificate/key pair. */
+export const GatewayTlsInvalid = defineError('VIGIL_ERR_GATEWAY_TLS_INVALID');
 
 /**
  * Why a client or a packet was refused. These are metric labels (`vigil_gateway_refusals_total{reason}`)
@@ -25,5 +27,6 @@ export const REFUSAL_REASONS = [
   'queue_overflow',
   'drain_timeout',
   'too_many_connections',
+  'tls_handshake_failed',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];

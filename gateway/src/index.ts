@@ -8,8 +8,14 @@ import { createPool, silentLogger, systemClock } from '@vigil/core';
 import { CredentialChecker } from './auth/credentials.js';
 import { openVerifiedStore } from './auth/verified-store.js';
 import { watchBroker } from './broker-events.js';
-import { DEFAULT_AUTH_CACHE_TTL_MS, DEFAULT_DATA_DIR, DEFAULT_LIMITS, type GatewayOptions } from './config.js';
-import { GatewayListenFailed, GatewayStateUnavailable } from './errors.js';
+import {
+  DEFAULT_AUTH_CACHE_TTL_MS,
+  DEFAULT_DATA_DIR,
+  DEFAULT_LIMITS,
+  DEFAULT_TLS_PORT,
+  type GatewayOptions,
+} from './config.js';
+import { GatewayStateUnavailable } from './errors.js';
 import { authenticateHook } from './hooks/authenticate.js';
 import { authorizeForwardHook } from './hooks/authorize-forward.js';
 import { authorizePublishHook } from './hooks/authorize-publish.js';
@@ -17,7 +23,7 @@ import { authorizeSubscribeHook } from './hooks/authorize-subscribe.js';
 import type { HookContext } from './hooks/context.js';
 import { preConnectHook } from './hooks/pre-connect.js';
 import { routeBeforeAck } from './hooks/route-before-ack.js';
-import { guardPacketSize } from './limits/packet-guard.js';
+import { listen, tlsServerOptions, type Listener } from './listeners.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { createGatewayMetrics } from './metrics.js';
 import { BatchWriter } from '@vigil/core';
@@ -33,14 +39,18 @@ export {
   GATEWAY_ENV,
   type GatewayOptions,
   type GatewayLimits,
+  type TlsListenerOptions,
   type UpstreamOptions,
 } from './config.js';
 export { REFUSAL_REASONS, type RefusalReason } from './errors.js';
 
 export interface GatewayHandle {
-  /** `mqtt://<host>:<port>` */
+  /** `mqtt://<host>:<port>` of the plain listener, or the TLS listener's `mqtts://…` when TLS-only. */
   url: string;
   port: number;
+  /** The TLS listener, when configured. */
+  tlsUrl?: string;
+  tlsPort?: number;
   close(): Promise<void>;
 }
 
@@ -125,42 +135,34 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
   }
 
   const sockets = new Set<net.Socket>();
-  // No Nagle: alerts are small packets whose latency matters more than the few bytes batching would save
-  // (with delayed ACKs, Nagle adds ~40 ms to a publish that follows another one).
-  const server = net.createServer({ noDelay: true }, (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    broker.handle(
-      guardPacketSize(socket, limits.maxPacketBytes, (size) => {
-        metrics.refusals.inc({ reason: 'packet_too_large' });
-        log.warn({ remote: socket.remoteAddress, size }, 'refused oversize packet');
-      }),
-    );
-  });
-  server.maxConnections = limits.maxConnections;
-  server.on('drop', () => metrics.refusals.inc({ reason: 'too_many_connections' }));
+  const listeners: Listener[] = [];
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, host, () => resolve());
-    });
+    const listenCtx = { limits, metrics, log, sockets, handle: (socket: net.Socket) => broker.handle(socket) };
+    if (!options.tls?.only) listeners.push(await listen(listenCtx, host, options.port));
+    if (options.tls) {
+      const secure = await tlsServerOptions(options.tls);
+      const tlsHost = options.tls.host ?? host;
+      listeners.push(await listen(listenCtx, tlsHost, options.tls.port ?? DEFAULT_TLS_PORT, secure));
+    }
   } catch (err) {
+    await Promise.all(listeners.map((l) => new Promise((resolve) => l.server.close(resolve))));
     broker.close();
     await forwarder?.close();
     await state.close();
     await pool.end();
-    throw GatewayListenFailed(`cannot listen on ${host}:${options.port}`, err);
+    throw err;
   }
-  const port = (server.address() as net.AddressInfo).port;
-  log.info({ host, port, dataDir }, 'gateway listening');
+  const [first, tlsListener] = [listeners[0]!, options.tls ? listeners.at(-1) : undefined];
+  log.info({ listeners: listeners.map((l) => l.url), dataDir }, 'gateway listening');
 
   let closing: Promise<void> | null = null;
   return {
-    url: `mqtt://${host}:${port}`,
-    port,
+    url: first.url,
+    port: first.port,
+    ...(tlsListener ? { tlsUrl: tlsListener.url, tlsPort: tlsListener.port } : {}),
     close() {
       closing ??= (async () => {
-        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const serverClosed = Promise.all(listeners.map((l) => new Promise((resolve) => l.server.close(resolve))));
         await new Promise<void>((resolve) => broker.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await serverClosed;

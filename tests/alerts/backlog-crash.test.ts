@@ -1,14 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '@vigil/alerts';
-import { clusterPaths, migrate, silentLogger, startCluster, stopCluster } from '@vigil/core';
 import { upsertServiceAccount } from '@vigil/store';
-import type { ClusterPaths } from '@vigil/core';
 import { startTestGateway } from '../helpers/gateway.js';
-import { exited, freePort, spawnVigil, waitFor } from '../helpers/processes.js';
+import { startOwnCluster, type OwnCluster } from '../helpers/own-cluster.js';
+import { exited, spawnVigil, waitFor } from '../helpers/processes.js';
 import { connectDevice, listenForEvents, seedFacility, type EventListener, type TestDevice } from './harness.js';
 
 /**
@@ -16,11 +12,7 @@ import { connectDevice, listenForEvents, seedFacility, type EventListener, type 
  * shown, so `kill -9` of the alerts process loses none of them. A throwaway cluster: this test stops its database.
  */
 describe('alerts backlog across a crash while the database is down', () => {
-  const log = silentLogger();
-  let dir: string;
-  let paths: ClusterPaths;
-  let url: string;
-  let pool: pg.Pool;
+  let cluster: OwnCluster;
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
   let listener: EventListener;
   let band: TestDevice;
@@ -36,12 +28,8 @@ describe('alerts backlog across a crash while the database is down', () => {
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-alerts-crash-'));
-    paths = await clusterPaths({ VIGIL_DATA_DIR: dir, VIGIL_PG_PORT: String(await freePort()) });
-    url = await startCluster(log, paths);
-    await migrate(url, log);
-    pool = new pg.Pool({ connectionString: url, max: 2 });
-    pool.on('error', () => undefined); // idle clients die with the server on purpose
+    cluster = await startOwnCluster('vigil-alerts-crash-');
+    const { pool, url, dir } = cluster;
     await seedFacility(pool, 'f1');
     gateway = await startTestGateway(url);
     listener = await listenForEvents(pool, gateway.url);
@@ -64,14 +52,12 @@ describe('alerts backlog across a crash while the database is down', () => {
     await band?.close();
     await listener?.close();
     await gateway?.close();
-    await pool?.end();
-    if (paths) await stopCluster(log, paths);
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await cluster?.close();
   });
 
   it('stores every event shown before the crash once, in order, and the chain verifies', async () => {
     const first = await startAlertsProcess();
-    await stopCluster(log, paths);
+    await cluster.stop();
     await band.publish('event', { ts: Date.now(), type: 'fall', confidence: 0.9 });
     await band.publish('event', { ts: Date.now(), type: 'sos' });
     const shown = [
@@ -81,23 +67,23 @@ describe('alerts backlog across a crash while the database is down', () => {
 
     first.child.kill('SIGKILL');
     await exited(first.child);
-    await startCluster(log, paths);
+    await cluster.start();
     await startAlertsProcess();
 
     const ids = shown.map((e) => String(e.eventId));
     const stored = await waitFor('events stored', async () => {
-      const { rows } = await pool.query<{ id: string; type: string; alert_id: string }>(
+      const { rows } = await cluster.pool.query<{ id: string; type: string; alert_id: string }>(
         'SELECT id, type, alert_id FROM alert_events WHERE id = ANY($1) ORDER BY id',
         [ids],
       );
       return rows.length === shown.length ? rows : null;
     });
     expect(stored).toEqual(shown.map((e) => ({ id: String(e.eventId), type: 'raised', alert_id: e.alert.id })));
-    const { rows: alerts } = await pool.query('SELECT rule, status FROM alerts ORDER BY raised_at');
+    const { rows: alerts } = await cluster.pool.query('SELECT rule, status FROM alerts ORDER BY raised_at');
     expect(alerts).toEqual([
       { rule: 'fall', status: 'open' },
       { rule: 'sos', status: 'open' },
     ]);
-    expect((await verifyChain(pool)).broken).toBeNull();
+    expect((await verifyChain(cluster.pool)).broken).toBeNull();
   });
 });

@@ -19,7 +19,7 @@ const SHORT = {
   vitals: { sustainMs: 2_000, maxGapMs: 2_000 },
   deterioration: { sustainMs: 2_000 },
   noVitalsInBed: { sustainMs: 2_000, maxGapMs: 2_000 },
-  bedExitNight: { afterMs: 1_000 },
+  bedExitNight: { afterMs: 1_000, confirmMs: 1_000 },
   inactivity: { silenceMs: 1_500 },
   fire: { riseWindowMs: 2_000 },
   bandNotWorn: { afterMs: 1_500 },
@@ -94,7 +94,13 @@ const SCENARIOS: Scenario[] = [
     priority: 'high',
     facility: 'night',
     device: { kind: 'bedmat', resident: true, location: 'room-1' },
-    send: event('bed_exit'),
+    // Out of bed, and still out 1.5 s later: past the bed-exit limit, judged on the mat's sample (the wall clock
+    // would wait two expected intervals of the mat).
+    send: async (device, now) => {
+      await event('bed_exit')(device, now);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await readings([{ occupied: false }])(device, Date.now());
+    },
   },
   {
     rule: 'wandering',

@@ -139,7 +139,7 @@ describe('api REST: auth, scoping, validation, privacy', () => {
     });
   });
 
-  it('never shows a regulator names, resident ids or vital signs', async () => {
+  it('never shows a regulator names, resident ids, device ids or vital signs; vitals need consent', async () => {
     const { regulator, officer } = fx.tokens;
     const { rows } = await fx.db.pool.query(`SELECT pseudonym FROM residents WHERE facility_id = 'f1'`);
     const pseudonym = rows[0].pseudonym as string;
@@ -150,18 +150,29 @@ describe('api REST: auth, scoping, validation, privacy', () => {
         '/api/v1/alerts',
         `/api/v1/alerts/${f1Alert.id}`,
         `/api/v1/alerts/${f1Alert.id}/timeline`,
-        '/api/v1/devices/wb-f1',
       ].map((path) => fx.call(regulator, path)),
     );
     for (const res of everything) expect(res.status).toBe(200);
     const text = JSON.stringify(everything.map((res) => res.body));
-    expect(text).not.toMatch(/Anna|"anna"|resident:anna|confidence 0\.93|"hr"|"spo2"/);
+    expect(text).not.toMatch(/Anna|"anna"|resident:anna|confidence 0\.93|"hr"|"spo2"|wb-f1/);
+    expect((await fx.call(regulator, '/api/v1/devices/wb-f1')).status).toBe(403);
     expect(text).toContain(pseudonym);
     expect(everything[2]!.body.alerts[0]).toMatchObject({ resident: pseudonym, subject: `resident:${pseudonym}` });
     expect(everything[4]!.body.device).toMatchObject({ readings: [], readingsWithheld: true });
     expect((await fx.call(regulator, '/api/v1/residents/f1/anna')).status).toBe(404);
 
-    // The same records, for facility staff, carry the names and the vital signs.
+    // Facility staff see names; vital signs only once the resident's consent to them is recorded.
+    const withoutConsent = await fx.call(officer, '/api/v1/residents/f1/anna');
+    expect(withoutConsent.body).toMatchObject({ name: 'Anna f1', vitalsWithheld: 'consent' });
+    expect(withoutConsent.body.latestVitals).toBeUndefined();
+    const timelineWithout = await fx.call(officer, `/api/v1/alerts/${f1Alert.id}/timeline`);
+    expect(timelineWithout.body.device).toMatchObject({ readings: [], readingsWithheld: true });
+    const consent = { vitals: true, location: true, familyNotification: false };
+    const recorded = await fx.call(officer, '/api/v1/residents/f1/anna/consent', {
+      method: 'PUT',
+      body: JSON.stringify(consent),
+    });
+    expect(recorded).toMatchObject({ status: 200, body: { ...consent, recordedBy: 'otto' } });
     const resident = await fx.call(officer, '/api/v1/residents/f1/anna');
     expect(resident.body).toMatchObject({ id: 'anna', name: 'Anna f1', pseudonym, openAlerts: 1 });
     expect(resident.body.latestVitals).toEqual([expect.objectContaining({ device: 'wb-f1', hr: 71, spo2: 97 })]);

@@ -163,11 +163,15 @@ describe('api WebSocket stream', () => {
     const regulator = await connect({ token: fx.tokens.regulator });
     const display = await connect({ token: fx.tokens.display });
     const snapshot = await regulator.next('snapshot');
-    expect(JSON.stringify(snapshot)).not.toMatch(/"anna"|resident:anna|confidence/);
+    expect(JSON.stringify(snapshot)).not.toMatch(/"anna"|resident:anna|confidence|wb-f/);
     await display.next('snapshot');
     const event = await emitted('raised', makeAlert({ facility: 'f2', device: 'wb-f2' }));
     const pushed = await regulator.next('alert', (m) => m.eventId === event.eventId);
-    expect(pushed.alert).toMatchObject({ resident: rows[0].pseudonym, subject: `resident:${rows[0].pseudonym}` });
+    expect(pushed.alert).toMatchObject({
+      resident: rows[0].pseudonym,
+      subject: `resident:${rows[0].pseudonym}`,
+      device: null,
+    });
     expect(pushed.alert.detail).toBe('fall alert');
     await waitFor('the display heartbeat after the event', () =>
       display.messages.find((m) => m.type === 'heartbeat' && m.lastEventId >= event.eventId),

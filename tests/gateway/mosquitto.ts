@@ -31,7 +31,8 @@ export class Mosquitto {
     this.dir = dir;
   }
 
-  static async create(): Promise<Mosquitto> {
+  /** `extra`: more mosquitto.conf lines (per-client limits for the benchmark). */
+  static async create(extra: string[] = []): Promise<Mosquitto> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-mosq-'));
     // Started as root, mosquitto drops to its own user and must still be able to save its sessions here.
     await chmod(dir, 0o777);
@@ -43,6 +44,7 @@ export class Mosquitto {
         'allow_anonymous true',
         'persistence true',
         `persistence_location ${dir}/`,
+        ...extra,
         '',
       ].join('\n'),
     );

@@ -9,23 +9,26 @@ import { replay } from '../../cli/src/evaluate/replay.js';
  * Issue 10 §0 as a property over the whole labelled library: the same readings give the same alerts whatever the
  * message boundaries. Each scenario is replayed one sample per message, in `samples` batches of 2, 7 and 64, and
  * late (everything after an outage, in batches of 64); the alerts raised — rule, subject, the most urgent priority
- * reached, the device time they occurred at, and whether they auto-cleared — must be identical. device_offline is
- * judged on the wall clock (silence, a Last Will without `ts`): its time depends on arrival, so it is compared
- * without it; in the late mode the outage itself makes the devices look offline, so it is left out altogether.
+ * reached, the device time they occurred at, and whether they auto-cleared — must be identical. device_offline and
+ * connectivity (the same silence bookkeeping, many devices at once) are judged on the wall clock (silence, a Last
+ * Will without `ts`): their time depends on arrival, so they are compared without it; in the late mode the outage
+ * itself makes the devices look offline, so they are left out altogether.
  */
 
 const SEED = 'library';
+/** Judged on the wall clock: silence has no device time. */
+const WALL_CLOCK: ReadonlySet<string> = new Set(['device_offline', 'connectivity']);
 
 const signature = (a: ReplayedAlert) => {
   const priority = ALERT_PRIORITIES.find((p) => a.reached[p] !== undefined)!;
-  const at = a.rule === 'device_offline' ? '' : ` at ${new Date(a.occurredAt).toISOString()}`;
+  const at = WALL_CLOCK.has(a.rule) ? '' : ` at ${new Date(a.occurredAt).toISOString()}`;
   return `${a.rule} ${a.subject} ${priority}${at}${a.cleared ? ' auto-cleared' : ''}`;
 };
 
 /** What the comparison sees of a replay's alerts in `mode`. */
 const comparable = (alerts: readonly ReplayedAlert[], mode: DeliveryMode) =>
   alerts
-    .filter((a) => mode.name !== 'late' || a.rule !== 'device_offline')
+    .filter((a) => mode.name !== 'late' || !WALL_CLOCK.has(a.rule))
     .map(signature)
     .sort();
 

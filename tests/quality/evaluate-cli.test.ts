@@ -20,16 +20,29 @@ describe('vigil evaluate', { timeout: 120_000 }, () => {
   });
 
   it('exits 1 when a nuisance exceeds its budget, and not with a budget that allows it', async () => {
-    const args = ['evaluate', '--scenario', 'spo2-artefact-82', '--json', '--out', path.join(dir, 'artefact.json')];
-    const failed = vigil(args);
-    await expect(failed).rejects.toMatchObject({ code: 1 });
-    const allowed = JSON.parse(await vigil([...args, '--nuisance-budget', '1']));
-    expect(allowed.overall.falseOnNuisance).toBe(1);
+    // Restless sleep at high fall risk raises nothing with the bed-exit confirmation, one alert per flicker without.
+    const out = path.join(dir, 'restless.json');
+    const args = ['evaluate', '--scenario', 'restless-sleep-r2', '--json', '--out', out];
+    const tuned = JSON.parse(await vigil(args));
+    expect(tuned.overall.falseOnNuisance).toBe(0);
+    const untuned = [...args, '--settings', '{"bedExitNight":{"confirmMs":0}}'];
+    await expect(vigil(untuned)).rejects.toMatchObject({ code: 1 });
+    const failed = JSON.parse(await readFile(out, 'utf8'));
+    expect(failed.overall.falseOnNuisance).toBeGreaterThan(0);
+    expect(failed.failures).toEqual([
+      `${failed.overall.falseOnNuisance} false alerts on nuisance scenarios (budget 0)`,
+    ]);
+    const budget = String(failed.overall.falseOnNuisance);
+    const allowed = JSON.parse(await vigil([...untuned, '--nuisance-budget', budget]));
+    expect(allowed.overall.falseOnNuisance).toBe(failed.overall.falseOnNuisance);
     expect(allowed.failures).toEqual([]);
   });
 
   it('refuses an unknown scenario and a negative budget with a usage error', async () => {
     await expect(vigil(['evaluate', '--scenario', 'nope'])).rejects.toMatchObject({ code: 1 });
     await expect(vigil(['evaluate', '--budget', '-1'])).rejects.toMatchObject({ code: 1 });
+    await expect(vigil(['evaluate', '--settings', '{"bedExitNight":{"confirmMz":0}}'])).rejects.toMatchObject({
+      code: 1,
+    });
   });
 });

@@ -27,9 +27,10 @@ const offTooLong = (band: Band, at: number) =>
     : [];
 
 /**
- * band_not_worn: a wristband reporting `worn: false` for `bandNotWorn.afterMs` (30 min), judged on its samples'
- * time and, when it falls silent, on the wall clock (`tick`); or a `removed` event (at once). Warning, for the
- * device (`device:<id>`, carrying the resident). Cleared by a `worn: true` sample.
+ * band_not_worn: a wristband off the wrist (a `removed` event, or samples with `worn: false`) for
+ * `bandNotWorn.afterMs` (30 min), judged on its samples' time and, when it falls silent, on the wall clock
+ * (`tick`): a band taken off for a shower raises nothing. Warning, for the device (`device:<id>`, carrying the
+ * resident). Cleared by a `worn: true` sample.
  */
 export const bandNotWornRule: Rule<BandState, RuleSettings> = {
   name: 'band_not_worn',
@@ -48,7 +49,7 @@ export const bandNotWornRule: Rule<BandState, RuleSettings> = {
     if (input.type === 'event') {
       if (input.event.type !== 'removed') return [];
       band.offSince = Math.min(band.offSince ?? Infinity, input.event.ts);
-      return notWorn(band, 'wristband removed', input.event.ts);
+      return offTooLong(band, input.event.ts);
     }
     const { sample } = input;
     if (typeof sample.worn !== 'boolean' || sample.ts < band.ts) return [];

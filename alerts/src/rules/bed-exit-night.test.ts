@@ -31,12 +31,12 @@ describe('bed exit at night rule', () => {
     expect(summary(intents)).toEqual([CLEAR, ...expected]);
   });
 
-  it('the wall clock raises when the mat falls silent; back in bed clears', () => {
+  it('the wall clock raises when the mat falls silent two expected intervals (2 × 10 s) past the limit; back in bed clears', () => {
     const exit = t('2026-11-24T01:00:00Z');
     const state = bedExitNightRule.initialState();
     expect(summary(run(bedExitNightRule, [[event('bed_exit', exit), atRisk]], state))).toEqual([]);
-    expect(bedExitNightRule.tick!(exit + 10 * MIN, state)).toEqual([]);
-    const raised = bedExitNightRule.tick!(exit + 10 * MIN + 1, state);
+    expect(bedExitNightRule.tick!(exit + 10 * MIN + 20_000, state)).toEqual([]);
+    const raised = bedExitNightRule.tick!(exit + 10 * MIN + 20_001, state);
     expect(raised).toMatchObject([
       {
         action: 'raise',
@@ -49,14 +49,19 @@ describe('bed exit at night rule', () => {
     expect(summary(run(bedExitNightRule, [[event('bed_enter', exit + 25 * MIN), atRisk]], state))).toEqual([CLEAR]);
   });
 
-  it('a resident at high fall risk raises at once; one without fall risk never', () => {
+  it('a resident at high fall risk raises once the bed stays empty more than 15 s; one without fall risk never', () => {
     const exit = t('2026-11-24T01:00:00Z');
-    const high = run(bedExitNightRule, [[event('bed_exit', exit), highRisk]]);
+    expect(run(bedExitNightRule, [[event('bed_exit', exit), highRisk]])).toEqual([]);
+    const high = run(bedExitNightRule, [
+      [event('bed_exit', exit), highRisk],
+      [reading({ ts: exit + 15_000, occupied: false }), highRisk],
+      [reading({ ts: exit + 15_001, occupied: false }), highRisk],
+    ]);
     expect(high).toMatchObject([
       {
         action: 'raise',
         priority: 'high',
-        occurredAt: exit,
+        occurredAt: exit + 15_000,
         detail: 'resident at high fall risk left the bed at night',
       },
     ]);
@@ -66,6 +71,40 @@ describe('bed exit at night rule', () => {
         [event('bed_exit', exit + 60 * MIN), noRisk],
       ]),
     ).toEqual([]);
+  });
+
+  it('a restless sleeper at high fall risk, the mat empty for one sample, raises nothing, judged by reading or tick', () => {
+    const turn = t('2026-11-24T01:00:00Z');
+    const state = bedExitNightRule.initialState();
+    const intents = run(
+      bedExitNightRule,
+      [
+        [reading({ ts: turn - 10_000, occupied: true }), highRisk],
+        [reading({ ts: turn, occupied: false }), highRisk],
+      ],
+      state,
+    );
+    // The next sample may come one expected interval later and a batching mat hold it one more: the tick waits.
+    expect(bedExitNightRule.tick!(turn + 35_000, state)).toEqual([]);
+    intents.push(...run(bedExitNightRule, [[reading({ ts: turn + 10_000, occupied: true }), highRisk]], state));
+    intents.push(...bedExitNightRule.tick!(turn + 60_000, state));
+    expect(summary(intents)).toEqual(['clear high resident:r1']);
+    run(bedExitNightRule, [[reading({ ts: turn + 70_000, occupied: false }), highRisk]], state);
+    expect(summary(bedExitNightRule.tick!(turn + 105_001, state))).toEqual([RAISE]);
+  });
+
+  it('confirmMs 0 raises on the first empty reading', () => {
+    const instant = context({
+      kind: 'bedmat',
+      resident: { fallRisk: 'high' },
+      overrides: { bedExitNight: { confirmMs: 0 } },
+    });
+    const turn = t('2026-11-24T01:00:00Z');
+    const intents = run(bedExitNightRule, [
+      [reading({ ts: turn - 10_000, occupied: true }), instant],
+      [reading({ ts: turn, occupied: false }), instant],
+    ]);
+    expect(intents.at(-1)).toMatchObject({ action: 'raise', occurredAt: turn });
   });
 
   it('a reading shows an exit only after the bed was seen occupied; late changes are ignored', () => {
@@ -94,7 +133,7 @@ describe('bed exit at night rule', () => {
     const exit = t('2026-11-24T01:00:00Z');
     const state = bedExitNightRule.initialState();
     run(bedExitNightRule, [[event('bed_exit', exit), quick]], state);
-    expect(summary(bedExitNightRule.tick!(exit + 2 * MIN + 1, state))).toEqual([RAISE]);
+    expect(summary(bedExitNightRule.tick!(exit + 2 * MIN + 20_001, state))).toEqual([RAISE]);
     const lateNight = context({
       kind: 'bedmat',
       resident: { fallRisk: 'high' },

@@ -11,7 +11,16 @@ interface Bed extends Latch {
   exitAt: number | null;
   /** Device time of the newest occupancy change, so a late one cannot reverse a newer one. */
   ts: number;
+  /** How long the bed must stay empty before this exit raises: `afterMs`, or `confirmMs` at high fall risk. */
+  waitMs: number;
+  detail: string;
+  /**
+   * The mat's expected interval. The tick waits two: the mat's first sample past the limit may be taken one interval
+   * later and held back by a batching mat one more, and it may say "back in bed".
+   */
+  intervalMs: number;
   afterMs: number;
+  confirmMs: number;
   enabled: boolean;
 }
 
@@ -24,9 +33,7 @@ function raise(bed: Bed, detail: string, occurredAt: number): AlertIntent[] {
 }
 
 const outTooLong = (bed: Bed, at: number) =>
-  bed.exitAt !== null && at - bed.exitAt > bed.afterMs
-    ? raise(bed, `out of bed at night for more than ${formatDuration(bed.afterMs)}`, bed.exitAt + bed.afterMs)
-    : [];
+  bed.exitAt !== null && at - bed.exitAt > bed.waitMs ? raise(bed, bed.detail, bed.exitAt + bed.waitMs) : [];
 
 function bedOf(state: BedState, ctx: RuleContext<RuleSettings>): Bed {
   let bed = state.get(ctx.device.id);
@@ -37,20 +44,27 @@ function bedOf(state: BedState, ctx: RuleContext<RuleSettings>): Bed {
       occupied: undefined,
       exitAt: null,
       ts: -Infinity,
+      waitMs: 0,
+      detail: '',
+      intervalMs: 0,
       afterMs: 0,
+      confirmMs: 0,
       enabled: true,
     };
     state.set(ctx.device.id, bed);
   }
-  return Object.assign(bed, { refs: refsOf(ctx), ...ctx.settings.bedExitNight });
+  const intervalMs = ctx.device.expectedIntervalS * 1000;
+  return Object.assign(bed, { refs: refsOf(ctx), intervalMs, ...ctx.settings.bedExitNight });
 }
 
 /**
  * bed_exit_night: a resident at fall risk leaves the bed (a bed mat's `bed_exit` event, or `occupied` going from
  * true to false) in the night window (`night.start`–`night.end`, 22:00–06:00 in the facility's time zone, judged on
- * the device's time) and stays out more than `bedExitNight.afterMs` (10 min), judged on later samples and on the
- * wall clock (`tick`); at once for a resident at high fall risk. High, for the resident. Leaving the bed by day
- * is not tracked. Cleared when the resident is back in bed (auto-clears if nobody acknowledged).
+ * the device's time) and stays out more than `bedExitNight.afterMs` (10 min), or more than `confirmMs` (15 s) for a
+ * resident at high fall risk (a restless sleeper's mat reads empty for a sample). Judged on the mat's later reports
+ * in device time, and on the wall clock (`tick`) once the mat has had two expected intervals more to say otherwise,
+ * so a batching mat gives the same alerts. High, for the resident. Leaving the bed by day is not tracked. Cleared
+ * when the resident is back in bed (auto-clears if nobody acknowledged).
  */
 export const bedExitNightRule: Rule<BedState, RuleSettings> = {
   name: 'bed_exit_night',
@@ -89,12 +103,18 @@ export const bedExitNightRule: Rule<BedState, RuleSettings> = {
     return [...intents, ...outTooLong(bed, newest)];
   },
   tick(now, state) {
-    return [...state.values()].flatMap((bed) => (bed.enabled ? outTooLong(bed, now) : []));
+    return [...state.values()].flatMap((bed) => (bed.enabled ? outTooLong(bed, now - 2 * bed.intervalMs) : []));
   },
 };
 
+/** Notes a night-time exit and how long it may last before it raises (a wait of 0: at once). */
 function exited(bed: Bed, ctx: RuleContext<RuleSettings>, ts: number, fallRisk: 'at-risk' | 'high'): AlertIntent[] {
   if (!inClockWindow(ts, ctx.facility.timezone, ctx.settings.night)) return [];
   bed.exitAt = ts;
-  return fallRisk === 'high' ? raise(bed, 'resident at high fall risk left the bed at night', ts) : [];
+  const high = fallRisk === 'high';
+  bed.waitMs = high ? bed.confirmMs : bed.afterMs;
+  bed.detail = high
+    ? 'resident at high fall risk left the bed at night'
+    : `out of bed at night for more than ${formatDuration(bed.afterMs)}`;
+  return bed.waitMs === 0 ? raise(bed, bed.detail, ts) : [];
 }

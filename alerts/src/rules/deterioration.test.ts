@@ -2,7 +2,7 @@ import type { ReadingSample } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
 import { deteriorationRule } from './deterioration.js';
 import type { RuleSettings } from './settings.js';
-import { batch, context, run, reading, summary, T0 } from './test-kit.js';
+import { batch, context, run, reading, status, summary, T0 } from './test-kit.js';
 import type { AlertIntent, RuleContext, RuleInput } from './types.js';
 import { vitalsRule } from './vitals.js';
 
@@ -21,6 +21,7 @@ function span(fromMin: number, toMin: number, band: Fields | null, mat: Fields |
   }
   return steps;
 }
+const tsOf = (input: RuleInput) => (input as { sample: ReadingSample }).sample.ts;
 const raises = (intents: AlertIntent[]) =>
   intents.filter((i) => i.action === 'raise').map((i) => [(i.occurredAt - T0) / MIN, i.priority, i.detail]);
 
@@ -98,15 +99,49 @@ describe('deterioration rule: NEWS2 from the devices of one resident', () => {
     expect(bp[1]!.detail).toBe('NEWS2 5 (partial): SpO2 1, SBP 2, HR 2');
   });
 
-  it('a device whose samples arrive behind the other still counts, through the other device judging', () => {
-    const steps: Steps = [];
-    for (let t = 0; t < 10 * MIN; t += 10_000) {
-      steps.push([reading({ ts: T0 + t + 10_000, ...calm.band }), wristband]);
-      steps.push([reading({ ts: T0 + t + 5_000, occupied: true, rr: 26 }), bedmat]);
+  it("judges across devices in device time, whatever the order the devices' messages arrive in", () => {
+    // The wristband is calm; the bed mat's respiration rate turns bad (3) at 2 min and calm again at 8 min.
+    const band = span(0, 12, calm.band);
+    const mat = [...span(0, 2, null, calm.mat), ...span(2, 8, null, { rr: 26 }), ...span(8, 12, null, calm.mat)];
+    // The engine primes every registered device at start: the rule knows the resident has a bed mat to wait for.
+    const primed = () => {
+      const state = deteriorationRule.initialState();
+      deteriorationRule.prime!(bedmat, null, state);
+      return state;
+    };
+    const inTime = run(
+      deteriorationRule,
+      [...band, ...mat].sort(([a], [b]) => tsOf(a) - tsOf(b)),
+      primed(),
+    );
+    expect(raises(inTime)).toEqual([[7 + 35 / 60, 'high', 'NEWS2 3 (partial): RR 3, SpO2 0, HR 0']]);
+    // The mat uploads 64 samples at a time, after the wristband's newer samples (each device in its own order).
+    const late: Steps = [];
+    for (let i = 0; i < mat.length; i += 64) {
+      late.push(...band.filter(([input]) => tsOf(input) < tsOf(mat[Math.min(i + 63, mat.length - 1)]![0]) + MIN));
+      late.push(...mat.slice(i, i + 64));
     }
-    const intents = run(deteriorationRule, steps);
-    expect(raises(intents)).toEqual([[5 + 20 / 60, 'high', 'NEWS2 3 (partial): RR 3, SpO2 0, HR 0']]);
-    expect(intents.at(-1)!.device).toBe('wb1');
+    const once = [...new Map(late.map((step) => [step[0], step])).values()];
+    expect(run(deteriorationRule, once, primed())).toEqual(inTime);
+  });
+
+  it('a device gone (its Last Will) or silent past its allowance is no longer waited for', () => {
+    const state = deteriorationRule.initialState();
+    deteriorationRule.prime!(bedmat, null, state);
+    const worse = span(0, 6, { hr: 120, spo2: 91 });
+    // The bed mat never reports: the wristband's samples wait for it.
+    expect(run(deteriorationRule, worse, state)).toEqual([]);
+    // 3 × its 10 s expected interval after the first sample waited, the tick judges them.
+    expect(raises(deteriorationRule.tick!(wristband.now + 29_999, state))).toEqual([]);
+    expect(raises(deteriorationRule.tick!(wristband.now + 30_000, state))).toEqual([
+      [5, 'high', 'NEWS2 5 (partial): SpO2 3, HR 2'],
+    ]);
+    const gone = deteriorationRule.initialState();
+    deteriorationRule.prime!(bedmat, null, gone);
+    run(deteriorationRule, worse, gone);
+    expect(raises(run(deteriorationRule, [[status({ online: false }, true), bedmat]], gone))).toEqual([
+      [5, 'high', 'NEWS2 5 (partial): SpO2 3, HR 2'],
+    ]);
   });
 
   it('a silence longer than the freshness window starts the band over', () => {

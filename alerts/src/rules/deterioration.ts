@@ -9,7 +9,7 @@ import {
 } from './news2.js';
 import { SubjectLevels, type SourceLevel } from './levels.js';
 import type { RuleSettings } from './settings.js';
-import type { Rule } from './types.js';
+import type { AlertIntent, Rule, RuleContext } from './types.js';
 
 type Deterioration = RuleSettings['deterioration'];
 
@@ -31,8 +31,30 @@ const CLEARED = 'NEWS2 below 5, no parameter at 3';
  */
 const SMOOTHING_MS = 20_000;
 
+/** A sample waiting for the person's other devices to report up to its time. */
+interface Pending {
+  sample: ReadingSample;
+  refs: Refs;
+  settings: Deterioration;
+}
+
+/** One of the person's devices, as the order of judgement sees it. */
+interface Feed {
+  /** Device time of its newest reading: nothing older is still to come from it. */
+  newest: number;
+  /** Whether samples of the person's other devices wait for it (false after its Last Will, or a long wait). */
+  waited: boolean;
+  /** Wall clock since when a sample of another device has been waiting for it (null: none waits). */
+  waitingSince: number | null;
+  /** How long a sample waits for it: `deviceOffline.silenceFactor` × its expected interval. */
+  allowanceMs: number;
+}
+
 /** A person's latest observations (across their devices) and the score they make, updated in place. */
 class Person {
+  readonly feeds = new Map<string, Feed>();
+  /** Samples not judged yet, in device-time order. */
+  readonly pending: Pending[] = [];
   readonly values = new Float64Array(PARAMETERS.length);
   readonly at = new Float64Array(PARAMETERS.length).fill(-Infinity);
   readonly parts = new Int8Array(PARAMETERS.length);
@@ -74,6 +96,9 @@ export interface DeteriorationState {
   bySubject: Map<string, Person>;
 }
 
+const measures = (ctx: RuleContext<RuleSettings>) =>
+  ctx.settings.deterioration.enabled && (ctx.device.kind === 'wristband' || ctx.device.kind === 'bedmat');
+
 function personOf(state: DeteriorationState, refs: Refs): Person {
   let person = state.byDevice.get(refs.device);
   if (person?.resident !== refs.resident) {
@@ -83,6 +108,44 @@ function personOf(state: DeteriorationState, refs: Refs): Person {
     state.byDevice.set(refs.device, person);
   }
   return person;
+}
+
+/** The device's feed of the person, created waited for (a device primed at start is waited for until it reports). */
+function feedOf(person: Person, ctx: RuleContext<RuleSettings>): Feed {
+  let feed = person.feeds.get(ctx.device.id);
+  if (!feed) {
+    feed = { newest: -Infinity, waited: true, waitingSince: null, allowanceMs: 0 };
+    person.feeds.set(ctx.device.id, feed);
+  }
+  feed.allowanceMs = ctx.settings.deviceOffline.silenceFactor * ctx.device.expectedIntervalS * 1000;
+  return feed;
+}
+
+/** Inserts in device-time order; almost always at the end. */
+function enqueue(person: Person, item: Pending): void {
+  const { pending } = person;
+  let i = pending.length;
+  while (i > 0 && pending[i - 1]!.sample.ts > item.sample.ts) i--;
+  pending.splice(i, 0, item);
+}
+
+/**
+ * Judges the pending samples up to the watermark, the oldest newest reading among the devices still waited for, so
+ * the score's timeline is the same whatever order the devices' messages arrive in; notes which devices hold it back.
+ */
+function drain(state: DeteriorationState, person: Person, now: number): AlertIntent[] {
+  let mark = Infinity;
+  for (const feed of person.feeds.values()) if (feed.waited) mark = Math.min(mark, feed.newest);
+  const { pending } = person;
+  const out: AlertIntent[] = [];
+  let judged = 0;
+  while (judged < pending.length && pending[judged]!.sample.ts <= mark)
+    out.push(...judge(state, person, pending[judged++]!));
+  if (judged) pending.splice(0, judged);
+  const last = pending.at(-1)?.sample.ts ?? -Infinity;
+  for (const feed of person.feeds.values())
+    feed.waitingSince = feed.waited && feed.newest < last ? (feed.waitingSince ?? now) : null;
+  return out;
 }
 
 /** Takes the sample's parameters that are newer than the person's; false if it brings nothing new. */
@@ -145,33 +208,73 @@ const RULE = 'deterioration';
  * time. Medium risk (aggregate 5–6, or one parameter scoring 3) held for `sustainMs` (5 min): high; high risk
  * (7 or more): critical. The detail gives the score and its parts, never the values. Cleared when the score is low.
  */
+/** Scores one sample in device-time order and turns the risk band it has held into an edge of the alert. */
+function judge(state: DeteriorationState, person: Person, { sample, refs, settings }: Pending): AlertIntent[] {
+  if (!observe(person, sample, settings)) return [];
+  score(person, sample.ts, settings);
+  const level = sustainedLevel(person, sample.ts, settings);
+  if (level === undefined) return [];
+  const { levels } = state;
+  const { subject } = person;
+  const raisedBefore = levels.raised(subject);
+  levels.set(subject, SOURCE, level, sample.ts);
+  const edge = levels.settle(subject);
+  const base = { rule: RULE, subject, occurredAt: sample.ts } as const;
+  if (edge === 'raise')
+    return [intent(refs, { ...base, action: 'raise', priority: level as AlertPriority, detail: describe(person) })];
+  if (edge === 'clear')
+    return [intent(refs, { ...base, action: 'clear', priority: raisedBefore ?? 'high', detail: CLEARED })];
+  return [];
+}
+
+/**
+ * deterioration: a partial NEWS2 score per resident from the latest respiration rate, SpO2, systolic blood pressure
+ * and pulse of all their devices (each fresh within `deterioration.freshMs`, blood pressure `bpFreshMs`), judged in
+ * device time across the devices: a sample waits until every device of the person still reporting has reported up
+ * to its time (docs/rules.md "NEWS2", "Order"). Medium risk (aggregate 5–6, or one parameter scoring 3) held for
+ * `sustainMs` (5 min): high; high risk (7 or more): critical. The detail gives the score and its parts, never the
+ * values. Cleared when the score is low.
+ */
 export const deteriorationRule: Rule<DeteriorationState, RuleSettings> = {
   name: RULE,
   initialState: () => ({ levels: new SubjectLevels(), byDevice: new Map(), bySubject: new Map() }),
+  prime(ctx, _lastSeenAt, state) {
+    if (measures(ctx)) feedOf(personOf(state, refsOf(ctx)), ctx);
+  },
   evaluate(input, ctx, state) {
-    const settings = ctx.settings.deterioration;
-    const { kind } = ctx.device;
-    if (!settings.enabled || input.type !== 'reading' || (kind !== 'wristband' && kind !== 'bedmat')) return [];
-    const { sample } = input;
-    if (sample.worn === false || sample.occupied === false) return [];
-    // NEWS2 scores observations at rest; a wristband's optical SpO2 and pulse taken while moving are artefact-prone.
-    if (kind === 'wristband' && takenMoving(sample, ctx.settings.vitals.motionAtLeast)) return [];
+    if (!measures(ctx) || input.type === 'event') return [];
     const refs = refsOf(ctx);
     const person = personOf(state, refs);
-    if (!observe(person, sample, settings)) return [];
-    score(person, sample.ts, settings);
-    const level = sustainedLevel(person, sample.ts, settings);
-    if (level === undefined) return [];
-    const { levels } = state;
-    const { subject } = person;
-    const raisedBefore = levels.raised(subject);
-    levels.set(subject, SOURCE, level, sample.ts);
-    const edge = levels.settle(subject);
-    const base = { rule: RULE, subject, occurredAt: sample.ts } as const;
-    if (edge === 'raise')
-      return [intent(refs, { ...base, action: 'raise', priority: level as AlertPriority, detail: describe(person) })];
-    if (edge === 'clear')
-      return [intent(refs, { ...base, action: 'clear', priority: raisedBefore ?? 'high', detail: CLEARED })];
-    return [];
+    const feed = feedOf(person, ctx);
+    if (input.type === 'status') {
+      // Gone (its Last Will, or it said so): the others' samples no longer wait for it, until it reports again.
+      if (input.will || !input.status.online) feed.waited = false;
+      return drain(state, person, ctx.now);
+    }
+    const { sample } = input;
+    feed.waited = true;
+    feed.newest = Math.max(feed.newest, sample.ts);
+    const settings = ctx.settings.deterioration;
+    // NEWS2 scores observations at rest; a wristband's optical SpO2 and pulse taken while moving are artefact-prone.
+    const unused =
+      sample.worn === false ||
+      sample.occupied === false ||
+      (ctx.device.kind === 'wristband' && takenMoving(sample, ctx.settings.vitals.motionAtLeast));
+    if (!unused) enqueue(person, { sample, refs, settings });
+    return drain(state, person, ctx.now);
+  },
+  tick(now, state) {
+    const out: AlertIntent[] = [];
+    for (const person of state.bySubject.values()) {
+      if (!person.pending.length) continue;
+      let released = false;
+      for (const feed of person.feeds.values())
+        if (feed.waitingSince !== null && now - feed.waitingSince >= feed.allowanceMs) {
+          feed.waited = false;
+          released = true;
+        }
+      if (released) out.push(...drain(state, person, now));
+    }
+    return out;
   },
 };

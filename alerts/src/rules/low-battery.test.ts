@@ -50,20 +50,19 @@ describe('band not worn rule', () => {
     expect(summary(intents)).toEqual(expected);
   });
 
-  it('a removed event raises at once; worn again clears; the wall clock covers a silent band', () => {
+  it('a removed event counts like worn:false: a shower raises nothing; the wall clock covers a silent band', () => {
     const state = bandNotWornRule.initialState();
-    expect(run(bandNotWornRule, [[event('removed', T0), wristband]], state)).toMatchObject([
-      { action: 'raise', priority: 'warning', detail: 'wristband removed', resident: 'r1' },
-    ]);
-    expect(summary(run(bandNotWornRule, [[reading({ ts: T0 + MIN, worn: true, hr: 70 }), wristband]], state))).toEqual([
-      'clear warning device:d1',
-    ]);
-    run(bandNotWornRule, [[reading({ ts: T0 + 2 * MIN, worn: false }), wristband]], state);
-    expect(bandNotWornRule.tick!(T0 + 31 * MIN, state)).toEqual([]);
-    expect(bandNotWornRule.tick!(T0 + 32 * MIN, state)).toMatchObject([
-      { occurredAt: T0 + 32 * MIN, detail: 'wristband not worn for 30 min' },
-    ]);
+    expect(run(bandNotWornRule, [[event('removed', T0), wristband]], state)).toEqual([]);
+    expect(
+      summary(run(bandNotWornRule, [[reading({ ts: T0 + 12 * MIN, worn: true, hr: 70 }), wristband]], state)),
+    ).toEqual(['clear warning device:d1']);
     expect(bandNotWornRule.tick!(T0 + 40 * MIN, state)).toEqual([]);
+    run(bandNotWornRule, [[event('removed', T0 + 50 * MIN), wristband]], state);
+    expect(bandNotWornRule.tick!(T0 + 79 * MIN, state)).toEqual([]);
+    expect(bandNotWornRule.tick!(T0 + 80 * MIN, state)).toMatchObject([
+      { occurredAt: T0 + 80 * MIN, detail: 'wristband not worn for 30 min', resident: 'r1' },
+    ]);
+    expect(bandNotWornRule.tick!(T0 + 90 * MIN, state)).toEqual([]);
   });
 
   it('a late worn sample does not reverse a newer one; the delay is a resident override', () => {

@@ -56,7 +56,7 @@ const SECTIONS = {
     bpFreshMs: duration(24 * HOUR),
   },
   noVitalsInBed: { enabled, sustainMs: duration(HOUR), maxGapMs: duration(HOUR) },
-  bedExitNight: { enabled, afterMs: duration(12 * HOUR) },
+  bedExitNight: { enabled, afterMs: duration(12 * HOUR), confirmMs: duration(10 * MINUTE) },
   wandering: { enabled, bedExitWithinMs: duration(HOUR) },
   inactivity: { enabled, silenceMs: duration(7 * 24 * HOUR) },
   fire: {
@@ -112,7 +112,7 @@ export const DEFAULT_SETTINGS: RuleSettings = {
   },
   deterioration: { enabled: true, spo2Scale: 1, sustainMs: 5 * MINUTE, freshMs: 5 * MINUTE, bpFreshMs: 2 * HOUR },
   noVitalsInBed: { enabled: true, sustainMs: 20_000, maxGapMs: 30_000 },
-  bedExitNight: { enabled: true, afterMs: 10 * MINUTE },
+  bedExitNight: { enabled: true, afterMs: 10 * MINUTE, confirmMs: 15_000 },
   wandering: { enabled: true, bedExitWithinMs: 10 * MINUTE },
   inactivity: { enabled: true, silenceMs: 12 * HOUR },
   fire: { enabled: true, smokeAtLeast: 10, tempAtLeast: 57, risePerMinAtLeast: 8, riseWindowMs: MINUTE },

@@ -94,14 +94,16 @@ export interface Rule<State, Settings> {
   /** Called for every validated message of every device. */
   evaluate(input: RuleInput, ctx: RuleContext<Settings>, state: State): AlertIntent[];
   /**
-   * Called periodically on the wall clock (silence-based rules); optional. Its intents always carry `device`
+   * Called periodically on the wall clock (silence-based rules; deterioration, to stop waiting for a silent
+   * device); optional. Its intents always carry `device`
    * (the engine finds the facility from it).
    */
   tick?(now: number, state: State): AlertIntent[];
   /**
-   * Optional, for silence-based rules: the engine calls it once per registered device at start (and for a device
-   * registered later), with the device's last known message time (`devices.last_seen_at`, epoch ms; null if never
-   * seen), so a device silent since before a restart is still noticed by `tick`. Never returns intents.
+   * Optional, for rules that must know the registered devices: the engine calls it once per registered device at
+   * start (and for a device registered later), with the device's last known message time (`devices.last_seen_at`,
+   * epoch ms; null if never seen), so a device silent since before a restart is still noticed by `tick`, and
+   * deterioration knows which devices of a resident to wait for. Never returns intents.
    */
   prime?(ctx: RuleContext<Settings>, lastSeenAt: number | null, state: State): void;
 }

@@ -1,6 +1,7 @@
 import {
   ALERT_RULES,
   alertEventTypeSchema,
+  alertPrioritySchema,
   alertSchema,
   alertStatusSchema,
   idSchema,
@@ -12,10 +13,20 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { runCommand } from '../commands.js';
 import type { ApiContext, RouteOptions } from '../http.js';
-import { eventsOfAlert, getAlert, iso, listAlerts, type Principal } from '@vigil/store';
-import { NotFound } from '../errors.js';
+import {
+  assignAlert,
+  assigneesOf,
+  eventsOfAlert,
+  getAlert,
+  iso,
+  listAlerts,
+  unassignAlert,
+  type Principal,
+} from '@vigil/store';
+import { change } from '../audit.js';
+import { NotFound, Validation } from '../errors.js';
 import { decodeCursor, page, pageQuery } from '../paging.js';
-import { alertView, allow, assertFacility, assertInScope } from '../scope.js';
+import { alertView, assertFacility, assertInScope } from '../scope.js';
 
 const alertIdParams = z.object({ id: z.uuid() });
 const eventSummarySchema = z.object({
@@ -23,6 +34,15 @@ const eventSummarySchema = z.object({
   event: alertEventTypeSchema,
   at: z.iso.datetime(),
   actor: z.string().nullable(),
+});
+const listedAlertSchema = alertSchema.extend({
+  assignee: z.string().nullable().describe('user id; null for regulators'),
+});
+const assignmentSchema = z.object({
+  alertId: z.uuid(),
+  assignee: idSchema,
+  assignedBy: z.string(),
+  assignedAt: z.iso.datetime(),
 });
 const commandResultSchema = z.object({
   alert: alertSchema,
@@ -44,52 +64,75 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   app.get(
     '/alerts',
     {
+      config: { action: 'alerts' },
       schema: {
         tags: ['alerts'],
+        operationId: 'listAlerts',
         summary: 'List alerts in scope, newest first',
+        description:
+          'Filters by facility, rule, priority, status, drill, period and assignee (`assignee=me`); keyset-paged by (raisedAt, id), newest first.',
         querystring: z.object({
           status: alertStatusSchema.optional(),
           facility: idSchema.optional(),
           rule: z.enum(ALERT_RULES).optional(),
+          priority: alertPrioritySchema.optional(),
+          assignee: z
+            .union([z.literal('me'), idSchema])
+            .optional()
+            .describe('only alerts assigned to this user; `me` for the token’s own user'),
           drill: z.enum(['true', 'false']).optional().describe('only drills (true) or only real alerts (false)'),
           from: z.iso.datetime({ offset: true }).optional().describe('raised at or after'),
           to: z.iso.datetime({ offset: true }).optional().describe('raised before'),
           ...pageQuery,
         }),
-        response: { 200: z.object({ alerts: z.array(alertSchema), nextCursor: z.string().nullable() }) },
+        response: { 200: z.object({ alerts: z.array(listedAlertSchema), nextCursor: z.string().nullable() }) },
       },
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'alerts');
       const q = request.query;
       if (q.facility) await assertFacility(p, q.facility, ctx.directory);
       const after = decodeCursor(q.cursor, 2);
+      if (q.assignee === 'me' && !p.user) throw Validation('querystring/assignee: `me` needs a token of a user');
       const alerts = await listAlerts(ctx.db, p, {
         ...q,
+        assignee: q.assignee === 'me' ? p.user! : q.assignee,
         drill: q.drill === undefined ? undefined : q.drill === 'true',
         before: after ? [after[0]!, after[1]!] : undefined,
         limit: q.limit + 1,
       });
       await Promise.all(alerts.map((a) => ctx.directory.ensure(a.facility, a.resident)));
       const { items, nextCursor } = page(alerts, q.limit, (a) => [a.raisedAt, a.id]);
-      return { alerts: items.map((a) => alertView(p, a, ctx.directory)), nextCursor };
+      // Regulators see no assignees: a user id may be a caregiver's name.
+      const assignees =
+        p.role === 'regulator'
+          ? new Map<string, string>()
+          : await assigneesOf(
+              ctx.db,
+              items.map((a) => a.id),
+            );
+      return {
+        alerts: items.map((a) => ({ ...alertView(p, a, ctx.directory), assignee: assignees.get(a.id) ?? null })),
+        nextCursor,
+      };
     },
   );
 
   app.get(
     '/alerts/:id',
     {
+      config: { action: 'alerts' },
       schema: {
         tags: ['alerts'],
+        operationId: 'getAlert',
         summary: 'One alert with its lifecycle events',
+        description: 'Regulators see pseudonyms, no device id, no detail text and no note.',
         params: alertIdParams,
         response: { 200: z.object({ alert: alertSchema, events: z.array(eventSummarySchema) }) },
       },
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'alerts');
       const alert = await findAlert(ctx, p, request.params.id);
       const events = await eventsOfAlert(ctx.db, alert.id);
       return {
@@ -107,8 +150,10 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   app.post(
     '/alerts/:id/ack',
     {
+      config: { action: 'respond' },
       schema: {
         tags: ['alerts'],
+        operationId: 'acknowledgeAlert',
         summary: 'Acknowledge an alert (caregiver, safety officer, admin)',
         description: 'Answers once the alerts service has recorded it; 409 if already acknowledged or resolved.',
         params: alertIdParams,
@@ -117,7 +162,6 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'respond');
       const alert = await findAlert(ctx, p, request.params.id);
       return respond(ctx, p, alert, 'acknowledge', {});
     },
@@ -126,9 +170,12 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   app.post(
     '/alerts/:id/resolve',
     {
+      config: { action: 'respond' },
       schema: {
         tags: ['alerts'],
+        operationId: 'resolveAlert',
         summary: 'Resolve an alert with its outcome (caregiver, safety officer, admin)',
+        description: 'Answers once the alerts service has recorded it; 409 if already resolved.',
         params: alertIdParams,
         body: z.object({ outcome: resolutionOutcomeSchema, note: z.string().max(2000).optional() }),
         response: { 200: commandResultSchema },
@@ -136,9 +183,68 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'respond');
       const alert = await findAlert(ctx, p, request.params.id);
       return respond(ctx, p, alert, 'resolve', { outcome: request.body.outcome, note: request.body.note ?? null });
+    },
+  );
+
+  app.put(
+    '/alerts/:id/assignment',
+    {
+      config: { action: 'assign' },
+      schema: {
+        tags: ['alerts'],
+        operationId: 'assignAlert',
+        summary: 'Assign an alert to a caregiver or officer of its facility (safety officer, admin)',
+        description:
+          'Replaces an earlier assignment. Not lifecycle state, so it does not go through the alerts service; 404 ' +
+          'when the user is not an enabled caregiver or officer of the alert’s facility.',
+        params: alertIdParams,
+        body: z.strictObject({ assignee: idSchema }),
+        response: { 200: assignmentSchema },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      const alert = await findAlert(ctx, p, request.params.id);
+      const { assignee } = request.body;
+      const what = {
+        action: 'alert.assign',
+        facility: alert.facility,
+        target: `alert:${alert.id}`,
+        details: { assignee },
+      };
+      const assigned = await change(ctx, p, what, async (tx) => {
+        const row = await assignAlert(tx, alert, assignee, p.actor);
+        if (!row) throw NotFound(`user ${assignee} not found among the caregivers of ${alert.facility}`);
+        return row;
+      });
+      return { ...assigned, assignedAt: iso(assigned.assignedAt) };
+    },
+  );
+
+  app.delete(
+    '/alerts/:id/assignment',
+    {
+      config: { action: 'assign' },
+      schema: {
+        tags: ['alerts'],
+        operationId: 'unassignAlert',
+        summary: "Remove an alert's assignment (safety officer, admin)",
+        description: '404 when the alert is not assigned.',
+        params: alertIdParams,
+        response: { 204: z.null().describe('unassigned') },
+      },
+    },
+    async (request, reply) => {
+      const p = request.principal;
+      const alert = await findAlert(ctx, p, request.params.id);
+      const what = { action: 'alert.unassign', facility: alert.facility, target: `alert:${alert.id}` };
+      // Thrown inside the transaction: a refused write leaves no audit entry.
+      await change(ctx, p, what, async (tx) => {
+        if (!(await unassignAlert(tx, alert.id))) throw NotFound(`alert ${alert.id} is not assigned`);
+      });
+      return reply.status(204).send(null);
     },
   );
 };

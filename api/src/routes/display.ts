@@ -3,7 +3,7 @@ import { idSchema } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RouteOptions } from '../http.js';
-import { Forbidden, Validation } from '../errors.js';
+import { Validation } from '../errors.js';
 import { assertFacility } from '../scope.js';
 import { readDisplayNames } from '@vigil/store';
 
@@ -49,16 +49,18 @@ export const displayApi: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   app.get(
     '/display/labels',
     {
+      config: { action: 'labels' },
       schema: {
         tags: ['display'],
+        operationId: 'getDisplayLabels',
         summary: "Names of a facility's residents and locations for the wall display",
+        description: 'Facility staff and displays only: regulators never see names.',
         querystring: z.object({ facility: idSchema.optional() }),
         response: { 200: labelsSchema },
       },
     },
     async (request) => {
       const p = request.principal;
-      if (p.role === 'regulator') throw Forbidden('regulators never see names of residents');
       const facility = request.query.facility ?? p.facility;
       if (!facility) throw Validation('querystring/facility: required for tokens without a facility');
       await assertFacility(p, facility, ctx.directory);
@@ -72,9 +74,12 @@ export const displayApi: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
   app.get(
     '/me',
     {
+      config: { action: 'session' },
       schema: {
         tags: ['session'],
+        operationId: 'getSession',
         summary: 'Who the token speaks for',
+        description: 'The role and scope of the bearer token.',
         response: {
           200: z.object({
             role: z.string(),

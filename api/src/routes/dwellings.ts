@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getDwelling, listDwellings } from '@vigil/store';
 import type { RouteOptions } from '../http.js';
-import { Forbidden, NotFound } from '../errors.js';
-import { allow, assertFacility } from '../scope.js';
+import { NotFound } from '../errors.js';
+import { assertFacility } from '../scope.js';
 
 const dwellingSchema = z.object({
   facility: idSchema,
@@ -17,25 +17,22 @@ const dwellingSchema = z.object({
 });
 
 export const dwellingRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
-  // Addresses and how to get in are for the station's own staff: never for regulators or wall displays.
-  const allowDwellings = (role: string) => {
-    if (role === 'regulator' || role === 'display') throw Forbidden(`a ${role} token may not read dwellings`);
-  };
-
   app.get(
     '/dwellings',
     {
+      // Addresses and how to get in are for the station's own staff: never for regulators or wall displays.
+      config: { action: 'dwellings' },
       schema: {
-        tags: ['home care'],
+        tags: ['dwellings'],
+        operationId: 'listDwellings',
         summary: 'The dwellings of a home-care station, by district',
+        description: 'Each dwelling with its address, district and access note (staff of the station, admin).',
         querystring: z.object({ facility: idSchema }),
         response: { 200: z.object({ dwellings: z.array(dwellingSchema) }) },
       },
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'residents');
-      allowDwellings(p.role);
       await assertFacility(p, request.query.facility, ctx.directory);
       return { dwellings: await listDwellings(ctx.db, request.query.facility) };
     },
@@ -44,17 +41,18 @@ export const dwellingRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
   app.get(
     '/dwellings/:facility/:id',
     {
+      config: { action: 'dwellings' },
       schema: {
-        tags: ['home care'],
+        tags: ['dwellings'],
+        operationId: 'getDwelling',
         summary: 'One dwelling: address, district and how to get in',
+        description: '404 when the dwelling or its facility is outside the token’s scope.',
         params: z.object({ facility: idSchema, id: idSchema }),
         response: { 200: dwellingSchema },
       },
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'residents');
-      allowDwellings(p.role);
       const { facility, id } = request.params;
       await assertFacility(p, facility, ctx.directory);
       const dwelling = await getDwelling(ctx.db, facility, id);

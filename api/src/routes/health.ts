@@ -12,7 +12,9 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
     {
       schema: {
         tags: ['health'],
+        operationId: 'getLiveness',
         summary: 'Liveness',
+        description: 'Answers while the process serves requests; no token needed.',
         security: [],
         response: { 200: z.object({ status: z.literal('ok') }) },
       },
@@ -22,7 +24,15 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
 
   app.get(
     '/readyz',
-    { schema: { tags: ['health'], summary: 'Readiness: database, broker and alert feed', security: [] } },
+    {
+      schema: {
+        tags: ['health'],
+        operationId: 'getReadiness',
+        summary: 'Readiness: database, broker and alert feed',
+        description: '503 with the failing checks while the database or broker is unreachable or the feed not seeded.',
+        security: [],
+      },
+    },
     async (_request, reply) => {
       const checks = {
         database: await checkDatabase(ctx),

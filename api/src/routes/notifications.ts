@@ -15,9 +15,10 @@ import {
   setPreferences,
   type Principal,
 } from '@vigil/store';
+import { change } from '../audit.js';
 import type { RouteOptions } from '../http.js';
 import { Forbidden, NotFound } from '../errors.js';
-import { allow, assertInScope } from '../scope.js';
+import { assertInScope } from '../scope.js';
 
 const endpointSchema = z.object({ id: z.number().int(), channel: notifyChannelSchema });
 const preferencesSchema = z.object({ preferences: z.array(preferenceSchema), quietHours: quietHoursSchema.nullable() });
@@ -34,22 +35,29 @@ const deliverySchema = z.object({
 
 /** A staff member's own notification settings: a person's token of one facility. */
 function person(p: Principal): { user: string; facility: string } {
-  allow(p, 'respond');
   if (!p.user || !p.facility) throw Forbidden('notification settings belong to a person of a facility');
   return { user: p.user, facility: p.facility };
 }
+
+/** A token that is no person's (a display, a service) has no endpoints and no preferences of its own. */
+const isPerson = (p: Principal) => p.user !== null && p.facility !== null;
+const NO_PREFERENCES = { preferences: [], quietHours: null };
 
 export const notificationRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   app.get(
     '/notifications/endpoints',
     {
+      config: { action: 'session' },
       schema: {
         tags: ['notifications'],
+        operationId: 'listNotificationEndpoints',
         summary: 'My notification endpoints (push subscriptions, email addresses, webhooks)',
+        description: 'The caller’s own; a token that is no person’s has none. Targets are never echoed.',
         response: { 200: z.object({ endpoints: z.array(endpointSchema) }) },
       },
     },
     async (request) => {
+      if (!isPerson(request.principal)) return { endpoints: [] };
       const { user, facility } = person(request.principal);
       const rows = await listEndpoints(ctx.db, facility, user);
       return { endpoints: rows.map(({ id, channel }) => ({ id, channel })) };
@@ -59,17 +67,23 @@ export const notificationRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
   app.post(
     '/notifications/endpoints',
     {
+      config: { action: 'session' },
       schema: {
         tags: ['notifications'],
+        operationId: 'addNotificationEndpoint',
         summary: 'Add an endpoint of mine: a browser’s push subscription, an email address or a webhook',
+        description: 'A person’s token of one facility only (403 otherwise).',
         body: z.object({ channel: notifyChannelSchema, target: endpointTargetSchema }),
         response: { 201: endpointSchema },
       },
     },
     async (request, reply) => {
-      const { user, facility } = person(request.principal);
+      const p = request.principal;
+      const { user, facility } = person(p);
       const { channel, target } = request.body;
-      const id = await addEndpoint(ctx.db, { facility, user, channel, target });
+      // The audit names the channel, never the target (an address or a subscription).
+      const what = { action: 'notification.endpoint.add', facility, target: `user:${user}`, details: { channel } };
+      const id = await change(ctx, p, what, (tx) => addEndpoint(tx, { facility, user, channel, target }));
       return reply.status(201).send({ id, channel });
     },
   );
@@ -77,17 +91,30 @@ export const notificationRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
   app.delete(
     '/notifications/endpoints/:id',
     {
+      config: { action: 'session' },
       schema: {
         tags: ['notifications'],
+        operationId: 'removeNotificationEndpoint',
         summary: 'Remove one of my endpoints',
+        description: '404 when it is not the caller’s or already removed; queued notifications to it are settled.',
         params: z.object({ id: z.coerce.number().int().positive() }),
         response: { 204: z.null() },
       },
     },
     async (request, reply) => {
-      const { user } = person(request.principal);
-      if (!(await disableEndpoint(ctx.db, request.params.id, user, new Date(ctx.clock.now()))))
-        throw NotFound(`endpoint ${request.params.id} not found`);
+      const p = request.principal;
+      const { user, facility } = person(p);
+      const id = request.params.id;
+      const what = {
+        action: 'notification.endpoint.remove',
+        facility,
+        target: `user:${user}`,
+        details: { endpoint: id },
+      };
+      await change(ctx, p, what, async (tx) => {
+        if (!(await disableEndpoint(tx, id, user, new Date(ctx.clock.now()))))
+          throw NotFound(`endpoint ${id} not found`);
+      });
       return reply.status(204).send(null);
     },
   );
@@ -95,28 +122,37 @@ export const notificationRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
   app.get(
     '/notifications/preferences',
     {
+      config: { action: 'session' },
       schema: {
         tags: ['notifications'],
+        operationId: 'getNotificationPreferences',
         summary: 'My preferences: per channel which priorities and rules, and quiet hours',
+        description: 'The caller’s own; a token that is no person’s has none.',
         response: { 200: preferencesSchema },
       },
     },
-    async (request) => getPreferences(ctx.db, person(request.principal).user),
+    async (request) =>
+      isPerson(request.principal) ? getPreferences(ctx.db, person(request.principal).user) : NO_PREFERENCES,
   );
 
   app.put(
     '/notifications/preferences',
     {
+      config: { action: 'session' },
       schema: {
         tags: ['notifications'],
+        operationId: 'setNotificationPreferences',
         summary: 'Replace my preferences; quiet hours hold back all but critical alerts',
+        description: 'A person’s token of one facility only (403 otherwise); channels left out are removed.',
         body: preferencesSchema,
         response: { 200: preferencesSchema },
       },
     },
     async (request) => {
-      const { user } = person(request.principal);
-      await setPreferences(ctx.db, user, request.body);
+      const p = request.principal;
+      const { user, facility } = person(p);
+      const what = { action: 'notification.preferences.update', facility, target: `user:${user}` };
+      await change(ctx, p, what, (tx) => setPreferences(tx, user, request.body));
       return getPreferences(ctx.db, user);
     },
   );
@@ -124,16 +160,18 @@ export const notificationRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
   app.get(
     '/work-orders/:id/deliveries',
     {
+      config: { action: 'timeline' },
       schema: {
         tags: ['notifications'],
+        operationId: 'listWorkOrderDeliveries',
         summary: 'Every notification of a work order with its outcome',
+        description: 'Channel outcomes only: the endpoint id, never its address; 404 outside the token’s scope.',
         params: z.object({ id: z.uuid() }),
         response: { 200: z.object({ deliveries: z.array(deliverySchema) }) },
       },
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'timeline');
       const order = await getWorkOrder(ctx.db, request.params.id);
       if (!order) throw NotFound(`work order ${request.params.id} not found`);
       await ctx.directory.ensure(order.facility, null);

@@ -2,8 +2,16 @@ import { READING_TABLE, alertEventTypeSchema, alertSchema, deviceKindSchema, typ
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiContext, RouteOptions } from '../http.js';
-import { eventsOfAlert, getDevice, iso, readDeviceWindow, type Principal } from '@vigil/store';
-import { alertView, allow } from '../scope.js';
+import {
+  eventsOfAlert,
+  getDevice,
+  iso,
+  readDeviceWindow,
+  recordAccess,
+  vitalsConsented,
+  type Principal,
+} from '@vigil/store';
+import { alertView, can } from '../scope.js';
 import { findAlert } from './alerts.js';
 
 const ROW_LIMIT = 2000;
@@ -31,13 +39,14 @@ const timelineSchema = z.object({
   window: z.object({ from: z.iso.datetime(), to: z.iso.datetime() }),
   device: z
     .object({
-      id: z.string(),
+      /** Null for regulators: a device id identifies a resident's room. */
+      id: z.string().nullable(),
       kind: deviceKindSchema,
       events: z.array(z.object({ time: z.iso.datetime(), type: z.string(), confidence: z.number().nullable() })),
       statusChanges: z.array(
         z.object({ time: z.iso.datetime(), source: z.string(), online: z.boolean(), battery: z.number().nullable() }),
       ),
-      /** Readings in the window, non-null fields only. Vital signs are withheld from regulators. */
+      /** Readings in the window, non-null fields only. Vital signs are withheld without consent and from regulators. */
       readings: z.array(z.record(z.string(), readingValue)),
       readingsWithheld: z.boolean(),
     })
@@ -52,9 +61,13 @@ export const timelineRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
   app.get(
     '/alerts/:id/timeline',
     {
+      config: { action: 'timeline' },
       schema: {
         tags: ['alerts'],
+        operationId: 'getAlertTimeline',
         summary: "An alert's lifecycle, response times and its device's data around it",
+        description:
+          'Readings of a vital-sign device only with the resident’s consent and never for regulators; reading a resident’s timeline is recorded in the audit log.',
         params: z.object({ id: z.uuid() }),
         querystring: z.object({
           before: z.coerce.number().int().min(0).max(21_600).default(900).describe('seconds before the occurrence'),
@@ -65,12 +78,19 @@ export const timelineRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'timeline');
       const alert = await findAlert(ctx, p, request.params.id);
       const events = await eventsOfAlert(ctx.db, alert.id);
       const from = Date.parse(alert.occurredAt) - request.query.before * 1000;
       const end = alert.resolvedAt ? Date.parse(alert.resolvedAt) : ctx.clock.now();
       const to = Math.max(end, Date.parse(alert.raisedAt)) + request.query.after * 1000;
+      if (alert.resident)
+        await recordAccess(ctx.db, {
+          actor: p.actor,
+          action: 'resident.timeline.read',
+          target: `resident:${alert.facility}/${alert.resident}`,
+          facility: alert.facility,
+          details: { alert: alert.id, from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+        });
       const seconds = (at: string | null) =>
         at === null ? null : (Date.parse(at) - Date.parse(alert.raisedAt)) / 1000;
       return {
@@ -101,7 +121,9 @@ async function deviceAround(ctx: ApiContext, principal: Principal, alert: Alert,
   const device = await getDevice(ctx.db, alert.device);
   if (!device) return null;
   const table = READING_TABLE[device.kind];
-  const withheld = table === 'vitals' && principal.role === 'regulator';
+  const withheld =
+    table === 'vitals' &&
+    (!can(principal, 'vitals') || !alert.resident || !(await vitalsConsented(ctx.db, alert.facility, alert.resident)));
   const recorded = await readDeviceWindow(ctx.db, device.id, {
     from,
     to,
@@ -110,7 +132,7 @@ async function deviceAround(ctx: ApiContext, principal: Principal, alert: Alert,
   });
   const timed = <T extends { time: Date }>(row: T) => ({ ...row, time: iso(row.time) });
   return {
-    id: device.id,
+    id: principal.role === 'regulator' ? null : device.id,
     kind: device.kind,
     events: recorded.events.map(timed),
     statusChanges: recorded.statusChanges.map(timed),

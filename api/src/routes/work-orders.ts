@@ -11,9 +11,10 @@ import {
   type WorkOrder,
   type WorkOrderStep,
 } from '@vigil/store';
+import { change } from '../audit.js';
 import type { ApiContext, RouteOptions } from '../http.js';
 import { Forbidden, NotFound, WorkOrderConflict } from '../errors.js';
-import { allow, assertFacility, assertInScope } from '../scope.js';
+import { assertFacility, assertInScope } from '../scope.js';
 
 export const workOrderSchema = z.object({
   id: z.uuid(),
@@ -66,12 +67,6 @@ function view(o: WorkOrder, now: number): WorkOrderView {
   };
 }
 
-/** Work orders are a station's own: no regulator reads them here (their analytics come from the reports). */
-function allowOrders(p: Principal): void {
-  allow(p, 'alerts');
-  if (p.role === 'regulator') throw Forbidden('a regulator token may not read work orders');
-}
-
 async function findOrder(ctx: ApiContext, p: Principal, id: string): Promise<WorkOrder> {
   const order = await getWorkOrder(ctx.db, id);
   if (!order) throw NotFound(`work order ${id} not found`);
@@ -84,8 +79,11 @@ export const workOrderRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
   app.get(
     '/work-orders',
     {
+      // A station's own: no regulator reads them here (their analytics come from the reports).
+      config: { action: 'work-orders' },
       schema: {
-        tags: ['work orders'],
+        tags: ['work-orders'],
+        operationId: 'listWorkOrders',
         summary: 'A station’s work orders, newest first: open ones (the station view), mine, or a period’s',
         querystring: z.object({
           facility: idSchema.optional(),
@@ -95,12 +93,12 @@ export const workOrderRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
           to: z.iso.datetime({ offset: true }).optional().describe('alert raised before'),
           limit: z.coerce.number().int().min(1).max(500).default(200),
         }),
+        description: 'Open orders by default; `mine` needs a person’s token. Without `facility`, the token’s.',
         response: { 200: z.object({ workOrders: z.array(workOrderSchema) }) },
       },
     },
     async (request) => {
       const p = request.principal;
-      allowOrders(p);
       const q = request.query;
       const facility = q.facility ?? p.facility ?? undefined;
       if (facility) await assertFacility(p, facility, ctx.directory);
@@ -122,15 +120,17 @@ export const workOrderRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
   app.get(
     '/work-orders/:id',
     {
+      config: { action: 'work-orders' },
       schema: {
-        tags: ['work orders'],
+        tags: ['work-orders'],
+        operationId: 'getWorkOrder',
         summary: 'One work order with the time and person of each step',
+        description: 'The order, its assignee and the time of each step; 404 outside the token’s scope.',
         params: z.object({ id: z.uuid() }),
         response: { 200: workOrderSchema },
       },
     },
     async (request) => {
-      allowOrders(request.principal);
       return view(await findOrder(ctx, request.principal, request.params.id), ctx.clock.now());
     },
   );
@@ -138,8 +138,10 @@ export const workOrderRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
   app.post(
     '/work-orders/:id/:step',
     {
+      config: { action: 'respond' },
       schema: {
-        tags: ['work orders'],
+        tags: ['work-orders'],
+        operationId: 'stepWorkOrder',
         summary: 'Take the next step of a work order: accept, en-route, on-site, done',
         description:
           'Accepting makes the caller the assignee (the first to accept wins); every later step is the assignee’s ' +
@@ -151,19 +153,30 @@ export const workOrderRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
     },
     async (request) => {
       const p = request.principal;
-      allow(p, 'respond');
-      if (!p.user) throw Forbidden('a work order is taken by a person: use a user’s token');
+      // Scope first: an order of another facility is 404 whoever asks.
       const order = await findOrder(ctx, p, request.params.id);
+      const user = p.user;
+      if (!user) throw Forbidden('a work order is taken by a person: use a user’s token');
       const step = STEPS[request.params.step];
       const now = ctx.clock.now();
-      const updated = await stepWorkOrder(ctx.db, order.id, step, p.user, new Date(now), request.body?.note);
-      if (updated) return view(updated, now);
-      const current = (await getWorkOrder(ctx.db, order.id))!;
-      throw WorkOrderConflict(
-        current.assignee && current.assignee !== p.user
-          ? `work order ${order.id} was taken by someone else`
-          : `work order ${order.id} is ${current.status}: cannot ${request.params.step}`,
-      );
+      const what = {
+        action: `work-order.${request.params.step}`,
+        facility: order.facility,
+        target: `work-order:${order.id}`,
+        details: { user },
+      };
+      // A refused step throws inside the transaction, so it leaves no audit entry.
+      const updated = await change(ctx, p, what, async (tx) => {
+        const stepped = await stepWorkOrder(tx, order.id, step, user, new Date(now), request.body?.note);
+        if (stepped) return stepped;
+        const current = (await getWorkOrder(tx, order.id))!;
+        throw WorkOrderConflict(
+          current.assignee && current.assignee !== user
+            ? `work order ${order.id} was taken by someone else`
+            : `work order ${order.id} is ${current.status}: cannot ${request.params.step}`,
+        );
+      });
+      return view(updated, now);
     },
   );
 };

@@ -15,7 +15,7 @@ export function registerDevices(program: Command): void {
   const device = program.command('device').description('the device registry: credentials the gateway checks');
   device
     .command('add')
-    .description('register a device; prints its secret once (stored only as an argon2id hash)')
+    .description('register a device; prints its secret once (stored only as a sha256 hash)')
     .requiredOption('--facility <id>', 'facility id')
     .requiredOption('--id <id>', 'device id (also its MQTT client id and username)')
     .requiredOption('--kind <kind>', DEVICE_KINDS.join('|'))

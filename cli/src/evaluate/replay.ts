@@ -18,8 +18,9 @@ const RUN_ON_MS = 60_000;
 /**
  * What the engine knows of each of the scenario's devices, as the registry cache builds it (alerts'
  * registry-cache.ts): a worn device is where its resident's room is. Every device was last seen at the start.
+ * `facilitySettings`: the facility's overrides (docs/rules.md "Settings and overrides"), none by default.
  */
-function deviceContexts(scenario: LabelledScenario): DeviceContext[] {
+function deviceContexts(scenario: LabelledScenario, facilitySettings: object): DeviceContext[] {
   const facility = { id: LIBRARY_FACILITY, timezone: LIBRARY_TIMEZONE };
   return scenario.devices.map((id) => {
     const d = worldDevice(id);
@@ -37,7 +38,7 @@ function deviceContexts(scenario: LabelledScenario): DeviceContext[] {
       resident: r ? { ...r, facility: facility.id } : null,
       location: LIBRARY_LOCATIONS.find((l) => l.id === place) ?? null,
       facility,
-      facilitySettings: {},
+      facilitySettings,
       residentThresholds: {},
       lastSeenAt: scenario.start,
     };
@@ -48,10 +49,15 @@ function deviceContexts(scenario: LabelledScenario): DeviceContext[] {
  * Plays a scenario through the real engine in event time: the fake wall clock jumps from message to message,
  * and the engine ticks every second of it in between, as the service's interval timer does.
  */
-export async function replay(scenario: LabelledScenario, mode: DeliveryMode, seed: string): Promise<AlertEvent[]> {
+export async function replay(
+  scenario: LabelledScenario,
+  mode: DeliveryMode,
+  seed: string,
+  facilitySettings: object = {},
+): Promise<AlertEvent[]> {
   const end = scenario.start + scenario.durationMs;
   const messages = deliveries(recordScenario(scenario, seed), mode, end, seed);
-  const engine = createReplayEngine(deviceContexts(scenario), scenario.start);
+  const engine = createReplayEngine(deviceContexts(scenario, facilitySettings), scenario.start);
   let nextTick = scenario.start + ALERTS_TICK_MS;
   const runUntil = (ms: number) => {
     for (; nextTick <= ms; nextTick += ALERTS_TICK_MS) {

@@ -9,15 +9,16 @@ function message(text: string, acked: string[]): MqttMessage {
 }
 
 describe('handleEach', () => {
-  it('hands the next message over at once and acknowledges each once its work has settled', async () => {
+  it('hands the next message over without waiting for the work, and acknowledges each once it has settled', async () => {
     const acked: string[] = [];
     const finish: Array<() => void> = [];
     const handler = handleEach(() => new Promise<void>((resolve) => finish.push(resolve)), silentLogger());
     let nexts = 0;
     handler(message('a', acked), () => nexts++);
     handler(message('b', acked), () => nexts++);
-    expect(nexts).toBe(2);
+    // At once, or after one turn of the event loop on a busy machine (the yield after 2 ms of work).
     await nextTurn();
+    expect(nexts).toBe(2);
     expect(acked).toEqual([]);
     finish[1]!();
     await nextTurn();

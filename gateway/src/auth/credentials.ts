@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { verifySecret, type Clock, type Logger, type Queryable } from '@vigil/core';
-import { getDeviceCredentials, getServiceAccount } from '@vigil/store';
+import { hashSecret, isFastSecretHash, verifySecret, type Clock, type Logger, type Queryable } from '@vigil/core';
+import { getDeviceCredentials, getServiceAccount, upgradeDeviceSecretHash } from '@vigil/store';
 import type { RefusalReason } from '../errors.js';
 import type { Principal } from '../acl/rights.js';
 
@@ -21,14 +21,13 @@ interface AccountRow {
 const MAX_CACHED = 50_000;
 
 /**
- * Checks MQTT credentials against the registry. argon2 is slow on purpose, so a successful verification of
- * (account, stored hash, password) is remembered for `ttlMs`: a reconnect storm costs one indexed lookup per
- * client, not one argon2 run. Retirement and rotation are still seen at once, because the registry row is
- * read on every connect and a rotated secret has a new stored hash. When the registry is unreachable the
- * last row seen is used, so devices already known keep connecting while the database is down.
- * Verified logins are also kept on disk (`store`), so the reconnect storm after a gateway restart is cheap
- * too. The remembered key is sha256(id, stored hash, password): secrets are 256 random bits, so a fast hash
- * of one is as hard to invert as the argon2 hash (the same reasoning as API tokens in @vigil/core).
+ * Checks MQTT credentials against the registry. Secrets Vigil generated are stored with the fast hash
+ * (`hashSecret`), verified in about a microsecond. A device still stored as argon2id (registered before the
+ * fast scheme) is upgraded to it after its next successful login; until then a successful argon2 verification
+ * of (account, stored hash, password) is remembered for `ttlMs`, in memory and on disk (`store`), so a
+ * reconnect storm does not wait for argon2 while the fleet migrates. Retirement and rotation are still seen at
+ * once, because the registry row is read on every connect and a rotated secret has a new stored hash. When the
+ * registry is unreachable the last row seen is used, so devices already known keep connecting.
  */
 export class CredentialChecker {
   readonly #db: Queryable;
@@ -99,6 +98,30 @@ export class CredentialChecker {
   }
 
   async #verify(row: AccountRow, password: Buffer): Promise<boolean> {
+    const secret = password.toString('utf8');
+    if (isFastSecretHash(row.secretHash)) return verifySecret(row.secretHash, secret);
+    const ok = await this.#verifySlow(row, password);
+    // Every device secret was generated, so the fast hash suits it; a service password may have been chosen
+    // by a person (a deployment's configured one) and keeps its argon2id hash.
+    if (ok && row.principal.type === 'device') this.#upgrade(row, secret);
+    return ok;
+  }
+
+  #upgrade(row: AccountRow, secret: string): void {
+    const oldHash = row.secretHash;
+    const newHash = hashSecret(secret);
+    upgradeDeviceSecretHash(this.#db, row.principal.id, oldHash, newHash).then(
+      (upgraded) => {
+        if (!upgraded) return;
+        row.secretHash = newHash;
+        this.#log.info({ deviceId: row.principal.id }, 'device secret hash upgraded to sha256');
+      },
+      (err: unknown) => this.#log.warn({ err, deviceId: row.principal.id }, 'could not upgrade a secret hash'),
+    );
+  }
+
+  /** argon2 is slow on purpose: a success is remembered, keyed by sha256(id, stored hash, password). */
+  async #verifySlow(row: AccountRow, password: Buffer): Promise<boolean> {
     const key = createHash('sha256')
       .update(row.principal.id)
       .update('\0')

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * The control endpoint of a running `vigil start --simulate` (docs/simulators.md "Playing a scenario on
- * a running fleet"): loopback HTTP, a bearer token from the control file, JSON bodies validated here.
+ * The control endpoint of a running `vigil start --simulate`: loopback HTTP, a bearer token from the control file,
+ * JSON bodies validated here (docs/simulators.md "Playing a scenario on a running fleet").
  */
 export const playRequestSchema = z.strictObject({
   scenario: z.string().min(1),

@@ -61,6 +61,8 @@ const vitalsCases = vitals.map(([name, scenario, sign, priority, options, within
     devices: R1,
     episodes: [{ device: 'wb-1', scenario, options }],
     expect: [{ rule: 'vitals', subject: `resident:r1:${sign}`, priority, withinMs: withinS * SECOND }],
+    // SpO2 91 % or less scores 3 in NEWS2: held 5 min, deterioration raises too, rightly.
+    tolerate: [{ rule: 'deterioration' }],
   }),
 );
 
@@ -77,6 +79,22 @@ const breathing = [
     expect: [{ rule: 'vitals', subject: 'resident:r1:rr', priority: 'high', withinMs: 90 * SECOND }],
   }),
 );
+
+/**
+ * NEWS2 before any vitals threshold: respiration rate 26 (scores 3) and SpO2 93 % (2) at night, 10 min; neither
+ * crosses the vitals rule's > 30 /min or < 90 %. The 5-min sustain, the smoothing's ~40 s and 30 s of slack.
+ */
+const deterioration = danger({
+  name: 'deterioration-rr26-spo2-93',
+  summary: 'r1 in bed breathing 26 /min at SpO2 93 % for 10 min: deterioration high (NEWS2), no vitals alert',
+  at: localTime(4, '00:40'),
+  devices: R1,
+  episodes: [
+    { device: 'bm-1', scenario: 'abnormal-breathing', options: { value: 26, durationMs: 10 * MINUTE } },
+    { device: 'wb-1', scenario: 'low-spo2', options: { value: 93, durationMs: 10 * MINUTE } },
+  ],
+  expect: [{ rule: 'deterioration', subject: 'resident:r1', priority: 'high', withinMs: 5 * MINUTE + 70 * SECOND }],
+});
 
 const bloodPressure = [
   ['hypertension-192', 192],
@@ -130,11 +148,12 @@ const bed = [
   ),
   danger({
     name: 'bed-exit-night-high-risk',
-    summary: 'r2 (high fall risk) gets out of bed at night: bed_exit_night at once',
+    summary: 'r2 (high fall risk) gets out of bed at night: bed_exit_night once the bed has stayed empty 15 s',
     at: localTime(4, '02:30'),
     devices: R2,
     episodes: [{ device: 'bm-2', scenario: 'bed-exit', options: { durationMs: 4 * MINUTE } }],
-    expect: [{ rule: 'bed_exit_night', subject: 'resident:r2', priority: 'high', withinMs: 30 * SECOND }],
+    // bedExitNight.confirmMs (15 s), judged on the mat's next sample: one bed-mat interval (30 s) later at most.
+    expect: [{ rule: 'bed_exit_night', subject: 'resident:r2', priority: 'high', withinMs: 45 * SECOND }],
   }),
 ];
 
@@ -177,7 +196,8 @@ const hazards = [
   ['fire-kitchen-slow', 'smk-k', 'fire', { durationMs: 6 * M }, 'fire', 'critical', 300],
   ['co-leak-260', 'gas-k', 'gas-leak', {}, 'gas', 'critical', 180],
   ['co-320-vented', 'gas-k', 'gas-leak', { value: 320, durationMs: 5 * M }, 'gas', 'critical', 300],
-  ['co-120-rising', 'gas-k', 'gas-leak', { value: 120, durationMs: 10 * M }, 'gas', 'high', 600],
+  // EN 50291-1: critical once the 10-min mean reaches 100 ppm, here about 38 min into the rise.
+  ['co-120-rising', 'gas-k', 'gas-leak', { value: 120, durationMs: 40 * M }, 'gas', 'critical', 2400],
   ['lpg-leak', 'gas-k', 'lel-leak', {}, 'gas', 'critical', 180],
   ['lpg-leak-small', 'gas-k', 'lel-leak', { value: 14, durationMs: 4 * M }, 'gas', 'high', 240],
   ['insulation-fault', 'elec-1', 'electrical', {}, 'electrical', 'high', 60],
@@ -193,17 +213,32 @@ const hazardCases = hazards.map(([name, device, scenario, options, rule, priorit
     devices: [device],
     episodes: [{ device, scenario, options }],
     expect: [{ rule, subject: hazardSubject(device), priority, withinMs: withinS * SECOND }],
+    // The aftermath follows the episode's end, however long it lasts.
+    tailMs: 30 * MINUTE + ('durationMs' in options ? options.durationMs : 0),
   }),
 );
 
+/** The bedside access point fails: six devices' Last Wills at once make one connectivity alert (deadline as a Last Will's). */
+const accessPoint = danger({
+  name: 'access-point-down',
+  summary: "the access point by r1's and r2's rooms fails: six devices' Last Wills, one connectivity alert",
+  at: localTime(5, '11:15'),
+  devices: [...R1, ...R2],
+  episodes: [...R1, ...R2].map((device) => ({ device, scenario: 'offline', options: { durationMs: 10 * MINUTE } })),
+  expect: [{ rule: 'connectivity', subject: 'facility', priority: 'high', withinMs: 70 * SECOND }],
+  tailMs: 45 * MINUTE,
+});
+
+/** A Last Will raises after `deviceOffline.willGraceMs` and `connectivity.windowMs` (30 s each), plus 10 s as for events. */
+const WILL_S = 70;
 const health = [
-  ['offline-wristband', 'wb-1', R1, 'offline', {}, 'device_offline', 'warning', 60],
-  ['offline-smoke', 'smk-1', ['smk-1'], 'offline', { durationMs: 20 * MINUTE }, 'device_offline', 'high', 60],
-  ['offline-bedmat-dependent', 'bm-2', R2, 'offline', { durationMs: 10 * MINUTE }, 'device_offline', 'high', 60],
+  ['offline-wristband', 'wb-1', R1, 'offline', {}, 'device_offline', 'warning', WILL_S],
+  ['offline-smoke', 'smk-1', ['smk-1'], 'offline', { durationMs: 20 * MINUTE }, 'device_offline', 'high', WILL_S],
+  ['offline-bedmat-dependent', 'bm-2', R2, 'offline', { durationMs: 10 * MINUTE }, 'device_offline', 'high', WILL_S],
   ['silent-wristband', 'wb-1', R1, 'network-blip', { durationMs: 15 * MINUTE }, 'device_offline', 'warning', 240],
   ['low-battery-wristband', 'wb-1', R1, 'low-battery', {}, 'low_battery', 'warning', 30],
   ['low-battery-smoke', 'smk-k', ['smk-k'], 'low-battery', { value: 9 }, 'low_battery', 'high', 30],
-  ['band-removed', 'wb-1', R1, 'band-removed', {}, 'band_not_worn', 'warning', 10],
+  ['band-removed', 'wb-1', R1, 'band-removed', {}, 'band_not_worn', 'warning', 33 * 60],
   ['band-left-off', 'wb-2', R2, 'band-off', {}, 'band_not_worn', 'warning', 33 * 60],
 ] as const;
 
@@ -225,10 +260,12 @@ export const DANGER: readonly LabelledScenario[] = [
   ...sos,
   ...vitalsCases,
   ...breathing,
+  deterioration,
   ...bloodPressure,
   ...bed,
   ...doors,
   inactivity,
   ...hazardCases,
   ...healthCases,
+  accessPoint,
 ];

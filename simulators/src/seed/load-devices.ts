@@ -36,7 +36,7 @@ export async function seedLoadDevices(db: Queryable, options: LoadDeviceOptions)
   });
   if (devices.some((d) => !ID_PATTERN.test(d.id))) throw SimInvalidOptions(`facility id ${facility} is too long`);
   const secret = generateSecret();
-  const hash = await hashSecret(secret);
+  const hash = hashSecret(secret);
   const intervals = devices.map((d) => ({ ...d, expectedIntervalS: DEFAULT_EXPECTED_INTERVAL_S[d.kind] }));
   await upsertDevicesWithSharedSecret(db, facility, intervals, hash);
   return { facility, timezone, region, devices: devices.map((d) => ({ ...d, facility, secret, timezone })) };

@@ -108,7 +108,10 @@ export interface AlertFilter {
   status?: string;
   facility?: string;
   rule?: string;
+  priority?: string;
   drill?: boolean;
+  /** Only alerts assigned to this user (`alert_assignments`). */
+  assignee?: string;
   before?: [raisedAt: string, id: string];
   from?: string;
   to?: string;
@@ -119,12 +122,15 @@ export interface AlertFilter {
 export async function listAlerts(db: Queryable, principal: Principal, f: AlertFilter): Promise<Alert[]> {
   const params: unknown[] = [f.status ?? null, f.facility ?? null, f.rule ?? null, f.drill ?? null];
   params.push(f.before?.[0] ?? null, f.before?.[1] ?? null, f.from ?? null, f.to ?? null, f.limit);
+  params.push(f.priority ?? null, f.assignee ?? null);
   const { rows } = await db.query(
     `SELECT ${ALERT_SELECT} FROM alerts a
      WHERE ($1::text IS NULL OR a.status = $1) AND ($2::text IS NULL OR a.facility_id = $2)
        AND ($3::text IS NULL OR a.rule = $3) AND ($4::boolean IS NULL OR a.drill = $4)
        AND ($5::timestamptz IS NULL OR (a.raised_at, a.id) < ($5, $6::uuid))
        AND ($7::timestamptz IS NULL OR a.raised_at >= $7) AND ($8::timestamptz IS NULL OR a.raised_at < $8)
+       AND ($10::text IS NULL OR a.priority = $10)
+       AND ($11::text IS NULL OR a.id IN (SELECT alert_id FROM alert_assignments WHERE assignee = $11))
        AND ${scopeClause(principal, 'a.facility_id', params)}
      ORDER BY a.raised_at DESC, a.id DESC LIMIT $9`,
     params,

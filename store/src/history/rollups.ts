@@ -1,6 +1,8 @@
 import { checkout, inTransaction, type Clock, type Pool } from '@vigil/core';
 import type pg from 'pg';
 import { aggregateColumns, rawAggregates } from '../readings/columns.js';
+import { deleteAuditBefore } from '../audit/access-log.js';
+import { retentionDaysByClass, type DataClass } from '../privacy/retention-settings.js';
 
 const HOUR_MS = 3600_000;
 /** An hour is rolled up once it ended this long ago; ingest marks rows for older hours as late (rows.ts). */
@@ -112,8 +114,12 @@ async function rollUpPending(client: pg.PoolClient, clock: Clock): Promise<Rollu
   return { skipped: false, hours, recomputed, doneUntil: new Date(start) };
 }
 
-/** Raw hypertables retention applies to. Alerts and alert events are ordinary tables and never dropped. */
-export const RETAINED_HYPERTABLES = ['vitals', 'environment', 'device_events', 'device_status', 'dead_letters'];
+/** Raw hypertables retention applies to, by data class. Alerts and alert events are ordinary tables and never dropped. */
+const RETAINED_HYPERTABLES: Record<Exclude<DataClass, 'audit'>, readonly string[]> = {
+  vitals: ['vitals'],
+  environment: ['environment'],
+  events: ['device_events', 'device_status', 'dead_letters'],
+};
 /** Tables whose raw rows feed the rollups: never dropped before they are rolled up. */
 const ROLLED_UP = new Set(['vitals', 'device_events']);
 const RETENTION_LOCK = 7240021;
@@ -121,14 +127,16 @@ const DAY_MS = 86_400_000;
 
 export interface RetentionResult {
   skipped: boolean;
+  /** The oldest time kept of the raw readings without their own setting (`retentionDays`). */
   cutoff: Date;
-  /** Chunks dropped per table. */
+  /** Chunks dropped per table (`audit_log`: rows deleted). */
   dropped: Record<string, number>;
 }
 
 /**
- * Drops raw chunks older than `retentionDays` with `drop_chunks` (a whole chunk goes once all of it is
- * older than the cutoff). Rows not yet rolled up are kept whatever their age.
+ * Drops raw chunks older than their data class's retention (`retention_settings`, else `retentionDays`) with
+ * `drop_chunks` (a whole chunk goes once all of it is older than the cutoff) and deletes older audit entries.
+ * Rows not yet rolled up are kept whatever their age.
  */
 export async function runRetention(pool: Pool, clock: Clock, retentionDays: number): Promise<RetentionResult> {
   const cutoff = new Date(clock.now() - retentionDays * DAY_MS);
@@ -140,15 +148,21 @@ export async function runRetention(pool: Pool, clock: Clock, retentionDays: numb
         "SELECT done_until AS done FROM ingest_rollup_state WHERE job = 'hourly'",
       );
       const rolledUntil = state[0]?.done ?? new Date(0);
+      const days = await retentionDaysByClass(client, retentionDays);
+      const cutoffOf = (dataClass: DataClass) => new Date(clock.now() - days[dataClass] * DAY_MS);
       const dropped: Record<string, number> = {};
-      for (const table of RETAINED_HYPERTABLES) {
-        const olderThan = ROLLED_UP.has(table) && rolledUntil < cutoff ? rolledUntil : cutoff;
-        const { rows } = await client.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM drop_chunks($1::regclass, older_than => $2::timestamptz)',
-          [table, olderThan],
-        );
-        dropped[table] = rows[0]!.n;
+      for (const [dataClass, tables] of Object.entries(RETAINED_HYPERTABLES)) {
+        const classCutoff = cutoffOf(dataClass as DataClass);
+        for (const table of tables) {
+          const olderThan = ROLLED_UP.has(table) && rolledUntil < classCutoff ? rolledUntil : classCutoff;
+          const { rows } = await client.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM drop_chunks($1::regclass, older_than => $2::timestamptz)',
+            [table, olderThan],
+          );
+          dropped[table] = rows[0]!.n;
+        }
       }
+      dropped.audit_log = await deleteAuditBefore(client, cutoffOf('audit'));
       await client.query('DELETE FROM ingest_rollup_dirty WHERE bucket < $1', [cutoff]);
       return { skipped: false, cutoff, dropped };
     }),

@@ -1,4 +1,4 @@
-import { generateSecret, generateToken, hashSecret, hashToken } from '@vigil/core';
+import { generateSecret, generateToken, hashPassword, hashSecret, hashToken } from '@vigil/core';
 import { registryError } from '../errors.js';
 import type { Queryable } from '@vigil/core';
 import { tokenInputSchema, type ServiceRole, type TokenInput, type TokenRole } from './schemas.js';
@@ -13,19 +13,22 @@ export interface ServiceAccount {
 /**
  * Creates a service account for one of Vigil's own services (or gives an existing one a new secret) and
  * returns the secret: `secret` when given (a deployment's configured password), else a new random one.
- * Services log in to the broker with it and get wider rights than devices.
+ * Services log in to the broker with it and get wider rights than devices. A generated secret is stored with
+ * the fast hash; a configured one may have been chosen by a person, so it is stored as argon2id.
  */
 export async function upsertServiceAccount(
   db: Queryable,
   id: string,
   role: ServiceRole,
-  secret: string = generateSecret(),
+  configured?: string,
 ): Promise<{ id: string; secret: string }> {
+  const secret = configured ?? generateSecret();
+  const secretHash = configured === undefined ? hashSecret(secret) : await hashPassword(secret);
   await db
     .query(
       `INSERT INTO service_accounts (id, role, secret_hash) VALUES ($1, $2, $3)
        ON CONFLICT (id) DO UPDATE SET role = EXCLUDED.role, secret_hash = EXCLUDED.secret_hash, retired_at = NULL`,
-      [id, role, await hashSecret(secret)],
+      [id, role, secretHash],
     )
     .catch((err) => registryError(err, `service account ${id}`));
   return { id, secret };

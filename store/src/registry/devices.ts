@@ -42,7 +42,7 @@ export const deviceColumns = (alias?: string): string => {
 };
 const DEVICE_COLUMNS = deviceColumns();
 
-/** Registers a device and returns its secret: shown once, stored only as an argon2id hash. */
+/** Registers a device and returns its secret: shown once, stored only as a hash (`hashSecret`). */
 export async function addDevice(db: Queryable, input: DeviceInput): Promise<{ id: string; secret: string }> {
   const d = deviceInputSchema.parse(input);
   const secret = generateSecret();
@@ -56,7 +56,7 @@ export async function addDevice(db: Queryable, input: DeviceInput): Promise<{ id
         d.kind,
         d.resident ?? null,
         d.location ?? null,
-        await hashSecret(secret),
+        hashSecret(secret),
         d.expectedIntervalS ?? DEFAULT_EXPECTED_INTERVAL_S[d.kind],
       ],
     )
@@ -102,6 +102,24 @@ export async function getDeviceCredentials(db: Queryable, id: string): Promise<D
   return rows[0] ?? null;
 }
 
+/**
+ * Replaces a device's stored secret hash by `newHash` (the same secret, a newer scheme) unless it changed since
+ * `oldHash` was read, so a rotation in between is never undone. Returns whether it was replaced.
+ */
+export async function upgradeDeviceSecretHash(
+  db: Queryable,
+  id: string,
+  oldHash: string,
+  newHash: string,
+): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE devices SET secret_hash = $3 WHERE id = $1 AND secret_hash = $2', [
+    id,
+    oldHash,
+    newHash,
+  ]);
+  return rowCount === 1;
+}
+
 /** Retires a device: it is refused at its next connect; its history is kept. */
 export async function retireDevice(db: Queryable, id: string): Promise<void> {
   const { rowCount } = await db.query('UPDATE devices SET retired_at = now() WHERE id = $1 AND retired_at IS NULL', [
@@ -115,7 +133,7 @@ export async function rotateDeviceSecret(db: Queryable, id: string): Promise<{ i
   const secret = generateSecret();
   const { rowCount } = await db.query('UPDATE devices SET secret_hash = $2 WHERE id = $1 AND retired_at IS NULL', [
     id,
-    await hashSecret(secret),
+    hashSecret(secret),
   ]);
   if (!rowCount) throw RegistryNotFound(`no active device ${id}`);
   return { id, secret };

@@ -6,3 +6,5 @@ export * from './accounts.js';
 export * from './snapshot.js';
 export * from './views.js';
 export * from './residents.js';
+export * from './updates.js';
+export * from './management.js';

@@ -1,0 +1,262 @@
+// `npm run bench -- api`: the api's overhead and its two hot reads. (1) a trivial authenticated route (`GET
+// /api/v1/me`) ÷ a bare node:http server answering the same JSON, same client and concurrency; (2) the alert list
+// of a facility with 100 000 alerts, p99 (first page, a filtered page and a cursor page); (3) one alert event
+// fanned out to 1 000 display sockets ÷ a raw `ws` broadcast loop to 1 000 sockets, with the p95 delivery time.
+// Its own database (VIGIL_BENCH_ADMIN_URL or the local cluster), dropped at the end.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import WebSocket, { WebSocketServer } from 'ws';
+import { start as startApi } from '@vigil/api';
+import { start as startGateway } from '@vigil/gateway';
+import { INTERNAL_TOPICS, STREAM_PATH, type Alert, type AlertEvent } from '@vigil/protocol';
+import { addFacility, createToken, upsertServiceAccount } from '@vigil/store';
+import { createBenchDatabase } from './lib-database.js';
+import type { BenchResult } from './report.js';
+
+const ALERTS = 100_000;
+const REQUESTS = 3000;
+const CONCURRENCY = 16;
+const LIST_REQUESTS = 300;
+const SOCKETS = 1000;
+const FANOUT_ROUNDS = 5;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+
+/** Requests per second of `REQUESTS` GETs of `url` with `CONCURRENCY` in flight (keep-alive). */
+async function throughput(url: string, headers: Record<string, string>): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      http
+        .get(url, { agent, headers }, (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+        })
+        .on('error', reject);
+    });
+  let left = REQUESTS;
+  const worker = async () => {
+    while (left-- > 0) await one();
+  };
+  for (let i = 0; i < 200; i++) await one(); // warm-up
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  agent.destroy();
+  return REQUESTS / ((performance.now() - started) / 1000);
+}
+
+/** Opens `count` sockets with `open`, then measures rounds of `fire()` until every socket got a message. */
+async function fanOut(sockets: WebSocket[], fire: () => Promise<void>, accept: (data: string) => boolean) {
+  const delivery: number[] = [];
+  let total = 0;
+  for (let round = 0; round < FANOUT_ROUNDS; round++) {
+    const started = performance.now();
+    const all = Promise.all(
+      sockets.map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            const onMessage = (data: WebSocket.RawData) => {
+              if (!accept(data.toString())) return;
+              delivery.push(performance.now() - started);
+              ws.off('message', onMessage);
+              resolve();
+            };
+            ws.on('message', onMessage);
+          }),
+      ),
+    );
+    await fire();
+    await all;
+    total += performance.now() - started;
+  }
+  return { meanMs: total / FANOUT_ROUNDS, p95Ms: percentile(delivery, 95) };
+}
+
+const open = (url: string, hello?: string) =>
+  new Promise<WebSocket>((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('error', reject);
+    ws.once('open', () => {
+      if (!hello) return resolve(ws);
+      ws.send(hello);
+      ws.once('message', () => resolve(ws)); // the snapshot
+    });
+  });
+
+export default async function run(): Promise<BenchResult> {
+  const db = await createBenchDatabase('api');
+  const pool = new pg.Pool({ connectionString: db.url });
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-api-'));
+  const closers: (() => Promise<unknown>)[] = [
+    () => db.drop(),
+    () => rm(dataDir, { recursive: true }),
+    () => pool.end(),
+  ];
+  try {
+    await addFacility(pool, { id: 'bench', name: 'Bench', region: 'r', timezone: 'Europe/Berlin' });
+    // Set-up SQL (docs/DATABASE.md: benchmarks may keep their own): resolved alerts over 100 days.
+    await pool.query(
+      `INSERT INTO alerts (id, facility_id, rule, priority, status, subject, detail, raised_at, occurred_at,
+         last_seen_at, resolved_at, resolved_by, outcome)
+       SELECT gen_random_uuid(), 'bench', (ARRAY['fall','sos','fire','device_offline'])[1 + i % 4],
+         (ARRAY['critical','high','warning','info'])[1 + i % 4], 'resolved', 'location:l' || i, 'bench',
+         t, t, t, t + interval '1 minute', 'bench', 'assisted'
+       FROM generate_series(1, $1) AS i, LATERAL (SELECT now() - i * interval '86 seconds' AS t) AS x`,
+      [ALERTS],
+    );
+    await pool.query('ANALYZE alerts');
+    const gateway = await startGateway({ port: 0, databaseUrl: db.url, dataDir });
+    closers.push(() => gateway.close());
+    const apiAccount = await upsertServiceAccount(pool, 'svc-api', 'api');
+    const alertsAccount = await upsertServiceAccount(pool, 'svc-alerts-bench', 'alerts');
+    const api = await startApi({
+      port: 0,
+      databaseUrl: db.url,
+      mqtt: { url: gateway.url, username: apiAccount.id, password: apiAccount.secret },
+    });
+    closers.push(() => api.close());
+    const officer = (await createToken(pool, { role: 'safety-officer', facility: 'bench', label: 'bench' })).token;
+    const display = (await createToken(pool, { role: 'display', facility: 'bench', label: 'wall' })).token;
+    const auth = { authorization: `Bearer ${officer}` };
+
+    // (1) overhead of the framework, auth and role check.
+    const bare = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify({ role: 'safety-officer', facility: 'bench', region: null, actor: 'bench' }));
+    });
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => bare.close(resolve)));
+    const barePort = (bare.address() as { port: number }).port;
+    // Alternating runs, the best of each: on a shared machine the order alone would otherwise decide the ratio.
+    let bareRate = 0;
+    let apiRate = 0;
+    for (let i = 0; i < 3; i++) {
+      bareRate = Math.max(bareRate, await throughput(`http://127.0.0.1:${barePort}/`, auth));
+      apiRate = Math.max(apiRate, await throughput(`${api.url}/api/v1/me`, auth));
+    }
+
+    // (2) the alert list, sequential requests.
+    const latencies = async (pathOf: (i: number) => string) => {
+      const times: number[] = [];
+      for (let i = 0; i < LIST_REQUESTS; i++) {
+        const started = performance.now();
+        const res = await fetch(`${api.url}${pathOf(i)}`, { headers: auth });
+        await res.arrayBuffer();
+        times.push(performance.now() - started);
+      }
+      return percentile(times, 99);
+    };
+    const first = await fetch(`${api.url}/api/v1/alerts?facility=bench&limit=100`, { headers: auth });
+    const cursor = ((await first.json()) as { nextCursor: string }).nextCursor;
+    const listP99 = await latencies(() => '/api/v1/alerts?facility=bench&limit=100');
+    const filteredP99 = await latencies(() => '/api/v1/alerts?facility=bench&priority=critical&rule=fall&limit=100');
+    const cursorP99 = await latencies(() => `/api/v1/alerts?facility=bench&limit=100&cursor=${cursor}`);
+
+    // (3) fan-out of one alert event: the api's stream vs a raw ws broadcast loop.
+    const raw = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => raw.once('listening', resolve));
+    closers.push(() => new Promise((resolve) => raw.close(resolve)));
+    const rawPort = (raw.address() as { port: number }).port;
+    const rawSockets = await Promise.all(Array.from({ length: SOCKETS }, () => open(`ws://127.0.0.1:${rawPort}`)));
+    closers.push(async () => rawSockets.forEach((ws) => ws.terminate()));
+    const rawFan = await fanOut(
+      rawSockets,
+      async () => {
+        const payload = JSON.stringify({ type: 'alert', n: Math.random() });
+        for (const client of raw.clients) client.send(payload);
+      },
+      () => true,
+    );
+    const hello = JSON.stringify({ type: 'hello', token: display });
+    const streamUrl = `${api.url.replace(/^http/, 'ws')}${STREAM_PATH}`;
+    const sockets: WebSocket[] = [];
+    for (let i = 0; i < SOCKETS; i += 50) {
+      sockets.push(
+        ...(await Promise.all(Array.from({ length: Math.min(50, SOCKETS - i) }, () => open(streamUrl, hello)))),
+      );
+    }
+    closers.push(async () => sockets.forEach((ws) => ws.terminate()));
+    const publisher = await mqtt.connectAsync(gateway.url, {
+      username: alertsAccount.id,
+      password: alertsAccount.secret,
+      clientId: 'bench-alerts',
+      protocolVersion: 4,
+    });
+    closers.push(() => publisher.endAsync());
+    let eventId = 1_000_000;
+    const apiFan = await fanOut(
+      sockets,
+      async () => {
+        const now = new Date().toISOString();
+        const alert: Alert = {
+          id: randomUUID(),
+          facility: 'bench',
+          rule: 'sos',
+          priority: 'critical',
+          status: 'open',
+          subject: `location:fan-${eventId}`,
+          resident: null,
+          device: null,
+          location: null,
+          detail: 'sos pressed',
+          drill: false,
+          escalationLevel: 0,
+          raisedAt: now,
+          occurredAt: now,
+          lastSeenAt: now,
+          acknowledgedAt: null,
+          acknowledgedBy: null,
+          resolvedAt: null,
+          resolvedBy: null,
+          outcome: null,
+          note: null,
+        };
+        const event: AlertEvent = { eventId: ++eventId, event: 'raised', at: now, actor: null, alert };
+        await publisher.publishAsync(INTERNAL_TOPICS.alertEvents, JSON.stringify(event), { qos: 1 });
+      },
+      (data) => data.includes('"type":"alert"'),
+    );
+
+    return {
+      name: 'api',
+      rows: [
+        {
+          metric: 'GET /api/v1/me (authenticated)',
+          value: apiRate,
+          unit: 'req/s',
+          ceiling: bareRate,
+          ratio: apiRate / bareRate,
+          goal: '≥ 0.9',
+        },
+        { metric: `alert list, ${ALERTS} alerts, p99`, value: listP99, unit: 'ms', goal: '≤ 50' },
+        { metric: 'alert list filtered (priority, rule), p99', value: filteredP99, unit: 'ms', goal: '≤ 50' },
+        { metric: 'alert list, cursor page, p99', value: cursorP99, unit: 'ms', goal: '≤ 50' },
+        {
+          metric: `fan-out of one event to ${SOCKETS} sockets`,
+          value: apiFan.meanMs,
+          unit: 'ms',
+          ceiling: rawFan.meanMs,
+          ratio: rawFan.meanMs / apiFan.meanMs,
+          goal: '≥ 0.5',
+        },
+        { metric: 'fan-out delivery p95', value: apiFan.p95Ms, unit: 'ms', ceiling: rawFan.p95Ms },
+      ],
+      notes: [
+        `${REQUESTS} requests, ${CONCURRENCY} in flight, keep-alive, client in the same process; best of 3 alternating runs`,
+        'the machine (2 cores) is shared with other work: repeat runs vary by ±30 %',
+        `${LIST_REQUESTS} sequential list requests each; ${FANOUT_ROUNDS} fan-out rounds (event published on the broker, received by every socket)`,
+      ],
+    };
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  }
+}
