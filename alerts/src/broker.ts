@@ -1,5 +1,5 @@
 import { connectMqttService, handleEach, type Logger, type MqttService, type MqttTuning } from '@vigil/core';
-import { deviceTopicFilter } from '@vigil/protocol';
+import { deviceTopicFilter, INTERNAL_TOPICS } from '@vigil/protocol';
 
 export interface BrokerOptions {
   url: string;
@@ -18,7 +18,8 @@ export interface BrokerOptions {
  * device sent earlier (which would clear the offline alert it raised).
  */
 export const SESSIONS = {
-  events: { suffix: '', filters: [deviceTopicFilter('event')] },
+  // Channel status is rare and urgent: it rides with device events.
+  events: { suffix: '', filters: [deviceTopicFilter('event'), `${INTERNAL_TOPICS.channelStatus}/#`] },
   readings: { suffix: '-readings', filters: [deviceTopicFilter('reading'), deviceTopicFilter('status')] },
 } as const;
 

@@ -7,6 +7,7 @@ import type { Appended, EventLog } from './event-log.js';
 import type { AlertsMetrics } from './metrics.js';
 import type { DeviceContext, RegistryCache } from './registry-cache.js';
 import type { FacilityIntent, RuleRunner } from './rule-runner.js';
+import { channelStatusIntent, isChannelStatusTopic } from './channel-status.js';
 import { subjects } from './rules/intent.js';
 import type { AlertIntent, RuleInput } from './rules/types.js';
 import type { ReplayItem } from './restore.js';
@@ -61,6 +62,7 @@ export class AlertEngine<Settings> {
    */
   async handleMessage(topic: string, payload: Buffer | string, suppress = false): Promise<void> {
     const { registry, metrics } = this.parts;
+    if (isChannelStatusTopic(topic)) return this.channelStatus(payload, suppress);
     const parsed = parseDeviceTopic(topic);
     if (!parsed || parsed.kind === 'command') return void metrics.messages.inc({ kind: 'other', result: 'ignored' });
     const known = registry.get(parsed.device);
@@ -68,6 +70,17 @@ export class AlertEngine<Settings> {
     // hands us messages one at a time, and everyone else's must not wait for it.
     if (!known) return void this.afterReload(parsed, payload, suppress);
     return this.evaluate(parsed, known, payload, suppress);
+  }
+
+  /** A notification channel reported down or up by the dispatch service (docs/homecare.md "Notifications"). */
+  private async channelStatus(payload: Buffer | string, suppress: boolean): Promise<void> {
+    const status = channelStatusIntent(payload);
+    this.parts.metrics.messages.inc({
+      kind: 'channel_status',
+      result: status ? (suppress ? 'replayed' : 'ok') : 'invalid',
+    });
+    if (!status || suppress) return;
+    await Promise.all(this.applyIntents([status], this.parts.clock.now()).map((appended) => appended.published));
   }
 
   private async afterReload(parsed: DeviceTopic, payload: Buffer | string, suppress: boolean): Promise<void> {

@@ -16,3 +16,4 @@ export const RateLimited = defineError('VIGIL_ERR_AUTH_RATE_LIMITED', 429);
 export const ForeignOrigin = defineError('VIGIL_ERR_AUTH_ORIGIN', 403);
 export const WrongPassword = defineError('VIGIL_ERR_AUTH_WRONG_PASSWORD', 403);
 export const NoUser = defineError('VIGIL_ERR_AUTH_NO_USER', 403);
+export const WorkOrderConflict = defineError('VIGIL_ERR_API_WORK_ORDER_CONFLICT', 409);

@@ -127,6 +127,9 @@ const TAGS = [
   { name: 'plans', description: 'Emergency plans, their filing with the regulator and their drills' },
   { name: 'dead-letters', description: 'Messages ingest could not store' },
   { name: 'audit', description: 'Who read or changed residents’ data' },
+  { name: 'work-orders', description: 'Home care: the visits alerts open, and their steps' },
+  { name: 'dwellings', description: 'Home care: the dwellings of a station and how to get in' },
+  { name: 'notifications', description: 'Staff notification endpoints and preferences, and delivery outcomes' },
 ];
 
 /**

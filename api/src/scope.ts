@@ -65,6 +65,8 @@ export const ACTIONS = [
   // Emergency plans: write them and schedule their drills (facility side); accept or return a filed plan (regulator).
   'plans',
   'review-plans',
+  'work-orders',
+  'dwellings',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -77,6 +79,9 @@ const STAFF: readonly Action[] = [
   'respond',
   'stream',
   'labels',
+  // Home care: a station's work orders, and the dwellings with their addresses and how to get in.
+  'work-orders',
+  'dwellings',
 ];
 const OFFICER: readonly Action[] = [
   ...STAFF,
@@ -104,7 +109,8 @@ export const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
   // Read-only and pseudonymous: response times and coverage, never names, vital signs or device ids; they accept
   // or return filed plans.
   regulator: ['session', 'facilities', 'residents', 'alerts', 'timeline', 'reports', 'stream', 'review-plans'],
-  display: ['session', 'alerts', 'stream', 'labels'],
+  // A station's wall display shows its open work orders, never the dwellings' addresses.
+  display: ['session', 'alerts', 'stream', 'labels', 'work-orders'],
 };
 
 const ACTION_WORDS: Partial<Record<Action, string>> = {

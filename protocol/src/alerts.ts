@@ -3,7 +3,8 @@ import { idSchema } from './ids.js';
 
 /**
  * Alert rules (docs/rules.md "Rules"); one file each in alerts/src/rules/, but `drill` (a safety officer's drill) and
- * `flood_control` (the engine's cap on new alerts, docs/alerts.md "Flood control"), which the engine raises itself.
+ * `flood_control` (the engine's cap on new alerts, docs/alerts.md "Flood control") and `notification_channel` (a
+ * notification channel the dispatch service reports down, docs/homecare.md), which the engine raises itself.
  */
 export const ALERT_RULES = [
   'fall',
@@ -22,6 +23,7 @@ export const ALERT_RULES = [
   'band_not_worn',
   'connectivity',
   'flood_control',
+  'notification_channel',
   'drill',
 ] as const;
 export const alertRuleSchema = z.enum(ALERT_RULES);

@@ -10,3 +10,4 @@ export * from './alerts.js';
 export * from './stream.js';
 export * from './local-time.js';
 export * from './region.js';
+export * from './channels.js';

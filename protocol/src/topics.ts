@@ -39,4 +39,6 @@ export function deviceTopicFilter(kind: TopicKind, facility = '+'): string {
 export const INTERNAL_ROOT = 'vigil/internal/v1';
 export const INTERNAL_TOPICS = {
   alertEvents: `${INTERNAL_ROOT}/alert-events`,
+  /** The state of a notification endpoint, `/channel-status/{facility}/{endpoint}` (docs/homecare.md). */
+  channelStatus: `${INTERNAL_ROOT}/channel-status`,
 } as const;

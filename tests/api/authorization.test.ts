@@ -1,7 +1,9 @@
 import {
+  addDwelling,
   addUser,
   createPlan,
   createToken,
+  openWorkOrder,
   putCoveragePolicy,
   scheduleDrill,
   uploadPlanDocument,
@@ -21,6 +23,7 @@ interface Target {
   resident: string;
   device: string;
   alert: string;
+  workOrder: string;
 }
 interface Case {
   query?: (t: Target) => Record<string, string>;
@@ -130,6 +133,24 @@ const CASES: Record<string, Case> = {
   schedulePlanDrill: { body: () => ({ scheduledFor: day(7) }) },
   runPlanDrill: { body: () => ({ participants: ['otto'] }) },
   updatePlanDrill: { body: () => ({ findings: 'exits clear' }) },
+  listWorkOrders: { query: (t) => ({ facility: t.facility, status: 'all' }) },
+  getWorkOrder: {},
+  stepWorkOrder: { body: () => ({ note: 'on my way' }) },
+  listWorkOrderDeliveries: {},
+  listDwellings: { query: (t) => ({ facility: t.facility }) },
+  getDwelling: {},
+  // A person's own settings: no facility in the request.
+  listNotificationEndpoints: { scoped: false },
+  addNotificationEndpoint: {
+    scoped: false,
+    body: () => ({ channel: 'webhook', target: { url: 'https://example.org/hook' } }),
+  },
+  removeNotificationEndpoint: { scoped: false },
+  getNotificationPreferences: { scoped: false },
+  setNotificationPreferences: {
+    scoped: false,
+    body: () => ({ preferences: [{ channel: 'webhook', priorities: ['critical'] }], quietHours: null }),
+  },
 };
 const POLICY = { places: [{ kind: 'room', devices: ['pir'] }], residents: [] };
 
@@ -149,6 +170,7 @@ describe('api authorization matrix (every role × every route × own and other s
   /** A display token of each facility, for revokeToken. */
   const tokenIds: Record<string, string> = {};
   const drills: Record<string, string> = {};
+  const workOrders: Record<string, string> = {};
 
   beforeAll(async () => {
     fx = await startApiFixture({ commandTimeoutMs: 200 });
@@ -186,6 +208,22 @@ describe('api authorization matrix (every role × every route × own and other s
       });
       tokenIds[f] = (await createToken(fx.db.pool, { role: 'display', facility: f, label: `matrix ${f}` })).id;
     }
+    for (const [f, alert] of Object.entries(alerts)) {
+      await addDwelling(fx.db.pool, { facility: f, id: 'home-1', address: 'Lindenweg 4', district: 'east' });
+      const createdAt = new Date(alert.raisedAt);
+      const { order } = await openWorkOrder(fx.db.pool, {
+        facility: f,
+        location: 'home-1',
+        resident: 'anna',
+        alertId: alert.id,
+        rule: alert.rule,
+        priority: alert.priority,
+        offeredTo: [],
+        createdAt,
+        onSiteDueAt: new Date(createdAt.getTime() + 15 * 60_000),
+      });
+      workOrders[f] = order.id;
+    }
     const { rows } = await fx.db.pool.query<{ facility: string; pseudonym: string }>(
       `SELECT facility_id AS facility, pseudonym FROM residents WHERE id = 'anna'`,
     );
@@ -220,12 +258,22 @@ describe('api authorization matrix (every role × every route × own and other s
       resident: role === 'regulator' ? pseudonyms[facility]! : 'anna',
       device: `wb-${facility}`,
       alert: alerts[facility as 'f1' | 'f3'].id,
+      workOrder: workOrders[facility]!,
     };
+    // `{id}` names an alert, a work order, a dwelling or an endpoint, by the path it is in.
+    const id = op.path.startsWith('/api/v1/work-orders/')
+      ? t.workOrder
+      : op.path.startsWith('/api/v1/dwellings/')
+        ? 'home-1'
+        : op.path.startsWith('/api/v1/notifications/')
+          ? '1'
+          : t.alert;
     const params: Record<string, string> = {
       ...t,
-      id: t.alert,
+      id,
       location: 'room-1',
       dataClass: 'vitals',
+      step: 'accept',
       user: `u-${facility}`,
       tokenId: tokenIds[facility]!,
       plan: 'fire',
@@ -347,5 +395,32 @@ describe('api authorization matrix (every role × every route × own and other s
       body: JSON.stringify({ assignee: 'cara3' }),
     });
     expect(foreign.status).toBe(404);
+  });
+
+  it('audits a person’s work-order steps and notification settings, and not a refused step', async () => {
+    const carla = (await createToken(fx.db.pool, { role: 'caregiver', facility: 'f1', user: 'carla' })).token;
+    const before = await lastAuditId();
+    const accepted = await fx.call(carla, `/api/v1/work-orders/${workOrders.f1}/accept`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(accepted).toMatchObject({ status: 200, body: { status: 'accepted', assignee: 'carla' } });
+    const prefs = await fx.call(carla, '/api/v1/notifications/preferences', {
+      method: 'PUT',
+      body: JSON.stringify({ preferences: [{ channel: 'email', priorities: ['critical'] }], quietHours: null }),
+    });
+    expect(prefs.status).toBe(200);
+    const { rows } = await fx.db.pool.query(
+      'SELECT actor, action, target, facility_id AS facility FROM audit_log WHERE id > $1 ORDER BY id',
+      [before],
+    );
+    expect(rows).toEqual([
+      { actor: 'carla', action: 'work-order.accept', target: `work-order:${workOrders.f1}`, facility: 'f1' },
+      { actor: 'carla', action: 'notification.preferences.update', target: 'user:carla', facility: 'f1' },
+    ]);
+    const last = await lastAuditId();
+    const again = await fx.call(carla, `/api/v1/work-orders/${workOrders.f1}/accept`, { method: 'POST', body: '{}' });
+    expect(again.body.error.code).toBe('VIGIL_ERR_API_WORK_ORDER_CONFLICT');
+    expect(await lastAuditId()).toBe(last);
   });
 });

@@ -111,7 +111,8 @@ describe('api privacy: regulators, consent, audit, retention, export and erasure
         const url = path.replace(
           /\{(\w+)\}/g,
           (_, name: string) =>
-            ({ id: alert.id, dataClass: 'vitals', drill: '1' })[name] ?? (name === 'facility' ? 'f1' : 'anna'),
+            ({ id: alert.id, dataClass: 'vitals', drill: '1', step: 'accept' })[name] ??
+            (name === 'facility' ? 'f1' : 'anna'),
         );
         const res = await fx.call(fx.tokens.admin, url, { method: method.toUpperCase(), body: '[1]' });
         expect({ op: op.operationId, status: res.status, code: res.body.error?.code }).toEqual({

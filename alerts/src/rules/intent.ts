@@ -13,6 +13,8 @@ export const subjects = {
   device: (id: string) => `device:${id}`,
   /** The facility as a whole (connectivity): one open alert per facility. */
   facility: 'facility',
+  /** A notification endpoint of the dispatch service (docs/homecare.md). */
+  channel: (endpoint: number) => `channel:${endpoint}`,
 };
 
 /** The ids an intent carries; kept in rule state by the tick-based rules, which get no context. */

@@ -22,7 +22,7 @@ async function closeAll(parts: Array<[string, Closable]>, log: Logger): Promise<
 
 /**
  * `vigil start`: the whole system in one process (the embedded default, docs/ARCHITECTURE.md "Interfaces"): local
- * cluster unless DATABASE_URL, migrations, gateway, ingest, alerts, api, and with --simulate a demo facility whose
+ * cluster unless DATABASE_URL, migrations, gateway, ingest, alerts, dispatch, api, and with --simulate a demo facility whose
  * simulated devices publish over real MQTT. SIGINT, SIGTERM and SIGHUP stop all of it, the local cluster too when
  * this process started it.
  */
@@ -54,11 +54,13 @@ async function runStart(options: { simulate?: number; facility: string; scenario
       { configFromEnv: ingestConfig, start: startIngest },
       { configFromEnv: alertsConfig, start: startAlerts },
       { configFromEnv: apiConfig, start: startApi },
+      { configFromEnv: dispatchConfig, start: startDispatch },
     ] = await Promise.all([
       import('@vigil/gateway'),
       import('@vigil/ingest'),
       import('@vigil/alerts'),
       import('@vigil/api'),
+      import('@vigil/dispatch'),
     ]);
     const pool = createPool(databaseUrl, log, { max: 4 });
     parts.push(['database pool', { close: () => pool.end() }]);
@@ -94,6 +96,16 @@ async function runStart(options: { simulate?: number; facility: string; scenario
       metrics,
     });
     parts.push(['alerts', alerts]);
+
+    // Idle in a care home: only alerts of dwellings (home-care stations) become work orders.
+    const dispatchOptions = dispatchConfig(local);
+    const dispatch = await startDispatch({
+      ...dispatchOptions,
+      databaseUrl,
+      mqtt: await serviceCredentials(pool, dispatchOptions.mqtt, 'dispatch'),
+      logger: log,
+    });
+    parts.push(['dispatch', dispatch]);
 
     const apiOptions = apiConfig(local);
     const api = await listenOn(httpPort(apiOptions), async () =>

@@ -2,6 +2,7 @@ import type { ServiceRole } from '@vigil/store';
 import {
   DEVICE_PUBLISH_KINDS,
   INTERNAL_ROOT,
+  INTERNAL_TOPICS,
   deviceTopic,
   deviceTopicFilter,
   parseDeviceTopic,
@@ -26,14 +27,16 @@ const COMMANDS = deviceTopicFilter('command');
 /**
  * What each service role may do (docs/gateway.md "Access control"). ingest and alerts read every device's
  * uplink; only alerts writes internal topics (alert events); the api reads them and sends device commands;
- * the simulator speaks for many simulated devices at once.
+ * the simulator speaks for many simulated devices at once; dispatch reads alert events and reports its notification
+ * channels.
  */
 export const SERVICE_RIGHTS: Record<ServiceRole, Rights> = {
   ingest: { publish: [], subscribe: DEVICE_UPLINK },
-  alerts: { publish: [INTERNAL_ALL], subscribe: DEVICE_UPLINK },
+  alerts: { publish: [INTERNAL_ALL], subscribe: [...DEVICE_UPLINK, `${INTERNAL_TOPICS.channelStatus}/#`] },
   api: { publish: [COMMANDS], subscribe: [INTERNAL_ALL] },
   bridge: { publish: [COMMANDS], subscribe: DEVICE_UPLINK },
   simulator: { publish: DEVICE_UPLINK, subscribe: [COMMANDS] },
+  dispatch: { publish: [`${INTERNAL_TOPICS.channelStatus}/#`], subscribe: [INTERNAL_TOPICS.alertEvents] },
 };
 
 /** SERVICE_RIGHTS compiled for the per-message checks. */

@@ -63,7 +63,7 @@ export const deviceInputSchema = z.object({
 });
 export type DeviceInput = z.infer<typeof deviceInputSchema>;
 
-export const SERVICE_ROLES = ['ingest', 'alerts', 'api', 'bridge', 'simulator'] as const;
+export const SERVICE_ROLES = ['ingest', 'alerts', 'api', 'bridge', 'simulator', 'dispatch'] as const;
 export type ServiceRole = (typeof SERVICE_ROLES)[number];
 
 export const TOKEN_ROLES = ['caregiver', 'safety-officer', 'regulator', 'admin', 'display'] as const;
