@@ -17,6 +17,10 @@ describe('test database harness', () => {
       'device_events',
       'device_status',
       'environment',
+      // The regional hub's copies (migrations/0090_region_hub.sql, docs/hub.md).
+      'region_alert_events',
+      'region_device_status',
+      'region_summaries',
       'vitals',
     ]);
   });
