@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to run and test Vigil:
 #   - Mosquitto + clients (upstream broker and third-party client in tests)
-#   - Chromium (wall display tests, driven by playwright-core; never downloaded by npm)
+#   - Chromium (web app tests, driven by playwright-core; never downloaded by npm)
+#   - openssl (the TLS tests make a throwaway CA and certificates)
 #   - the TimescaleDB extension (Apache edition) built from Debian trixie's source package
 #     for the preinstalled PostgreSQL 15 (see docs/DATABASE.md)
 # Idempotent and fast (a few dpkg queries) when everything is present; installing needs root.
@@ -9,7 +10,7 @@ set -euo pipefail
 
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 EXT_CONTROL="$($PG_CONFIG --sharedir)/extension/timescaledb.control"
-APT_PACKAGES=(mosquitto mosquitto-clients chromium)
+APT_PACKAGES=(mosquitto mosquitto-clients chromium openssl)
 
 log() { printf '[install-deps] %s\n' "$*"; }
 
