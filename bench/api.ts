@@ -3,7 +3,6 @@
 // of a facility with 100 000 alerts, p99 (first page, a filtered page and a cursor page); (3) one alert event
 // fanned out to 1 000 display sockets ÷ a raw `ws` broadcast loop to 1 000 sockets, with the p95 delivery time.
 // Its own database (VIGIL_BENCH_ADMIN_URL or the local cluster), dropped at the end.
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -14,8 +13,9 @@ import pg from 'pg';
 import WebSocket, { WebSocketServer } from 'ws';
 import { start as startApi } from '@vigil/api';
 import { start as startGateway } from '@vigil/gateway';
-import { INTERNAL_TOPICS, STREAM_PATH, type Alert, type AlertEvent } from '@vigil/protocol';
+import { INTERNAL_TOPICS, STREAM_PATH, type AlertEvent } from '@vigil/protocol';
 import { addFacility, createToken, upsertServiceAccount } from '@vigil/store';
+import { makeAlert } from '../tests/api/fixture.js';
 import { createBenchDatabase } from './lib-database.js';
 import type { BenchResult } from './report.js';
 
@@ -197,29 +197,15 @@ export default async function run(): Promise<BenchResult> {
       sockets,
       async () => {
         const now = new Date().toISOString();
-        const alert: Alert = {
-          id: randomUUID(),
+        const alert = makeAlert({
           facility: 'bench',
           rule: 'sos',
-          priority: 'critical',
-          status: 'open',
           subject: `location:fan-${eventId}`,
           resident: null,
           device: null,
           location: null,
           detail: 'sos pressed',
-          drill: false,
-          escalationLevel: 0,
-          raisedAt: now,
-          occurredAt: now,
-          lastSeenAt: now,
-          acknowledgedAt: null,
-          acknowledgedBy: null,
-          resolvedAt: null,
-          resolvedBy: null,
-          outcome: null,
-          note: null,
-        };
+        });
         const event: AlertEvent = { eventId: ++eventId, event: 'raised', at: now, actor: null, alert };
         await publisher.publishAsync(INTERNAL_TOPICS.alertEvents, JSON.stringify(event), { qos: 1 });
       },
