@@ -41,10 +41,14 @@ export function spawnVigil(args: string[], env: NodeJS.ProcessEnv = {}): { child
   return { child, output: () => output };
 }
 
-/** Resolves with the exit code once the process has exited. */
+/**
+ * Resolves with the exit code once the process has exited and its output is all read: 'close', not
+ * 'exit', which can come before the last lines it wrote reach `output()`.
+ */
 export function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const reading = [child.stdout, child.stderr].some((s) => s && !s.destroyed);
+  if ((child.exitCode !== null || child.signalCode !== null) && !reading) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('close', (code) => resolve(code)));
 }
 
 /** Polls `probe` until it returns a truthy value or the deadline passes (then throws with `what`). */
