@@ -43,6 +43,8 @@ export interface ApiOptions {
   retentionDays?: number;
   /** How many recent alert events are kept in memory for resuming streams (default 10 000). */
   ringSize?: number;
+  /** Web Push: the VAPID public key dispatch signs with, served to the staff page (docs/homecare.md). */
+  vapidPublicKey?: string;
 }
 
 /** The api's broker connection; `configFromEnv` may leave the password to the CLI. */
@@ -79,6 +81,7 @@ const envSchema = z.object({
     .optional(),
   ...MQTT_TUNING_ENV_SHAPE,
   VIGIL_API_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  VIGIL_VAPID_PUBLIC_KEY: z.string().min(1).optional(),
 });
 
 /** Every environment variable of the api with its meaning (`vigil api --help`, docs/api.md). */
@@ -96,6 +99,7 @@ export const API_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
     "this instance's client id suffix, e.g. the host name, so a restart resumes its session (default: random)",
   ...MQTT_TUNING_ENV,
   VIGIL_API_COMMAND_TIMEOUT_MS: 'how long acknowledge/resolve/drill wait for the alerts service (default 5000)',
+  VIGIL_VAPID_PUBLIC_KEY: "Web Push VAPID public key, dispatch's, served to the staff page (default: push off)",
 };
 
 /**
@@ -118,5 +122,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvConfi
       tuning: mqttTuning(e),
     },
     commandTimeoutMs: e.VIGIL_API_COMMAND_TIMEOUT_MS,
+    vapidPublicKey: e.VIGIL_VAPID_PUBLIC_KEY,
   };
 }
