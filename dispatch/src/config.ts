@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema } from '@vigil/protocol';
 import { MQTT_TUNING_ENV, MQTT_TUNING_ENV_SHAPE, mqttTuning, parseEnv, portSchema, type MqttTuning } from '@vigil/core';
 
 /** Tunables of the dispatch service, with the defaults `start()` uses (docs/homecare.md "Configuration"). */
@@ -24,6 +25,7 @@ const envSchema = z.object({
   VIGIL_DISPATCH_MQTT_USERNAME: z.string().min(1).default(DISPATCH_DEFAULTS.username),
   VIGIL_DISPATCH_MQTT_PASSWORD: z.string().min(1).optional(),
   VIGIL_DISPATCH_CLIENT_ID: z.string().min(1).default(DISPATCH_DEFAULTS.clientId),
+  VIGIL_DISPATCH_STATION: idSchema.optional(),
   ...MQTT_TUNING_ENV_SHAPE,
   VIGIL_DISPATCH_ACCEPT_MS: ms.default(DISPATCH_DEFAULTS.acceptMs),
   VIGIL_DISPATCH_ON_SITE_MS: ms.default(DISPATCH_DEFAULTS.onSiteMs),
@@ -44,7 +46,8 @@ export const DISPATCH_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_MQTT_PORT: 'broker port when VIGIL_MQTT_URL is unset (default 1883)',
   VIGIL_DISPATCH_MQTT_USERNAME: `service account id (default ${DISPATCH_DEFAULTS.username})`,
   VIGIL_DISPATCH_MQTT_PASSWORD: 'service account secret (default: `vigil dispatch` issues a new one)',
-  VIGIL_DISPATCH_CLIENT_ID: `MQTT client id of the durable alert-events session (default ${DISPATCH_DEFAULTS.clientId})`,
+  VIGIL_DISPATCH_CLIENT_ID: `MQTT client id of the durable alert-events session (default ${DISPATCH_DEFAULTS.clientId}; -<station> added with a station)`,
+  VIGIL_DISPATCH_STATION: "only this home-care station's alerts, orders and notifications (default: every station's)",
   ...MQTT_TUNING_ENV,
   VIGIL_DISPATCH_ACCEPT_MS: `escalate a work order nobody accepted to the station lead after this many ms (default ${DISPATCH_DEFAULTS.acceptMs})`,
   VIGIL_DISPATCH_ON_SITE_MS: `on-site target of a work order, ms after the alert (default ${DISPATCH_DEFAULTS.onSiteMs})`,
@@ -77,6 +80,7 @@ export interface DispatchEnvConfig {
   mqtt: { url: string; username: string; password?: string; clientId: string; tuning: MqttTuning };
   times: DispatchTimes;
   notify: NotifyConfig;
+  station?: string;
 }
 
 /** Reads the dispatch configuration from the environment (zod-validated; a failure names every bad variable). */
@@ -91,6 +95,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DispatchEnv
       clientId: e.VIGIL_DISPATCH_CLIENT_ID,
       tuning: mqttTuning(e),
     },
+    station: e.VIGIL_DISPATCH_STATION,
     times: {
       acceptMs: e.VIGIL_DISPATCH_ACCEPT_MS,
       onSiteMs: e.VIGIL_DISPATCH_ON_SITE_MS,
