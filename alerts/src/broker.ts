@@ -8,6 +8,7 @@ export interface BrokerOptions {
   /** The events session's client id; the readings session's is this + `-readings`. */
   clientId: string;
   tuning?: Partial<MqttTuning>;
+  ca?: Buffer;
 }
 
 /**

@@ -19,7 +19,15 @@ export interface AlertsOptions {
   databaseUrl: string;
   /** Where the backlog of events not yet in the database lives on local disk (LevelDB). */
   dataDir: string;
-  mqtt: { url: string; username: string; password: string; clientId?: string; tuning?: Partial<MqttTuning> };
+  mqtt: {
+    url: string;
+    username: string;
+    password: string;
+    clientId?: string;
+    tuning?: Partial<MqttTuning>;
+    /** PEM CA of an `mqtts://` broker. */
+    ca?: Buffer;
+  };
   logger?: Logger;
   metrics?: Registry;
   clock?: Clock;

@@ -1,6 +1,9 @@
 import {
+  MQTT_CA_ENV,
+  MQTT_CA_ENV_SHAPE,
   MQTT_TUNING_ENV,
   MQTT_TUNING_ENV_SHAPE,
+  mqttCa,
   mqttTuning,
   parseEnv,
   portSchema,
@@ -57,6 +60,8 @@ export interface ApiMqttOptions {
   /** The instance's suffix (default: random at each start); a stable name (host, pod) lets a restart resume. */
   instanceId?: string;
   tuning?: Partial<MqttTuning>;
+  /** PEM CA of an `mqtts://` broker (VIGIL_MQTT_CA). */
+  ca?: Buffer;
 }
 
 /** What `configFromEnv` yields: `databaseUrl` and the broker password may be absent (the CLI fills them in). */
@@ -80,6 +85,7 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .optional(),
   ...MQTT_TUNING_ENV_SHAPE,
+  ...MQTT_CA_ENV_SHAPE,
   VIGIL_API_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   VIGIL_VAPID_PUBLIC_KEY: z.string().min(1).optional(),
 });
@@ -98,6 +104,7 @@ export const API_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_API_MQTT_INSTANCE:
     "this instance's client id suffix, e.g. the host name, so a restart resumes its session (default: random)",
   ...MQTT_TUNING_ENV,
+  ...MQTT_CA_ENV,
   VIGIL_API_COMMAND_TIMEOUT_MS: 'how long acknowledge/resolve/drill wait for the alerts service (default 5000)',
   VIGIL_VAPID_PUBLIC_KEY: "Web Push VAPID public key, dispatch's, served to the staff page (default: push off)",
 };
@@ -120,6 +127,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvConfi
       clientId: e.VIGIL_API_MQTT_CLIENT_ID,
       instanceId: e.VIGIL_API_MQTT_INSTANCE,
       tuning: mqttTuning(e),
+      ca: mqttCa(e),
     },
     commandTimeoutMs: e.VIGIL_API_COMMAND_TIMEOUT_MS,
     vapidPublicKey: e.VIGIL_VAPID_PUBLIC_KEY,

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { idSchema } from '@vigil/protocol';
-import { MQTT_TUNING_ENV, MQTT_TUNING_ENV_SHAPE, mqttTuning, parseEnv, portSchema, type MqttTuning } from '@vigil/core';
+import {
+  MQTT_CA_ENV,
+  MQTT_CA_ENV_SHAPE,
+  MQTT_TUNING_ENV,
+  MQTT_TUNING_ENV_SHAPE,
+  mqttCa,
+  mqttTuning,
+  parseEnv,
+  portSchema,
+  type MqttTuning,
+} from '@vigil/core';
 
 /** Tunables of the dispatch service, with the defaults `start()` uses (docs/homecare.md "Configuration"). */
 export const DISPATCH_DEFAULTS = {
@@ -27,6 +37,7 @@ const envSchema = z.object({
   VIGIL_DISPATCH_CLIENT_ID: z.string().min(1).default(DISPATCH_DEFAULTS.clientId),
   VIGIL_DISPATCH_STATION: idSchema.optional(),
   ...MQTT_TUNING_ENV_SHAPE,
+  ...MQTT_CA_ENV_SHAPE,
   VIGIL_DISPATCH_ACCEPT_MS: ms.default(DISPATCH_DEFAULTS.acceptMs),
   VIGIL_DISPATCH_ON_SITE_MS: ms.default(DISPATCH_DEFAULTS.onSiteMs),
   VIGIL_DISPATCH_TICK_MS: ms.default(DISPATCH_DEFAULTS.tickMs),
@@ -49,6 +60,7 @@ export const DISPATCH_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_DISPATCH_CLIENT_ID: `MQTT client id of the durable alert-events session (default ${DISPATCH_DEFAULTS.clientId}; -<station> added with a station)`,
   VIGIL_DISPATCH_STATION: "only this home-care station's alerts, orders and notifications (default: every station's)",
   ...MQTT_TUNING_ENV,
+  ...MQTT_CA_ENV,
   VIGIL_DISPATCH_ACCEPT_MS: `escalate a work order nobody accepted to the station lead after this many ms (default ${DISPATCH_DEFAULTS.acceptMs})`,
   VIGIL_DISPATCH_ON_SITE_MS: `on-site target of a work order, ms after the alert (default ${DISPATCH_DEFAULTS.onSiteMs})`,
   VIGIL_DISPATCH_TICK_MS: `how often escalations and due deliveries are looked for, ms (default ${DISPATCH_DEFAULTS.tickMs})`,
@@ -77,7 +89,7 @@ export interface NotifyConfig {
 /** What `configFromEnv` returns: `start()` options, except that the database URL and password may be absent. */
 export interface DispatchEnvConfig {
   databaseUrl?: string;
-  mqtt: { url: string; username: string; password?: string; clientId: string; tuning: MqttTuning };
+  mqtt: { url: string; username: string; password?: string; clientId: string; tuning: MqttTuning; ca?: Buffer };
   times: DispatchTimes;
   notify: NotifyConfig;
   station?: string;
@@ -94,6 +106,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DispatchEnv
       password: e.VIGIL_DISPATCH_MQTT_PASSWORD,
       clientId: e.VIGIL_DISPATCH_CLIENT_ID,
       tuning: mqttTuning(e),
+      ca: mqttCa(e),
     },
     station: e.VIGIL_DISPATCH_STATION,
     times: {

@@ -20,7 +20,15 @@ import { Escalator } from './escalator.js';
 
 export interface DispatchOptions {
   databaseUrl: string;
-  mqtt: { url: string; username: string; password: string; clientId?: string; tuning?: Partial<MqttTuning> };
+  mqtt: {
+    url: string;
+    username: string;
+    password: string;
+    clientId?: string;
+    tuning?: Partial<MqttTuning>;
+    /** PEM CA of an `mqtts://` broker. */
+    ca?: Buffer;
+  };
   times?: Partial<DispatchTimes>;
   notify?: Partial<NotifyConfig>;
   logger?: Logger;
@@ -93,6 +101,7 @@ export async function startDispatch(options: DispatchOptions): Promise<DispatchH
       session: 'durable',
       filters: [INTERNAL_TOPICS.alertEvents],
       tuning: options.mqtt.tuning,
+      ca: options.mqtt.ca,
       log,
       // One event at a time, in the order of the session: an alert's resolution is never handled before the
       // order its raising opens. The broker keeps the rest meanwhile.

@@ -18,7 +18,15 @@ import { IngestPipeline, type PipelineStats } from './pipeline.js';
 
 export interface IngestOptions {
   databaseUrl: string;
-  mqtt: { url: string; username: string; password: string; clientId?: string; tuning?: Partial<MqttTuning> };
+  mqtt: {
+    url: string;
+    username: string;
+    password: string;
+    clientId?: string;
+    tuning?: Partial<MqttTuning>;
+    /** PEM CA of an `mqtts://` broker. */
+    ca?: Buffer;
+  };
   /** Subscribe as `$share/<group>/…` so that several ingest workers split the stream. */
   shareGroup?: string;
   logger?: Logger;

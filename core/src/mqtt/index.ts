@@ -1,4 +1,13 @@
-export { MQTT_TUNING_DEFAULTS, MQTT_TUNING_ENV, MQTT_TUNING_ENV_SHAPE, mqttTuning, type MqttTuning } from './config.js';
+export {
+  MQTT_CA_ENV,
+  MQTT_CA_ENV_SHAPE,
+  MQTT_TUNING_DEFAULTS,
+  MQTT_TUNING_ENV,
+  MQTT_TUNING_ENV_SHAPE,
+  mqttCa,
+  mqttTuning,
+  type MqttTuning,
+} from './config.js';
 export {
   connectMqttService,
   handleEach,
