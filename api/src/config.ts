@@ -1,10 +1,7 @@
 import {
-  MQTT_CA_ENV,
-  MQTT_CA_ENV_SHAPE,
-  MQTT_TUNING_ENV,
-  MQTT_TUNING_ENV_SHAPE,
-  mqttCa,
-  mqttTuning,
+  MQTT_CLIENT_ENV,
+  MQTT_CLIENT_ENV_SHAPE,
+  mqttClient,
   parseEnv,
   portSchema,
   type Clock,
@@ -84,8 +81,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .optional(),
-  ...MQTT_TUNING_ENV_SHAPE,
-  ...MQTT_CA_ENV_SHAPE,
+  ...MQTT_CLIENT_ENV_SHAPE,
   VIGIL_API_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   VIGIL_VAPID_PUBLIC_KEY: z.string().min(1).optional(),
 });
@@ -103,8 +99,7 @@ export const API_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_API_MQTT_CLIENT_ID: 'prefix of the MQTT client id; each instance adds -<instance> (default vigil-api)',
   VIGIL_API_MQTT_INSTANCE:
     "this instance's client id suffix, e.g. the host name, so a restart resumes its session (default: random)",
-  ...MQTT_TUNING_ENV,
-  ...MQTT_CA_ENV,
+  ...MQTT_CLIENT_ENV,
   VIGIL_API_COMMAND_TIMEOUT_MS: 'how long acknowledge/resolve/drill wait for the alerts service (default 5000)',
   VIGIL_VAPID_PUBLIC_KEY: "Web Push VAPID public key, dispatch's, served to the staff page (default: push off)",
 };
@@ -126,8 +121,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvConfi
       password: e.VIGIL_API_MQTT_PASSWORD,
       clientId: e.VIGIL_API_MQTT_CLIENT_ID,
       instanceId: e.VIGIL_API_MQTT_INSTANCE,
-      tuning: mqttTuning(e),
-      ca: mqttCa(e),
+      ...mqttClient(e),
     },
     commandTimeoutMs: e.VIGIL_API_COMMAND_TIMEOUT_MS,
     vapidPublicKey: e.VIGIL_VAPID_PUBLIC_KEY,

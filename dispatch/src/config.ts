@@ -1,16 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '@vigil/protocol';
-import {
-  MQTT_CA_ENV,
-  MQTT_CA_ENV_SHAPE,
-  MQTT_TUNING_ENV,
-  MQTT_TUNING_ENV_SHAPE,
-  mqttCa,
-  mqttTuning,
-  parseEnv,
-  portSchema,
-  type MqttTuning,
-} from '@vigil/core';
+import { MQTT_CLIENT_ENV, MQTT_CLIENT_ENV_SHAPE, mqttClient, parseEnv, portSchema, type MqttTuning } from '@vigil/core';
 
 /** Tunables of the dispatch service, with the defaults `start()` uses (docs/homecare.md "Configuration"). */
 export const DISPATCH_DEFAULTS = {
@@ -36,8 +26,7 @@ const envSchema = z.object({
   VIGIL_DISPATCH_MQTT_PASSWORD: z.string().min(1).optional(),
   VIGIL_DISPATCH_CLIENT_ID: z.string().min(1).default(DISPATCH_DEFAULTS.clientId),
   VIGIL_DISPATCH_STATION: idSchema.optional(),
-  ...MQTT_TUNING_ENV_SHAPE,
-  ...MQTT_CA_ENV_SHAPE,
+  ...MQTT_CLIENT_ENV_SHAPE,
   VIGIL_DISPATCH_ACCEPT_MS: ms.default(DISPATCH_DEFAULTS.acceptMs),
   VIGIL_DISPATCH_ON_SITE_MS: ms.default(DISPATCH_DEFAULTS.onSiteMs),
   VIGIL_DISPATCH_TICK_MS: ms.default(DISPATCH_DEFAULTS.tickMs),
@@ -59,8 +48,7 @@ export const DISPATCH_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_DISPATCH_MQTT_PASSWORD: 'service account secret (default: `vigil dispatch` issues a new one)',
   VIGIL_DISPATCH_CLIENT_ID: `MQTT client id of the durable alert-events session (default ${DISPATCH_DEFAULTS.clientId}; -<station> added with a station)`,
   VIGIL_DISPATCH_STATION: "only this home-care station's alerts, orders and notifications (default: every station's)",
-  ...MQTT_TUNING_ENV,
-  ...MQTT_CA_ENV,
+  ...MQTT_CLIENT_ENV,
   VIGIL_DISPATCH_ACCEPT_MS: `escalate a work order nobody accepted to the station lead after this many ms (default ${DISPATCH_DEFAULTS.acceptMs})`,
   VIGIL_DISPATCH_ON_SITE_MS: `on-site target of a work order, ms after the alert (default ${DISPATCH_DEFAULTS.onSiteMs})`,
   VIGIL_DISPATCH_TICK_MS: `how often escalations and due deliveries are looked for, ms (default ${DISPATCH_DEFAULTS.tickMs})`,
@@ -105,8 +93,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DispatchEnv
       username: e.VIGIL_DISPATCH_MQTT_USERNAME,
       password: e.VIGIL_DISPATCH_MQTT_PASSWORD,
       clientId: e.VIGIL_DISPATCH_CLIENT_ID,
-      tuning: mqttTuning(e),
-      ca: mqttCa(e),
+      ...mqttClient(e),
     },
     station: e.VIGIL_DISPATCH_STATION,
     times: {

@@ -6,7 +6,7 @@ import {
   type Clock,
   type Logger,
   type MqttService,
-  type MqttTuning,
+  type MqttLogin,
 } from '@vigil/core';
 import { alertEventSchema, INTERNAL_TOPICS, type AlertEvent } from '@vigil/protocol';
 import { Backoff, classifyDatabaseError } from '@vigil/store';
@@ -20,15 +20,7 @@ import { Escalator } from './escalator.js';
 
 export interface DispatchOptions {
   databaseUrl: string;
-  mqtt: {
-    url: string;
-    username: string;
-    password: string;
-    clientId?: string;
-    tuning?: Partial<MqttTuning>;
-    /** PEM CA of an `mqtts://` broker. */
-    ca?: Buffer;
-  };
+  mqtt: MqttLogin;
   times?: Partial<DispatchTimes>;
   notify?: Partial<NotifyConfig>;
   logger?: Logger;

@@ -50,11 +50,26 @@ export function mqttTuning(e: TuningEnv): MqttTuning {
 }
 
 /** The CA of a TLS broker, for the services that connect to the facility's gateway (`VIGIL_MQTT_URL`). */
-export const MQTT_CA_ENV_SHAPE = { VIGIL_MQTT_CA: z.string().min(1).optional() };
-export const MQTT_CA_ENV = {
+const MQTT_CA_ENV_SHAPE = { VIGIL_MQTT_CA: z.string().min(1).optional() };
+
+/** The variables of a service's gateway client: tuning and the broker's CA (each service's schema spreads these in). */
+export const MQTT_CLIENT_ENV_SHAPE = { ...MQTT_TUNING_ENV_SHAPE, ...MQTT_CA_ENV_SHAPE };
+export const MQTT_CLIENT_ENV = {
+  ...MQTT_TUNING_ENV,
   VIGIL_MQTT_CA:
     "PEM CA that signed the broker's certificate, for an mqtts:// VIGIL_MQTT_URL (default: the system's CAs)",
 };
+
+/** A service's broker connection as its `start()` takes it. */
+export interface MqttLogin {
+  url: string;
+  username: string;
+  password: string;
+  clientId?: string;
+  tuning?: Partial<MqttTuning>;
+  /** PEM CA that signed an `mqtts://` broker's certificate. */
+  ca?: Buffer;
+}
 
 /**
  * The CA of an `mqtts://` broker (`VIGIL_MQTT_CA`), read at start-up: a file that cannot be read stops the service
@@ -67,4 +82,10 @@ export function mqttCa(e: { VIGIL_MQTT_CA?: string }): Buffer | undefined {
   } catch (err) {
     throw ConfigError(`invalid configuration:\n  VIGIL_MQTT_CA: cannot read ${e.VIGIL_MQTT_CA}`, err);
   }
+}
+
+/** The client part of a service's broker options from its parsed environment (`MQTT_CLIENT_ENV_SHAPE`). */
+export function mqttClient(e: TuningEnv & { VIGIL_MQTT_CA?: string }): { tuning: MqttTuning; ca?: Buffer } {
+  const ca = mqttCa(e);
+  return { tuning: mqttTuning(e), ...(ca ? { ca } : {}) };
 }
