@@ -19,7 +19,7 @@ function keyBytes(base64url: string): Uint8Array<ArrayBuffer> {
 }
 
 async function registration(): Promise<ServiceWorkerRegistration> {
-  await navigator.serviceWorker.register(SERVICE_WORKER, { scope: '/staff', type: 'module' });
+  await navigator.serviceWorker.register(SERVICE_WORKER, { scope: '/staff' });
   return navigator.serviceWorker.ready;
 }
 

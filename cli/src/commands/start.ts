@@ -178,6 +178,7 @@ async function runStart(options: { simulate?: number; facility: string; scenario
         'Vigil is running.',
         `  wall display   ${display}`,
         `  sign in        ${signIn}`,
+        `  staff page     ${api.url}/staff   (home-care stations' staff, on a phone)`,
         `  API docs       ${api.url}/docs   (OpenAPI: ${api.url}/api/v1/openapi.json)`,
         `  health         ${api.url}/healthz  ${api.url}/readyz  ${api.url}/metrics`,
         `  MQTT           ${gateway.url}  (protocol: docs/PROTOCOL.md)`,
