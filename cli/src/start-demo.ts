@@ -8,6 +8,8 @@ export interface Closable {
 export interface DemoOptions {
   pool: Pool;
   mqttUrl: string;
+  /** PEM CA of a TLS-only gateway. */
+  mqttCa?: Buffer;
   facility: string;
   residents: number;
   /** 0: no scenarios of its own (`vigil simulate --scenario` still plays on the fleet). */
@@ -28,7 +30,7 @@ export async function startDemo(
   const { controlFilePath, seedDemoFacility, startControlServer, startFleet, startScenarioRotation } =
     await import('@vigil/simulators');
   const demo = await seedDemoFacility(o.pool, { facility: o.facility, residents: o.residents, logger: o.log });
-  const fleet = await startFleet({ mqttUrl: o.mqttUrl, devices: demo.devices, logger: o.log });
+  const fleet = await startFleet({ mqttUrl: o.mqttUrl, ca: o.mqttCa, devices: demo.devices, logger: o.log });
   parts.push(['simulated devices', fleet]);
   if (o.scenarioEveryMs > 0) {
     parts.push(['demo scenarios', startScenarioRotation({ fleet, everyMs: o.scenarioEveryMs, logger: o.log })]);
