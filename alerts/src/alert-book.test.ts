@@ -58,6 +58,7 @@ describe('AlertBook lifecycle', () => {
       ok: false,
       code: 'VIGIL_ERR_ALERTS_ALREADY_ACKNOWLEDGED',
     });
+    expect(b.presence(alert.id, 'f1', 'user:anna', T0 + 8_000).ok).toBe(true);
     const resolved = b.resolve(alert.id, 'f1', 'user:anna', { outcome: 'assisted', note: 'helped up' }, T0 + 9_000);
     expect(resolved.ok && resolved.transition.alert).toMatchObject({
       status: 'resolved',
