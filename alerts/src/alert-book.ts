@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { needsPresence, type Alert, type AlertEventType, type AlertRule, type ResolutionOutcome } from '@vigil/protocol';
+import {
+  needsPresence,
+  type Alert,
+  type AlertEventType,
+  type AlertRule,
+  type ResolutionOutcome,
+} from '@vigil/protocol';
 import { ALERTS_ERROR_CODES, type AlertsErrorCode } from './errors.js';
 import type { AlertIntent } from './rules/types.js';
 
@@ -224,7 +230,8 @@ export class AlertBook {
     const transitions: Transition[] = [];
     for (const tracked of this.open.values()) {
       const { alert } = tracked;
-      if (alert.facility !== facility || alert.presentAt !== null || !needsPresence(alert) || !concerns(alert)) continue;
+      if (alert.facility !== facility || alert.presentAt !== null || !needsPresence(alert) || !concerns(alert))
+        continue;
       transitions.push(this.markPresent(tracked, actor, now));
     }
     return transitions;

@@ -144,7 +144,12 @@ describe('alerts lifecycle through MQTT and the commands inbox', () => {
     });
     // Acknowledge is not clear (DIN VDE 0834): somebody must have been at the resident first.
     expect((await commandResult(db.pool, early)).error).toBe('VIGIL_ERR_ALERTS_PRESENCE_REQUIRED');
-    const present = await sendCommand(db.pool, { facility: 'f1', command: 'presence', actor: 'user:ben', alertId: fall.id });
+    const present = await sendCommand(db.pool, {
+      facility: 'f1',
+      command: 'presence',
+      actor: 'user:ben',
+      alertId: fall.id,
+    });
     expect((await commandResult(db.pool, present)).error).toBeNull();
     const resolve = await sendCommand(db.pool, {
       facility: 'f1',

@@ -96,5 +96,12 @@ export function useAlertStream(
     return true;
   }
 
-  return { alerts, live, stale, now, send, silentSeconds: computed(() => Math.floor((now.value - lastHeard.value) / 1000)) };
+  return {
+    alerts,
+    live,
+    stale,
+    now,
+    send,
+    silentSeconds: computed(() => Math.floor((now.value - lastHeard.value) / 1000)),
+  };
 }

@@ -151,7 +151,10 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
     async (request) => {
       const p = request.principal;
       const alert = await findAlert(ctx, p, request.params.id);
-      const [events, receipts] = await Promise.all([eventsOfAlert(ctx.db, alert.id), receiptsOfAlert(ctx.db, alert.id)]);
+      const [events, receipts] = await Promise.all([
+        eventsOfAlert(ctx.db, alert.id),
+        receiptsOfAlert(ctx.db, alert.id),
+      ]);
       return {
         receipts: receipts.map((r) => ({
           display: r.display,

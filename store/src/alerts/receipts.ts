@@ -99,5 +99,8 @@ export async function checkUnseen(
      FROM unnest($1::uuid[], $2::timestamptz[]) AS c (id, raised_at)`,
     [alerts.map((a) => a.id), alerts.map((a) => a.raisedAt), withinMs, actor],
   );
-  return { shown: rows.filter((r) => r.shown).map((r) => r.id), escalated: rows.filter((r) => r.escalated).map((r) => r.id) };
+  return {
+    shown: rows.filter((r) => r.shown).map((r) => r.id),
+    escalated: rows.filter((r) => r.escalated).map((r) => r.id),
+  };
 }
