@@ -19,6 +19,7 @@ export const ALERTS_DEFAULTS = {
   replayWindowMs: 35 * 60_000,
   registryRefreshMs: 30_000,
   commandPollMs: 2_000,
+  unseenAfterMs: 10_000,
 };
 
 /** The disk backlog's folder when VIGIL_ALERTS_DATA_DIR is unset: `<repo>/.data/alerts`. */
@@ -54,6 +55,7 @@ const envSchema = z.object({
   VIGIL_ALERTS_CAP_PER_MINUTE: z.coerce.number().int().min(0).default(ALERTS_DEFAULTS.capPerMinute),
   VIGIL_ALERTS_DURABLE_WAIT_MS: ms.default(ALERTS_DEFAULTS.durableWaitMs),
   VIGIL_ALERTS_REPLAY_WINDOW_MS: ms.default(ALERTS_DEFAULTS.replayWindowMs),
+  VIGIL_ALERTS_UNSEEN_MS: msOrOff.default(ALERTS_DEFAULTS.unseenAfterMs),
 });
 
 /** Every variable `configFromEnv` reads, with what it means (the CLI's `--help` prints these). */
@@ -76,6 +78,7 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_ALERTS_CAP_PER_MINUTE: `new non-critical alerts a facility may get a minute; more are held back, with an alert about it; 0: no cap (default ${ALERTS_DEFAULTS.capPerMinute})`,
   VIGIL_ALERTS_DURABLE_WAIT_MS: `longest a database write may delay publishing an event, ms (default ${ALERTS_DEFAULTS.durableWaitMs})`,
   VIGIL_ALERTS_REPLAY_WINDOW_MS: `stored history the rules replay on start, ms (default ${ALERTS_DEFAULTS.replayWindowMs})`,
+  VIGIL_ALERTS_UNSEEN_MS: `escalate to the safety officer an open alert no display showed within this many ms; 0: never (default ${ALERTS_DEFAULTS.unseenAfterMs})`,
 };
 
 /** What `configFromEnv` returns: `start()` options, except that the database URL and password may be absent. */
@@ -88,6 +91,7 @@ export interface AlertsEnvConfig {
   capPerMinute: number;
   durableWaitMs: number;
   replayWindowMs: number;
+  unseenAfterMs: number;
 }
 
 /** Reads the alerts configuration from the environment (zod-validated; a failure names every bad variable). */
@@ -116,5 +120,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AlertsEnvCo
     capPerMinute: e.VIGIL_ALERTS_CAP_PER_MINUTE,
     durableWaitMs: e.VIGIL_ALERTS_DURABLE_WAIT_MS,
     replayWindowMs: e.VIGIL_ALERTS_REPLAY_WINDOW_MS,
+    unseenAfterMs: e.VIGIL_ALERTS_UNSEEN_MS,
   };
 }
