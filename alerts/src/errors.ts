@@ -11,6 +11,8 @@ export const ALERTS_ERROR_CODES = {
   alreadyResolved: 'VIGIL_ERR_ALERTS_ALREADY_RESOLVED',
   invalidCommand: 'VIGIL_ERR_ALERTS_INVALID_COMMAND',
   chainBroken: 'VIGIL_ERR_ALERTS_CHAIN_BROKEN',
+  facilityOwned: 'VIGIL_ERR_ALERTS_FACILITY_OWNED',
+  facilityUnknown: 'VIGIL_ERR_ALERTS_FACILITY_UNKNOWN',
 } as const;
 export type AlertsErrorCode = (typeof ALERTS_ERROR_CODES)[keyof typeof ALERTS_ERROR_CODES];
 
@@ -21,3 +23,5 @@ export const AlertAlreadyAcknowledged = refusal(ALERTS_ERROR_CODES.alreadyAcknow
 export const AlertAlreadyResolved = refusal(ALERTS_ERROR_CODES.alreadyResolved);
 export const InvalidAlertCommand = refusal(ALERTS_ERROR_CODES.invalidCommand);
 export const AlertChainBroken = defineError(ALERTS_ERROR_CODES.chainBroken);
+export const FacilityOwned = defineError(ALERTS_ERROR_CODES.facilityOwned);
+export const FacilityUnknown = defineError(ALERTS_ERROR_CODES.facilityUnknown);

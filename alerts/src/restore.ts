@@ -5,12 +5,13 @@ import type { Tracked } from './alert-book.js';
 import type { EventLogSeed } from './event-log.js';
 import type { RuleInput } from './rules/types.js';
 
-/** Where the event log resumes: max(id) and each facility's newest hash. */
-export const loadEventLogSeed = (pool: pg.Pool): Promise<EventLogSeed> => readEventLogPosition(pool);
+/** Where the event log of the worker's facilities resumes: each one's newest id and hash. */
+export const loadEventLogSeed = (pool: pg.Pool, facilities: readonly string[]): Promise<EventLogSeed> =>
+  readEventLogPosition(pool, facilities);
 
-/** The unresolved alerts, with the times the escalation timers and the update throttle run from. */
-export async function loadUnresolvedAlerts(pool: pg.Pool): Promise<Tracked[]> {
-  return (await readUnresolvedAlerts(pool)).map((row) => ({
+/** The facilities' unresolved alerts, with the times the escalation timers and the update throttle run from. */
+export async function loadUnresolvedAlerts(pool: pg.Pool, facilities: readonly string[]): Promise<Tracked[]> {
+  return (await readUnresolvedAlerts(pool, facilities)).map((row) => ({
     // The newest event holds the alert exactly as it was published; the alerts row is its projection.
     alert: alertSchema.parse(row.data) as Alert,
     lastEventAt: row.lastEventAt,

@@ -1,0 +1,70 @@
+import type pg from 'pg';
+import type { Logger } from '@vigil/core';
+import { claimAlertFacilities, releaseAlertFacilities } from '@vigil/store';
+import { FacilityOwned, FacilityUnknown } from './errors.js';
+
+/**
+ * The facilities this worker evaluates, alerts on and numbers events for, owned in the database
+ * (`alert_facility_owners`) so that no two workers ever number one facility's events (docs/alerts.md "Workers").
+ * A worker is named by its MQTT client id, which the broker already keeps unique. With a configured list the set
+ * is fixed; without one (a single worker, `vigil start`) the worker owns every facility, also those added later.
+ */
+export class FacilityOwnership {
+  private owned = new Set<string>();
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly worker: string,
+    readonly configured: readonly string[] | null,
+    private readonly log: Logger,
+  ) {}
+
+  /** Claims the facilities; refuses (typed error) when another worker owns one or a configured one is unknown. */
+  static async claim(
+    pool: pg.Pool,
+    worker: string,
+    configured: readonly string[] | null,
+    log: Logger,
+  ): Promise<FacilityOwnership> {
+    const ownership = new FacilityOwnership(pool, worker, configured, log);
+    const { taken, unknown } = await ownership.claimAll();
+    if (unknown.length) throw FacilityUnknown(`VIGIL_ALERTS_FACILITIES names unknown facilities: ${unknown.join(', ')}`);
+    if (taken.length) {
+      const owners = taken.map((t) => `${t.facility} (owned by ${t.worker})`).join(', ');
+      log.error({ worker, taken }, 'facilities owned by another alerts worker; not starting');
+      throw FacilityOwned(
+        `worker ${worker}: facilities owned by another alerts worker: ${owners}; ` +
+          'stop that worker, or give this one other facilities (VIGIL_ALERTS_FACILITIES)',
+      );
+    }
+    log.info({ worker, facilities: configured ?? 'all', owned: ownership.owned.size }, 'alert facilities claimed');
+    return ownership;
+  }
+
+  owns(facility: string): boolean {
+    return this.owned.has(facility);
+  }
+
+  /** The owned facilities, for the queries that load this worker's share. */
+  get facilities(): string[] {
+    return [...this.owned];
+  }
+
+  /** Without a list: claims the facilities added since (the registry calls this before each reload). */
+  async refresh(): Promise<void> {
+    if (this.configured) return;
+    const { taken } = await this.claimAll();
+    if (taken.length) this.log.warn({ worker: this.worker, taken }, 'new facilities owned by another alerts worker');
+  }
+
+  /** Gives the facilities up (a clean close with every event stored), so another worker may take them. */
+  release(): Promise<void> {
+    return releaseAlertFacilities(this.pool, this.worker);
+  }
+
+  private async claimAll() {
+    const claim = await claimAlertFacilities(this.pool, this.worker, this.configured);
+    this.owned = new Set(claim.claimed);
+    return claim;
+  }
+}
