@@ -20,8 +20,8 @@ export interface EngineParts<Settings> {
   clock: Clock;
   escalation: EscalationPolicy;
   cap: CreationCap;
-  /** Whether this worker owns the facility (docs/alerts.md "Workers"): others' messages are ignored. */
-  owns: (facility: string) => boolean;
+  /** Whether this worker owns the facility or may come to (docs/alerts.md "Workers"): others' are ignored. */
+  accepts: (facility: string) => boolean;
   log: Logger;
   metrics: AlertsMetrics;
 }
@@ -66,7 +66,7 @@ export class AlertEngine<Settings> {
     const { registry, metrics } = this.parts;
     if (isChannelStatusTopic(topic)) return this.channelStatus(payload, suppress);
     const parsed = parseDeviceTopic(topic);
-    if (!parsed || parsed.kind === 'command' || !this.parts.owns(parsed.facility)) {
+    if (!parsed || parsed.kind === 'command' || !this.parts.accepts(parsed.facility)) {
       return void metrics.messages.inc({ kind: 'other', result: 'ignored' });
     }
     const known = registry.get(parsed.device);
@@ -79,7 +79,7 @@ export class AlertEngine<Settings> {
   /** A notification channel reported down or up by the dispatch service (docs/homecare.md "Notifications"). */
   private async channelStatus(payload: Buffer | string, suppress: boolean): Promise<void> {
     const status = channelStatusIntent(payload);
-    const mine = status !== null && this.parts.owns(status.facility);
+    const mine = status !== null && this.parts.accepts(status.facility);
     this.parts.metrics.messages.inc({
       kind: 'channel_status',
       result: !status ? 'invalid' : !mine ? 'ignored' : suppress ? 'replayed' : 'ok',

@@ -11,6 +11,8 @@ import { FacilityOwned, FacilityUnknown } from './errors.js';
  */
 export class FacilityOwnership {
   private owned = new Set<string>();
+  /** Facilities another worker owned at the last claim. */
+  private taken = new Set<string>();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -45,6 +47,14 @@ export class FacilityOwnership {
     return this.owned.has(facility);
   }
 
+  /**
+   * Whether this worker owns the facility or may come to (without a list: one added since the last claim, which
+   * the registry reload a message of its unknown device causes claims). Messages of other facilities are ignored.
+   */
+  accepts(facility: string): boolean {
+    return this.configured ? this.owned.has(facility) : !this.taken.has(facility);
+  }
+
   /** The owned facilities, for the queries that load this worker's share. */
   get facilities(): string[] {
     return [...this.owned];
@@ -65,6 +75,7 @@ export class FacilityOwnership {
   private async claimAll() {
     const claim = await claimAlertFacilities(this.pool, this.worker, this.configured);
     this.owned = new Set(claim.claimed);
+    this.taken = new Set(claim.taken.map((t) => t.facility));
     return claim;
   }
 }

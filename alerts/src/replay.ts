@@ -59,8 +59,8 @@ export function createReplayEngine(contexts: readonly DeviceContext[], start: nu
   const book = new AlertBook({ updateIntervalMs: ALERTS_DEFAULTS.updateIntervalMs });
   const cap = new CreationCap({ perMinute: ALERTS_DEFAULTS.capPerMinute });
   const escalation = DEFAULT_ESCALATION;
-  const owns = () => true;
-  const engine = new AlertEngine({ book, runner, eventLog, registry, clock, escalation, cap, owns, log, metrics });
+  const accepts = () => true;
+  const engine = new AlertEngine({ book, runner, eventLog, registry, clock, escalation, cap, accepts, log, metrics });
   return {
     clock,
     handleMessage: (topic, payload) => engine.handleMessage(topic, payload),

@@ -60,10 +60,14 @@ function toReplayItem(row: ActivityRow): ReplayItem {
 }
 
 /**
- * The recent past for the rules to replay on start (with raising suppressed): every stored message of the last
+ * The recent past of the worker's facilities for the rules to replay on start (with raising suppressed): every stored message of the last
  * `windowMs`, each device's newest message before that, and each motion sensor's newest motion — so sustained
  * windows, last-seen times and inactivity timers resume where they were. At most `limit` rows per table.
  */
-export async function loadReplay(pool: pg.Pool, now: number, windowMs: number, limit: number): Promise<ReplayItem[]> {
-  return (await readActivitySince(pool, now - windowMs, limit)).map(toReplayItem);
+export async function loadReplay(
+  pool: pg.Pool,
+  facilities: readonly string[],
+  { now, windowMs, limit }: { now: number; windowMs: number; limit: number },
+): Promise<ReplayItem[]> {
+  return (await readActivitySince(pool, now - windowMs, limit, facilities)).map(toReplayItem);
 }

@@ -127,17 +127,16 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
       clock,
       escalation,
       cap,
-      owns: (facility) => owned.owns(facility),
+      accepts: (facility) => owned.accepts(facility),
       log,
       metrics,
     });
 
-    const replay = await loadReplay(
-      pool,
-      clock.now(),
-      options.replayWindowMs ?? ALERTS_DEFAULTS.replayWindowMs,
-      200_000,
-    );
+    const replay = await loadReplay(pool, owned.facilities, {
+      now: clock.now(),
+      windowMs: options.replayWindowMs ?? ALERTS_DEFAULTS.replayWindowMs,
+      limit: 200_000,
+    });
     const fed = engine.replay(replay);
     log.info({ unresolved: book.size, facilities: seed.lastEventIds.size, replayed: fed }, 'alerts state restored');
 
