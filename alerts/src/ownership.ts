@@ -30,7 +30,8 @@ export class FacilityOwnership {
   ): Promise<FacilityOwnership> {
     const ownership = new FacilityOwnership(pool, worker, configured, log);
     const { taken, unknown } = await ownership.claimAll();
-    if (unknown.length) throw FacilityUnknown(`VIGIL_ALERTS_FACILITIES names unknown facilities: ${unknown.join(', ')}`);
+    if (unknown.length)
+      throw FacilityUnknown(`VIGIL_ALERTS_FACILITIES names unknown facilities: ${unknown.join(', ')}`);
     if (taken.length) {
       const owners = taken.map((t) => `${t.facility} (owned by ${t.worker})`).join(', ');
       log.error({ worker, taken }, 'facilities owned by another alerts worker; not starting');

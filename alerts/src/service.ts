@@ -110,7 +110,8 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     let sessions: Sessions | null = null;
     const publish = (event: AlertEvent) => {
       sessions?.events.publish(INTERNAL_TOPICS.alertEvents, JSON.stringify(event), (err) => {
-        if (err) log.warn({ err, facility: event.alert.facility, eventId: event.eventId }, 'alert event publish failed');
+        if (err)
+          log.warn({ err, facility: event.alert.facility, eventId: event.eventId }, 'alert event publish failed');
       });
     };
     const eventLog = new EventLog(seed, store, backlog, publish, {

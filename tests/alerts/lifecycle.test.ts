@@ -62,7 +62,10 @@ describe('alerts lifecycle through MQTT and the commands inbox', () => {
       drill: false,
     });
     const rows = await waitFor('stored event', async () => {
-      const { rows } = await db.pool.query('SELECT * FROM alert_events WHERE facility_id = $1 AND id = $2', ['f1', raised.eventId]);
+      const { rows } = await db.pool.query('SELECT * FROM alert_events WHERE facility_id = $1 AND id = $2', [
+        'f1',
+        raised.eventId,
+      ]);
       return rows[0];
     });
     expect(rows).toMatchObject({ alert_id: raised.alert.id, type: 'raised', facility_id: 'f1' });

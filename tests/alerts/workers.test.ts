@@ -133,8 +133,18 @@ describe('alerts workers sharing one database', () => {
       ['fa', 1],
       ['fb', 1],
     ]);
-    expect(workers.get('alerts-a')!.unresolved().map((a) => a.facility)).toEqual(['fa']);
-    expect(workers.get('alerts-b')!.unresolved().map((a) => a.facility)).toEqual(['fb']);
+    expect(
+      workers
+        .get('alerts-a')!
+        .unresolved()
+        .map((a) => a.facility),
+    ).toEqual(['fa']);
+    expect(
+      workers
+        .get('alerts-b')!
+        .unresolved()
+        .map((a) => a.facility),
+    ).toEqual(['fb']);
 
     const ack = await sendCommand(db.pool, {
       facility: 'fb',
@@ -197,9 +207,11 @@ describe('alerts workers sharing one database', () => {
     expect(taker.lastEventId('fa')).toBe(3);
     const next = await drill('fa');
     expect(next.eventId).toBe(4);
-    await expect.poll(() => verifyChain(db.pool, { facility: 'fa' })).toEqual({
-      facilities: [{ facility: 'fa', events: 4 }],
-      broken: null,
-    });
+    await expect
+      .poll(() => verifyChain(db.pool, { facility: 'fa' }))
+      .toEqual({
+        facilities: [{ facility: 'fa', events: 4 }],
+        broken: null,
+      });
   });
 });

@@ -110,7 +110,10 @@ describe('api WebSocket stream', () => {
     // Across facilities: each facility's missed events, in its order.
     const admin = await connect({ token: fx.tokens.admin, since: adminSince });
     const adminCaughtUp = await admin.next('heartbeat');
-    expect(adminCaughtUp.lastEventIds).toMatchObject({ f1: missed.at(-1)!.eventId, f2: missedElsewhere.at(-1)!.eventId });
+    expect(adminCaughtUp.lastEventIds).toMatchObject({
+      f1: missed.at(-1)!.eventId,
+      f2: missedElsewhere.at(-1)!.eventId,
+    });
     const perFacility = (facility: string) => received(admin).filter((key) => key.startsWith(`${facility}:`));
     expect(perFacility('f1')).toEqual(keys(missed));
     expect(perFacility('f2')).toEqual(keys(missedElsewhere));

@@ -37,7 +37,8 @@ export function useAlertStream(credential: string, options: { staleMs: number; o
     } else {
       // Everything up to these ids that concerns us came before the heartbeat: resume from here.
       const seen: LastEventIds = { ...lastEventIds };
-      for (const [facility, id] of Object.entries(message.lastEventIds)) seen[facility] = Math.max(seen[facility] ?? 0, id);
+      for (const [facility, id] of Object.entries(message.lastEventIds))
+        seen[facility] = Math.max(seen[facility] ?? 0, id);
       lastEventIds = seen;
     }
   }
