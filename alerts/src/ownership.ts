@@ -30,8 +30,11 @@ export class FacilityOwnership {
   ): Promise<FacilityOwnership> {
     const ownership = new FacilityOwnership(pool, worker, configured, log);
     const { taken, unknown } = await ownership.claimAll();
-    if (unknown.length)
+    // All or nothing: a refused worker keeps none of the facilities it could claim (its leftovers are stored).
+    if (unknown.length || taken.length) await ownership.release();
+    if (unknown.length) {
       throw FacilityUnknown(`VIGIL_ALERTS_FACILITIES names unknown facilities: ${unknown.join(', ')}`);
+    }
     if (taken.length) {
       const owners = taken.map((t) => `${t.facility} (owned by ${t.worker})`).join(', ');
       log.error({ worker, taken }, 'facilities owned by another alerts worker; not starting');

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start as startApi, type ApiHandle } from '@vigil/api';
 import { start, verifyChain, type AlertsHandle } from '@vigil/alerts';
 import type { AlertEvent } from '@vigil/protocol';
-import { createToken, upsertServiceAccount } from '@vigil/store';
+import { addFacility, createToken, upsertServiceAccount } from '@vigil/store';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { connectStream, type StreamClient } from '../helpers/stream-client.js';
@@ -105,12 +105,14 @@ describe('alerts workers sharing one database', () => {
     await expect(startWorker('alerts-c', ['fa', 'fc'])).rejects.toMatchObject({
       code: 'VIGIL_ERR_ALERTS_FACILITY_UNKNOWN',
     });
-    await expect(startWorker('alerts-c', ['fa'])).rejects.toMatchObject({
+    await addFacility(db.pool, { id: 'fc', name: 'Facility fc', region: 'north', timezone: 'Europe/Berlin' });
+    await expect(startWorker('alerts-c', ['fa', 'fc'])).rejects.toMatchObject({
       code: 'VIGIL_ERR_ALERTS_FACILITY_OWNED',
       message: expect.stringContaining('fa (owned by alerts-a)'),
     });
     // A worker for every facility (the single-process default) is refused as well.
     await expect(startWorker('alerts-all')).rejects.toMatchObject({ code: 'VIGIL_ERR_ALERTS_FACILITY_OWNED' });
+    // The refused worker kept nothing, not even the facility nobody owned.
     const { rows } = await db.pool.query('SELECT facility_id, worker FROM alert_facility_owners ORDER BY 1');
     expect(rows).toEqual([
       { facility_id: 'fa', worker: 'alerts-a' },
