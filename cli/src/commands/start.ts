@@ -136,7 +136,7 @@ async function runStart(options: { simulate?: number; facility: string; scenario
       );
       const { token } = await createToken(pool, { role: 'display', facility: demo.facility, label: 'vigil start' });
       display = `${api.url}/display?token=${token}`;
-      const staff = await seedDemoStaff(pool, demo.facility);
+      const staff = await seedDemoStaff(pool, demo);
       signIn = staff.map((s) => `${s.id} / ${s.password} (${s.name}, ${s.role})`).join(' · ');
       console.log(
         `simulating facility "${demo.facility}": ${options.simulate} residents, ${demo.devices} devices; ` +
@@ -148,6 +148,8 @@ async function runStart(options: { simulate?: number; facility: string; scenario
       [
         'Vigil is running.',
         `  wall display   ${display}`,
+        `  officer        ${api.url}/officer`,
+        `  regulator      ${api.url}/regulator`,
         `  sign in        ${signIn}`,
         `  API docs       ${api.url}/docs   (OpenAPI: ${api.url}/api/v1/openapi.json)`,
         `  health         ${api.url}/healthz  ${api.url}/readyz  ${api.url}/metrics`,
