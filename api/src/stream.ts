@@ -112,7 +112,9 @@ class StreamSession {
       unsubscribeRevocations();
     };
     const since = hello.since;
-    if (since === undefined || typeof since === 'number' || this.isAhead(since)) return this.snapshot();
+    if (since === undefined || since === null || typeof since === 'number' || this.isAhead(since)) {
+      return this.snapshot();
+    }
     await this.resume(since);
   }
 

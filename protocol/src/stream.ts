@@ -20,8 +20,11 @@ export const streamHelloSchema = z.strictObject({
   type: z.literal('hello'),
   /** Optional when the upgrade request carried the web app's session cookie (docs/api.md "WebSocket stream"). */
   token: z.string().min(1).optional(),
-  /** Resume after these events. A bare number (one id for every facility, before ids were per facility): a snapshot. */
-  since: z.union([lastEventIdsSchema, z.number().int().nonnegative()]).optional(),
+  /**
+   * Resume after these events. What a web app loaded before ids were per facility may send, a bare number (one id
+   * for every facility) or null: answered with a snapshot, so an open display keeps working across the upgrade.
+   */
+  since: z.union([lastEventIdsSchema, z.number().int().nonnegative()]).nullable().optional(),
 });
 export type StreamHello = z.infer<typeof streamHelloSchema>;
 
