@@ -1,5 +1,5 @@
 import type { LastEventIds, StreamServerMessage } from '@vigil/protocol';
-import { computed, onUnmounted, reactive, ref } from 'vue';
+import { computed, onUnmounted, ref, shallowReactive } from 'vue';
 import type { Alert } from './api.js';
 
 /** Close code of a refused hello (protocol/src/stream.ts). */
@@ -7,6 +7,12 @@ const UNAUTHORIZED = 4401;
 
 /** Not connected for this long (the api stopped, the network is down) counts as disconnected at once. */
 const DOWN_MS = 5000;
+/**
+ * Alert changes arriving within this long are applied to the page together: a burst (a floor's detectors, a
+ * reconnect's backlog) is one re-render, not one per message (`npm run bench -- web`). A timer, not an animation
+ * frame, so a hidden page still takes them in and sounds.
+ */
+const BATCH_MS = 16;
 
 /**
  * The open alerts of the credential's scope, live from /api/v1/stream (docs/api.md "WebSocket stream"):
@@ -21,7 +27,13 @@ export function useAlertStream(
     onMessage?(message: StreamServerMessage): void;
   },
 ) {
-  const alerts = reactive(new Map<string, Alert>());
+  // Shallow: an alert is replaced whole by each event, never changed in place, so its fields need no proxies.
+  const alerts = shallowReactive(new Map<string, Alert>());
+  /** Changes not yet on the page, by alert id (null: resolved); applied together after BATCH_MS. */
+  const changes = new Map<string, Alert | null>();
+  /** The messages of those changes, told to `onMessage` once they are applied. */
+  let batched: StreamServerMessage[] = [];
+  let batch: ReturnType<typeof setTimeout> | undefined;
   const lastHeard = ref(Date.now());
   const now = ref(Date.now());
   const live = ref(false);
@@ -31,17 +43,35 @@ export function useAlertStream(
   let attempt = 0;
   let stopped = false;
 
-  function receive(message: StreamServerMessage): void {
+  function applyChanges(): void {
+    batch = undefined;
+    for (const [id, alert] of changes) {
+      if (alert) alerts.set(id, alert);
+      else alerts.delete(id);
+    }
+    changes.clear();
+    for (const message of batched.splice(0)) options.onMessage?.(message);
+  }
+
+  /** Applies a message, or batches an alert's change; true when applied now (then `onMessage` is told at once). */
+  function receive(message: StreamServerMessage): boolean {
     if (message.type === 'snapshot') {
+      // Everything before it is superseded by it.
+      clearTimeout(batch);
+      batch = undefined;
+      changes.clear();
+      batched = [];
       alerts.clear();
       for (const alert of message.alerts) alerts.set(alert.id, alert);
       lastEventIds = { ...message.lastEventIds };
     } else if (message.type === 'alert') {
       const { facility } = message.alert;
-      if (lastEventIds !== null && message.eventId <= (lastEventIds[facility] ?? 0)) return;
+      if (lastEventIds !== null && message.eventId <= (lastEventIds[facility] ?? 0)) return false;
       lastEventIds = { ...lastEventIds, [facility]: message.eventId };
-      if (message.alert.status === 'resolved') alerts.delete(message.alert.id);
-      else alerts.set(message.alert.id, message.alert);
+      changes.set(message.alert.id, message.alert.status === 'resolved' ? null : message.alert);
+      batched.push(message);
+      batch ??= setTimeout(applyChanges, BATCH_MS);
+      return false;
     } else {
       // Everything up to these ids that concerns us came before the heartbeat: resume from here.
       const seen: LastEventIds = { ...lastEventIds };
@@ -49,6 +79,7 @@ export function useAlertStream(
         seen[facility] = Math.max(seen[facility] ?? 0, id);
       lastEventIds = seen;
     }
+    return true;
   }
 
   function connect(): void {
@@ -65,8 +96,7 @@ export function useAlertStream(
       live.value = true;
       attempt = 0;
       const message = JSON.parse(String(event.data)) as StreamServerMessage;
-      receive(message);
-      options.onMessage?.(message);
+      if (receive(message)) options.onMessage?.(message);
     };
     ws.onclose = (event) => {
       if (socket !== ws) return;
@@ -90,6 +120,7 @@ export function useAlertStream(
   onUnmounted(() => {
     stopped = true;
     clearInterval(tick);
+    clearTimeout(batch);
     socket?.close();
   });
 
