@@ -118,13 +118,17 @@ export interface AlertFilter {
   limit: number;
 }
 
-/** Alerts in the principal's scope, newest first. */
-export async function listAlerts(db: Queryable, principal: Principal, f: AlertFilter): Promise<Alert[]> {
+/** An alert of the list, with whom it is assigned to (`alert_assignments`). */
+export type ListedAlert = Alert & { assignee: string | null };
+
+/** Alerts in the principal's scope, newest first, with their assignees (in the same round trip). */
+export async function listAlerts(db: Queryable, principal: Principal, f: AlertFilter): Promise<ListedAlert[]> {
   const params: unknown[] = [f.status ?? null, f.facility ?? null, f.rule ?? null, f.drill ?? null];
   params.push(f.before?.[0] ?? null, f.before?.[1] ?? null, f.from ?? null, f.to ?? null, f.limit);
   params.push(f.priority ?? null, f.assignee ?? null);
   const { rows } = await db.query(
-    `SELECT ${ALERT_SELECT} FROM alerts a
+    `SELECT ${ALERT_SELECT}, (SELECT s.assignee FROM alert_assignments s WHERE s.alert_id = a.id) AS assignee
+     FROM alerts a
      WHERE ($1::text IS NULL OR a.status = $1) AND ($2::text IS NULL OR a.facility_id = $2)
        AND ($3::text IS NULL OR a.rule = $3) AND ($4::boolean IS NULL OR a.drill = $4)
        AND ($5::timestamptz IS NULL OR (a.raised_at, a.id) < ($5, $6::uuid))
@@ -135,7 +139,7 @@ export async function listAlerts(db: Queryable, principal: Principal, f: AlertFi
      ORDER BY a.raised_at DESC, a.id DESC LIMIT $9`,
     params,
   );
-  return rows.map(toAlert);
+  return rows.map((row) => toAlert(row) as ListedAlert);
 }
 
 /** Drill alerts raised in [from, to) in the principal's scope, newest first. */
