@@ -116,8 +116,8 @@ export function describeError(err: unknown): { status: number; body: ErrorBody }
 /**
  * Every answer is checked against its zod schema (unknown keys dropped, a wrong shape is a 500) and then
  * stringified. It is parsed rather than encoded (the type provider's own serializer): no response schema holds a
- * codec or a transform, so both give the same result, and encoding runs every schema twice (a pass without checks,
- * then one with them) — a third of an alert page's time (docs/api.md "Performance").
+ * codec or a transform, so both give the same result, and encoding walks every schema twice (a pass without its
+ * checks, then one with them), about twice the time for a page of 100 alerts (docs/api.md "Benchmark").
  */
 const serializerCompiler: FastifySerializerCompiler<z.ZodType> =
   ({ schema, method, url }) =>
