@@ -147,12 +147,17 @@ export function residentRef(principal: Principal, facility: string, resident: st
   return directory.pseudonymOf(facility, resident) ?? null;
 }
 
+/** Which view of an alert `alertView` gives this principal: it depends on the role alone. */
+export function alertViewOf(principal: Principal): 'full' | 'pseudonymous' {
+  return principal.role === 'regulator' ? 'pseudonymous' : 'full';
+}
+
 /**
  * The alert as this principal may see it. Regulators get pseudonyms instead of resident ids, no device id, and
  * neither the detail text nor the responder's note, which may name a resident or state a vital sign.
  */
 export function alertView(principal: Principal, alert: Alert, directory: Directory): Alert {
-  if (principal.role !== 'regulator') return alert;
+  if (alertViewOf(principal) === 'full') return alert;
   const pseudonym = residentRef(principal, alert.facility, alert.resident, directory);
   // Subjects look like `resident:<id>` or `device:<id>`: replace whole segments only, never a substring.
   const masked = new Map<string, string>();

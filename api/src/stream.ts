@@ -14,7 +14,7 @@ import type { WebSocket } from 'ws';
 import { checkOrigin, SESSION_COOKIE } from './auth/sessions.js';
 import type { ApiContext, RouteOptions } from './http.js';
 import type { SessionReceipts } from './receipts.js';
-import { alertView, can, inScope } from './scope.js';
+import { alertView, alertViewOf, can, inScope } from './scope.js';
 
 /** A client that cannot keep up is dropped (it resumes with `since`) instead of growing our memory. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -27,6 +27,31 @@ const CLOSE_TRY_AGAIN = 1013;
 const RECHECK_TOKEN_TICKS = 6;
 
 type State = 'hello' | 'replaying' | 'live' | 'closed';
+
+/**
+ * The `alert` message of an event, serialised once per view (`alertViewOf`) rather than once per socket: the feed
+ * hands an event to every session in one synchronous loop, and every socket of a view is sent the same bytes. An
+ * entry lasts until that loop ends (a microtask), so a later send of the event sees the directory as it is then.
+ */
+const alertMessages = new Map<AlertEvent, Map<string, Buffer>>();
+
+function alertMessage(event: AlertEvent, principal: Principal, ctx: ApiContext): Buffer {
+  let byView = alertMessages.get(event);
+  if (!byView) {
+    byView = new Map();
+    alertMessages.set(event, byView);
+    queueMicrotask(() => alertMessages.delete(event));
+  }
+  const view = alertViewOf(principal);
+  let bytes = byView.get(view);
+  if (!bytes) {
+    const alert = alertView(principal, event.alert, ctx.directory);
+    const message: StreamServerMessage = { type: 'alert', eventId: event.eventId, event: event.event, alert };
+    bytes = Buffer.from(JSON.stringify(message));
+    byView.set(view, bytes);
+  }
+  return bytes;
+}
 
 /**
  * One `/api/v1/stream` connection (docs/api.md "WebSocket stream"): hello within the timeout or close 4401; then either
@@ -171,8 +196,7 @@ class StreamSession {
     this.sentUpTo.set(facility, event.eventId);
     if (!this.visible(facility)) return;
     this.receipts?.sentAlert(event.alert);
-    const alert = alertView(this.principal!, event.alert, this.ctx.directory);
-    this.send({ type: 'alert', eventId: event.eventId, event: event.event, alert });
+    this.sendBytes('alert', alertMessage(event, this.principal!, this.ctx));
   }
 
   /** Called by the plugin's interval timer. Also detects dead peers with WebSocket pings. */
@@ -199,13 +223,18 @@ class StreamSession {
   }
 
   private send(message: StreamServerMessage): void {
+    this.sendBytes(message.type, JSON.stringify(message));
+  }
+
+  /** A serialised message, as a text frame. */
+  private sendBytes(type: StreamServerMessage['type'], data: string | Buffer): void {
     if (this.state === 'closed' || this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.close(CLOSE_TRY_AGAIN, 'client too slow; reconnect with since');
       return;
     }
-    this.socket.send(JSON.stringify(message));
-    this.ctx.metrics.streamMessages.inc({ type: message.type });
+    this.socket.send(data, { binary: false });
+    this.ctx.metrics.streamMessages.inc({ type });
   }
 
   private reject(reason: string, message: string, code = STREAM_CLOSE_UNAUTHORIZED): void {

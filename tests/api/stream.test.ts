@@ -185,6 +185,9 @@ describe('api WebSocket stream', () => {
 
   it('shows regulators pseudonyms only, and display tokens their facility', async () => {
     const { rows } = await fx.db.pool.query(`SELECT pseudonym FROM residents WHERE facility_id = 'f2'`);
+    // Admins (the watcher too) subscribed before the regulator: the full view is serialised first and must stay theirs.
+    const admin = await connect({ token: fx.tokens.admin });
+    await admin.next('snapshot');
     const regulator = await connect({ token: fx.tokens.regulator });
     const display = await connect({ token: fx.tokens.display });
     const snapshot = await regulator.next('snapshot');
@@ -199,6 +202,8 @@ describe('api WebSocket stream', () => {
       device: null,
     });
     expect(pushed.alert.detail).toBe('fall alert');
+    const full = await admin.next('alert', (m) => m.eventId === event.eventId);
+    expect(full.alert).toMatchObject({ resident: 'anna', subject: 'resident:anna', device: 'wb-f2' });
     await waitFor('the display heartbeat after the event', () =>
       display.messages.slice(heard).find((m) => m.type === 'heartbeat'),
     );

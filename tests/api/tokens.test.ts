@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { STREAM_CLOSE_UNAUTHORIZED } from '@vigil/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vigil } from '../helpers/processes.js';
@@ -164,6 +165,16 @@ describe('api tokens and revocation', () => {
     expect(response.headers.get('x-ratelimit-limit')).toBe('120');
     const read = await fetch(`${fx.api.url}/healthz`);
     expect(read.headers.get('x-ratelimit-limit')).toBeNull();
+    // The CSP is kept per Host: another name for the api gets its own stream origin, not the first one's.
+    const { port } = new URL(fx.api.url);
+    const other = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http
+        .get({ host: '127.0.0.1', port, path: '/healthz', headers: { host: `localhost:${port}` } }, resolve)
+        .on('error', reject),
+    );
+    other.resume();
+    expect(other.headers['content-security-policy']).toContain(`connect-src 'self' ws://localhost:${port}`);
+    expect(other.headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 
   it('answers 429 with Retry-After beyond 120 writes a minute from one address (last: it uses the quota up)', async () => {

@@ -15,7 +15,6 @@ import { runCommand } from '../commands.js';
 import type { ApiContext, RouteOptions } from '../http.js';
 import {
   assignAlert,
-  assigneesOf,
   eventsOfAlert,
   getAlert,
   iso,
@@ -112,16 +111,12 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       });
       await Promise.all(alerts.map((a) => ctx.directory.ensure(a.facility, a.resident)));
       const { items, nextCursor } = page(alerts, q.limit, (a) => [a.raisedAt, a.id]);
-      // Regulators see no assignees: a user id may be a caregiver's name.
-      const assignees =
-        p.role === 'regulator'
-          ? new Map<string, string>()
-          : await assigneesOf(
-              ctx.db,
-              items.map((a) => a.id),
-            );
       return {
-        alerts: items.map((a) => ({ ...alertView(p, a, ctx.directory), assignee: assignees.get(a.id) ?? null })),
+        // Regulators see no assignees: a user id may be a caregiver's name.
+        alerts: items.map((a) => ({
+          ...alertView(p, a, ctx.directory),
+          assignee: p.role === 'regulator' ? null : a.assignee,
+        })),
         nextCursor,
       };
     },

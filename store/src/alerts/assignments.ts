@@ -34,13 +34,3 @@ export async function unassignAlert(db: Queryable, alertId: string): Promise<boo
   const { rowCount } = await db.query('DELETE FROM alert_assignments WHERE alert_id = $1', [alertId]);
   return (rowCount ?? 0) > 0;
 }
-
-/** Who each of these alerts is assigned to (alert id → user id). */
-export async function assigneesOf(db: Queryable, alertIds: readonly string[]): Promise<Map<string, string>> {
-  if (alertIds.length === 0) return new Map();
-  const { rows } = await db.query<{ id: string; assignee: string }>(
-    'SELECT alert_id AS id, assignee FROM alert_assignments WHERE alert_id = ANY($1::uuid[])',
-    [alertIds],
-  );
-  return new Map(rows.map((r) => [r.id, r.assignee]));
-}

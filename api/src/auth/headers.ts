@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import helmet, { contentSecurityPolicy } from 'helmet';
+
+/** A same-origin CSP for the wall display and the web app (docs/api.md "Rate limits and headers"). */
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'", (request: IncomingMessage) => ownWebSocket(request)],
+  frameAncestors: ["'none'"],
+  // The edge often serves plain http on the care home's network: never make browsers switch to https.
+  upgradeInsecureRequests: null,
+};
+/** Distinct Host headers whose CSP is kept; the Host header is the client's to choose, so the cache is bounded. */
+const MAX_CACHED_HOSTS = 64;
+
+type Middleware = (request: IncomingMessage, response: ServerResponse, next: (err?: unknown) => void) => void;
+
+/** The WebSocket stream's own origin, which CSP's 'self' does not name in every browser. */
+function ownWebSocket(request: IncomingMessage): string {
+  return `${(request.socket as TLSSocket).encrypted ? 'wss' : 'ws'}://${request.headers.host}`;
+}
+
+/** The headers a helmet middleware sets for this request, or the error it refuses the request with. */
+function recorded(middleware: Middleware, request: IncomingMessage): Record<string, string> | Error {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: string) => (headers[name.toLowerCase()] = String(value)),
+    removeHeader: () => undefined,
+  };
+  let refused: Error | undefined;
+  middleware(request, recorder as unknown as ServerResponse, (err) => (refused = err as Error | undefined));
+  return refused ?? headers;
+}
+
+/**
+ * Helmet's headers for a request, computed once instead of on every request (helmet's middleware set a dozen
+ * headers one by one, and @fastify/helmet even rebuilt it per request): all but the CSP are the same for every
+ * request; the CSP names the stream's origin, so it is computed once per scheme and Host. Helmet still validates
+ * it (a Host that would inject a directive is refused with the error, which is not cached).
+ */
+export function securityHeaders(): (request: IncomingMessage) => Record<string, string> | Error {
+  const fixed = recorded(helmet({ contentSecurityPolicy: false, referrerPolicy: { policy: 'no-referrer' } }), {
+    headers: {},
+  } as IncomingMessage) as Record<string, string>;
+  const csp = contentSecurityPolicy({ directives: CSP_DIRECTIVES });
+  const byOrigin = new Map<string, Record<string, string>>();
+  return (request) => {
+    const origin = ownWebSocket(request);
+    const cached = byOrigin.get(origin);
+    if (cached) return cached;
+    const headers = recorded(csp, request);
+    if (headers instanceof Error) return headers;
+    if (byOrigin.size >= MAX_CACHED_HOSTS) byOrigin.clear();
+    const all = { ...headers, ...fixed };
+    byOrigin.set(origin, all);
+    return all;
+  };
+}
