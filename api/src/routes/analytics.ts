@@ -38,6 +38,8 @@ const periodSchema = z.object({
 
 const responseReportSchema = periodSchema.extend({
   shifts: z.array(facilityShiftSchema),
+  /** False: the facility configured none, these are the defaults (early, middle, night). */
+  shiftsConfigured: z.boolean(),
   groups: z.array(responseGroupSchema),
 });
 
@@ -115,12 +117,12 @@ export const analyticsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
     async (request, reply) => {
       const p = request.principal;
       const q = await period(ctx, p, request.query);
-      const [groups, { shifts }] = await Promise.all([
+      const [groups, { shifts, configured }] = await Promise.all([
         responseAnalytics(ctx.db, p, q),
         listFacilityShifts(ctx.db, q.facility),
       ]);
       if (wantsCsv(request.headers.accept)) return reply.type('text/csv; charset=utf-8').send(responseCsv(groups));
-      return { ...q, shifts, groups };
+      return { ...q, shifts, shiftsConfigured: configured, groups };
     },
   );
 
