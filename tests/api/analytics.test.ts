@@ -1,23 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { addDevice, addFacility, createToken } from '@vigil/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertSeededAlert, shanghai, type SeededAlert } from '../helpers/seeded-alerts.js';
 import { startApiFixture, type ApiFixture } from './fixture.js';
 
-/** A care home in Asia/Shanghai (UTC+8, no daylight saving): local wall-clock times map to UTC by −8 h. */
 const HOME = 'sh1';
-const local = (wallClock: string) => new Date(`${wallClock}+08:00`);
 
-interface Seeded {
-  raised: string;
-  rule: string;
-  device: string;
-  drill?: boolean;
-  /** Seconds after raised; absent: never. */
-  ack?: number;
-  presence?: number;
-  resolve?: number;
-  outcome?: string;
-}
+type Seeded = Omit<SeededAlert, 'raised'> & { raised: string };
 
 /**
  * Alerts with known times around the default shifts' boundaries (早班 07:00, 中班 15:00, 夜班 23:00, across
@@ -79,34 +67,11 @@ const SEEDED: Record<string, Seeded> = {
     resolve: 9,
   },
 };
-const FROM = local('2026-11-10T00:00:00').toISOString();
-const TO = local('2026-11-12T00:00:00').toISOString();
+const FROM = shanghai('2026-11-10T00:00:00').toISOString();
+const TO = shanghai('2026-11-12T00:00:00').toISOString();
 
-async function insertAlert(fx: ApiFixture, facility: string, a: Seeded): Promise<void> {
-  const raised = local(a.raised);
-  const after = (s: number | undefined) => (s === undefined ? null : new Date(raised.getTime() + s * 1000));
-  const status = a.resolve !== undefined ? 'resolved' : a.ack !== undefined ? 'acknowledged' : 'open';
-  await fx.db.pool.query(
-    `INSERT INTO alerts (id, facility_id, rule, priority, status, subject, device_id, detail, drill, raised_at,
-       occurred_at, last_seen_at, acknowledged_at, acknowledged_by, present_at, present_by, resolved_at, resolved_by,
-       outcome)
-     VALUES ($1, $2, $3, 'critical', $4, $5, $6, 'seeded', $7, $8, $8, $8, $9, 'zhang', $10, 'zhang', $11, 'zhang', $12)`,
-    [
-      randomUUID(),
-      facility,
-      a.rule,
-      status,
-      `device:${a.device}:${randomUUID()}`,
-      a.device,
-      a.drill ?? false,
-      raised,
-      after(a.ack),
-      after(a.presence),
-      after(a.resolve),
-      a.outcome ?? null,
-    ],
-  );
-}
+const insertAlert = (fx: ApiFixture, facility: string, a: Seeded) =>
+  insertSeededAlert(fx.db.pool, facility, { ...a, raised: shanghai(a.raised) });
 
 type Group = { drill: boolean; by: string; key: string | null; count: number; [k: string]: unknown };
 
