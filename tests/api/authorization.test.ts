@@ -86,7 +86,9 @@ const CASES: Record<string, Case> = {
   getResponseAnalytics: { query: (t) => ({ facility: t.facility }) },
   getFalseAlarmAnalytics: { query: (t) => ({ facility: t.facility }) },
   listFacilityShifts: {},
-  replaceFacilityShifts: { body: () => ({ shifts: [{ id: 'all-day', name: '全天', starts: '07:00', ends: '07:00' }] }) },
+  replaceFacilityShifts: {
+    body: () => ({ shifts: [{ id: 'all-day', name: '全天', starts: '07:00', ends: '07:00' }] }),
+  },
   getDisplayLabels: { query: (t) => ({ facility: t.facility }) },
   listCoveragePolicies: { query: (t) => ({ facility: t.facility }) },
   getCoveragePolicy: {},

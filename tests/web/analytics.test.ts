@@ -126,7 +126,7 @@ describe('officer analytics, incident report and regulator statistics (web app, 
   it('officer: the printable report of an incident has every state change, the response times and the chart', async () => {
     const page = await web.open('/officer', web.tokens.officer);
     await page.getByRole('heading', { name: zh.officer.title, level: 1 }).waitFor();
-    await page.evaluate((id) => (location.hash = `#incident/${id}`), fall);
+    await page.goto(`${page.url().split('#')[0]}#incident/${fall}`);
     await page.getByRole('link', { name: zh.report.open }).click();
     const report = page.getByRole('article', { name: zh.report.title });
     await report

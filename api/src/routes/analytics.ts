@@ -106,7 +106,8 @@ export const analyticsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
       schema: {
         tags: ['analytics'],
         operationId: 'getResponseAnalytics',
-        summary: 'Response times of a facility per shift and per rule: median and p90 to acknowledge, presence, resolve',
+        summary:
+          'Response times of a facility per shift and per rule: median and p90 to acknowledge, presence, resolve',
         description:
           "Alerts raised in [from, to), grouped by the facility's shifts (in its time zone) and by rule, drills apart " +
           `from real alerts; seconds from raised. ${csvHead('one row per group')}`,
