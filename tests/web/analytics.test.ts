@@ -191,4 +191,41 @@ describe('officer analytics, incident report and regulator statistics (web app, 
     expect(await englishText(page, en.regulator.title)).not.toMatch(/\p{Script=Han}/u);
     await page.context().close();
   });
+  it('officer: replaces the shifts on the analytics page, refused with a gap, and the tables follow', async () => {
+    const page = await web.open('/officer', web.tokens.officer);
+    await page.getByRole('link', { name: zh.analytics.open }).click();
+    const editor = page.getByRole('region', { name: zh.facilityShifts.title });
+    await editor.getByText(zh.facilityShifts.defaults).waitFor();
+    const field = (key: 'nameOf' | 'startsOf' | 'endsOf', n: number) =>
+      editor.getByLabel(zh.facilityShifts[key].replace('{n}', String(n)), { exact: true });
+    await expect(field('nameOf', 1).inputValue()).resolves.toBe(zh.analytics.defaultShifts.early);
+    await editor.getByRole('button', { name: zh.facilityShifts.removeOf.replace('{n}', '3') }).click();
+    await field('nameOf', 1).fill('白班');
+    await field('startsOf', 1).fill('08:00');
+    await field('endsOf', 1).fill('20:00');
+    await field('nameOf', 2).fill('夜班');
+    await field('startsOf', 2).fill('20:00');
+    await field('endsOf', 2).fill('07:00');
+    await editor.getByRole('button', { name: zh.facilityShifts.save }).click();
+    await editor.getByRole('alert').filter({ hasText: 'without gap or overlap' }).waitFor();
+    await field('endsOf', 2).fill('08:00');
+    await editor.getByRole('button', { name: zh.facilityShifts.save }).click();
+    await editor.getByRole('status').filter({ hasText: zh.facilityShifts.saved }).waitFor();
+
+    const { rows } = await web.fx.db.pool.query(
+      `SELECT name, to_char(starts, 'HH24:MI') AS starts, to_char(ends, 'HH24:MI') AS ends FROM facility_shifts
+        WHERE facility_id = $1 ORDER BY starts`,
+      [HOME.id],
+    );
+    expect(rows).toEqual([
+      { name: '白班', starts: '08:00', ends: '20:00' },
+      { name: '夜班', starts: '20:00', ends: '08:00' },
+    ]);
+    // The per-shift table now has the facility's own two shifts, by their names.
+    const table = page.getByRole('region', { name: zh.analytics.byShift, exact: true });
+    await table.getByRole('cell', { name: '白班 08:00–20:00' }).waitFor();
+    await expect(table.getByRole('row').count()).resolves.toBe(3);
+    expect(await wcagViolations(page)).toEqual([]);
+    await page.context().close();
+  });
 });
