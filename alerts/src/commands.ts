@@ -22,7 +22,7 @@ const drillArgsSchema = z.object({
 
 /** A validated row of the `alert_commands` inbox. */
 export type AlertCommand = { id: number; facility: string; actor: string } & (
-  | { command: 'acknowledge'; alertId: string }
+  | { command: 'acknowledge' | 'presence'; alertId: string }
   | { command: 'resolve'; alertId: string; args: z.infer<typeof resolveArgsSchema> }
   | { command: 'drill'; args: z.infer<typeof drillArgsSchema> }
 );
@@ -35,7 +35,8 @@ function parseCommand(row: PendingCommandRow): AlertCommand | null {
   const alertId = row.alertId;
   switch (row.command) {
     case 'acknowledge':
-      return alertId ? { ...base, command: 'acknowledge', alertId } : null;
+    case 'presence':
+      return alertId ? { ...base, command: row.command, alertId } : null;
     case 'resolve': {
       const args = resolveArgsSchema.safeParse(row.args);
       return alertId && args.success ? { ...base, command: 'resolve', alertId, args: args.data } : null;
@@ -50,7 +51,7 @@ function parseCommand(row: PendingCommandRow): AlertCommand | null {
 }
 
 /**
- * The api's commands (acknowledge, resolve, drill) arrive as rows of `alert_commands`, announced with NOTIFY.
+ * The api's commands (acknowledge, presence, resolve, drill) arrive as rows of `alert_commands`, announced with NOTIFY.
  * Pending rows are processed in id order on every notification, at start and every `pollMs` as a safety net
  * (a notification sent while this service was down or reconnecting is not redelivered).
  */

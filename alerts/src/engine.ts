@@ -7,6 +7,7 @@ import type { Appended, EventLog } from './event-log.js';
 import type { AlertsMetrics } from './metrics.js';
 import type { DeviceContext, RegistryCache } from './registry-cache.js';
 import type { FacilityIntent, RuleRunner } from './rule-runner.js';
+import { deviceActor, presenceConcerns } from './call-presence.js';
 import { channelStatusIntent, isChannelStatusTopic } from './channel-status.js';
 import { subjects } from './rules/intent.js';
 import type { AlertIntent, RuleInput } from './rules/types.js';
@@ -107,8 +108,19 @@ export class AlertEngine<Settings> {
     if (!result.ok) return void metrics.messages.inc({ kind: parsed.kind, result: 'invalid' });
     metrics.messages.inc({ kind: parsed.kind, result: suppress ? 'replayed' : 'ok' });
     const intents = this.parts.runner.evaluateAll(toRuleInputs(result.message), context, now);
-    if (suppress || !intents.length) return;
-    await Promise.all(this.applyIntents(intents, now).map((appended) => appended.published));
+    if (suppress) return;
+    const { message } = result;
+    const present = message.kind === 'event' && message.event.type === 'presence' ? this.presence(context, now) : [];
+    if (!intents.length && !present.length) return;
+    await Promise.all([...this.applyIntents(intents, now), ...present].map((appended) => appended.published));
+  }
+
+  /** A call button's `presence`: a caregiver is in the room (docs/alerts.md "Presence at the resident"). */
+  private presence(context: DeviceContext, now: number): Appended[] {
+    const { book, registry } = this.parts;
+    const concerns = presenceConcerns(context, registry);
+    const transitions = book.presenceAt(context.device.facility, concerns, deviceActor(context.device.id), now);
+    return transitions.map((transition) => this.append(transition));
   }
 
   /** Feeds stored messages back through the rules with raising suppressed (restart). */
@@ -138,6 +150,12 @@ export class AlertEngine<Settings> {
     return appended;
   }
 
+  /** Alerts no display showed in time (docs/alerts.md "Receipts"): escalated once, to the safety officer. */
+  escalateUnseen(ids: readonly string[]): Appended[] {
+    const { book, clock } = this.parts;
+    return book.escalateUnseen(ids, clock.now()).map((transition) => this.append(transition));
+  }
+
   applyCommand(command: AlertCommand): CommandResult {
     const { book, clock } = this.parts;
     const now = clock.now();
@@ -146,9 +164,9 @@ export class AlertEngine<Settings> {
       transition = book.drill(command.facility, command.args, String(command.id), command.actor, now);
     } else {
       const outcome =
-        command.command === 'acknowledge'
-          ? book.acknowledge(command.alertId, command.facility, command.actor, now)
-          : book.resolve(command.alertId, command.facility, command.actor, command.args, now);
+        command.command === 'resolve'
+          ? book.resolve(command.alertId, command.facility, command.actor, command.args, now)
+          : book[command.command](command.alertId, command.facility, command.actor, now);
       if (!outcome.ok) return outcome;
       transition = outcome.transition;
     }

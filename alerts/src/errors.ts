@@ -9,6 +9,8 @@ export const ALERTS_ERROR_CODES = {
   notFound: 'VIGIL_ERR_ALERTS_NOT_FOUND',
   alreadyAcknowledged: 'VIGIL_ERR_ALERTS_ALREADY_ACKNOWLEDGED',
   alreadyResolved: 'VIGIL_ERR_ALERTS_ALREADY_RESOLVED',
+  alreadyPresent: 'VIGIL_ERR_ALERTS_ALREADY_PRESENT',
+  presenceRequired: 'VIGIL_ERR_ALERTS_PRESENCE_REQUIRED',
   invalidCommand: 'VIGIL_ERR_ALERTS_INVALID_COMMAND',
   chainBroken: 'VIGIL_ERR_ALERTS_CHAIN_BROKEN',
 } as const;
@@ -19,5 +21,7 @@ const refusal = (code: string) => defineError(code, COMMAND_REFUSAL_STATUS[code]
 export const AlertNotFound = refusal(ALERTS_ERROR_CODES.notFound);
 export const AlertAlreadyAcknowledged = refusal(ALERTS_ERROR_CODES.alreadyAcknowledged);
 export const AlertAlreadyResolved = refusal(ALERTS_ERROR_CODES.alreadyResolved);
+export const AlertAlreadyPresent = refusal(ALERTS_ERROR_CODES.alreadyPresent);
+export const AlertPresenceRequired = refusal(ALERTS_ERROR_CODES.presenceRequired);
 export const InvalidAlertCommand = refusal(ALERTS_ERROR_CODES.invalidCommand);
 export const AlertChainBroken = defineError(ALERTS_ERROR_CODES.chainBroken);

@@ -17,6 +17,8 @@ export interface DeviceContext {
 }
 
 const MISS_REFRESH_MIN_MS = 1_000;
+const NOBODY: ReadonlySet<string> = new Set();
+const place = (facility: string, id: string) => `${facility}/${id}`;
 
 /**
  * The registry in memory (facilities, locations, residents, active devices), so a message is evaluated without
@@ -25,6 +27,8 @@ const MISS_REFRESH_MIN_MS = 1_000;
  */
 export class RegistryCache {
   private devices = new Map<string, DeviceContext>();
+  /** Resident ids by `facility/location` of their room. */
+  private residentsByPlace = new Map<string, Set<string>>();
   private loading: Promise<void> | null = null;
   private missReload: Promise<boolean> | null = null;
   private lastLoad = 0;
@@ -42,6 +46,11 @@ export class RegistryCache {
 
   get(deviceId: string): DeviceContext | undefined {
     return this.devices.get(deviceId);
+  }
+
+  /** The residents whose room is this location (a call button's `presence` covers their calls too). */
+  residentsAt(facility: string, location: string): ReadonlySet<string> {
+    return this.residentsByPlace.get(place(facility, location)) ?? NOBODY;
   }
 
   /**
@@ -84,7 +93,6 @@ export class RegistryCache {
     const facilityById = new Map(
       facilities.map((f) => [f.id as string, { info: { id: f.id, timezone: f.timezone }, settings: f.settings }]),
     );
-    const place = (facility: string, id: string) => `${facility}/${id}`;
     const locationByKey = new Map<string, LocationInfo>(
       locations.map((l) => [place(l.facility, l.id), { id: l.id, kind: l.kind } as LocationInfo]),
     );
@@ -128,8 +136,15 @@ export class RegistryCache {
         lastSeenAt: d.lastSeenAt?.getTime() ?? null,
       });
     }
+    const byPlace = new Map<string, Set<string>>();
+    for (const r of residents) {
+      if (!r.location) continue;
+      const key = place(r.facility, r.location);
+      byPlace.set(key, (byPlace.get(key) ?? new Set()).add(r.id));
+    }
     const previous = this.devices;
     this.devices = next;
+    this.residentsByPlace = byPlace;
     const added = [...next.values()].filter((context) => !previous.has(context.device.id));
     if (added.length) this.onNewDevices(added);
     this.log.debug({ devices: next.size }, 'registry loaded');

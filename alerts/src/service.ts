@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { createPool, silentLogger, systemClock, type Clock, type Logger, type MqttTuning } from '@vigil/core';
+import { createPool, silentLogger, systemClock, type Clock, type Logger, type MqttLogin } from '@vigil/core';
 import { INTERNAL_TOPICS, type Alert, type AlertEvent } from '@vigil/protocol';
 import { AlertBook, type EscalationPolicy } from './alert-book.js';
 import { DiskBacklog } from './backlog.js';
@@ -14,12 +14,13 @@ import { ALERTS_DEFAULTS, DEFAULT_ESCALATION } from './config.js';
 import { loadEventLogSeed, loadReplay, loadUnresolvedAlerts } from './restore.js';
 import { RuleRunner, type RuleSet } from './rule-runner.js';
 import { AlertStore } from './store.js';
+import { UnseenWatch } from './unseen.js';
 
 export interface AlertsOptions {
   databaseUrl: string;
   /** Where the backlog of events not yet in the database lives on local disk (LevelDB). */
   dataDir: string;
-  mqtt: { url: string; username: string; password: string; clientId?: string; tuning?: Partial<MqttTuning> };
+  mqtt: MqttLogin;
   logger?: Logger;
   metrics?: Registry;
   clock?: Clock;
@@ -40,6 +41,8 @@ export interface AlertsOptions {
   replayWindowMs?: number;
   registryRefreshMs?: number;
   commandPollMs?: number;
+  /** An open alert no display showed within this long is escalated to the safety officer (default 10 s; 0: off). */
+  unseenAfterMs?: number;
 }
 
 export interface AlertsHandle {
@@ -146,8 +149,16 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     closers.push(() => inbox.close());
     await inbox.start();
 
+    const unseen = new UnseenWatch(pool, book, (ids) => engine.escalateUnseen(ids), {
+      afterMs: options.unseenAfterMs ?? ALERTS_DEFAULTS.unseenAfterMs,
+      clock,
+      log,
+    });
     const timers = [
-      setInterval(() => engine.tick(), options.tickMs ?? ALERTS_DEFAULTS.tickMs),
+      setInterval(() => {
+        engine.tick();
+        unseen.check();
+      }, options.tickMs ?? ALERTS_DEFAULTS.tickMs),
       setInterval(
         () => void registry.refresh().catch((err) => log.warn({ err }, 'registry reload failed')),
         options.registryRefreshMs ?? ALERTS_DEFAULTS.registryRefreshMs,

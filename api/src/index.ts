@@ -9,6 +9,7 @@ import type { ApiOptions } from './config.js';
 import { AlertFeed } from './feed.js';
 import { createHttpServer, declareRoute, type ApiContext, type HttpServer } from './http.js';
 import { createApiMetrics } from './metrics.js';
+import { ReceiptRecorder } from './receipts.js';
 import { alertRoutes } from './routes/alerts.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { auditRoutes } from './routes/audit.js';
@@ -34,6 +35,8 @@ import { workOrderRoutes } from './routes/work-orders.js';
 import { dwellingRoutes } from './routes/dwellings.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { vitalsRoutes } from './routes/vitals.js';
+import { staffShiftRoutes } from './routes/staff-shifts.js';
+import { contactRoutes } from './routes/contacts.js';
 import { allow, Directory } from './scope.js';
 import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
@@ -82,11 +85,14 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
     const revocations = await listenForRevocationsOf(tokens, options.databaseUrl, log.child({ module: 'auth' }));
     closers.push(() => revocations.close());
 
+    const receipts = new ReceiptRecorder(db, clock, log.child({ module: 'receipts' }));
+    closers.push(() => receipts.close());
     const ctx: ApiContext = {
       db,
       feed,
       directory,
       tokens,
+      receipts,
       lockout: new LoginLockout(db, clock, log.child({ module: 'auth' })),
       sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
       publicUrl: options.publicUrl,
@@ -99,6 +105,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
       heartbeatMs: options.heartbeatMs ?? STREAM_HEARTBEAT_MS,
       helloTimeoutMs: options.helloTimeoutMs ?? STREAM_HELLO_TIMEOUT_MS,
       brokerConnected: () => broker?.connected() ?? false,
+      vapidPublicKey: options.vapidPublicKey ?? null,
     };
     const servers: { url: string; description: string }[] = [];
     const app = await createHttpServer({ log: log.child({ module: 'http' }), metrics, servers });
@@ -154,6 +161,8 @@ async function registerRoutes(app: HttpServer, ctx: ApiContext): Promise<void> {
       await api.register(workOrderRoutes, { ctx });
       await api.register(dwellingRoutes, { ctx });
       await api.register(notificationRoutes, { ctx });
+      await api.register(staffShiftRoutes, { ctx });
+      await api.register(contactRoutes, { ctx });
       await api.register(displayApi, { ctx });
       await api.register(locationRoutes, { ctx });
       await api.register(vitalsRoutes, { ctx });

@@ -12,6 +12,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { WebSocket } from 'ws';
 import { checkOrigin, SESSION_COOKIE } from './auth/sessions.js';
 import type { ApiContext, RouteOptions } from './http.js';
+import type { SessionReceipts } from './receipts.js';
 import { alertView, can, inScope } from './scope.js';
 
 /** A client that cannot keep up is dropped (it resumes with `since`) instead of growing our memory. */
@@ -34,6 +35,7 @@ type State = 'hello' | 'replaying' | 'live' | 'closed';
 class StreamSession {
   private state: State = 'hello';
   private principal: Principal | null = null;
+  private receipts: SessionReceipts | null = null;
   private token = '';
   private expiresAt: Date | null = null;
   private ticks = 0;
@@ -58,6 +60,7 @@ class StreamSession {
     );
     socket.on('message', (data) => {
       if (this.state === 'hello') void this.hello(data.toString());
+      else this.receipts?.receive(data.toString());
     });
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.end());
@@ -87,6 +90,7 @@ class StreamSession {
     }
     if (this.socket.readyState !== this.socket.OPEN) return this.end();
     this.principal = resolved.principal;
+    this.receipts = this.ctx.receipts.session(resolved.principal);
     this.expiresAt = resolved.expiresAt;
     this.token = token;
     this.ctx.metrics.streamClients.inc();
@@ -116,6 +120,7 @@ class StreamSession {
   private snapshot(): void {
     if (this.state === 'closed') return;
     const { alerts, lastEventId } = this.ctx.feed.snapshot((alert) => this.visible(alert.facility));
+    for (const alert of alerts) this.receipts?.sentAlert(alert);
     this.send({
       type: 'snapshot',
       alerts: alerts.map((a) => alertView(this.principal!, a, this.ctx.directory)),
@@ -152,6 +157,7 @@ class StreamSession {
     if (event.eventId <= this.sentUpTo) return;
     this.sentUpTo = event.eventId;
     if (!this.visible(event.alert.facility)) return;
+    this.receipts?.sentAlert(event.alert);
     const alert = alertView(this.principal!, event.alert, this.ctx.directory);
     this.send({ type: 'alert', eventId: event.eventId, event: event.event, alert });
   }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { checkout, inTransaction, type Logger } from '@vigil/core';
-import type { Alert, AlertEvent, AlertPriority, AlertRule } from '@vigil/protocol';
+import { MAINTENANCE_RULES, type Alert, type AlertEvent, type AlertPriority, type AlertRule } from '@vigil/protocol';
 import {
   cancelWorkOrder,
   getDwelling,
@@ -15,14 +15,7 @@ import { loadAudience, planDeliveries } from './audience.js';
 /** Alerts that send someone to the door; lower priorities (a reminder) stay on the wall display. */
 export const DISPATCHED_PRIORITIES: ReadonlySet<AlertPriority> = new Set(['critical', 'high']);
 /** About the kit rather than the person: a technician's errand, not a 15-minute call (docs/homecare.md). */
-export const UNDISPATCHED_RULES: ReadonlySet<AlertRule> = new Set([
-  'device_offline',
-  'low_battery',
-  'band_not_worn',
-  'connectivity',
-  'flood_control',
-  'notification_channel',
-]);
+export const UNDISPATCHED_RULES: ReadonlySet<AlertRule> = new Set(MAINTENANCE_RULES);
 
 export interface DispatcherOptions {
   pool: pg.Pool;
@@ -30,6 +23,8 @@ export interface DispatcherOptions {
   onSiteMs: number;
   /** Told after a commit that queued deliveries, so the deliverer starts at once. */
   queued: () => void;
+  /** Only this station's alerts (null: every station's); the others' events are acknowledged untouched. */
+  station: string | null;
 }
 
 /**
@@ -42,6 +37,7 @@ export class Dispatcher {
   constructor(private readonly o: DispatcherOptions) {}
 
   async handle(event: AlertEvent): Promise<void> {
+    if (this.o.station !== null && event.alert.facility !== this.o.station) return;
     if (event.event === 'raised') await this.open(event.alert);
     else if (event.event === 'resolved' || event.event === 'auto_cleared')
       await cancelWorkOrder(this.o.pool, event.alert.id, new Date(event.at));

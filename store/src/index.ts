@@ -31,6 +31,7 @@ export * from './privacy/consent.js';
 export * from './privacy/retention-settings.js';
 export * from './privacy/resident-data.js';
 export * from './alerts/assignments.js';
+export * from './alerts/receipts.js';
 export * from './hub/index.js';
 export * from './homecare/dwellings.js';
 export * from './homecare/contacts.js';

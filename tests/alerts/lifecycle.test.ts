@@ -135,6 +135,22 @@ describe('alerts lifecycle through MQTT and the commands inbox', () => {
     });
     expect((await commandResult(db.pool, bad)).error).toBe('VIGIL_ERR_ALERTS_INVALID_COMMAND');
 
+    const early = await sendCommand(db.pool, {
+      facility: 'f1',
+      command: 'resolve',
+      actor: 'user:anna',
+      alertId: fall.id,
+      args: { outcome: 'assisted' },
+    });
+    // Acknowledge is not clear (DIN VDE 0834): somebody must have been at the resident first.
+    expect((await commandResult(db.pool, early)).error).toBe('VIGIL_ERR_ALERTS_PRESENCE_REQUIRED');
+    const present = await sendCommand(db.pool, {
+      facility: 'f1',
+      command: 'presence',
+      actor: 'user:ben',
+      alertId: fall.id,
+    });
+    expect((await commandResult(db.pool, present)).error).toBeNull();
     const resolve = await sendCommand(db.pool, {
       facility: 'f1',
       command: 'resolve',
@@ -151,6 +167,8 @@ describe('alerts lifecycle through MQTT and the commands inbox', () => {
       note: 'helped back to bed',
     });
     expect(row.acknowledged_by).toBe('user:anna');
+    expect(row.present_by).toBe('user:ben');
+    expect(row.acknowledged_at <= row.present_at && row.present_at <= row.resolved_at).toBe(true);
 
     const late = await sendCommand(db.pool, {
       facility: 'f1',

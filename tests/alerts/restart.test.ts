@@ -118,6 +118,13 @@ describe('alerts restart mid-escalation', () => {
       await store('wb-9', pressed, band9.seq, 'fall');
       await band9.close();
       const fall = await listener.next('r9 fall', (e) => e.event === 'raised' && e.alert.resident === 'r9');
+      const present = await sendCommand(db.pool, {
+        facility: 'f1',
+        command: 'presence',
+        actor: 'user:anna',
+        alertId: fall.alert.id,
+      });
+      expect((await commandResult(db.pool, present)).error).toBeNull();
       const resolve = await sendCommand(db.pool, {
         facility: 'f1',
         command: 'resolve',

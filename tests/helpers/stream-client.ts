@@ -12,6 +12,8 @@ export interface StreamClient {
     timeoutMs?: number,
   ): Promise<Extract<StreamServerMessage, { type: T }>>;
   closed: Promise<{ code: number; reason: string }>;
+  /** Sends a client message (e.g. a `receipt`) as JSON. */
+  send(message: object): void;
   close(): void;
 }
 
@@ -36,6 +38,7 @@ export async function connectStream(baseUrl: string, hello?: { token: string; si
         () => messages.find((m) => m.type === type && match(m as never)),
         timeoutMs,
       ) as never,
+    send: (message) => socket.send(JSON.stringify(message)),
     close: () => socket.close(),
   };
 }

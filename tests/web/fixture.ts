@@ -38,9 +38,11 @@ export const ROOMS = { 'room-101': '101 房', 'room-102': '102 房' } as const;
 export interface WebFixture {
   fx: ApiFixture;
   browser: Browser;
-  tokens: { display: string; caregiver: string; officer: string; regulator: string };
+  tokens: { display: string; display2: string; caregiver: string; officer: string; regulator: string };
   /** An event of 王秀英's wristband (`fall`, `sos`), published with mosquitto_pub as a third-party device would. */
   wristband(type: 'fall' | 'sos', seq: number): Promise<void>;
+  /** An event of room 101's call button (`sos`, `cancel`, `presence`: the caregiver's presence key), by mosquitto_pub. */
+  button(type: 'sos' | 'cancel' | 'presence', seq: number): Promise<void>;
   /** A batch of 王秀英's wristband readings (heart rate, SpO2), one a minute up to now, through ingest. */
   vitals(seq: number, heartRates: number[]): Promise<void>;
   /** Uncaught errors and Content-Security-Policy refusals of every page opened so far. */
@@ -76,11 +78,13 @@ async function seedHome(fx: ApiFixture) {
   const wristband = await addDevice(db, { facility: HOME.id, id: 'wb-wang', kind: 'wristband', resident: 'wang' });
   await addDevice(db, { facility: HOME.id, id: 'bm-li', kind: 'bedmat', resident: 'li' });
   await addDevice(db, { facility: HOME.id, id: 'sm-101', kind: 'smoke', location: 'room-101' });
+  const button = await addDevice(db, { facility: HOME.id, id: 'bt-101', kind: 'button', location: 'room-101' });
   const token = async (input: Parameters<typeof createToken>[1]) => (await createToken(db, input)).token;
   return {
-    secret: wristband.secret,
+    secrets: { 'wb-wang': wristband.secret, 'bt-101': button.secret },
     tokens: {
       display: await token({ role: 'display', facility: HOME.id, label: '护理站大屏' }),
+      display2: await token({ role: 'display', facility: HOME.id, label: '走廊屏' }),
       caregiver: await token({ role: 'caregiver', facility: HOME.id, label: '张护士' }),
       officer: await token({ role: 'safety-officer', facility: HOME.id, label: '刘主管' }),
       regulator: await token({ role: 'regulator', region: HOME.region, label: '民政局' }),
@@ -96,7 +100,7 @@ export async function startWebFixture(): Promise<WebFixture> {
   let ingest: IngestHandle | null = null;
   let browser: Browser | null = null;
   try {
-    const { secret, tokens } = await seedHome(fx);
+    const { secrets, tokens } = await seedHome(fx);
     const account = await upsertServiceAccount(fx.db.pool, 'svc-alerts', 'alerts');
     alerts = await startAlerts({
       databaseUrl: fx.db.url,
@@ -113,12 +117,12 @@ export async function startWebFixture(): Promise<WebFixture> {
     const b = browser;
     const a = alerts;
     const i = ingest;
-    const publish = (kind: 'event' | 'reading', message: object) =>
+    const publish = (kind: 'event' | 'reading', message: object, device: 'wb-wang' | 'bt-101' = 'wb-wang') =>
       mosquittoPub({
         port,
-        id: 'wb-wang',
-        secret,
-        topic: deviceTopic(HOME.id, 'wb-wang', kind),
+        id: device,
+        secret: secrets[device],
+        topic: deviceTopic(HOME.id, device, kind),
         message: JSON.stringify(message),
       });
     const pageErrors: string[] = [];
@@ -134,6 +138,9 @@ export async function startWebFixture(): Promise<WebFixture> {
           type,
           ...(type === 'fall' ? { confidence: 0.93 } : {}),
         });
+      },
+      async button(type, seq) {
+        await publish('event', { seq, ts: new Date().toISOString(), type }, 'bt-101');
       },
       async vitals(seq, heartRates) {
         const now = Date.now();
@@ -191,12 +198,22 @@ export async function wcagViolations(page: Page): Promise<{ id: string; targets:
 
 /**
  * Switches the page to English with its language switch, waits for `heading` (in English) and returns the
- * visible text less the data (names of people, rooms, the home), then switches back to 简体中文.
+ * visible text less the data (names of people, rooms, the home, and `otherData`), then switches back to 简体中文.
  */
-export async function englishText(page: Page, heading: string): Promise<string> {
+export async function englishText(page: Page, heading: string, otherData: string[] = []): Promise<string> {
   await page.getByLabel(zh.common.language).selectOption('en');
   await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-  const data = [HOME.name, ...Object.values(PEOPLE), ...Object.values(ROOMS), '张护士', '刘主管', '简体中文'];
+  const data = [
+    HOME.name,
+    ...Object.values(PEOPLE),
+    ...Object.values(ROOMS),
+    '张护士',
+    '刘主管',
+    '护理站大屏',
+    '走廊屏',
+    '简体中文',
+    ...otherData,
+  ];
   let text = await page.locator('body').innerText();
   for (const d of data) text = text.replaceAll(d, '');
   await page.getByLabel(en.common.language).selectOption('zh-CN');

@@ -28,6 +28,7 @@ export type Facility = Json<paths['/api/v1/facilities/{facility}']['get']['respo
 export type Resolution = NonNullable<
   paths['/api/v1/alerts/{id}/resolve']['post']['requestBody']
 >['content']['application/json'];
+export type AlertDetail = Json<paths['/api/v1/alerts/{id}']['get']['responses'][200]>;
 export type Me = Json<paths['/api/v1/me']['get']['responses'][200]>;
 /** The analytics routes also answer CSV (a string) when asked; the pages ask for JSON. */
 type Report<T> = Exclude<Json<T>, string>;

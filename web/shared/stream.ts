@@ -12,7 +12,15 @@ const DOWN_MS = 5000;
  * The open alerts of the credential's scope, live from /api/v1/stream (docs/api.md "WebSocket stream"):
  * resumes with `since` after a drop; stale after `staleMs` without a message, or 5 s without a connection.
  */
-export function useAlertStream(credential: string, options: { staleMs: number; onRefused(): void }) {
+export function useAlertStream(
+  credential: string,
+  options: {
+    staleMs: number;
+    onRefused(): void;
+    /** Every message once applied (the wall display confirms them: web/display/receipts.ts). */
+    onMessage?(message: StreamServerMessage): void;
+  },
+) {
   const alerts = reactive(new Map<string, Alert>());
   const lastHeard = ref(Date.now());
   const now = ref(Date.now());
@@ -52,7 +60,9 @@ export function useAlertStream(credential: string, options: { staleMs: number; o
       lastHeard.value = Date.now();
       live.value = true;
       attempt = 0;
-      receive(JSON.parse(String(event.data)) as StreamServerMessage);
+      const message = JSON.parse(String(event.data)) as StreamServerMessage;
+      receive(message);
+      options.onMessage?.(message);
     };
     ws.onclose = (event) => {
       if (socket !== ws) return;
@@ -79,5 +89,19 @@ export function useAlertStream(credential: string, options: { staleMs: number; o
     socket?.close();
   });
 
-  return { alerts, live, stale, now, silentSeconds: computed(() => Math.floor((now.value - lastHeard.value) / 1000)) };
+  /** Sends a client message on the open connection; false when there is none. */
+  function send(message: object): boolean {
+    if (socket?.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  return {
+    alerts,
+    live,
+    stale,
+    now,
+    send,
+    silentSeconds: computed(() => Math.floor((now.value - lastHeard.value) / 1000)),
+  };
 }

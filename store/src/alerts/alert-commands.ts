@@ -18,6 +18,8 @@ export const COMMAND_REFUSAL_STATUS: Readonly<Record<string, number>> = {
   VIGIL_ERR_ALERTS_NOT_FOUND: 404,
   VIGIL_ERR_ALERTS_ALREADY_ACKNOWLEDGED: 409,
   VIGIL_ERR_ALERTS_ALREADY_RESOLVED: 409,
+  VIGIL_ERR_ALERTS_ALREADY_PRESENT: 409,
+  VIGIL_ERR_ALERTS_PRESENCE_REQUIRED: 409,
   VIGIL_ERR_ALERTS_INVALID_COMMAND: 400,
   VIGIL_ERR_DB_UNAVAILABLE: 503,
   [COMMAND_WITHDRAWN]: 503,
@@ -25,7 +27,7 @@ export const COMMAND_REFUSAL_STATUS: Readonly<Record<string, number>> = {
 
 export const refusalStatus = (code: string): number => COMMAND_REFUSAL_STATUS[code] ?? 409;
 
-export type CommandName = 'acknowledge' | 'resolve' | 'drill';
+export type CommandName = 'acknowledge' | 'presence' | 'resolve' | 'drill';
 
 /** A command as the api enqueues it. */
 export interface CommandRequestRow {
