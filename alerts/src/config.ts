@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { MQTT_CLIENT_ENV, MQTT_CLIENT_ENV_SHAPE, mqttClient, parseEnv, portSchema, type MqttTuning } from '@vigil/core';
+import { idSchema } from '@vigil/protocol';
 import type { EscalationPolicy } from './alert-book.js';
 
 /** Tunables of the alerts service, with the defaults `start()` uses. */
@@ -44,6 +45,11 @@ const envSchema = z.object({
   VIGIL_ALERTS_MQTT_PASSWORD: z.string().min(1).optional(),
   VIGIL_ALERTS_CLIENT_ID: z.string().min(1).default(ALERTS_DEFAULTS.clientId),
   VIGIL_ALERTS_DATA_DIR: z.string().min(1).default(DEFAULT_ALERTS_DATA_DIR),
+  VIGIL_ALERTS_FACILITIES: z
+    .string()
+    .transform((list) => list.split(',').map((id) => id.trim()))
+    .pipe(z.array(idSchema).min(1))
+    .optional(),
   ...MQTT_CLIENT_ENV_SHAPE,
   VIGIL_ALERTS_ESCALATION_REPEAT_MS: ms.default(ALERTS_DEFAULTS.repeatMs),
   VIGIL_ALERTS_ESCALATION_OFFICER_MS: ms.default(ALERTS_DEFAULTS.officerMs),
@@ -67,6 +73,8 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_ALERTS_MQTT_PASSWORD: 'service account secret (default: `vigil alerts` issues a new one)',
   VIGIL_ALERTS_CLIENT_ID: `MQTT client id of the events session; the readings session's adds -readings (default ${ALERTS_DEFAULTS.clientId})`,
   VIGIL_ALERTS_DATA_DIR: 'backlog of alert events not yet in the database, on local disk (default <repo>/.data/alerts)',
+  VIGIL_ALERTS_FACILITIES:
+    'comma-separated facility ids this worker owns; each worker its own, with its own client id and data dir (default: all)',
   ...MQTT_CLIENT_ENV,
   VIGIL_ALERTS_ESCALATION_REPEAT_MS: `escalate an unacknowledged critical alert after, and every, this many ms (default ${ALERTS_DEFAULTS.repeatMs})`,
   VIGIL_ALERTS_ESCALATION_OFFICER_MS: `escalate to the safety officer from this many ms after raising (default ${ALERTS_DEFAULTS.officerMs})`,
@@ -85,6 +93,7 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
 export interface AlertsEnvConfig {
   databaseUrl?: string;
   dataDir: string;
+  facilities?: string[];
   mqtt: { url: string; username: string; password?: string; clientId: string; tuning: MqttTuning; ca?: Buffer };
   escalation: EscalationPolicy;
   tickMs: number;
@@ -100,6 +109,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AlertsEnvCo
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.VIGIL_ALERTS_DATA_DIR,
+    ...(e.VIGIL_ALERTS_FACILITIES ? { facilities: e.VIGIL_ALERTS_FACILITIES } : {}),
     mqtt: {
       url: e.VIGIL_MQTT_URL ?? `mqtt://127.0.0.1:${e.VIGIL_MQTT_PORT}`,
       username: e.VIGIL_ALERTS_MQTT_USERNAME,

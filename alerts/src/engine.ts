@@ -21,6 +21,8 @@ export interface EngineParts<Settings> {
   clock: Clock;
   escalation: EscalationPolicy;
   cap: CreationCap;
+  /** Whether this worker owns the facility or may come to (docs/alerts.md "Workers"): others' are ignored. */
+  accepts: (facility: string) => boolean;
   log: Logger;
   metrics: AlertsMetrics;
 }
@@ -65,7 +67,9 @@ export class AlertEngine<Settings> {
     const { registry, metrics } = this.parts;
     if (isChannelStatusTopic(topic)) return this.channelStatus(payload, suppress);
     const parsed = parseDeviceTopic(topic);
-    if (!parsed || parsed.kind === 'command') return void metrics.messages.inc({ kind: 'other', result: 'ignored' });
+    if (!parsed || parsed.kind === 'command' || !this.parts.accepts(parsed.facility)) {
+      return void metrics.messages.inc({ kind: 'other', result: 'ignored' });
+    }
     const known = registry.get(parsed.device);
     // An unknown device (registered a moment ago?) waits for a registry reload off the hot path: the broker
     // hands us messages one at a time, and everyone else's must not wait for it.
@@ -76,11 +80,12 @@ export class AlertEngine<Settings> {
   /** A notification channel reported down or up by the dispatch service (docs/homecare.md "Notifications"). */
   private async channelStatus(payload: Buffer | string, suppress: boolean): Promise<void> {
     const status = channelStatusIntent(payload);
+    const mine = status !== null && this.parts.accepts(status.facility);
     this.parts.metrics.messages.inc({
       kind: 'channel_status',
-      result: status ? (suppress ? 'replayed' : 'ok') : 'invalid',
+      result: !status ? 'invalid' : !mine ? 'ignored' : suppress ? 'replayed' : 'ok',
     });
-    if (!status || suppress) return;
+    if (!mine || suppress) return;
     await Promise.all(this.applyIntents([status], this.parts.clock.now()).map((appended) => appended.published));
   }
 

@@ -13,6 +13,8 @@ export const ALERTS_ERROR_CODES = {
   presenceRequired: 'VIGIL_ERR_ALERTS_PRESENCE_REQUIRED',
   invalidCommand: 'VIGIL_ERR_ALERTS_INVALID_COMMAND',
   chainBroken: 'VIGIL_ERR_ALERTS_CHAIN_BROKEN',
+  facilityOwned: 'VIGIL_ERR_ALERTS_FACILITY_OWNED',
+  facilityUnknown: 'VIGIL_ERR_ALERTS_FACILITY_UNKNOWN',
 } as const;
 export type AlertsErrorCode = (typeof ALERTS_ERROR_CODES)[keyof typeof ALERTS_ERROR_CODES];
 
@@ -25,3 +27,5 @@ export const AlertAlreadyPresent = refusal(ALERTS_ERROR_CODES.alreadyPresent);
 export const AlertPresenceRequired = refusal(ALERTS_ERROR_CODES.presenceRequired);
 export const InvalidAlertCommand = refusal(ALERTS_ERROR_CODES.invalidCommand);
 export const AlertChainBroken = defineError(ALERTS_ERROR_CODES.chainBroken);
+export const FacilityOwned = defineError(ALERTS_ERROR_CODES.facilityOwned);
+export const FacilityUnknown = defineError(ALERTS_ERROR_CODES.facilityUnknown);

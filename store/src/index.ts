@@ -9,6 +9,7 @@ export * from './readings/batch-statement.js';
 export * from './readings/activity.js';
 export * from './alerts/alert-reader.js';
 export * from './alerts/alert-commands.js';
+export * from './alerts/facility-owners.js';
 export * from './registry/index.js';
 export * from './errors.js';
 export * from './history/rollups.js';

@@ -48,7 +48,7 @@ describe('alerts lifecycle through MQTT and the commands inbox', () => {
     (await db.pool.query(`SELECT * FROM alerts WHERE ${where} ORDER BY raised_at`)).rows;
 
   it('raises a fall, publishes it with an increasing event id, and stores alert and event', async () => {
-    const before = alerts.lastEventId();
+    const before = alerts.lastEventId('f1');
     await band.publish('event', { ts: Date.now(), type: 'fall', confidence: 0.93 });
     const raised = await listener.next('fall raised', (e) => e.event === 'raised' && e.alert.rule === 'fall');
     expect(raised.eventId).toBe(before + 1);
@@ -62,7 +62,10 @@ describe('alerts lifecycle through MQTT and the commands inbox', () => {
       drill: false,
     });
     const rows = await waitFor('stored event', async () => {
-      const { rows } = await db.pool.query('SELECT * FROM alert_events WHERE id = $1', [raised.eventId]);
+      const { rows } = await db.pool.query('SELECT * FROM alert_events WHERE facility_id = $1 AND id = $2', [
+        'f1',
+        raised.eventId,
+      ]);
       return rows[0];
     });
     expect(rows).toMatchObject({ alert_id: raised.alert.id, type: 'raised', facility_id: 'f1' });

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { streamServerMessageSchema, type StreamServerMessage } from '@vigil/protocol';
+import { streamServerMessageSchema, type StreamHello, type StreamServerMessage } from '@vigil/protocol';
 import { waitFor } from './processes.js';
 
 /** A WebSocket client of `/api/v1/stream` that validates and keeps every server message. */
@@ -17,7 +17,10 @@ export interface StreamClient {
   close(): void;
 }
 
-export async function connectStream(baseUrl: string, hello?: { token: string; since?: number }): Promise<StreamClient> {
+export async function connectStream(
+  baseUrl: string,
+  hello?: { token: string; since?: StreamHello['since'] },
+): Promise<StreamClient> {
   const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/stream`);
   const messages: StreamServerMessage[] = [];
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>

@@ -1,4 +1,4 @@
-import type { StreamServerMessage } from '@vigil/protocol';
+import type { LastEventIds, StreamServerMessage } from '@vigil/protocol';
 import { computed, onUnmounted, reactive, ref } from 'vue';
 import type { Alert } from './api.js';
 
@@ -10,7 +10,7 @@ const DOWN_MS = 5000;
 
 /**
  * The open alerts of the credential's scope, live from /api/v1/stream (docs/api.md "WebSocket stream"):
- * resumes with `since` after a drop; stale after `staleMs` without a message, or 5 s without a connection.
+ * resumes with `since` (each facility's newest event id seen: ids are numbered per facility) after a drop; stale after `staleMs` without a message, or 5 s without a connection.
  */
 export function useAlertStream(
   credential: string,
@@ -26,7 +26,7 @@ export function useAlertStream(
   const now = ref(Date.now());
   const live = ref(false);
   const downSince = ref(Date.now());
-  let lastEventId: number | null = null;
+  let lastEventIds: LastEventIds | null = null;
   let socket: WebSocket | null = null;
   let attempt = 0;
   let stopped = false;
@@ -35,15 +35,19 @@ export function useAlertStream(
     if (message.type === 'snapshot') {
       alerts.clear();
       for (const alert of message.alerts) alerts.set(alert.id, alert);
-      lastEventId = message.lastEventId;
+      lastEventIds = { ...message.lastEventIds };
     } else if (message.type === 'alert') {
-      if (lastEventId !== null && message.eventId <= lastEventId) return;
-      lastEventId = message.eventId;
+      const { facility } = message.alert;
+      if (lastEventIds !== null && message.eventId <= (lastEventIds[facility] ?? 0)) return;
+      lastEventIds = { ...lastEventIds, [facility]: message.eventId };
       if (message.alert.status === 'resolved') alerts.delete(message.alert.id);
       else alerts.set(message.alert.id, message.alert);
     } else {
-      // Everything up to this id that concerns us came before the heartbeat: resume from here.
-      lastEventId = Math.max(lastEventId ?? 0, message.lastEventId);
+      // Everything up to these ids that concerns us came before the heartbeat: resume from here.
+      const seen: LastEventIds = { ...lastEventIds };
+      for (const [facility, id] of Object.entries(message.lastEventIds))
+        seen[facility] = Math.max(seen[facility] ?? 0, id);
+      lastEventIds = seen;
     }
   }
 
@@ -53,7 +57,7 @@ export function useAlertStream(
     socket = ws;
     ws.onopen = () =>
       ws.send(
-        JSON.stringify({ type: 'hello', token: credential, ...(lastEventId === null ? {} : { since: lastEventId }) }),
+        JSON.stringify({ type: 'hello', token: credential, ...(lastEventIds === null ? {} : { since: lastEventIds }) }),
       );
     ws.onmessage = (event) => {
       if (socket !== ws) return;

@@ -85,12 +85,17 @@ export interface PendingCommandRow {
   args: unknown;
 }
 
-/** Unclaimed, unprocessed commands in id order. */
-export async function readPendingCommands(db: Queryable, limit: number): Promise<PendingCommandRow[]> {
+/** Unclaimed, unprocessed commands for `facilities` (null: all) in id order. */
+export async function readPendingCommands(
+  db: Queryable,
+  limit: number,
+  facilities: readonly string[] | null,
+): Promise<PendingCommandRow[]> {
   const { rows } = await db.query<PendingCommandRow>(
     `SELECT id, facility_id AS facility, alert_id AS "alertId", command, actor, args FROM alert_commands
-     WHERE processed_at IS NULL AND claimed_at IS NULL ORDER BY id LIMIT $1`,
-    [limit],
+     WHERE processed_at IS NULL AND claimed_at IS NULL AND ($2::text[] IS NULL OR facility_id = ANY($2))
+     ORDER BY id LIMIT $1`,
+    [limit, facilities],
   );
   return rows.map((row) => ({ ...row, id: Number(row.id) }));
 }
