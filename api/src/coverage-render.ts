@@ -1,16 +1,13 @@
 import { deviceName, message, type CoverageReport } from '@vigil/store';
+import { toCsv, type CsvCell } from './csv.js';
 
 /** The coverage report as CSV and as a printable HTML page (docs/api.md "Coverage"); texts in its locale. */
 
-const csvCell = (value: string | number | boolean | null) => {
-  const text = value === null ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
 const share = (value: number) => Number(value.toFixed(4));
 
 /** One row per fact, `section,subject,kind,value,text`: score, trend, requirement, device, alert, plan, finding. */
 export function coverageCsv(r: CoverageReport): string {
-  const rows: Array<Array<string | number | boolean | null>> = [
+  const rows: CsvCell[][] = [
     ['section', 'subject', 'kind', 'value', 'text'],
     ['score', r.facility, `policy-v${r.policy.version}`, r.score, `${r.from}/${r.to}`],
     ...r.trend.map((t) => ['trend', t.day, null, t.score, null]),
@@ -20,7 +17,7 @@ export function coverageCsv(r: CoverageReport): string {
     ...r.plans.map((p) => ['plan', p.plan, p.kind, p.filingStatus, p.reviewDue]),
     ...r.findings.map((f) => ['finding', f.subject, f.code, null, f.text]),
   ];
-  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return toCsv(rows);
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

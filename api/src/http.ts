@@ -146,6 +146,7 @@ const TAGS = [
   { name: 'devices', description: 'Registered sensors and their status' },
   { name: 'alerts', description: 'Alerts, their lifecycle, timeline and assignment' },
   { name: 'drills', description: 'Manual drills and their response times' },
+  { name: 'analytics', description: 'Response times per shift and rule, false alarms per rule and device' },
   { name: 'display', description: 'What the wall display needs' },
   { name: 'coverage', description: 'Coverage policies of facilities and the coverage audit' },
   { name: 'plans', description: 'Emergency plans, their filing with the regulator and their drills' },

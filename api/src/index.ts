@@ -11,11 +11,13 @@ import { createHttpServer, declareRoute, type ApiContext, type HttpServer } from
 import { createApiMetrics } from './metrics.js';
 import { ReceiptRecorder } from './receipts.js';
 import { alertRoutes } from './routes/alerts.js';
+import { analyticsRoutes } from './routes/analytics.js';
 import { auditRoutes } from './routes/audit.js';
 import { coveragePolicyRoutes } from './routes/coverage-policies.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { authRoutes, loginRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
+import { shiftRoutes } from './routes/shifts.js';
 import { displayApi } from './routes/display.js';
 import { coverageRoutes } from './routes/coverage.js';
 import { planRoutes } from './routes/plans.js';
@@ -152,6 +154,8 @@ async function registerRoutes(app: HttpServer, ctx: ApiContext): Promise<void> {
       await api.register(alertRoutes, { ctx });
       await api.register(timelineRoutes, { ctx });
       await api.register(drillRoutes, { ctx });
+      await api.register(analyticsRoutes, { ctx });
+      await api.register(shiftRoutes, { ctx });
       await api.register(coverageRoutes, { ctx });
       await api.register(planRoutes, { ctx });
       await api.register(workOrderRoutes, { ctx });

@@ -41,3 +41,6 @@ export * from './workorders/work-orders.js';
 export * from './notifications/endpoints.js';
 export * from './notifications/deliveries.js';
 export * from './homecare/kit.js';
+export * from './analytics/shifts.js';
+export * from './analytics/response-times.js';
+export * from './analytics/false-alarms.js';

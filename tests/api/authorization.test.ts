@@ -86,6 +86,12 @@ const CASES: Record<string, Case> = {
   unassignAlert: {},
   listDrills: { query: (t) => ({ facility: t.facility }) },
   startDrill: { body: (t) => ({ facility: t.facility }) },
+  getResponseAnalytics: { query: (t) => ({ facility: t.facility }) },
+  getFalseAlarmAnalytics: { query: (t) => ({ facility: t.facility }) },
+  listFacilityShifts: {},
+  replaceFacilityShifts: {
+    body: () => ({ shifts: [{ id: 'all-day', name: '全天', starts: '07:00', ends: '07:00' }] }),
+  },
   getDisplayLabels: { query: (t) => ({ facility: t.facility }) },
   pauseDisplaySound: { body: (t) => ({ facility: t.facility, display: 'matrix' }) },
   listCoveragePolicies: { query: (t) => ({ facility: t.facility }) },

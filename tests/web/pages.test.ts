@@ -89,9 +89,10 @@ describe('officer and regulator pages (web app, Chromium)', () => {
 
   it('regulator: the board of the region, pseudonymous, with a CSV export', async () => {
     const page = await web.open('/regulator', web.tokens.regulator);
-    const row = page.getByRole('row').filter({ hasText: HOME.name });
+    const board = page.getByRole('region', { name: zh.regulator.facilities, exact: true });
+    const row = board.getByRole('row').filter({ hasText: HOME.name });
     await row.waitFor();
-    const headers = await page.getByRole('columnheader').allInnerTexts();
+    const headers = await board.getByRole('columnheader').allInnerTexts();
     const cells = await row.getByRole('cell').allInnerTexts();
     const critical = headers.indexOf(`${zh.regulator.openByPriority}: ${zh.priority.critical}`);
     expect(cells[critical]).toBe('1');
@@ -113,7 +114,7 @@ describe('officer and regulator pages (web app, Chromium)', () => {
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('button', { name: zh.common.exportCsv }).click(),
+      board.getByRole('button', { name: zh.common.exportCsv }).click(),
     ]);
     const csv = await (await download.createReadStream()).toArray();
     const text = Buffer.concat(csv).toString('utf8');

@@ -16,7 +16,7 @@ export interface FacilityStatus {
   medianSecondsToAcknowledge: number | null;
 }
 
-function quarterStart(now: Date): string {
+export function quarterStart(now: Date): string {
   return new Date(Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3, 1)).toISOString();
 }
 

@@ -30,3 +30,7 @@ export type Resolution = NonNullable<
 >['content']['application/json'];
 export type AlertDetail = Json<paths['/api/v1/alerts/{id}']['get']['responses'][200]>;
 export type Me = Json<paths['/api/v1/me']['get']['responses'][200]>;
+/** The analytics routes also answer CSV (a string) when asked; the pages ask for JSON. */
+type Report<T> = Exclude<Json<T>, string>;
+export type ResponseAnalytics = Report<paths['/api/v1/analytics/response']['get']['responses'][200]>;
+export type FalseAlarms = Report<paths['/api/v1/analytics/false-alarms']['get']['responses'][200]>;

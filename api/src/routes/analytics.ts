@@ -1,0 +1,153 @@
+import { idSchema } from '@vigil/protocol';
+import {
+  facilityShiftSchema,
+  falseAlarmAnalytics,
+  falseAlarmReportSchema,
+  getFacility,
+  listFacilityShifts,
+  responseAnalytics,
+  responseGroupSchema,
+  type FalseAlarmReport,
+  type Principal,
+  type ResponseGroup,
+} from '@vigil/store';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { toCsv, wantsCsv } from '../csv.js';
+import { Validation } from '../errors.js';
+import type { ApiContext, RouteOptions } from '../http.js';
+import { assertFacility } from '../scope.js';
+
+const DAY_MS = 86_400_000;
+const DEFAULT_DAYS = 30;
+const MAX_DAYS = 366;
+
+const periodQuerySchema = z.object({
+  facility: idSchema.optional().describe("default: the token's facility"),
+  from: z.iso.datetime({ offset: true }).optional().describe(`default: ${DEFAULT_DAYS} days before \`to\``),
+  to: z.iso.datetime({ offset: true }).optional().describe('default: now'),
+});
+type PeriodQuery = z.infer<typeof periodQuerySchema>;
+
+const periodSchema = z.object({
+  facility: idSchema,
+  timezone: z.string(),
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+});
+
+const responseReportSchema = periodSchema.extend({
+  shifts: z.array(facilityShiftSchema),
+  /** False: the facility configured none, these are the defaults (early, middle, night). */
+  shiftsConfigured: z.boolean(),
+  groups: z.array(responseGroupSchema),
+});
+
+/** The facility and period asked for, in scope and at most MAX_DAYS long (400 otherwise, 404 outside scope). */
+async function period(ctx: ApiContext, p: Principal, q: PeriodQuery) {
+  const facility = q.facility ?? p.facility;
+  if (!facility) throw Validation('querystring/facility: required for tokens without a facility');
+  await assertFacility(p, facility, ctx.directory);
+  const to = new Date(q.to ?? ctx.clock.now());
+  const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_DAYS * DAY_MS);
+  if (from >= to) throw Validation('querystring/from: must be before `to`');
+  if (to.getTime() - from.getTime() > MAX_DAYS * DAY_MS)
+    throw Validation(`querystring/from: the period is at most ${MAX_DAYS} days`);
+  const { timezone } = (await getFacility(ctx.db, facility))!;
+  return { facility, timezone, from: from.toISOString(), to: to.toISOString() };
+}
+
+const csvHead = (what: string) => `\`Accept: text/csv\`: ${what} as CSV.`;
+
+function responseCsv(groups: ResponseGroup[]): string {
+  const times = ['toAcknowledge', 'toPresence', 'toResolve'] as const;
+  return toCsv([
+    [
+      'drill',
+      'by',
+      'key',
+      'count',
+      'acknowledged',
+      'present',
+      'resolved',
+      ...times.flatMap((t) => [`${t}Median`, `${t}P90`]),
+    ],
+    ...groups.map((g) => [
+      g.drill,
+      g.by,
+      g.key,
+      g.count,
+      g.acknowledged,
+      g.present,
+      g.resolved,
+      ...times.flatMap((t) => [g[t].median, g[t].p90]),
+    ]),
+  ]);
+}
+
+function falseAlarmCsv(r: FalseAlarmReport): string {
+  return toCsv([
+    ['by', 'key', 'kind', 'count', 'judged', 'falseAlarms', 'deviceFaults', 'share'],
+    ...r.byRule.map((x) => ['rule', x.rule, null, x.count, x.judged, x.falseAlarms, x.deviceFaults, x.share]),
+    ...r.byDevice.map((x) => ['device', x.device, x.kind, x.count, x.judged, x.falseAlarms, x.deviceFaults, x.share]),
+  ]);
+}
+
+/**
+ * The safety officer's and the regulator's analytics (docs/api.md "Response analytics"): response times per shift
+ * and rule, drills apart, and false alarms per rule and device. Pseudonymous: groups of alerts, no resident, and
+ * devices by kind and number for regulators.
+ */
+export const analyticsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
+  app.get(
+    '/analytics/response',
+    {
+      config: { action: 'reports' },
+      schema: {
+        tags: ['analytics'],
+        operationId: 'getResponseAnalytics',
+        summary:
+          'Response times of a facility per shift and per rule: median and p90 to acknowledge, presence, resolve',
+        description:
+          "Alerts raised in [from, to), grouped by the facility's shifts (in its time zone) and by rule, drills apart " +
+          `from real alerts; seconds from raised. ${csvHead('one row per group')}`,
+        querystring: periodQuerySchema,
+        response: { 200: z.union([responseReportSchema, z.string().describe('the CSV form')]) },
+      },
+    },
+    async (request, reply) => {
+      const p = request.principal;
+      const q = await period(ctx, p, request.query);
+      const [groups, { shifts, configured }] = await Promise.all([
+        responseAnalytics(ctx.db, p, q),
+        listFacilityShifts(ctx.db, q.facility),
+      ]);
+      if (wantsCsv(request.headers.accept)) return reply.type('text/csv; charset=utf-8').send(responseCsv(groups));
+      return { ...q, shifts, shiftsConfigured: configured, groups };
+    },
+  );
+
+  app.get(
+    '/analytics/false-alarms',
+    {
+      config: { action: 'reports' },
+      schema: {
+        tags: ['analytics'],
+        operationId: 'getFalseAlarmAnalytics',
+        summary: "False alarms of a facility's real alerts per rule and per device, the noisiest first",
+        description:
+          'From the outcomes caregivers recorded (false_alarm, device_fault) on alerts raised in [from, to); ' +
+          `regulators see devices by kind and number. ${csvHead('one row per rule and per device')}`,
+        querystring: periodQuerySchema,
+        response: { 200: z.union([periodSchema.extend(falseAlarmReportSchema.shape), z.string()]) },
+      },
+    },
+    async (request, reply) => {
+      const p = request.principal;
+      const q = await period(ctx, p, request.query);
+      const report = await falseAlarmAnalytics(ctx.db, p, { ...q, pseudonymous: p.role === 'regulator' });
+      if (wantsCsv(request.headers.accept)) return reply.type('text/csv; charset=utf-8').send(falseAlarmCsv(report));
+      return { ...q, ...report };
+    },
+  );
+};
