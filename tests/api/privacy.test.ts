@@ -8,7 +8,10 @@ const VITAL_KEYS = /"(hr|spo2|rr|sbp|dbp|skinTemp|latestVitals)"\s*:/;
 describe('api privacy: regulators, consent, audit, retention, export and erasure; paging and validation', () => {
   let fx: ApiFixture;
   const alert = makeAlert({ facility: 'f1', device: 'wb-f1' });
-  let doc: { paths: Record<string, Record<string, { operationId: string; requestBody?: unknown }>> };
+  type Parameter = { in: string; name: string; schema?: { type?: string } };
+  let doc: {
+    paths: Record<string, Record<string, { operationId: string; requestBody?: unknown; parameters?: Parameter[] }>>;
+  };
 
   beforeAll(async () => {
     fx = await startApiFixture();
@@ -108,10 +111,16 @@ describe('api privacy: regulators, consent, audit, retention, export and erasure
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {
         if (!op.requestBody) continue;
+        // A numeric path parameter (a shift's or a contact's id) gets a number, so the body is what is wrong.
+        const numeric = (name: string) =>
+          (op.parameters ?? []).some(
+            (p) => p.in === 'path' && p.name === name && ['integer', 'number'].includes(p.schema?.type ?? ''),
+          );
         const url = path.replace(
           /\{(\w+)\}/g,
           (_, name: string) =>
-            ({ id: alert.id, dataClass: 'vitals', drill: '1', step: 'accept' })[name] ??
+            (numeric(name) ? '1' : undefined) ??
+            { id: alert.id, dataClass: 'vitals', drill: '1', step: 'accept' }[name] ??
             (name === 'facility' ? 'f1' : 'anna'),
         );
         const res = await fx.call(fx.tokens.admin, url, { method: method.toUpperCase(), body: '[1]' });
