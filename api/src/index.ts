@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health.js';
 import { locationRoutes } from './routes/locations.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { residentRoutes } from './routes/residents.js';
+import { roomRoutes } from './routes/rooms.js';
 import { timelineRoutes } from './routes/timeline.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
@@ -99,7 +100,12 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
       brokerConnected: () => broker?.connected() ?? false,
     };
     const servers: { url: string; description: string }[] = [];
-    const app = await createHttpServer({ log: log.child({ module: 'http' }), metrics, servers });
+    const app = await createHttpServer({
+      log: log.child({ module: 'http' }),
+      metrics,
+      servers,
+      trustedProxies: options.trustedProxies,
+    });
     closers.push(() => app.close());
     await registerRoutes(app, ctx);
 
@@ -151,6 +157,7 @@ async function registerRoutes(app: HttpServer, ctx: ApiContext): Promise<void> {
       await api.register(dwellingRoutes, { ctx });
       await api.register(notificationRoutes, { ctx });
       await api.register(displayApi, { ctx });
+      await api.register(roomRoutes, { ctx });
       await api.register(locationRoutes, { ctx });
       await api.register(vitalsRoutes, { ctx });
       await api.register(privacyRoutes, { ctx });

@@ -84,6 +84,7 @@ const CASES: Record<string, Case> = {
   listDrills: { query: (t) => ({ facility: t.facility }) },
   startDrill: { body: (t) => ({ facility: t.facility }) },
   getDisplayLabels: { query: (t) => ({ facility: t.facility }) },
+  getRoomBoard: { query: (t) => ({ facility: t.facility }) },
   listCoveragePolicies: { query: (t) => ({ facility: t.facility }) },
   getCoveragePolicy: {},
   putCoveragePolicy: { body: () => POLICY },
@@ -108,6 +109,9 @@ const CASES: Record<string, Case> = {
     }),
   },
   disableUser: {},
+  // u-f1 / u-f3 may not be disabled (yet) when this runs: 409, which writes nothing.
+  enableUser: {},
+  setUserRole: { body: () => ({ role: 'caregiver' }) },
   resetUserPassword: { body: () => ({ password: 'a new password 2' }) },
   listTokens: { scoped: false },
   createToken: { body: (t) => ({ role: 'display', facility: t.facility, expiresAt: day(1) }) },
