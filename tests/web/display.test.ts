@@ -8,6 +8,7 @@ import {
   PEOPLE,
   ROOMS,
   screenshot,
+  STAFF,
   startWebFixture,
   wcagViolations,
   type WebFixture,
@@ -21,8 +22,8 @@ describe('wall display (web app, Chromium)', () => {
 
   beforeAll(async () => {
     web = await startWebFixture();
-    first = await web.open('/display', web.tokens.display);
-    second = await web.open('/display', web.tokens.display);
+    first = await web.open('/display', 'display');
+    second = await web.open('/display', 'display');
     for (const page of [first, second]) await page.getByText(zh.display.link.live, { exact: true }).waitFor();
   });
   afterAll(async () => {
@@ -33,6 +34,13 @@ describe('wall display (web app, Chromium)', () => {
   });
 
   const tile = (page: Page, rule: string) => page.getByRole('article', { name: rule, exact: true });
+  async function signInAsStaff(page: Page): Promise<void> {
+    const dialog = page.getByRole('dialog', { name: zh.display.staffTitle });
+    await dialog.getByLabel(zh.signIn.username).fill(STAFF.caregiver.username);
+    await dialog.getByLabel(zh.signIn.password).fill(STAFF.caregiver.password);
+    await dialog.getByRole('button', { name: zh.common.ok }).click();
+    await dialog.waitFor({ state: 'detached' });
+  }
 
   it('shows a fall published with mosquitto_pub within 2 s, in Chinese, and warns while sound is off', async () => {
     expect(first.url()).not.toContain('token=');
@@ -49,11 +57,9 @@ describe('wall display (web app, Chromium)', () => {
 
   it('acknowledging on one display shows who is going on the other', async () => {
     await tile(first, zh.rules.fall).getByRole('button', { name: zh.display.acknowledge }).click();
-    // A display token only watches: the caregiver gives their own credential, so the record names them.
-    const dialog = first.getByRole('dialog', { name: zh.display.staffTitle });
-    await dialog.getByLabel(zh.display.staffLabel).fill(web.tokens.caregiver);
-    await dialog.getByRole('button', { name: zh.common.ok }).click();
-    const going = zh.display.acknowledgedBy.replace('{who}', '张护士');
+    // A display token only watches: the caregiver signs in (no cookie: the display's next visitor is not them).
+    await signInAsStaff(first);
+    const going = zh.display.acknowledgedBy.replace('{who}', STAFF.caregiver.username);
     await tile(second, zh.rules.fall).getByText(going).waitFor();
     await expect(
       tile(second, zh.rules.fall).getByRole('button', { name: zh.display.acknowledge }).count(),
@@ -68,12 +74,12 @@ describe('wall display (web app, Chromium)', () => {
     await dialog.getByLabel(zh.display.note).fill('已扶回床上');
     await dialog.getByRole('button', { name: zh.display.resolve }).click();
     // Then who resolves: the display's token only watches.
-    const staff = second.getByRole('dialog', { name: zh.display.staffTitle });
-    await staff.getByLabel(zh.display.staffLabel).fill(web.tokens.caregiver);
-    await staff.getByRole('button', { name: zh.common.ok }).click();
+    await signInAsStaff(second);
     await tile(first, zh.rules.fall).waitFor({ state: 'detached' });
     const { rows } = await web.fx.db.pool.query(`SELECT outcome, note, resolved_by FROM alerts WHERE rule = 'fall'`);
-    expect(rows).toEqual([{ outcome: 'assisted', note: '已扶回床上', resolved_by: '张护士' }]);
+    expect(rows).toEqual([{ outcome: 'assisted', note: '已扶回床上', resolved_by: STAFF.caregiver.username }]);
+    // The display keeps no cookie of theirs: it still speaks with its own token.
+    expect(await second.context().cookies()).toEqual([]);
   });
 
   it('shows a burst of offline devices as one group tile, never hiding a critical alert of another rule', async () => {

@@ -10,9 +10,10 @@ const DOWN_MS = 5000;
 
 /**
  * The open alerts of the credential's scope, live from /api/v1/stream (docs/api.md "WebSocket stream"):
- * resumes with `since` after a drop; stale after `staleMs` without a message, or 5 s without a connection.
+ * resumes with `since` after a drop; stale after `staleMs` without a message, or 5 s without a connection. The hello
+ * carries the display token, or none for a person signed in by cookie (the upgrade request carries the cookie).
  */
-export function useAlertStream(credential: string, options: { staleMs: number; onRefused(): void }) {
+export function useAlertStream(credential: string | null, options: { staleMs: number; onRefused(): void }) {
   const alerts = reactive(new Map<string, Alert>());
   const lastHeard = ref(Date.now());
   const now = ref(Date.now());
@@ -45,7 +46,11 @@ export function useAlertStream(credential: string, options: { staleMs: number; o
     socket = ws;
     ws.onopen = () =>
       ws.send(
-        JSON.stringify({ type: 'hello', token: credential, ...(lastEventId === null ? {} : { since: lastEventId }) }),
+        JSON.stringify({
+          type: 'hello',
+          ...(credential === null ? {} : { token: credential }),
+          ...(lastEventId === null ? {} : { since: lastEventId }),
+        }),
       );
     ws.onmessage = (event) => {
       if (socket !== ws) return;
