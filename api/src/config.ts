@@ -83,7 +83,12 @@ const proxyEntrySchema = z.string().refine(
 const trustedProxiesSchema = z
   .string()
   .optional()
-  .transform((value) => (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean))
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(proxyEntrySchema));
 
 const envSchema = z.object({

@@ -4,7 +4,14 @@ import { createLogger, createPool, migrate, startCluster, type Logger, type Pool
 export const CLI_ACTOR = 'cli';
 
 /** The CLI speaks for the operator: every account and token is in its scope. */
-export const OPERATOR = { tokenId: 'cli', role: 'admin', facility: null, region: null, user: null, actor: CLI_ACTOR } as const;
+export const OPERATOR = {
+  tokenId: 'cli',
+  role: 'admin',
+  facility: null,
+  region: null,
+  user: null,
+  actor: CLI_ACTOR,
+} as const;
 
 /** The CLI's logger writes to stderr so that `--json` output on stdout stays machine-readable. */
 export function cliLogger(level = process.env.VIGIL_LOG_LEVEL ?? 'warn'): Logger {

@@ -15,7 +15,13 @@ describe('api room board GET /api/v1/rooms', () => {
     await addLocation(db, { facility: 'f1', id: 'room-2', kind: 'room', name: '102 房' });
     await addLocation(db, { facility: 'f1', id: 'room-3', kind: 'room', name: '103 房' });
     await addLocation(db, { facility: 'f1', id: 'bath-1', kind: 'bathroom', name: '浴室' });
-    await addResident(db, { facility: 'f1', id: 'bao', name: '鲍玉兰', careLevel: 'fully-dependent', location: 'room-2' });
+    await addResident(db, {
+      facility: 'f1',
+      id: 'bao',
+      name: '鲍玉兰',
+      careLevel: 'fully-dependent',
+      location: 'room-2',
+    });
     await addResident(db, { facility: 'f1', id: 'chen', name: '陈建国', careLevel: 'self-care', location: 'room-2' });
     await setConsent(db, 'f1', 'bao', { vitals: true, location: true, familyNotification: false }, 'test');
     await setConsent(db, 'f1', 'chen', { vitals: false, location: true, familyNotification: false }, 'test');
@@ -24,7 +30,9 @@ describe('api room board GET /api/v1/rooms', () => {
     await addDevice(db, { facility: 'f1', id: 'wb-chen', kind: 'wristband', resident: 'chen' });
     await addDevice(db, { facility: 'f1', id: 'pir-3', kind: 'pir', location: 'room-3' });
     // Seen just now: wb-bao online with a low battery; bm-bao and wb-chen online; pir-3 offline.
-    await db.query(`UPDATE devices SET online = true, last_seen_at = now(), battery = 80 WHERE id IN ('wb-bao', 'bm-bao', 'wb-chen', 'pir-3')`);
+    await db.query(
+      `UPDATE devices SET online = true, last_seen_at = now(), battery = 80 WHERE id IN ('wb-bao', 'bm-bao', 'wb-chen', 'pir-3')`,
+    );
     await db.query(`UPDATE devices SET battery = 12 WHERE id = 'wb-bao'`);
     await db.query(`UPDATE devices SET online = false WHERE id = 'pir-3'`);
     await db.query(

@@ -95,7 +95,11 @@ async function seedHome(fx: ApiFixture) {
   await addDevice(db, { facility: HOME.id, id: 'bm-li', kind: 'bedmat', resident: 'li' });
   await addDevice(db, { facility: HOME.id, id: 'sm-101', kind: 'smoke', location: 'room-101' });
   const token = async (input: Parameters<typeof createToken>[1]) => (await createToken(db, input)).token;
-  const scopes = { caregiver: { facility: HOME.id }, officer: { facility: HOME.id }, regulator: { region: HOME.region } };
+  const scopes = {
+    caregiver: { facility: HOME.id },
+    officer: { facility: HOME.id },
+    regulator: { region: HOME.region },
+  };
   const roles = { caregiver: 'caregiver', officer: 'safety-officer', regulator: 'regulator' } as const;
   for (const [key, person] of Object.entries(STAFF) as [keyof typeof STAFF, Person][]) {
     const { username: id, name, password } = person;

@@ -95,7 +95,9 @@ describe('officer and regulator pages (web app, Chromium)', () => {
     await page.getByRole('button', { name: zh.common.signOut }).click();
     await page.getByRole('heading', { name: zh.common.signIn }).waitFor();
     expect(await page.context().cookies()).toEqual([]);
-    const reused = await fetch(`${web.fx.api.url}/api/v1/me`, { headers: { cookie: `vigil_session=${cookie!.value}` } });
+    const reused = await fetch(`${web.fx.api.url}/api/v1/me`, {
+      headers: { cookie: `vigil_session=${cookie!.value}` },
+    });
     expect(reused.status).toBe(401);
     await page.context().close();
   });

@@ -32,4 +32,7 @@ export type Resolution = NonNullable<
   paths['/api/v1/alerts/{id}/resolve']['post']['requestBody']
 >['content']['application/json'];
 export type BoardRoom = Json<paths['/api/v1/rooms']['get']['responses'][200]>['rooms'][number];
+export type ResidentPatch = NonNullable<
+  paths['/api/v1/residents/{facility}/{resident}']['patch']['requestBody']
+>['content']['application/json'];
 export type Me = Json<paths['/api/v1/me']['get']['responses'][200]>;

@@ -125,9 +125,7 @@ function userTable(users: UserRecord[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => width(row[i]!))));
   return rows
     .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - width(cell))))
-        .join('  '),
+      row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - width(cell)))).join('  '),
     )
     .join('\n');
 }
