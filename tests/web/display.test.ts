@@ -55,6 +55,12 @@ describe('wall display (web app, Chromium)', () => {
     await tile(second, zh.rules.fall).waitFor({ timeout: 2_000 });
   });
 
+  it('shows the room board to the display token: every room with its residents, in one request', async () => {
+    const room = first.getByRole('article', { name: ROOMS['room-102'], exact: true });
+    await room.getByText(PEOPLE.li).waitFor();
+    await first.getByRole('article', { name: ROOMS['room-101'], exact: true }).getByText(PEOPLE.wang).waitFor();
+  });
+
   it('acknowledging on one display shows who is going on the other', async () => {
     await tile(first, zh.rules.fall).getByRole('button', { name: zh.display.acknowledge }).click();
     // A display token only watches: the caregiver signs in (no cookie: the display's next visitor is not them).

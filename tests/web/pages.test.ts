@@ -66,6 +66,8 @@ describe('officer and regulator pages (web app, Chromium)', () => {
 
   it('wall display signed in as a caregiver: the room board with each bed and its latest vital signs', async () => {
     const page = await web.open('/display', STAFF.caregiver);
+    // The stream takes the session cookie from the upgrade request (the hello carries no token).
+    await page.getByText(zh.display.link.live, { exact: true }).waitFor();
     const room = page.getByRole('article', { name: ROOMS['room-101'], exact: true });
     await room.getByText(PEOPLE.wang).waitFor();
     await room.getByText(zh.display.hr.replace('{v}', String(HEART_RATES.at(-1)))).waitFor();
