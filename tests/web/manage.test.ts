@@ -106,13 +106,13 @@ describe('officer management pages (web app, Chromium)', () => {
     expect(await wcagViolations(page)).toEqual([]);
 
     // A new secret replaces the old one; then the device is retired.
-    await page.getByRole('button', { name: zh.manage.rotateOf.replace('{id}', 'wb-zhao') }).click();
+    await page.getByRole('button', { name: `${zh.manage.rotate} wb-zhao` }).click();
     await status(zh.manage.rotated.replace('{id}', 'wb-zhao'));
     const rotated = (await shown.locator('output').innerText()).trim();
     expect(rotated).not.toBe(secret);
     const after = (await db().query(`SELECT secret_hash FROM devices WHERE id = 'wb-zhao'`)).rows[0].secret_hash;
     expect(await verifySecret(after, rotated)).toBe(true);
-    await page.getByRole('button', { name: zh.manage.retireOf.replace('{id}', 'wb-zhao') }).click();
+    await page.getByRole('button', { name: `${zh.manage.retire} wb-zhao` }).click();
     await page.getByRole('row').filter({ hasText: 'wb-zhao' }).waitFor({ state: 'detached' });
     const retired = await db().query(`SELECT retired_at IS NOT NULL AS retired FROM devices WHERE id = 'wb-zhao'`);
     expect(retired.rows).toEqual([{ retired: true }]);
@@ -131,11 +131,11 @@ describe('officer management pages (web app, Chromium)', () => {
       (await db().query(`SELECT role, facility_id, disabled_at IS NOT NULL AS disabled FROM users WHERE id = 'sunli'`))
         .rows;
     expect(await user()).toEqual([{ role: 'caregiver', facility_id: 'songhe', disabled: false }]);
-    await page.getByRole('button', { name: zh.manage.disableOf.replace('{id}', 'sunli') }).click();
-    await page.getByRole('button', { name: zh.manage.enableOf.replace('{id}', 'sunli') }).waitFor();
+    await page.getByRole('button', { name: `${zh.manage.disable} sunli` }).click();
+    await page.getByRole('button', { name: `${zh.manage.enable} sunli` }).waitFor();
     expect(await user()).toEqual([{ role: 'caregiver', facility_id: 'songhe', disabled: true }]);
-    await page.getByRole('button', { name: zh.manage.enableOf.replace('{id}', 'sunli') }).click();
-    await page.getByRole('button', { name: zh.manage.disableOf.replace('{id}', 'sunli') }).waitFor();
+    await page.getByRole('button', { name: `${zh.manage.enable} sunli` }).click();
+    await page.getByRole('button', { name: `${zh.manage.disable} sunli` }).waitFor();
     await page.getByLabel(zh.manage.roleOf.replace('{id}', 'sunli')).selectOption('safety-officer');
     await status(zh.manage.roleChanged.replace('{id}', 'sunli'));
     expect(await user()).toEqual([{ role: 'safety-officer', facility_id: 'songhe', disabled: false }]);
