@@ -32,6 +32,19 @@ describe('api accounts: enable, role, list, trusted proxies', () => {
     expect(entries[0]).toMatchObject({ actor: 'liming', target: 'user:zhaolei', facility: 'f1' });
   });
 
+  it('signs in without a cookie on request (a caregiver at a shared display): the token alone', async () => {
+    const response = await fetch(`${fx.api.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'zhaolei', password: passwordOf('zhaolei'), cookie: false }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    const { token } = (await response.json()) as { token: string };
+    expect((await fx.call(token, '/api/v1/auth/me')).body).toMatchObject({ actor: 'zhaolei', via: 'bearer' });
+    expect((await login(fx, 'zhaolei')).setCookie).toContain('vigil_session=');
+  });
+
   it('changes a caregiver into an officer: their tokens are revoked, the new role applies at the next sign-in', async () => {
     const officer = (await login(fx, 'liming')).body.token;
     const before = (await login(fx, 'wangfang')).body.token;
