@@ -27,7 +27,7 @@ export function displayToken(): string | null {
   return localStorage.getItem(DISPLAY_TOKEN_KEY);
 }
 
-export function useDisplayToken(token: string): void {
+export function keepDisplayToken(token: string): void {
   localStorage.setItem(DISPLAY_TOKEN_KEY, token.trim());
 }
 

@@ -1,6 +1,6 @@
 import { ref } from 'vue';
 import { api, type Me } from './api.js';
-import { displayToken, signIn, signOut, useDisplayToken } from './auth.js';
+import { displayToken, signIn, signOut, keepDisplayToken } from './auth.js';
 
 /**
  * Who the page speaks for (`me`): a person signed in by the session cookie, or a display token. `credential` is
@@ -30,7 +30,7 @@ export function useSession() {
     if (result.ok) await check();
   }
   function beginDisplay(token: string): Promise<void> {
-    useDisplayToken(token);
+    keepDisplayToken(token);
     credential.value = displayToken();
     refused.value = false;
     return check();
