@@ -104,6 +104,17 @@ describe('officer and regulator pages (web app, Chromium)', () => {
     await page.context().close();
   });
 
+  it('wall display: a display token entered in the form instead of a person’s sign-in', async () => {
+    const page = await web.open('/display', null);
+    await page.getByText(zh.signIn.useDisplayToken).click();
+    await page.getByLabel(zh.common.credential).fill(web.tokens.display);
+    await page.getByRole('button', { name: zh.signIn.useToken }).click();
+    await page.getByText(zh.display.link.live, { exact: true }).waitFor();
+    await page.getByRole('article', { name: ROOMS['room-102'], exact: true }).getByText(PEOPLE.li).waitFor();
+    expect(await page.context().cookies()).toEqual([]);
+    await page.context().close();
+  });
+
   it('regulator: the board of the region, pseudonymous, with a CSV export', async () => {
     const page = await web.open('/regulator', STAFF.regulator);
     const row = page.getByRole('row').filter({ hasText: HOME.name });
