@@ -16,6 +16,16 @@ export default defineConfig({
     reportCompressedSize: false,
     // ECharts makes the officer's page larger; the display's budget is measured in tests/web (docs/web.md).
     chunkSizeWarningLimit: 800,
-    rollupOptions: { input: { display: page('display'), officer: page('officer'), regulator: page('regulator') } },
+    rollupOptions: {
+      input: {
+        display: page('display'),
+        officer: page('officer'),
+        regulator: page('regulator'),
+        staff: page('staff'),
+        // The staff page's service worker: a fixed name at the root (its scope is /staff), not a hashed asset.
+        'staff-sw': fileURLToPath(new URL('staff/sw.ts', import.meta.url)),
+      },
+      output: { entryFileNames: (chunk) => (chunk.name === 'staff-sw' ? '[name].js' : 'assets/[name]-[hash].js') },
+    },
   },
 });

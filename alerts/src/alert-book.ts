@@ -121,6 +121,8 @@ export class AlertBook {
         lastSeenAt: iso(now),
         acknowledgedAt: null,
         acknowledgedBy: null,
+        presentAt: null,
+        presentBy: null,
         resolvedAt: null,
         resolvedBy: null,
         outcome: null,

@@ -1,13 +1,9 @@
-import { connectMqttService, handleEach, type Logger, type MqttService, type MqttTuning } from '@vigil/core';
+import { connectMqttService, handleEach, type Logger, type MqttLogin, type MqttService } from '@vigil/core';
 import { deviceTopicFilter, INTERNAL_TOPICS } from '@vigil/protocol';
 
-export interface BrokerOptions {
-  url: string;
-  username: string;
-  password: string;
+export interface BrokerOptions extends MqttLogin {
   /** The events session's client id; the readings session's is this + `-readings`. */
   clientId: string;
-  tuning?: Partial<MqttTuning>;
 }
 
 /**

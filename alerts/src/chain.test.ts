@@ -20,6 +20,8 @@ const alert: AlertEvent['alert'] = {
   lastSeenAt: '2026-11-23T02:00:00.000Z',
   acknowledgedAt: null,
   acknowledgedBy: null,
+  presentAt: null,
+  presentBy: null,
   resolvedAt: null,
   resolvedBy: null,
   outcome: null,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { MQTT_TUNING_ENV, MQTT_TUNING_ENV_SHAPE, mqttTuning, parseEnv, portSchema, type MqttTuning } from '@vigil/core';
+import { MQTT_CLIENT_ENV, MQTT_CLIENT_ENV_SHAPE, mqttClient, parseEnv, portSchema, type MqttTuning } from '@vigil/core';
 import type { EscalationPolicy } from './alert-book.js';
 
 /** Tunables of the alerts service, with the defaults `start()` uses. */
@@ -43,7 +43,7 @@ const envSchema = z.object({
   VIGIL_ALERTS_MQTT_PASSWORD: z.string().min(1).optional(),
   VIGIL_ALERTS_CLIENT_ID: z.string().min(1).default(ALERTS_DEFAULTS.clientId),
   VIGIL_ALERTS_DATA_DIR: z.string().min(1).default(DEFAULT_ALERTS_DATA_DIR),
-  ...MQTT_TUNING_ENV_SHAPE,
+  ...MQTT_CLIENT_ENV_SHAPE,
   VIGIL_ALERTS_ESCALATION_REPEAT_MS: ms.default(ALERTS_DEFAULTS.repeatMs),
   VIGIL_ALERTS_ESCALATION_OFFICER_MS: ms.default(ALERTS_DEFAULTS.officerMs),
   VIGIL_ALERTS_ESCALATION_HIGH_MS: msOrOff.default(ALERTS_DEFAULTS.high.repeatMs),
@@ -65,7 +65,7 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_ALERTS_MQTT_PASSWORD: 'service account secret (default: `vigil alerts` issues a new one)',
   VIGIL_ALERTS_CLIENT_ID: `MQTT client id of the events session; the readings session's adds -readings (default ${ALERTS_DEFAULTS.clientId})`,
   VIGIL_ALERTS_DATA_DIR: 'backlog of alert events not yet in the database, on local disk (default <repo>/.data/alerts)',
-  ...MQTT_TUNING_ENV,
+  ...MQTT_CLIENT_ENV,
   VIGIL_ALERTS_ESCALATION_REPEAT_MS: `escalate an unacknowledged critical alert after, and every, this many ms (default ${ALERTS_DEFAULTS.repeatMs})`,
   VIGIL_ALERTS_ESCALATION_OFFICER_MS: `escalate to the safety officer from this many ms after raising (default ${ALERTS_DEFAULTS.officerMs})`,
   VIGIL_ALERTS_ESCALATION_HIGH_MS: `remind about an unacknowledged high alert after, and every, this many ms; 0: never (default ${ALERTS_DEFAULTS.high.repeatMs})`,
@@ -82,7 +82,7 @@ export const ALERTS_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
 export interface AlertsEnvConfig {
   databaseUrl?: string;
   dataDir: string;
-  mqtt: { url: string; username: string; password?: string; clientId: string; tuning: MqttTuning };
+  mqtt: { url: string; username: string; password?: string; clientId: string; tuning: MqttTuning; ca?: Buffer };
   escalation: EscalationPolicy;
   tickMs: number;
   capPerMinute: number;
@@ -101,7 +101,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AlertsEnvCo
       username: e.VIGIL_ALERTS_MQTT_USERNAME,
       password: e.VIGIL_ALERTS_MQTT_PASSWORD,
       clientId: e.VIGIL_ALERTS_CLIENT_ID,
-      tuning: mqttTuning(e),
+      ...mqttClient(e),
     },
     escalation: {
       repeatMs: e.VIGIL_ALERTS_ESCALATION_REPEAT_MS,

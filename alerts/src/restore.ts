@@ -1,6 +1,11 @@
 import type pg from 'pg';
-import { alertSchema, type Alert } from '@vigil/protocol';
-import { readActivitySince, readEventLogPosition, readUnresolvedAlerts, type ActivityRow } from '@vigil/store';
+import {
+  readActivitySince,
+  readEventLogPosition,
+  readUnresolvedAlerts,
+  storedAlertSchema,
+  type ActivityRow,
+} from '@vigil/store';
 import type { Tracked } from './alert-book.js';
 import type { EventLogSeed } from './event-log.js';
 import type { RuleInput } from './rules/types.js';
@@ -12,7 +17,7 @@ export const loadEventLogSeed = (pool: pg.Pool): Promise<EventLogSeed> => readEv
 export async function loadUnresolvedAlerts(pool: pg.Pool): Promise<Tracked[]> {
   return (await readUnresolvedAlerts(pool)).map((row) => ({
     // The newest event holds the alert exactly as it was published; the alerts row is its projection.
-    alert: alertSchema.parse(row.data) as Alert,
+    alert: storedAlertSchema.parse(row.data),
     lastEventAt: row.lastEventAt,
     lastEscalatedAt: row.lastEscalatedAt,
   }));

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { createPool, silentLogger, systemClock, type Clock, type Logger, type MqttTuning } from '@vigil/core';
+import { createPool, silentLogger, systemClock, type Clock, type Logger, type MqttLogin } from '@vigil/core';
 import { INTERNAL_TOPICS, type Alert, type AlertEvent } from '@vigil/protocol';
 import { AlertBook, type EscalationPolicy } from './alert-book.js';
 import { DiskBacklog } from './backlog.js';
@@ -19,7 +19,7 @@ export interface AlertsOptions {
   databaseUrl: string;
   /** Where the backlog of events not yet in the database lives on local disk (LevelDB). */
   dataDir: string;
-  mqtt: { url: string; username: string; password: string; clientId?: string; tuning?: Partial<MqttTuning> };
+  mqtt: MqttLogin;
   logger?: Logger;
   metrics?: Registry;
   clock?: Clock;

@@ -1,7 +1,7 @@
 import {
-  MQTT_TUNING_ENV,
-  MQTT_TUNING_ENV_SHAPE,
-  mqttTuning,
+  MQTT_CLIENT_ENV,
+  MQTT_CLIENT_ENV_SHAPE,
+  mqttClient,
   parseEnv,
   portSchema,
   type Clock,
@@ -49,6 +49,8 @@ export interface ApiOptions {
   retentionDays?: number;
   /** How many recent alert events are kept in memory for resuming streams (default 10 000). */
   ringSize?: number;
+  /** Web Push: the VAPID public key dispatch signs with, served to the staff page (docs/homecare.md). */
+  vapidPublicKey?: string;
 }
 
 /** The api's broker connection; `configFromEnv` may leave the password to the CLI. */
@@ -61,6 +63,8 @@ export interface ApiMqttOptions {
   /** The instance's suffix (default: random at each start); a stable name (host, pod) lets a restart resume. */
   instanceId?: string;
   tuning?: Partial<MqttTuning>;
+  /** PEM CA of an `mqtts://` broker (VIGIL_MQTT_CA). */
+  ca?: Buffer;
 }
 
 /** What `configFromEnv` yields: `databaseUrl` and the broker password may be absent (the CLI fills them in). */
@@ -106,8 +110,9 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .optional(),
-  ...MQTT_TUNING_ENV_SHAPE,
+  ...MQTT_CLIENT_ENV_SHAPE,
   VIGIL_API_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  VIGIL_VAPID_PUBLIC_KEY: z.string().min(1).optional(),
 });
 
 /** Every environment variable of the api with its meaning (`vigil api --help`, docs/api.md). */
@@ -125,8 +130,9 @@ export const API_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_API_MQTT_CLIENT_ID: 'prefix of the MQTT client id; each instance adds -<instance> (default vigil-api)',
   VIGIL_API_MQTT_INSTANCE:
     "this instance's client id suffix, e.g. the host name, so a restart resumes its session (default: random)",
-  ...MQTT_TUNING_ENV,
+  ...MQTT_CLIENT_ENV,
   VIGIL_API_COMMAND_TIMEOUT_MS: 'how long acknowledge/resolve/drill wait for the alerts service (default 5000)',
+  VIGIL_VAPID_PUBLIC_KEY: "Web Push VAPID public key, dispatch's, served to the staff page (default: push off)",
 };
 
 /**
@@ -147,8 +153,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvConfi
       password: e.VIGIL_API_MQTT_PASSWORD,
       clientId: e.VIGIL_API_MQTT_CLIENT_ID,
       instanceId: e.VIGIL_API_MQTT_INSTANCE,
-      tuning: mqttTuning(e),
+      ...mqttClient(e),
     },
     commandTimeoutMs: e.VIGIL_API_COMMAND_TIMEOUT_MS,
+    vapidPublicKey: e.VIGIL_VAPID_PUBLIC_KEY,
   };
 }

@@ -50,6 +50,8 @@ export interface ApiContext {
   helloTimeoutMs: number;
   /** True while the broker connection is up (readiness). */
   brokerConnected(): boolean;
+  /** The Web Push VAPID public key the staff page subscribes with (null: push is off). */
+  vapidPublicKey: string | null;
 }
 
 /** Every route plugin receives the context under this key. */

@@ -33,6 +33,8 @@ import { workOrderRoutes } from './routes/work-orders.js';
 import { dwellingRoutes } from './routes/dwellings.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { vitalsRoutes } from './routes/vitals.js';
+import { staffShiftRoutes } from './routes/staff-shifts.js';
+import { contactRoutes } from './routes/contacts.js';
 import { allow, Directory } from './scope.js';
 import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
@@ -98,6 +100,7 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
       heartbeatMs: options.heartbeatMs ?? STREAM_HEARTBEAT_MS,
       helloTimeoutMs: options.helloTimeoutMs ?? STREAM_HELLO_TIMEOUT_MS,
       brokerConnected: () => broker?.connected() ?? false,
+      vapidPublicKey: options.vapidPublicKey ?? null,
     };
     const servers: { url: string; description: string }[] = [];
     const app = await createHttpServer({
@@ -156,6 +159,8 @@ async function registerRoutes(app: HttpServer, ctx: ApiContext): Promise<void> {
       await api.register(workOrderRoutes, { ctx });
       await api.register(dwellingRoutes, { ctx });
       await api.register(notificationRoutes, { ctx });
+      await api.register(staffShiftRoutes, { ctx });
+      await api.register(contactRoutes, { ctx });
       await api.register(displayApi, { ctx });
       await api.register(roomRoutes, { ctx });
       await api.register(locationRoutes, { ctx });

@@ -28,6 +28,7 @@ export function subscribeAlertEvents(
     instanceId: options.instanceId,
     filters: [INTERNAL_TOPICS.alertEvents],
     tuning: options.tuning,
+    ca: options.ca,
     log,
     handler: handleEach(async ({ payload }) => {
       const parsed = alertEventSchema.safeParse(parseJson(payload));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MQTT_TUNING_ENV, MQTT_TUNING_ENV_SHAPE, mqttTuning, parseEnv, portSchema, type MqttTuning } from '@vigil/core';
+import { idSchema } from '@vigil/protocol';
+import { MQTT_CLIENT_ENV, MQTT_CLIENT_ENV_SHAPE, mqttClient, parseEnv, portSchema, type MqttTuning } from '@vigil/core';
 
 /** Tunables of the dispatch service, with the defaults `start()` uses (docs/homecare.md "Configuration"). */
 export const DISPATCH_DEFAULTS = {
@@ -24,7 +25,8 @@ const envSchema = z.object({
   VIGIL_DISPATCH_MQTT_USERNAME: z.string().min(1).default(DISPATCH_DEFAULTS.username),
   VIGIL_DISPATCH_MQTT_PASSWORD: z.string().min(1).optional(),
   VIGIL_DISPATCH_CLIENT_ID: z.string().min(1).default(DISPATCH_DEFAULTS.clientId),
-  ...MQTT_TUNING_ENV_SHAPE,
+  VIGIL_DISPATCH_STATION: idSchema.optional(),
+  ...MQTT_CLIENT_ENV_SHAPE,
   VIGIL_DISPATCH_ACCEPT_MS: ms.default(DISPATCH_DEFAULTS.acceptMs),
   VIGIL_DISPATCH_ON_SITE_MS: ms.default(DISPATCH_DEFAULTS.onSiteMs),
   VIGIL_DISPATCH_TICK_MS: ms.default(DISPATCH_DEFAULTS.tickMs),
@@ -44,8 +46,9 @@ export const DISPATCH_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_MQTT_PORT: 'broker port when VIGIL_MQTT_URL is unset (default 1883)',
   VIGIL_DISPATCH_MQTT_USERNAME: `service account id (default ${DISPATCH_DEFAULTS.username})`,
   VIGIL_DISPATCH_MQTT_PASSWORD: 'service account secret (default: `vigil dispatch` issues a new one)',
-  VIGIL_DISPATCH_CLIENT_ID: `MQTT client id of the durable alert-events session (default ${DISPATCH_DEFAULTS.clientId})`,
-  ...MQTT_TUNING_ENV,
+  VIGIL_DISPATCH_CLIENT_ID: `MQTT client id of the durable alert-events session (default ${DISPATCH_DEFAULTS.clientId}; -<station> added with a station)`,
+  VIGIL_DISPATCH_STATION: "only this home-care station's alerts, orders and notifications (default: every station's)",
+  ...MQTT_CLIENT_ENV,
   VIGIL_DISPATCH_ACCEPT_MS: `escalate a work order nobody accepted to the station lead after this many ms (default ${DISPATCH_DEFAULTS.acceptMs})`,
   VIGIL_DISPATCH_ON_SITE_MS: `on-site target of a work order, ms after the alert (default ${DISPATCH_DEFAULTS.onSiteMs})`,
   VIGIL_DISPATCH_TICK_MS: `how often escalations and due deliveries are looked for, ms (default ${DISPATCH_DEFAULTS.tickMs})`,
@@ -74,9 +77,10 @@ export interface NotifyConfig {
 /** What `configFromEnv` returns: `start()` options, except that the database URL and password may be absent. */
 export interface DispatchEnvConfig {
   databaseUrl?: string;
-  mqtt: { url: string; username: string; password?: string; clientId: string; tuning: MqttTuning };
+  mqtt: { url: string; username: string; password?: string; clientId: string; tuning: MqttTuning; ca?: Buffer };
   times: DispatchTimes;
   notify: NotifyConfig;
+  station?: string;
 }
 
 /** Reads the dispatch configuration from the environment (zod-validated; a failure names every bad variable). */
@@ -89,8 +93,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DispatchEnv
       username: e.VIGIL_DISPATCH_MQTT_USERNAME,
       password: e.VIGIL_DISPATCH_MQTT_PASSWORD,
       clientId: e.VIGIL_DISPATCH_CLIENT_ID,
-      tuning: mqttTuning(e),
+      ...mqttClient(e),
     },
+    station: e.VIGIL_DISPATCH_STATION,
     times: {
       acceptMs: e.VIGIL_DISPATCH_ACCEPT_MS,
       onSiteMs: e.VIGIL_DISPATCH_ON_SITE_MS,

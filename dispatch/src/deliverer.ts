@@ -23,6 +23,8 @@ export interface DelivererOptions {
   retryMs: number;
   /** Publishes a channel's state (QoS 1) on `INTERNAL_TOPICS.channelStatus`. */
   publish: (topic: string, payload: string) => void;
+  /** Only this station's deliveries (null: every station's). */
+  station: string | null;
 }
 
 /**
@@ -58,7 +60,7 @@ export class Deliverer {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const due = await dueDeliveries(this.o.pool, new Date(this.o.clock.now()));
+      const due = await dueDeliveries(this.o.pool, new Date(this.o.clock.now()), this.o.station);
       if (!due.length) return;
       await Promise.all(due.map((d) => this.deliver(d)));
     }

@@ -30,6 +30,8 @@ export interface DispatcherOptions {
   onSiteMs: number;
   /** Told after a commit that queued deliveries, so the deliverer starts at once. */
   queued: () => void;
+  /** Only this station's alerts (null: every station's); the others' events are acknowledged untouched. */
+  station: string | null;
 }
 
 /**
@@ -42,6 +44,7 @@ export class Dispatcher {
   constructor(private readonly o: DispatcherOptions) {}
 
   async handle(event: AlertEvent): Promise<void> {
+    if (this.o.station !== null && event.alert.facility !== this.o.station) return;
     if (event.event === 'raised') await this.open(event.alert);
     else if (event.event === 'resolved' || event.event === 'auto_cleared')
       await cancelWorkOrder(this.o.pool, event.alert.id, new Date(event.at));

@@ -9,6 +9,8 @@ export interface EscalatorOptions {
   clock: Clock;
   acceptMs: number;
   queued: () => void;
+  /** Only this station's orders (null: every station's). */
+  station: string | null;
 }
 
 /**
@@ -22,7 +24,7 @@ export class Escalator {
   async tick(): Promise<number> {
     const { pool, log, clock, acceptMs } = this.o;
     const now = new Date(clock.now());
-    const due = await unacceptedSince(pool, new Date(now.getTime() - acceptMs));
+    const due = await unacceptedSince(pool, new Date(now.getTime() - acceptMs), this.o.station);
     let escalated = 0;
     for (const order of due) {
       const [dwelling, facility] = await Promise.all([

@@ -45,7 +45,8 @@ export interface Message {
 export function composeMessage(reason: DeliveryReason, order: WorkOrder, dwelling: Dwelling | null): Message {
   const [ruleZh, ruleEn] = RULE_LABELS[order.rule];
   const [prioZh, prioEn] = PRIORITY_LABELS[order.priority];
-  const path = `/staff/work-orders/${order.id}`;
+  // The staff page gives each order the element id `order-<id>`: the browser scrolls to it.
+  const path = `/staff#order-${order.id}`;
   if (reason === 'family')
     return {
       title: `【${prioZh}】家人${ruleZh} / ${ruleEn} at home`,

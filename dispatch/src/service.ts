@@ -6,7 +6,7 @@ import {
   type Clock,
   type Logger,
   type MqttService,
-  type MqttTuning,
+  type MqttLogin,
 } from '@vigil/core';
 import { alertEventSchema, INTERNAL_TOPICS, type AlertEvent } from '@vigil/protocol';
 import { Backoff, classifyDatabaseError } from '@vigil/store';
@@ -20,12 +20,17 @@ import { Escalator } from './escalator.js';
 
 export interface DispatchOptions {
   databaseUrl: string;
-  mqtt: { url: string; username: string; password: string; clientId?: string; tuning?: Partial<MqttTuning> };
+  mqtt: MqttLogin;
   times?: Partial<DispatchTimes>;
   notify?: Partial<NotifyConfig>;
   logger?: Logger;
   /** Escalation and retry times are read from it (tests pass a fake one). */
   clock?: Clock;
+  /**
+   * One station's dispatch (docs/homecare.md "One dispatch process per station"): only its alerts, orders and
+   * deliveries, on a session of its own (client id `<clientId>-<station>`). Absent: every station's.
+   */
+  station?: string;
 }
 
 export interface DispatchHandle {
@@ -36,7 +41,8 @@ export interface DispatchHandle {
 
 /** Starts the dispatch service (see index.ts). */
 export async function startDispatch(options: DispatchOptions): Promise<DispatchHandle> {
-  const log = (options.logger ?? silentLogger()).child({ module: 'dispatch' });
+  const station = options.station ?? null;
+  const log = (options.logger ?? silentLogger()).child({ module: 'dispatch', ...(station ? { station } : {}) });
   const clock = options.clock ?? systemClock;
   const times = { ...DISPATCH_DEFAULTS, ...options.times };
   const notify = { maxAttempts: DISPATCH_DEFAULTS.maxAttempts, retryMs: DISPATCH_DEFAULTS.retryMs, ...options.notify };
@@ -55,9 +61,11 @@ export async function startDispatch(options: DispatchOptions): Promise<DispatchH
     retryMs: notify.retryMs,
     publish: (topic, payload) =>
       mqtt?.publish(topic, payload, (err) => err && log.warn({ err, topic }, 'channel status not published')),
+    station,
   });
-  const dispatcher = new Dispatcher({ pool, log, onSiteMs: times.onSiteMs, queued: () => deliverer.wake() });
-  const escalator = new Escalator({ pool, log, clock, acceptMs: times.acceptMs, queued: () => deliverer.wake() });
+  const queued = () => deliverer.wake();
+  const dispatcher = new Dispatcher({ pool, log, onSiteMs: times.onSiteMs, queued, station });
+  const escalator = new Escalator({ pool, log, clock, acceptMs: times.acceptMs, queued, station });
 
   // A transient database failure is retried until it commits: the PUBACK waits, so the broker keeps the event.
   // A rejected one is logged and acknowledged (it would come back for ever).
@@ -80,10 +88,12 @@ export async function startDispatch(options: DispatchOptions): Promise<DispatchH
       url: options.mqtt.url,
       username: options.mqtt.username,
       password: options.mqtt.password,
-      clientId: options.mqtt.clientId ?? DISPATCH_DEFAULTS.clientId,
+      // Each station's process on a session of its own: two sharing a client id would take it from each other.
+      clientId: `${options.mqtt.clientId ?? DISPATCH_DEFAULTS.clientId}${station ? `-${station}` : ''}`,
       session: 'durable',
       filters: [INTERNAL_TOPICS.alertEvents],
       tuning: options.mqtt.tuning,
+      ca: options.mqtt.ca,
       log,
       // One event at a time, in the order of the session: an alert's resolution is never handled before the
       // order its raising opens. The broker keeps the rest meanwhile.

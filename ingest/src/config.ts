@@ -1,8 +1,8 @@
 import {
   flagSchema,
-  MQTT_TUNING_ENV,
-  MQTT_TUNING_ENV_SHAPE,
-  mqttTuning,
+  MQTT_CLIENT_ENV,
+  MQTT_CLIENT_ENV_SHAPE,
+  mqttClient,
   parseEnv,
   portSchema,
   type MqttTuning,
@@ -37,7 +37,7 @@ const envSchema = z.object({
   VIGIL_INGEST_MQTT_USERNAME: z.string().min(1).default(INGEST_DEFAULTS.username),
   VIGIL_INGEST_MQTT_PASSWORD: z.string().min(1).optional(),
   VIGIL_INGEST_CLIENT_ID: z.string().min(1).optional(),
-  ...MQTT_TUNING_ENV_SHAPE,
+  ...MQTT_CLIENT_ENV_SHAPE,
   VIGIL_INGEST_SHARE_GROUP: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
@@ -60,7 +60,7 @@ export const INGEST_ENV_HELP: Record<keyof z.infer<typeof envSchema>, string> = 
   VIGIL_INGEST_MQTT_USERNAME: `service account id (default ${INGEST_DEFAULTS.username})`,
   VIGIL_INGEST_MQTT_PASSWORD: 'service account secret (default: `vigil ingest` issues a new one)',
   VIGIL_INGEST_CLIENT_ID: 'MQTT client id of the persistent session (default: the username)',
-  ...MQTT_TUNING_ENV,
+  ...MQTT_CLIENT_ENV,
   VIGIL_INGEST_SHARE_GROUP: 'subscribe as $share/<group>/… so several workers split the stream',
   VIGIL_INGEST_BATCH_SIZE: `messages per database transaction (default ${INGEST_DEFAULTS.batchSize})`,
   VIGIL_INGEST_FLUSH_MS: `flush a partial batch after this many ms (default ${INGEST_DEFAULTS.flushMs})`,
@@ -75,7 +75,7 @@ export const INGEST_ENV_HELP: Record<keyof z.infer<typeof envSchema>, string> = 
 /** What `configFromEnv` returns: `start()` options, except that the database URL and password may be absent. */
 export interface IngestEnvConfig {
   databaseUrl?: string;
-  mqtt: { url: string; username: string; password?: string; clientId?: string; tuning: MqttTuning };
+  mqtt: { url: string; username: string; password?: string; clientId?: string; tuning: MqttTuning; ca?: Buffer };
   shareGroup?: string;
   batchSize: number;
   flushMs: number;
@@ -97,7 +97,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): IngestEnvCo
       username: e.VIGIL_INGEST_MQTT_USERNAME,
       password: e.VIGIL_INGEST_MQTT_PASSWORD,
       clientId: e.VIGIL_INGEST_CLIENT_ID,
-      tuning: mqttTuning(e),
+      ...mqttClient(e),
     },
     shareGroup: e.VIGIL_INGEST_SHARE_GROUP,
     batchSize: e.VIGIL_INGEST_BATCH_SIZE,

@@ -6,7 +6,7 @@ import {
   type Clock,
   type Logger,
   type MqttService,
-  type MqttTuning,
+  type MqttLogin,
 } from '@vigil/core';
 import { DEVICE_PUBLISH_KINDS, deviceTopicFilter } from '@vigil/protocol';
 import { Registry } from 'prom-client';
@@ -18,7 +18,7 @@ import { IngestPipeline, type PipelineStats } from './pipeline.js';
 
 export interface IngestOptions {
   databaseUrl: string;
-  mqtt: { url: string; username: string; password: string; clientId?: string; tuning?: Partial<MqttTuning> };
+  mqtt: MqttLogin;
   /** Subscribe as `$share/<group>/…` so that several ingest workers split the stream. */
   shareGroup?: string;
   logger?: Logger;

@@ -43,6 +43,7 @@ export const ALERT_EVENT_TYPES = [
   'updated',
   'escalated',
   'acknowledged',
+  'presence',
   'resolved',
   'auto_cleared',
 ] as const;
@@ -76,6 +77,12 @@ export const alertSchema = z.object({
   lastSeenAt: z.iso.datetime(),
   acknowledgedAt: z.iso.datetime().nullable(),
   acknowledgedBy: z.string().nullable(),
+  /**
+   * When a caregiver was first at the resident (DIN VDE 0834 "presence"): the room's call button `presence` event or
+   * marked on the display (docs/alerts.md "Lifecycle"); who (a user, or `device:<id>` for the button).
+   */
+  presentAt: z.iso.datetime().nullable(),
+  presentBy: z.string().nullable(),
   resolvedAt: z.iso.datetime().nullable(),
   resolvedBy: z.string().nullable(),
   outcome: z.union([resolutionOutcomeSchema, z.literal('auto_cleared')]).nullable(),

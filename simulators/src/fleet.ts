@@ -40,6 +40,8 @@ const numbersSchema = z.object({
 
 export interface FleetOptions {
   mqttUrl: string;
+  /** PEM CA of an `mqtts://` gateway. */
+  ca?: Buffer;
   devices: readonly DeviceCredentials[];
   logger?: Logger;
   /** Device time (`ts`) comes from this clock; timers run on real time. */
@@ -121,6 +123,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     options.links ??
     mqttLinkFactory({
       url: options.mqttUrl,
+      ca: options.ca,
       keepaliveS: options.keepaliveS,
       reconnectMs: options.reconnectMs,
       commands: options.commands,

@@ -35,6 +35,8 @@ export interface MqttLinkOptions {
   connectTimeoutMs?: number;
   /** Subscribe to the device's own command topic (PROTOCOL.md "Topics"; optional for devices). */
   commands?: boolean;
+  /** PEM CA of an `mqtts://` gateway (a home kit over the internet). */
+  ca?: Buffer;
 }
 
 const REFUSED_CODES = new Set([4, 5]);
@@ -58,6 +60,7 @@ export function mqttLinkFactory(options: MqttLinkOptions): LinkFactory {
         reconnectPeriod: Math.round((options.reconnectMs ?? 2000) * (0.75 + Math.random() / 2)),
         reconnectOnConnackError: true,
         connectTimeout: options.connectTimeoutMs ?? 10_000,
+        ...(options.ca ? { ca: options.ca, rejectUnauthorized: true } : {}),
         resubscribe: false,
         will: {
           topic: deviceTopic(device.facility, device.id, 'status'),

@@ -1,5 +1,7 @@
 import {
+  addContact,
   addDwelling,
+  addShift,
   addUser,
   createPlan,
   createToken,
@@ -151,6 +153,19 @@ const CASES: Record<string, Case> = {
   },
   removeNotificationEndpoint: { scoped: false },
   getNotificationPreferences: { scoped: false },
+  getVapidKey: { scoped: false },
+  listStaffShifts: { query: (t) => ({ facility: t.facility }) },
+  createStaffShift: {
+    body: (t) => ({ facility: t.facility, user: `u-${t.facility}`, startsAt: day(0), endsAt: day(1), lead: true }),
+  },
+  updateStaffShift: { body: () => ({ district: 'east' }) },
+  deleteStaffShift: {},
+  listResidentContacts: {},
+  createResidentContact: {
+    body: () => ({ name: 'Anna Junior', relation: 'daughter', email: 'junior@example.org', consent: true }),
+  },
+  updateResidentContact: { body: () => ({ consent: false }) },
+  deleteResidentContact: {},
   setNotificationPreferences: {
     scoped: false,
     body: () => ({ preferences: [{ channel: 'webhook', priorities: ['critical'] }], quietHours: null }),
@@ -175,6 +190,8 @@ describe('api authorization matrix (every role × every route × own and other s
   const tokenIds: Record<string, string> = {};
   const drills: Record<string, string> = {};
   const workOrders: Record<string, string> = {};
+  const shifts: Record<string, string> = {};
+  const contacts: Record<string, string> = {};
 
   beforeAll(async () => {
     fx = await startApiFixture({ commandTimeoutMs: 200 });
@@ -227,6 +244,11 @@ describe('api authorization matrix (every role × every route × own and other s
         onSiteDueAt: new Date(createdAt.getTime() + 15 * 60_000),
       });
       workOrders[f] = order.id;
+      const shift = { facility: f, user: `u-${f}`, startsAt: new Date(day(0)), endsAt: new Date(day(1)) };
+      shifts[f] = String(await addShift(fx.db.pool, shift));
+      contacts[f] = String(
+        await addContact(fx.db.pool, { facility: f, resident: 'anna', name: 'Ann', relation: 'son' }),
+      );
     }
     const { rows } = await fx.db.pool.query<{ facility: string; pseudonym: string }>(
       `SELECT facility_id AS facility, pseudonym FROM residents WHERE id = 'anna'`,
@@ -264,14 +286,18 @@ describe('api authorization matrix (every role × every route × own and other s
       alert: alerts[facility as 'f1' | 'f3'].id,
       workOrder: workOrders[facility]!,
     };
-    // `{id}` names an alert, a work order, a dwelling or an endpoint, by the path it is in.
+    // `{id}` names an alert, a work order, a dwelling, an endpoint, a shift or a contact, by the path it is in.
     const id = op.path.startsWith('/api/v1/work-orders/')
       ? t.workOrder
       : op.path.startsWith('/api/v1/dwellings/')
         ? 'home-1'
         : op.path.startsWith('/api/v1/notifications/')
           ? '1'
-          : t.alert;
+          : op.path.startsWith('/api/v1/staff-shifts/')
+            ? shifts[facility]!
+            : op.path.includes('/contacts/')
+              ? contacts[facility]!
+              : t.alert;
     const params: Record<string, string> = {
       ...t,
       id,

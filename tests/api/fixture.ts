@@ -73,6 +73,8 @@ export function makeAlert(overrides: Partial<Alert> = {}): Alert {
     lastSeenAt: now,
     acknowledgedAt: null,
     acknowledgedBy: null,
+    presentAt: null,
+    presentBy: null,
     resolvedAt: null,
     resolvedBy: null,
     outcome: null,

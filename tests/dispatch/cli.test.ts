@@ -85,5 +85,11 @@ describe('vigil dwelling', () => {
       name: '李强',
       consentedAt: expect.any(Date),
     });
+    // Its address is its email endpoint, for critical alerts.
+    const endpoints = await db.pool.query(
+      `SELECT target->>'email' AS email FROM notification_endpoints e JOIN resident_contacts c ON c.id = e.contact_id
+       WHERE c.name = '李强' AND e.channel = 'email' AND e.disabled_at IS NULL`,
+    );
+    expect(endpoints.rows).toEqual([{ email: 'liqiang@example.com' }]);
   });
 });

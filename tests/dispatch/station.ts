@@ -15,7 +15,8 @@ import {
   upsertServiceAccount,
 } from '@vigil/store';
 import { INTERNAL_TOPICS, type Alert, type AlertEvent } from '@vigil/protocol';
-import { start as startApi, type ApiHandle } from '@vigil/api';
+import { start as startApi, type ApiHandle, type ApiOptions } from '@vigil/api';
+import type { GatewayOptions } from '@vigil/gateway';
 import { start as startDispatch, type DispatchHandle, type DispatchOptions } from '@vigil/dispatch';
 import { makeAlert } from '../api/fixture.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -32,9 +33,17 @@ const HOUR = 3_600_000;
  * staff 张伟 on duty in 朝阳区 and the lead 李娜; the daughter 王芳 with consent. A real gateway, the api, and the
  * dispatch service on its own durable session.
  */
-export async function startStation(options: { clock?: Clock; dispatch?: Partial<DispatchOptions> } = {}) {
+export async function startStation(
+  options: {
+    clock?: Clock;
+    dispatch?: Partial<DispatchOptions>;
+    /** E.g. a TLS listener beside the plain one, for the home kits. */
+    gateway?: Partial<GatewayOptions>;
+    api?: Partial<ApiOptions>;
+  } = {},
+) {
   const db: TestDatabase = await createTestDatabase();
-  const gateway = await startTestGateway(db.url);
+  const gateway = await startTestGateway(db.url, options.gateway);
   const pool = db.pool;
   await addFacility(pool, { id: STATION, name: '朝阳区居家养老服务站', region: 'beijing', timezone: 'Asia/Shanghai' });
   await setFacilityKind(pool, STATION, 'home-care');
@@ -89,6 +98,7 @@ export async function startStation(options: { clock?: Clock; dispatch?: Partial<
     databaseUrl: db.url,
     mqtt: { url: gateway.url, username: apiAccount.id, password: apiAccount.secret },
     clock: options.clock,
+    ...options.api,
   });
   const dispatchAccount = await upsertServiceAccount(pool, 'svc-dispatch', 'dispatch');
   const dispatchOptions: DispatchOptions = {

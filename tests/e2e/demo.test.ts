@@ -78,7 +78,7 @@ describe('vigil simulate --scenario against a running vigil start', { timeout: 1
     ]);
   });
 
-  it('prints the demo staff (Chinese names) and a password each can sign in with', async () => {
+  it('prints the demo staff and regulator (Chinese names), a password each can sign in with, and the pages', async () => {
     const line = /sign in +liming \/ (\S+) \(李明, safety-officer\) · wangfang \/ (\S+) \(王芳, caregiver\)/.exec(
       started.output(),
     );
@@ -89,6 +89,16 @@ describe('vigil simulate --scenario against a running vigil start', { timeout: 1
       body: JSON.stringify({ username: 'liming', password: line![1] }),
     });
     expect(await response.json()).toMatchObject({ user: { name: '李明', role: 'safety-officer', facility: 'live' } });
+    const regulator = / · zhaomin \/ (\S+) \(赵敏, regulator\)/.exec(started.output());
+    const signedIn = await fetch(`http://127.0.0.1:${started.env.VIGIL_HTTP_PORT}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'zhaomin', password: regulator?.[1] }),
+    });
+    expect(await signedIn.json()).toMatchObject({ user: { name: '赵敏', role: 'regulator', region: 'demo' } });
+    for (const page of ['officer', 'regulator']) {
+      expect(started.output()).toContain(`http://127.0.0.1:${started.env.VIGIL_HTTP_PORT}/${page}`);
+    }
   });
 
   it('refuses to simulate the same facility a second time', async () => {

@@ -237,13 +237,22 @@ export async function wcagViolations(page: Page): Promise<{ id: string; targets:
 
 /**
  * Switches the page to English with its language switch, waits for `heading` (in English) and returns the
- * visible text less the data (names of people, rooms, the home), then switches back to 简体中文.
+ * visible text less the data (names of people, rooms, the home, and `otherData`), then switches back to 简体中文.
  */
-export async function englishText(page: Page, heading: string): Promise<string> {
+export async function englishText(page: Page, heading: string, otherData: string[] = []): Promise<string> {
   await page.getByLabel(zh.common.language).selectOption('en');
   await page.getByRole('heading', { name: heading, exact: true }).waitFor();
   const staff = Object.values(STAFF).flatMap((person) => [person.name, person.username]);
-  const data = [HOME.name, ...Object.values(PEOPLE), ...Object.values(ROOMS), ...staff, '张护士', '刘主管', '简体中文'];
+  const data = [
+    HOME.name,
+    ...Object.values(PEOPLE),
+    ...Object.values(ROOMS),
+    ...staff,
+    '张护士',
+    '刘主管',
+    '简体中文',
+    ...otherData,
+  ];
   let text = await page.locator('body').innerText();
   for (const d of data) text = text.replaceAll(d, '');
   await page.getByLabel(en.common.language).selectOption('zh-CN');

@@ -45,6 +45,23 @@ const NO_PREFERENCES = { preferences: [], quietHours: null };
 
 export const notificationRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   app.get(
+    '/notifications/vapid-key',
+    {
+      config: { action: 'session' },
+      schema: {
+        tags: ['notifications'],
+        operationId: 'getVapidKey',
+        summary: 'The VAPID public key a browser subscribes to Web Push with',
+        description:
+          'The `applicationServerKey` of `PushManager.subscribe` (base64url, RFC 8292); null when push is off. ' +
+          'The subscription is then added with `POST /notifications/endpoints` (channel `push`).',
+        response: { 200: z.object({ publicKey: z.string().nullable() }) },
+      },
+    },
+    async () => ({ publicKey: ctx.vapidPublicKey }),
+  );
+
+  app.get(
     '/notifications/endpoints',
     {
       config: { action: 'session' },

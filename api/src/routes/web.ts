@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 /** web/dist (the built web app, `npm run build -w web`), from api/src/routes and api/dist/routes alike. */
 const WEB_DIST = new URL('../../../web/dist/', import.meta.url);
-const PAGES = ['display', 'officer', 'regulator'] as const;
+const PAGES = ['display', 'officer', 'regulator', 'staff'] as const;
 const TYPES: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
@@ -26,7 +26,8 @@ async function builtFile(path: string): Promise<Buffer | null> {
 }
 
 /**
- * The web app's pages (`/display`, `/officer`, `/regulator`) and their hashed assets, from the same origin;
+ * The web app's pages (`/display`, `/officer`, `/regulator`, `/staff`), the staff page's service worker and their
+ * hashed assets, from the same origin;
  * read per request so a rebuilt app is served without a restart (docs/web.md).
  */
 export const webPages: FastifyPluginAsyncZod = async (app) => {
@@ -40,6 +41,15 @@ export const webPages: FastifyPluginAsyncZod = async (app) => {
         .send(html);
     });
   }
+  // Not cached: a browser checks its service worker for updates against this file.
+  app.get('/staff-sw.js', { schema: { hide: true } }, async (_request, reply) => {
+    const body = await builtFile('staff-sw.js');
+    if (!body) return reply.callNotFound();
+    return reply
+      .headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' })
+      .type(TYPES.js!)
+      .send(body);
+  });
   app.get(
     '/assets/:file',
     { schema: { hide: true, params: z.object({ file: z.string().regex(/^[\w.-]+\.(js|css|svg|woff2)$/) }) } },

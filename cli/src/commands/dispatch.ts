@@ -14,10 +14,14 @@ export function registerDispatch(program: Command): void {
         'duty, escalated to the lead when nobody accepts, with notifications by Web Push, email and webhooks; ' +
         'stops on SIGINT/SIGTERM',
     )
+    .option(
+      '--station <id>',
+      "only this station's alerts and orders, on a session of its own ($VIGIL_DISPATCH_STATION)",
+    )
     .addHelpText('after', ENV_HELP)
-    .action(async () => {
+    .action(async (o: { station?: string }) => {
       const { log, databaseUrl } = await prepareService('vigil-dispatch');
-      const config = configFromEnv();
+      const config = configFromEnv(o.station ? { ...process.env, VIGIL_DISPATCH_STATION: o.station } : process.env);
       const mqtt = await ownServiceCredentials(databaseUrl, log, config.mqtt, 'dispatch');
       const service = await start({ ...config, databaseUrl, mqtt, logger: log });
       await runUntilSignal(log, service);

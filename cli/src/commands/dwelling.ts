@@ -7,7 +7,7 @@ import {
   addResident,
   addShift,
   setFacilityKind,
-  addEndpoint,
+  setContactEmail,
   HOME_KIT,
 } from '@vigil/store';
 import { CARE_LEVELS } from '@vigil/protocol';
@@ -99,8 +99,7 @@ export function registerDwelling(program: Command): void {
               email: o.email,
               consentedAt: o.consent ? new Date() : undefined,
             });
-            if (o.email)
-              await addEndpoint(db, { facility: o.facility, contact, channel: 'email', target: { email: o.email } });
+            await setContactEmail(db, o.facility, contact, o.email ?? null, new Date());
             return contact;
           }),
         );

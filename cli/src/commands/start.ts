@@ -1,9 +1,19 @@
 import type { Command } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
-import { createLogger, createPool, listenOn, migrate, openLocalCluster, parseEnv, type Logger } from '@vigil/core';
+import {
+  ConfigError,
+  createLogger,
+  createPool,
+  listenOn,
+  migrate,
+  mqttCa,
+  openLocalCluster,
+  parseEnv,
+  type Logger,
+} from '@vigil/core';
 import { createToken } from '@vigil/store';
-import { httpPort, mqttPort } from '../ports.js';
+import { gatewayPort, httpPort } from '../ports.js';
 import { serviceCredentials } from '../service-accounts.js';
 import { seedDemoStaff, startDemo, type Closable } from '../start-demo.js';
 
@@ -18,6 +28,24 @@ async function closeAll(parts: Array<[string, Closable]>, log: Logger): Promise<
   for (const [name, part] of parts.reverse()) {
     await part.close().catch((err) => log.error({ err, part: name }, 'close failed'));
   }
+}
+
+/**
+ * The in-process services' broker: the gateway's URL (or VIGIL_MQTT_URL). With plain TCP off they connect over TLS
+ * like the home kits, trusting VIGIL_MQTT_CA, else the gateway's own certificate (enough for a self-signed one).
+ */
+function localBroker(
+  gatewayUrl: string,
+  tls: { certFile: string; only?: boolean; requireClientCert?: boolean } | undefined,
+) {
+  const env: Record<string, string> = { VIGIL_MQTT_URL: process.env.VIGIL_MQTT_URL ?? gatewayUrl };
+  if (!tls?.only) return env;
+  // The services hold a broker account, not a client certificate.
+  if (tls.requireClientCert)
+    throw ConfigError(
+      'VIGIL_MQTT_TLS_ONLY with VIGIL_MQTT_TLS_REQUIRE_CLIENT_CERT: run the services apart from the gateway',
+    );
+  return { ...env, VIGIL_MQTT_CA: process.env.VIGIL_MQTT_CA ?? tls.certFile };
 }
 
 /**
@@ -70,11 +98,11 @@ async function runStart(options: { simulate?: number; facility: string; scenario
     const withDb = { ...process.env, DATABASE_URL: databaseUrl };
     const gatewayOptions = gatewayConfig(withDb);
     const dataDir = gatewayOptions.dataDir ?? (env.VIGIL_DATA_DIR ? `${env.VIGIL_DATA_DIR}/gateway` : undefined);
-    const gateway = await listenOn(mqttPort(gatewayOptions), () =>
+    const gateway = await listenOn(gatewayPort(gatewayOptions), () =>
       startGateway({ ...gatewayOptions, ...(dataDir ? { dataDir } : {}), logger: log, metrics }),
     );
     parts.push(['gateway', gateway]);
-    const local = { ...withDb, VIGIL_MQTT_URL: process.env.VIGIL_MQTT_URL ?? gateway.url };
+    const local: NodeJS.ProcessEnv = { ...withDb, ...localBroker(gateway.url, gatewayOptions.tls) };
 
     const ingestOptions = ingestConfig(local);
     const ingest = await startIngest({
@@ -127,6 +155,7 @@ async function runStart(options: { simulate?: number; facility: string; scenario
         {
           pool,
           mqttUrl: gateway.url,
+          mqttCa: mqttCa(local),
           facility: options.facility,
           residents: options.simulate,
           scenarioEveryMs: everyS * 1000,
@@ -136,7 +165,7 @@ async function runStart(options: { simulate?: number; facility: string; scenario
       );
       const { token } = await createToken(pool, { role: 'display', facility: demo.facility, label: 'vigil start' });
       display = `${api.url}/display?token=${token}`;
-      const staff = await seedDemoStaff(pool, demo.facility);
+      const staff = await seedDemoStaff(pool, demo);
       signIn = staff.map((s) => `${s.id} / ${s.password} (${s.name}, ${s.role})`).join(' · ');
       console.log(
         `simulating facility "${demo.facility}": ${options.simulate} residents, ${demo.devices} devices; ` +
@@ -148,7 +177,10 @@ async function runStart(options: { simulate?: number; facility: string; scenario
       [
         'Vigil is running.',
         `  wall display   ${display}`,
+        `  officer        ${api.url}/officer`,
+        `  regulator      ${api.url}/regulator`,
         `  sign in        ${signIn}`,
+        `  staff page     ${api.url}/staff   (home-care stations' staff, on a phone)`,
         `  API docs       ${api.url}/docs   (OpenAPI: ${api.url}/api/v1/openapi.json)`,
         `  health         ${api.url}/healthz  ${api.url}/readyz  ${api.url}/metrics`,
         `  MQTT           ${gateway.url}  (protocol: docs/PROTOCOL.md)`,

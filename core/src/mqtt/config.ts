@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigError } from '../errors.js';
 
 /** How a service client talks to the broker; the same for every service, each value overridable by env. */
 export interface MqttTuning {
@@ -45,4 +47,45 @@ export function mqttTuning(e: TuningEnv): MqttTuning {
     reconnectMinMs: e.VIGIL_MQTT_RECONNECT_MIN_MS,
     reconnectMaxMs: Math.max(e.VIGIL_MQTT_RECONNECT_MIN_MS, e.VIGIL_MQTT_RECONNECT_MAX_MS),
   };
+}
+
+/** The CA of a TLS broker, for the services that connect to the facility's gateway (`VIGIL_MQTT_URL`). */
+const MQTT_CA_ENV_SHAPE = { VIGIL_MQTT_CA: z.string().min(1).optional() };
+
+/** The variables of a service's gateway client: tuning and the broker's CA (each service's schema spreads these in). */
+export const MQTT_CLIENT_ENV_SHAPE = { ...MQTT_TUNING_ENV_SHAPE, ...MQTT_CA_ENV_SHAPE };
+export const MQTT_CLIENT_ENV = {
+  ...MQTT_TUNING_ENV,
+  VIGIL_MQTT_CA:
+    "PEM CA that signed the broker's certificate, for an mqtts:// VIGIL_MQTT_URL (default: the system's CAs)",
+};
+
+/** A service's broker connection as its `start()` takes it. */
+export interface MqttLogin {
+  url: string;
+  username: string;
+  password: string;
+  clientId?: string;
+  tuning?: Partial<MqttTuning>;
+  /** PEM CA that signed an `mqtts://` broker's certificate. */
+  ca?: Buffer;
+}
+
+/**
+ * The CA of an `mqtts://` broker (`VIGIL_MQTT_CA`), read at start-up: a file that cannot be read stops the service
+ * with a message naming the variable, as a bad value does.
+ */
+export function mqttCa(e: { VIGIL_MQTT_CA?: string }): Buffer | undefined {
+  if (!e.VIGIL_MQTT_CA) return undefined;
+  try {
+    return readFileSync(e.VIGIL_MQTT_CA);
+  } catch (err) {
+    throw ConfigError(`invalid configuration:\n  VIGIL_MQTT_CA: cannot read ${e.VIGIL_MQTT_CA}`, err);
+  }
+}
+
+/** The client part of a service's broker options from its parsed environment (`MQTT_CLIENT_ENV_SHAPE`). */
+export function mqttClient(e: TuningEnv & { VIGIL_MQTT_CA?: string }): { tuning: MqttTuning; ca?: Buffer } {
+  const ca = mqttCa(e);
+  return { tuning: mqttTuning(e), ...(ca ? { ca } : {}) };
 }

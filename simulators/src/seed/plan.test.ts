@@ -31,6 +31,17 @@ describe('demoPlan', () => {
     expect(new Set(plan.residents.map((r) => r.location)).size).toBe(25);
   });
 
+  it('is a Chinese care home: Chinese names, rooms by floor, Asia/Shanghai', () => {
+    const big = demoPlan({ residents: 143 });
+    expect(big.facility).toMatchObject({ name: '松鹤养老院（demo）', timezone: 'Asia/Shanghai' });
+    const names = big.residents.map((r) => r.name);
+    expect(new Set(names).size).toBe(143);
+    expect(names.every((name) => /^[\u4e00-\u9fff]{2,3}$/.test(name ?? ''))).toBe(true);
+    const rooms = big.locations.filter((l) => l.kind === 'room').map((l) => l.name);
+    expect([rooms[0], rooms[19], rooms[20], rooms[142]]).toEqual(['101 房', '120 房', '201 房', '803 房']);
+    expect(big.locations.every((l) => /[\u4e00-\u9fff]/.test(l.name ?? ''))).toBe(true);
+  });
+
   it('gives globally unique, valid device ids prefixed by the facility', () => {
     const ids = plan.devices.map((d) => d.id);
     expect(new Set(ids).size).toBe(ids.length);

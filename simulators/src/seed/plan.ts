@@ -6,7 +6,7 @@ export interface DemoOptions {
   /** Facility id; device ids are prefixed with it (device ids are global). Default `demo`. */
   facility?: string;
   residents: number;
-  /** IANA zone for a new facility (night windows are judged in it). Default Europe/Berlin. */
+  /** IANA zone for a new facility (night windows are judged in it). Default Asia/Shanghai. */
   timezone?: string;
   region?: string;
   name?: string;
@@ -39,8 +39,12 @@ const PROFILES: Profile[] = [
   { careLevel: S, fallRisk: 'none', wanderRisk: true },
   { careLevel: SEMI, fallRisk: 'at-risk', wanderRisk: false },
 ];
-const FIRST = ['Anna', 'Karl', 'Maria', 'Josef', 'Elisabeth', 'Heinz', 'Ingrid', 'Walter', 'Ursula', 'Franz', 'Greta'];
-const LAST = ['Becker', 'Hoffmann', 'Schulz', 'Wagner', 'Keller', 'Braun', 'Lang', 'Vogel', 'Roth', 'Frank', 'Berg'];
+/** The demo is a Chinese care home: residents' names as their generation has them (surname first, no space). */
+const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '马'];
+const GIVEN = ['秀英', '建国', '桂兰', '德明', '淑珍', '志强', '玉梅', '国华', '凤英', '振华', '素芳'];
+/** Rooms numbered by floor as Chinese homes do: 101 房 … 120 房, then 201 房 … */
+const ROOMS_PER_FLOOR = 20;
+const roomName = (i: number) => `${(Math.floor(i / ROOMS_PER_FLOOR) + 1) * 100 + (i % ROOMS_PER_FLOOR) + 1} 房`;
 
 const ceilDiv = (a: number, b: number) => Math.max(1, Math.ceil(a / b));
 const numbered = (prefix: string, count: number, width = 1) =>
@@ -61,9 +65,9 @@ export function demoPlan(options: DemoOptions): DemoPlan {
   const width = Math.max(3, String(n).length);
   const facility: FacilityInput = {
     id,
-    name: options.name ?? `Demo care home (${id})`,
+    name: options.name ?? `松鹤养老院（${id}）`,
     region: options.region ?? 'demo',
-    timezone: options.timezone ?? 'Europe/Berlin',
+    timezone: options.timezone ?? 'Asia/Shanghai',
   };
   const rooms = numbered('room', n, width);
   const kitchens = numbered('kitchen', ceilDiv(n, 20));
@@ -71,17 +75,22 @@ export function demoPlan(options: DemoOptions): DemoPlan {
   const boards = numbered('board', ceilDiv(n, 30));
   const exits = ['exit-main', 'exit-garden'];
   const locations: LocationInput[] = [
-    ...rooms.map((l, i) => ({ facility: id, id: l, kind: 'room' as const, name: `Room ${i + 1}` })),
-    ...numbered('bath', ceilDiv(n, 4), 2).map((l) => ({ facility: id, id: l, kind: 'bathroom' as const })),
-    ...kitchens.map((l) => ({ facility: id, id: l, kind: 'kitchen' as const })),
-    ...corridors.map((l) => ({ facility: id, id: l, kind: 'corridor' as const })),
-    ...exits.map((l) => ({ facility: id, id: l, kind: 'exit' as const })),
-    ...boards.map((l) => ({ facility: id, id: l, kind: 'board' as const, name: `Distribution board ${l.slice(6)}` })),
+    ...rooms.map((l, i) => ({ facility: id, id: l, kind: 'room' as const, name: roomName(i) })),
+    ...numbered('bath', ceilDiv(n, 4), 2).map((l, i) => ({
+      facility: id,
+      id: l,
+      kind: 'bathroom' as const,
+      name: `${i + 1} 号卫生间`,
+    })),
+    ...kitchens.map((l, i) => ({ facility: id, id: l, kind: 'kitchen' as const, name: `${i + 1} 号厨房` })),
+    ...corridors.map((l, i) => ({ facility: id, id: l, kind: 'corridor' as const, name: `${i + 1} 号走廊` })),
+    ...exits.map((l, i) => ({ facility: id, id: l, kind: 'exit' as const, name: ['正门', '花园门'][i] })),
+    ...boards.map((l, i) => ({ facility: id, id: l, kind: 'board' as const, name: `${i + 1} 号配电箱` })),
   ];
   const residents: ResidentInput[] = numbered('res', n, width).map((r, i) => ({
     facility: id,
     id: r,
-    name: `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}`,
+    name: `${SURNAMES[i % SURNAMES.length]}${GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length]}`,
     location: rooms[i],
     ...(PROFILES[i % PROFILES.length] as Profile),
   }));

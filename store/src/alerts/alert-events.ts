@@ -29,6 +29,8 @@ const ALERT_FIELDS = [
   ['last_seen_at', 'lastSeenAt', 'timestamptz'],
   ['acknowledged_at', 'acknowledgedAt', 'timestamptz'],
   ['acknowledged_by', 'acknowledgedBy', 'text'],
+  ['present_at', 'presentAt', 'timestamptz'],
+  ['present_by', 'presentBy', 'text'],
   ['resolved_at', 'resolvedAt', 'timestamptz'],
   ['resolved_by', 'resolvedBy', 'text'],
   ['outcome', 'outcome', 'text'],
@@ -59,6 +61,7 @@ const WRITE_BATCH = `
     ON CONFLICT (id) DO UPDATE SET priority = EXCLUDED.priority, status = EXCLUDED.status,
       detail = EXCLUDED.detail, escalation_level = EXCLUDED.escalation_level, last_seen_at = EXCLUDED.last_seen_at,
       acknowledged_at = EXCLUDED.acknowledged_at, acknowledged_by = EXCLUDED.acknowledged_by,
+      present_at = EXCLUDED.present_at, present_by = EXCLUDED.present_by,
       resolved_at = EXCLUDED.resolved_at, resolved_by = EXCLUDED.resolved_by, outcome = EXCLUDED.outcome,
       note = EXCLUDED.note
   ), written_events AS (

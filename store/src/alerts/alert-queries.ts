@@ -10,6 +10,15 @@ export function iso(value: Date | string | null): string | null {
   return value === null ? null : new Date(value).toISOString();
 }
 
+/**
+ * An alert as stored in `alert_events.data`: events written before presence existed (migration 0110) have no
+ * presentAt/presentBy, which means nobody was recorded present.
+ */
+export const storedAlertSchema = alertSchema.extend({
+  presentAt: alertSchema.shape.presentAt.default(null),
+  presentBy: alertSchema.shape.presentBy.default(null),
+});
+
 /** A row selected with ALERT_SELECT → `Alert`. */
 export function toAlert(row: Record<string, unknown>): Alert {
   return {
@@ -18,6 +27,7 @@ export function toAlert(row: Record<string, unknown>): Alert {
     occurredAt: iso(row.occurredAt as Date),
     lastSeenAt: iso(row.lastSeenAt as Date),
     acknowledgedAt: iso(row.acknowledgedAt as Date | null),
+    presentAt: iso(row.presentAt as Date | null),
     resolvedAt: iso(row.resolvedAt as Date | null),
   };
 }
@@ -40,7 +50,7 @@ export interface EventRow {
  * does not match the protocol (hand-written, or an older format) yield null rather than a broken message.
  */
 export function toAlertEvent(row: EventRow): AlertEvent | null {
-  const alert = alertSchema.safeParse(row.data);
+  const alert = storedAlertSchema.safeParse(row.data);
   if (!alert.success) return null;
   const parsed = alertEventSchema.safeParse({
     eventId: Number(row.id),

@@ -42,10 +42,17 @@ export async function queueDeliveries(db: Queryable, items: NewDelivery[], at: D
 }
 
 /** Pending deliveries due at `at`, oldest first. */
-export async function dueDeliveries(db: Queryable, at: Date, limit = 100): Promise<Delivery[]> {
+export async function dueDeliveries(
+  db: Queryable,
+  at: Date,
+  facility: string | null = null,
+  limit = 100,
+): Promise<Delivery[]> {
   const { rows } = await db.query<Delivery>(
-    `SELECT ${COLUMNS} FROM notification_deliveries WHERE status = 'pending' AND next_at <= $1 ORDER BY next_at, id LIMIT $2`,
-    [at, limit],
+    `SELECT ${COLUMNS} FROM notification_deliveries WHERE status = 'pending' AND next_at <= $1
+       AND ($3::text IS NULL OR work_order_id IN (SELECT id FROM work_orders WHERE facility_id = $3))
+     ORDER BY next_at, id LIMIT $2`,
+    [at, limit, facility],
   );
   return rows;
 }

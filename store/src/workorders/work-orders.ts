@@ -132,11 +132,16 @@ export async function stepWorkOrder(
 }
 
 /** Orders offered at or before `before` that nobody has accepted and that have not been escalated yet. */
-export async function unacceptedSince(db: Queryable, before: Date): Promise<WorkOrder[]> {
+export async function unacceptedSince(
+  db: Queryable,
+  before: Date,
+  facility: string | null = null,
+): Promise<WorkOrder[]> {
   const { rows } = await db.query<WorkOrder>(
     `SELECT ${COLUMNS} FROM work_orders WHERE status = 'offered' AND escalated_at IS NULL AND created_at <= $1
+       AND ($2::text IS NULL OR facility_id = $2)
      ORDER BY created_at`,
-    [before],
+    [before, facility],
   );
   return rows;
 }
