@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Alert, AlertEventType, AlertRule, ResolutionOutcome } from '@vigil/protocol';
+import {
+  needsPresence,
+  type Alert,
+  type AlertEventType,
+  type AlertRule,
+  type ResolutionOutcome,
+} from '@vigil/protocol';
 import { ALERTS_ERROR_CODES, type AlertsErrorCode } from './errors.js';
 import type { AlertIntent } from './rules/types.js';
 
@@ -42,7 +48,12 @@ export interface Tracked {
   /** Wall time of the alert's latest event: `updated` events are throttled against it. */
   lastEventAt: number;
   lastEscalatedAt: number | null;
+  /** Escalated once already because no display showed it in time (docs/alerts.md "Receipts"). */
+  unseenEscalated?: boolean;
 }
+
+/** The actor of the escalation of an alert no display showed in time (docs/alerts.md "Receipts"). */
+export const UNSEEN_ACTOR = 'vigil:not-shown';
 
 export interface DrillRequest {
   rule?: AlertRule;
@@ -52,6 +63,12 @@ export interface DrillRequest {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+function acknowledgeBy(alert: Alert, actor: string, now: number): void {
+  alert.status = 'acknowledged';
+  alert.acknowledgedAt = iso(now);
+  alert.acknowledgedBy = actor;
+}
 const keyOf = (facility: string, rule: string, subject: string) => `${facility}\u0000${rule}\u0000${subject}`;
 const RECENTLY_RESOLVED_MAX = 10_000;
 
@@ -189,11 +206,44 @@ export class AlertBook {
     if (!found.ok) return found;
     const { alert } = found.tracked;
     if (alert.status === 'acknowledged') return { ok: false, code: ALERTS_ERROR_CODES.alreadyAcknowledged };
-    alert.status = 'acknowledged';
-    alert.acknowledgedAt = iso(now);
-    alert.acknowledgedBy = actor;
+    acknowledgeBy(alert, actor, now);
     found.tracked.lastEventAt = now;
     return { ok: true, transition: { type: 'acknowledged', actor, at: now, alert: { ...alert } } };
+  }
+
+  /**
+   * A caregiver is at the resident (DIN VDE 0834 "presence"): recorded once, and it acknowledges an alert nobody
+   * had acknowledged yet (whoever is there is going). docs/alerts.md "Presence at the resident".
+   */
+  presence(id: string, facility: string, actor: string, now: number): CommandOutcome {
+    const found = this.lookup(id, facility);
+    if (!found.ok) return found;
+    if (found.tracked.alert.presentAt !== null) return { ok: false, code: ALERTS_ERROR_CODES.alreadyPresent };
+    return { ok: true, transition: this.markPresent(found.tracked, actor, now) };
+  }
+
+  /**
+   * The room's call button said a caregiver is there: every unresolved call `concerns` matches (the room's and its
+   * residents') gets presence by the button, unless somebody was recorded present already.
+   */
+  presenceAt(facility: string, concerns: (alert: Alert) => boolean, actor: string, now: number): Transition[] {
+    const transitions: Transition[] = [];
+    for (const tracked of this.open.values()) {
+      const { alert } = tracked;
+      if (alert.facility !== facility || alert.presentAt !== null || !needsPresence(alert) || !concerns(alert))
+        continue;
+      transitions.push(this.markPresent(tracked, actor, now));
+    }
+    return transitions;
+  }
+
+  private markPresent(tracked: Tracked, actor: string, now: number): Transition {
+    const { alert } = tracked;
+    if (alert.status === 'open') acknowledgeBy(alert, actor, now);
+    alert.presentAt = iso(now);
+    alert.presentBy = actor;
+    tracked.lastEventAt = now;
+    return { type: 'presence', actor, at: now, alert: { ...alert } };
   }
 
   resolve(
@@ -206,6 +256,10 @@ export class AlertBook {
     const found = this.lookup(id, facility);
     if (!found.ok) return found;
     const { alert } = found.tracked;
+    // A call is cleared at the resident (DIN VDE 0834): first presence, then the outcome.
+    if (alert.presentAt === null && needsPresence(alert)) {
+      return { ok: false, code: ALERTS_ERROR_CODES.presenceRequired };
+    }
     alert.status = 'resolved';
     alert.resolvedAt = iso(now);
     alert.resolvedBy = actor;
@@ -237,6 +291,46 @@ export class AlertBook {
       transitions.push({ type: 'escalated', actor: null, at: now, alert: { ...alert } });
     }
     return transitions;
+  }
+
+  /**
+   * Open alerts raised at least `afterMs` ago (and at most `horizonMs`), not yet escalated for it, that would be
+   * escalated if no display showed them: the ids to ask the receipts about. Info alerts never escalate.
+   */
+  unseenCandidates(now: number, afterMs: number, horizonMs: number): { id: string; raisedAt: string }[] {
+    const candidates: { id: string; raisedAt: string }[] = [];
+    for (const { alert, unseenEscalated } of this.open.values()) {
+      const age = now - Date.parse(alert.raisedAt);
+      if (unseenEscalated || alert.status !== 'open' || alert.priority === 'info') continue;
+      if (age >= afterMs && age <= horizonMs) candidates.push({ id: alert.id, raisedAt: alert.raisedAt });
+    }
+    return candidates;
+  }
+
+  /**
+   * No display showed these alerts in time: escalated once, straight to the safety officer (level 2), with the
+   * actor `UNSEEN_ACTOR`. Alerts acknowledged or resolved meanwhile are left alone.
+   */
+  escalateUnseen(ids: readonly string[], now: number): Transition[] {
+    const transitions: Transition[] = [];
+    for (const id of ids) {
+      const tracked = this.byId.get(id);
+      if (!tracked || tracked.unseenEscalated || tracked.alert.status !== 'open') continue;
+      tracked.unseenEscalated = true;
+      tracked.alert.escalationLevel = 2;
+      tracked.lastEscalatedAt = now;
+      tracked.lastEventAt = now;
+      transitions.push({ type: 'escalated', actor: UNSEEN_ACTOR, at: now, alert: { ...tracked.alert } });
+    }
+    return transitions;
+  }
+
+  /** The unseen check of these alerts is settled (a display showed them, or it was done before a restart). */
+  settleUnseen(ids: readonly string[]): void {
+    for (const id of ids) {
+      const tracked = this.byId.get(id);
+      if (tracked) tracked.unseenEscalated = true;
+    }
   }
 
   private lookup(id: string, facility: string): { ok: true; tracked: Tracked } | { ok: false; code: AlertsErrorCode } {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { ClassicLevel } from 'classic-level';
 import { BatchWriter, type Logger } from '@vigil/core';
-import { alertEventSchema } from '@vigil/protocol';
+import { alertEventSchema, type AlertEvent } from '@vigil/protocol';
 import type { EventWrite } from './store.js';
 
 /** An event write as it lies on disk: the hashes in hex, the event as published. */
@@ -15,11 +15,17 @@ interface StoredWrite {
 /** Where the event log keeps events until their rows commit. */
 export interface Backlog {
   add(write: EventWrite): Promise<void>;
-  remove(eventIds: readonly number[]): void;
+  remove(events: readonly AlertEvent[]): void;
 }
 
-/** Event ids zero-padded, so LevelDB's key order is id order. */
-const keyOf = (eventId: number) => String(eventId).padStart(16, '0');
+/** A write left on disk, with the key it lies under. */
+export interface LeftOver {
+  key: string;
+  write: EventWrite;
+}
+
+/** Facility, then the event id zero-padded: LevelDB's key order is each facility's id order. */
+const keyOf = (event: AlertEvent) => `${event.alert.facility}/${String(event.eventId).padStart(16, '0')}`;
 
 /**
  * The alert events not yet committed to the database, on local disk (LevelDB, group-committed like the gateway's
@@ -45,19 +51,27 @@ export class DiskBacklog implements Backlog {
   add({ event, prevHash, hash, commandId }: EventWrite): Promise<void> {
     const stored: StoredWrite = { event, prevHash: prevHash?.toString('hex') ?? null, hash: hash.toString('hex') };
     if (commandId !== undefined) stored.commandId = commandId;
-    return this.writer.write([{ type: 'put', key: keyOf(event.eventId), value: JSON.stringify(stored) }]);
+    return this.writer.write([{ type: 'put', key: keyOf(event), value: JSON.stringify(stored) }]);
   }
 
-  /** Forgets an event whose row committed (or that the database refused for good). */
-  remove(eventIds: readonly number[]): void {
-    const ops = eventIds.map((id) => ({ type: 'del' as const, key: keyOf(id) }));
-    this.writer.writeLater(ops, (err) => this.log.error({ err, eventIds }, 'could not clear the alert backlog'));
+  /** Forgets events whose rows committed (or that the database refused for good). */
+  remove(events: readonly AlertEvent[]): void {
+    this.discard(events.map(keyOf));
   }
 
-  /** What is left from before (a crash, or a close with the database away), in id order. */
-  async pending(): Promise<EventWrite[]> {
-    const writes: EventWrite[] = [];
-    for await (const value of this.db.values()) {
+  /** Forgets what `pending` returned, by the keys it lies under. */
+  discard(keys: readonly string[]): void {
+    const ops = keys.map((key) => ({ type: 'del' as const, key }));
+    this.writer.writeLater(ops, (err) => this.log.error({ err, keys }, 'could not clear the alert backlog'));
+  }
+
+  /**
+   * What is left from before (a crash, or a close with the database away), in each facility's id order. With its
+   * keys: a backlog from before ids were numbered per facility lies under the bare event id.
+   */
+  async pending(): Promise<LeftOver[]> {
+    const left: LeftOver[] = [];
+    for await (const [key, value] of this.db.iterator()) {
       const stored = JSON.parse(value) as StoredWrite;
       const write: EventWrite = {
         event: alertEventSchema.parse(stored.event),
@@ -65,9 +79,9 @@ export class DiskBacklog implements Backlog {
         hash: Buffer.from(stored.hash, 'hex'),
       };
       if (stored.commandId !== undefined) write.commandId = stored.commandId;
-      writes.push(write);
+      left.push({ key, write });
     }
-    return writes;
+    return left;
   }
 
   async close(): Promise<void> {

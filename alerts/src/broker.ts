@@ -4,6 +4,8 @@ import { deviceTopicFilter, INTERNAL_TOPICS } from '@vigil/protocol';
 export interface BrokerOptions extends MqttLogin {
   /** The events session's client id; the readings session's is this + `-readings`. */
   clientId: string;
+  /** Only these facilities' messages (a worker's share, docs/alerts.md "Workers"); null: every facility's. */
+  facilities: readonly string[] | null;
 }
 
 /**
@@ -15,12 +17,23 @@ export interface BrokerOptions extends MqttLogin {
  */
 export const SESSIONS = {
   // Channel status is rare and urgent: it rides with device events.
-  events: { suffix: '', filters: [deviceTopicFilter('event'), `${INTERNAL_TOPICS.channelStatus}/#`] },
-  readings: { suffix: '-readings', filters: [deviceTopicFilter('reading'), deviceTopicFilter('status')] },
+  events: { suffix: '', kinds: ['event'], channelStatus: true },
+  readings: { suffix: '-readings', kinds: ['reading', 'status'], channelStatus: false },
 } as const;
 
-// A session of either client id may hold the other's filters from before (another split, an older version).
-const ALL_FILTERS = Object.values(SESSIONS).flatMap((session) => session.filters);
+/** A session's filters for `facility` ('+': every facility). */
+function sessionFilters(session: (typeof SESSIONS)[keyof typeof SESSIONS], facility: string): string[] {
+  const filters: string[] = session.kinds.map((kind) => deviceTopicFilter(kind, facility));
+  if (session.channelStatus) filters.push(`${INTERNAL_TOPICS.channelStatus}/${facility}/+`);
+  return filters;
+}
+
+// A session of either client id may hold the other's filters from before (another split, an older version, the
+// same worker for every facility before).
+const ALL_FILTERS = [
+  ...Object.values(SESSIONS).flatMap((session) => sessionFilters(session, '+')),
+  `${INTERNAL_TOPICS.channelStatus}/#`,
+];
 
 /** Handles one device message; resolves once the events it caused were handed to the broker. */
 export type MessageHandler = (topic: string, payload: Buffer, retained: boolean) => Promise<void>;
@@ -39,15 +52,15 @@ export interface Sessions {
  * and none is missed in between. Either failing to connect closes the other and rejects.
  */
 export async function connectSessions(options: BrokerOptions, handle: MessageHandler, log: Logger): Promise<Sessions> {
-  const { clientId, ...login } = options;
+  const { clientId, facilities, ...login } = options;
   // A retained message sent because we subscribed is history, not news [MQTT-3.3.1-8]: the engine updates state only.
   const handler = handleEach((m) => handle(m.topic, m.payload, m.retained), log);
-  const connecting = Object.values(SESSIONS).map(({ suffix, filters }) =>
+  const connecting = Object.values(SESSIONS).map((session) =>
     connectMqttService({
       ...login,
-      clientId: `${clientId}${suffix}`,
+      clientId: `${clientId}${session.suffix}`,
       session: 'durable',
-      filters,
+      filters: (facilities ?? ['+']).flatMap((facility) => sessionFilters(session, facility)),
       retiredFilters: ALL_FILTERS,
       handler,
       log,

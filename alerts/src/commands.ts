@@ -22,7 +22,7 @@ const drillArgsSchema = z.object({
 
 /** A validated row of the `alert_commands` inbox. */
 export type AlertCommand = { id: number; facility: string; actor: string } & (
-  | { command: 'acknowledge'; alertId: string }
+  | { command: 'acknowledge' | 'presence'; alertId: string }
   | { command: 'resolve'; alertId: string; args: z.infer<typeof resolveArgsSchema> }
   | { command: 'drill'; args: z.infer<typeof drillArgsSchema> }
 );
@@ -35,7 +35,8 @@ function parseCommand(row: PendingCommandRow): AlertCommand | null {
   const alertId = row.alertId;
   switch (row.command) {
     case 'acknowledge':
-      return alertId ? { ...base, command: 'acknowledge', alertId } : null;
+    case 'presence':
+      return alertId ? { ...base, command: row.command, alertId } : null;
     case 'resolve': {
       const args = resolveArgsSchema.safeParse(row.args);
       return alertId && args.success ? { ...base, command: 'resolve', alertId, args: args.data } : null;
@@ -50,7 +51,8 @@ function parseCommand(row: PendingCommandRow): AlertCommand | null {
 }
 
 /**
- * The api's commands (acknowledge, resolve, drill) arrive as rows of `alert_commands`, announced with NOTIFY.
+ * The api's commands (acknowledge, presence, resolve, drill) arrive as rows of `alert_commands`, announced with NOTIFY; a
+ * worker takes only those of the facilities it owns (`facilities`, docs/alerts.md "Workers").
  * Pending rows are processed in id order on every notification, at start and every `pollMs` as a safety net
  * (a notification sent while this service was down or reconnecting is not redelivered).
  */
@@ -65,7 +67,7 @@ export class CommandInbox {
     private readonly databaseUrl: string,
     private readonly pool: pg.Pool,
     private readonly apply: (command: AlertCommand) => CommandResult,
-    private readonly options: { pollMs: number; log: Logger; metrics: AlertsMetrics },
+    private readonly options: { pollMs: number; facilities: () => string[]; log: Logger; metrics: AlertsMetrics },
   ) {}
 
   async start(): Promise<void> {
@@ -98,7 +100,7 @@ export class CommandInbox {
   }
 
   private async processPending(): Promise<void> {
-    const rows = await readPendingCommands(this.pool, 200);
+    const rows = await readPendingCommands(this.pool, 200, this.options.facilities());
     for (const row of rows) {
       if (this.closed) return;
       // Claim first: a command the api has withdrawn (timed out) must not be applied after all.

@@ -7,6 +7,7 @@ import type { Appended, EventLog } from './event-log.js';
 import type { AlertsMetrics } from './metrics.js';
 import type { DeviceContext, RegistryCache } from './registry-cache.js';
 import type { FacilityIntent, RuleRunner } from './rule-runner.js';
+import { deviceActor, presenceConcerns } from './call-presence.js';
 import { channelStatusIntent, isChannelStatusTopic } from './channel-status.js';
 import { subjects } from './rules/intent.js';
 import type { AlertIntent, RuleInput } from './rules/types.js';
@@ -20,6 +21,8 @@ export interface EngineParts<Settings> {
   clock: Clock;
   escalation: EscalationPolicy;
   cap: CreationCap;
+  /** Whether this worker owns the facility or may come to (docs/alerts.md "Workers"): others' are ignored. */
+  accepts: (facility: string) => boolean;
   log: Logger;
   metrics: AlertsMetrics;
 }
@@ -64,7 +67,9 @@ export class AlertEngine<Settings> {
     const { registry, metrics } = this.parts;
     if (isChannelStatusTopic(topic)) return this.channelStatus(payload, suppress);
     const parsed = parseDeviceTopic(topic);
-    if (!parsed || parsed.kind === 'command') return void metrics.messages.inc({ kind: 'other', result: 'ignored' });
+    if (!parsed || parsed.kind === 'command' || !this.parts.accepts(parsed.facility)) {
+      return void metrics.messages.inc({ kind: 'other', result: 'ignored' });
+    }
     const known = registry.get(parsed.device);
     // An unknown device (registered a moment ago?) waits for a registry reload off the hot path: the broker
     // hands us messages one at a time, and everyone else's must not wait for it.
@@ -75,11 +80,12 @@ export class AlertEngine<Settings> {
   /** A notification channel reported down or up by the dispatch service (docs/homecare.md "Notifications"). */
   private async channelStatus(payload: Buffer | string, suppress: boolean): Promise<void> {
     const status = channelStatusIntent(payload);
+    const mine = status !== null && this.parts.accepts(status.facility);
     this.parts.metrics.messages.inc({
       kind: 'channel_status',
-      result: status ? (suppress ? 'replayed' : 'ok') : 'invalid',
+      result: !status ? 'invalid' : !mine ? 'ignored' : suppress ? 'replayed' : 'ok',
     });
-    if (!status || suppress) return;
+    if (!mine || suppress) return;
     await Promise.all(this.applyIntents([status], this.parts.clock.now()).map((appended) => appended.published));
   }
 
@@ -107,8 +113,19 @@ export class AlertEngine<Settings> {
     if (!result.ok) return void metrics.messages.inc({ kind: parsed.kind, result: 'invalid' });
     metrics.messages.inc({ kind: parsed.kind, result: suppress ? 'replayed' : 'ok' });
     const intents = this.parts.runner.evaluateAll(toRuleInputs(result.message), context, now);
-    if (suppress || !intents.length) return;
-    await Promise.all(this.applyIntents(intents, now).map((appended) => appended.published));
+    if (suppress) return;
+    const { message } = result;
+    const present = message.kind === 'event' && message.event.type === 'presence' ? this.presence(context, now) : [];
+    if (!intents.length && !present.length) return;
+    await Promise.all([...this.applyIntents(intents, now), ...present].map((appended) => appended.published));
+  }
+
+  /** A call button's `presence`: a caregiver is in the room (docs/alerts.md "Presence at the resident"). */
+  private presence(context: DeviceContext, now: number): Appended[] {
+    const { book, registry } = this.parts;
+    const concerns = presenceConcerns(context, registry);
+    const transitions = book.presenceAt(context.device.facility, concerns, deviceActor(context.device.id), now);
+    return transitions.map((transition) => this.append(transition));
   }
 
   /** Feeds stored messages back through the rules with raising suppressed (restart). */
@@ -138,6 +155,12 @@ export class AlertEngine<Settings> {
     return appended;
   }
 
+  /** Alerts no display showed in time (docs/alerts.md "Receipts"): escalated once, to the safety officer. */
+  escalateUnseen(ids: readonly string[]): Appended[] {
+    const { book, clock } = this.parts;
+    return book.escalateUnseen(ids, clock.now()).map((transition) => this.append(transition));
+  }
+
   applyCommand(command: AlertCommand): CommandResult {
     const { book, clock } = this.parts;
     const now = clock.now();
@@ -146,9 +169,9 @@ export class AlertEngine<Settings> {
       transition = book.drill(command.facility, command.args, String(command.id), command.actor, now);
     } else {
       const outcome =
-        command.command === 'acknowledge'
-          ? book.acknowledge(command.alertId, command.facility, command.actor, now)
-          : book.resolve(command.alertId, command.facility, command.actor, command.args, now);
+        command.command === 'resolve'
+          ? book.resolve(command.alertId, command.facility, command.actor, command.args, now)
+          : book[command.command](command.alertId, command.facility, command.actor, now);
       if (!outcome.ok) return outcome;
       transition = outcome.transition;
     }

@@ -9,8 +9,12 @@ export const ALERTS_ERROR_CODES = {
   notFound: 'VIGIL_ERR_ALERTS_NOT_FOUND',
   alreadyAcknowledged: 'VIGIL_ERR_ALERTS_ALREADY_ACKNOWLEDGED',
   alreadyResolved: 'VIGIL_ERR_ALERTS_ALREADY_RESOLVED',
+  alreadyPresent: 'VIGIL_ERR_ALERTS_ALREADY_PRESENT',
+  presenceRequired: 'VIGIL_ERR_ALERTS_PRESENCE_REQUIRED',
   invalidCommand: 'VIGIL_ERR_ALERTS_INVALID_COMMAND',
   chainBroken: 'VIGIL_ERR_ALERTS_CHAIN_BROKEN',
+  facilityOwned: 'VIGIL_ERR_ALERTS_FACILITY_OWNED',
+  facilityUnknown: 'VIGIL_ERR_ALERTS_FACILITY_UNKNOWN',
 } as const;
 export type AlertsErrorCode = (typeof ALERTS_ERROR_CODES)[keyof typeof ALERTS_ERROR_CODES];
 
@@ -19,5 +23,9 @@ const refusal = (code: string) => defineError(code, COMMAND_REFUSAL_STATUS[code]
 export const AlertNotFound = refusal(ALERTS_ERROR_CODES.notFound);
 export const AlertAlreadyAcknowledged = refusal(ALERTS_ERROR_CODES.alreadyAcknowledged);
 export const AlertAlreadyResolved = refusal(ALERTS_ERROR_CODES.alreadyResolved);
+export const AlertAlreadyPresent = refusal(ALERTS_ERROR_CODES.alreadyPresent);
+export const AlertPresenceRequired = refusal(ALERTS_ERROR_CODES.presenceRequired);
 export const InvalidAlertCommand = refusal(ALERTS_ERROR_CODES.invalidCommand);
 export const AlertChainBroken = defineError(ALERTS_ERROR_CODES.chainBroken);
+export const FacilityOwned = defineError(ALERTS_ERROR_CODES.facilityOwned);
+export const FacilityUnknown = defineError(ALERTS_ERROR_CODES.facilityUnknown);

@@ -8,7 +8,7 @@ import { hashEvent } from './chain.js';
 import type { AlertsMetrics } from './metrics.js';
 import type { AlertStore } from './store.js';
 
-/** Where the log resumes: the highest stored event id, and each facility's newest hash. */
+/** Where the log resumes: each facility's highest stored event id and newest hash. */
 export type EventLogSeed = EventLogPosition;
 
 export interface Appended {
@@ -19,13 +19,14 @@ export interface Appended {
 }
 
 /**
- * Turns transitions into numbered, hash-chained events, writes them and publishes them, both in order. An event
+ * Turns transitions into numbered, hash-chained events (numbered and chained per facility: each facility's ids are
+ * gap-free, and only the worker owning a facility numbers its events, docs/alerts.md "Workers"), writes them and publishes them, both in order. An event
  * is on local disk (the backlog) before it is published, and published as soon as its row is committed, or after
  * `durableWaitMs` at the latest: the database can delay a push by that much, never stop it (docs/alerts.md
  * "Durable, then pushed").
  */
 export class EventLog {
-  private lastEventId: number;
+  private readonly lastEventIds: Map<string, number>;
   private readonly lastHashes: Map<string, Buffer>;
   private tail: Promise<void> = Promise.resolve();
 
@@ -36,24 +37,27 @@ export class EventLog {
     private readonly publish: (event: AlertEvent) => void,
     private readonly options: { durableWaitMs: number; log: Logger; metrics: AlertsMetrics },
   ) {
-    this.lastEventId = seed.lastEventId;
+    this.lastEventIds = new Map(seed.lastEventIds);
     this.lastHashes = new Map(seed.lastHashes);
   }
 
-  get lastId(): number {
-    return this.lastEventId;
+  /** The newest event id allocated for `facility` (0: none yet). */
+  lastId(facility: string): number {
+    return this.lastEventIds.get(facility) ?? 0;
   }
 
   append(transition: Transition, commandId?: number): Appended {
     const { metrics, log, durableWaitMs } = this.options;
+    const facility = transition.alert.facility;
+    const eventId = this.lastId(facility) + 1;
+    this.lastEventIds.set(facility, eventId);
     const event: AlertEvent = {
-      eventId: ++this.lastEventId,
+      eventId,
       event: transition.type,
       at: new Date(transition.at).toISOString(),
       actor: transition.actor,
       alert: transition.alert,
     };
-    const facility = event.alert.facility;
     const prevHash = this.lastHashes.get(facility) ?? null;
     const hash = hashEvent(prevHash, event);
     this.lastHashes.set(facility, hash);
@@ -63,10 +67,10 @@ export class EventLog {
     const write = { event, prevHash, hash, commandId };
     const onDisk = this.backlog.add(write).catch((err) => {
       metrics.backlogDiskFailures.inc();
-      log.error({ err, eventId: event.eventId }, 'alert event not on local disk; alerting goes on');
+      log.error({ err, facility, eventId }, 'alert event not on local disk; alerting goes on');
     });
     const stored = this.store.write(write);
-    void stored.then(() => this.backlog.remove([event.eventId]));
+    void stored.then(() => this.backlog.remove([event]));
     const created = performance.now();
     const published = (this.tail = this.tail.then(async () => {
       await onDisk;
@@ -74,7 +78,7 @@ export class EventLog {
       try {
         this.publish(event);
       } catch (err) {
-        log.error({ err, eventId: event.eventId }, 'could not hand the alert event to the broker');
+        log.error({ err, facility, eventId }, 'could not hand the alert event to the broker');
       }
       metrics.publishDelay.observe((performance.now() - created) / 1000);
     }));

@@ -6,6 +6,7 @@ export { configFromEnv, ALERTS_DEFAULTS, ALERTS_ENV, type AlertsEnvConfig } from
 export { ALERTS_ERROR_CODES, AlertChainBroken } from './errors.js';
 export { COMMANDS_CHANNEL } from '@vigil/store';
 export { verifyChain, type VerifyReport } from './audit.js';
+export { hashEvent } from './chain.js';
 export type { AlertsHandle, AlertsOptions } from './service.js';
 export { createReplayEngine, ALERTS_TICK_MS, type ReplayEngine, type DeviceContext } from './replay.js';
 export { ruleOverridesSchema } from './rules/settings.js';

@@ -17,14 +17,24 @@ export interface DeviceContext {
 }
 
 const MISS_REFRESH_MIN_MS = 1_000;
+const NOBODY: ReadonlySet<string> = new Set();
+const place = (facility: string, id: string) => `${facility}/${id}`;
+
+/** The facilities a worker owns (ownership.ts): refreshed before each load, which keeps only theirs. */
+export interface RegistryScope {
+  refresh(): Promise<void>;
+  owns(facility: string): boolean;
+}
 
 /**
- * The registry in memory (facilities, locations, residents, active devices), so a message is evaluated without
- * a database round trip. Reloaded periodically; an unknown device triggers an early (rate-limited) reload so a
+ * The registry in memory (facilities, locations, residents, active devices) of the worker's facilities, so a
+ * message is evaluated without a database round trip. Reloaded periodically; an unknown device triggers an early (rate-limited) reload so a
  * device registered a moment ago is recognised.
  */
 export class RegistryCache {
   private devices = new Map<string, DeviceContext>();
+  /** Resident ids by `facility/location` of their room. */
+  private residentsByPlace = new Map<string, Set<string>>();
   private loading: Promise<void> | null = null;
   private missReload: Promise<boolean> | null = null;
   private lastLoad = 0;
@@ -32,6 +42,7 @@ export class RegistryCache {
   constructor(
     private readonly pool: pg.Pool,
     private readonly log: Logger,
+    private readonly scope: RegistryScope,
     /** Called for each device not in the previous load (all of them on the first), after the swap. */
     private readonly onNewDevices: (contexts: DeviceContext[]) => void = () => {},
   ) {}
@@ -42,6 +53,11 @@ export class RegistryCache {
 
   get(deviceId: string): DeviceContext | undefined {
     return this.devices.get(deviceId);
+  }
+
+  /** The residents whose room is this location (a call button's `presence` covers their calls too). */
+  residentsAt(facility: string, location: string): ReadonlySet<string> {
+    return this.residentsByPlace.get(place(facility, location)) ?? NOBODY;
   }
 
   /**
@@ -80,11 +96,11 @@ export class RegistryCache {
 
   private async load(): Promise<void> {
     this.lastLoad = Date.now();
+    await this.scope.refresh();
     const { facilities, locations, residents, devices } = await readRegistrySnapshot(this.pool);
     const facilityById = new Map(
       facilities.map((f) => [f.id as string, { info: { id: f.id, timezone: f.timezone }, settings: f.settings }]),
     );
-    const place = (facility: string, id: string) => `${facility}/${id}`;
     const locationByKey = new Map<string, LocationInfo>(
       locations.map((l) => [place(l.facility, l.id), { id: l.id, kind: l.kind } as LocationInfo]),
     );
@@ -107,7 +123,7 @@ export class RegistryCache {
     const next = new Map<string, DeviceContext>();
     for (const d of devices) {
       const facility = facilityById.get(d.facility);
-      if (!facility) continue;
+      if (!facility || !this.scope.owns(d.facility)) continue;
       const resident = d.resident ? residentByKey.get(place(d.facility, d.resident)) : undefined;
       // A worn device moves with its resident: without a fixed place, the resident's room is where it is.
       const locationId: string | null = d.location ?? resident?.info.location ?? null;
@@ -128,8 +144,15 @@ export class RegistryCache {
         lastSeenAt: d.lastSeenAt?.getTime() ?? null,
       });
     }
+    const byPlace = new Map<string, Set<string>>();
+    for (const r of residents) {
+      if (!r.location) continue;
+      const key = place(r.facility, r.location);
+      byPlace.set(key, (byPlace.get(key) ?? new Set()).add(r.id));
+    }
     const previous = this.devices;
     this.devices = next;
+    this.residentsByPlace = byPlace;
     const added = [...next.values()].filter((context) => !previous.has(context.device.id));
     if (added.length) this.onNewDevices(added);
     this.log.debug({ devices: next.size }, 'registry loaded');

@@ -51,15 +51,22 @@ export function createReplayEngine(contexts: readonly DeviceContext[], start: nu
   const collected: AlertEvent[] = [];
   const store = { write: async () => true } as unknown as AlertStore;
   const backlog: Backlog = { add: async () => {}, remove: () => {} };
-  const eventLog = new EventLog({ lastEventId: 0, lastHashes: new Map() }, store, backlog, (e) => collected.push(e), {
-    durableWaitMs: 0,
-    log,
-    metrics,
-  });
+  const eventLog = new EventLog(
+    { lastEventIds: new Map(), lastHashes: new Map() },
+    store,
+    backlog,
+    (e) => collected.push(e),
+    {
+      durableWaitMs: 0,
+      log,
+      metrics,
+    },
+  );
   const book = new AlertBook({ updateIntervalMs: ALERTS_DEFAULTS.updateIntervalMs });
   const cap = new CreationCap({ perMinute: ALERTS_DEFAULTS.capPerMinute });
   const escalation = DEFAULT_ESCALATION;
-  const engine = new AlertEngine({ book, runner, eventLog, registry, clock, escalation, cap, log, metrics });
+  const accepts = () => true;
+  const engine = new AlertEngine({ book, runner, eventLog, registry, clock, escalation, cap, accepts, log, metrics });
   return {
     clock,
     handleMessage: (topic, payload) => engine.handleMessage(topic, payload),

@@ -10,12 +10,13 @@ import type { Tracked } from './alert-book.js';
 import type { EventLogSeed } from './event-log.js';
 import type { RuleInput } from './rules/types.js';
 
-/** Where the event log resumes: max(id) and each facility's newest hash. */
-export const loadEventLogSeed = (pool: pg.Pool): Promise<EventLogSeed> => readEventLogPosition(pool);
+/** Where the event log of the worker's facilities resumes: each one's newest id and hash. */
+export const loadEventLogSeed = (pool: pg.Pool, facilities: readonly string[]): Promise<EventLogSeed> =>
+  readEventLogPosition(pool, facilities);
 
-/** The unresolved alerts, with the times the escalation timers and the update throttle run from. */
-export async function loadUnresolvedAlerts(pool: pg.Pool): Promise<Tracked[]> {
-  return (await readUnresolvedAlerts(pool)).map((row) => ({
+/** The facilities' unresolved alerts, with the times the escalation timers and the update throttle run from. */
+export async function loadUnresolvedAlerts(pool: pg.Pool, facilities: readonly string[]): Promise<Tracked[]> {
+  return (await readUnresolvedAlerts(pool, facilities)).map((row) => ({
     // The newest event holds the alert exactly as it was published; the alerts row is its projection.
     alert: storedAlertSchema.parse(row.data),
     lastEventAt: row.lastEventAt,
@@ -64,10 +65,14 @@ function toReplayItem(row: ActivityRow): ReplayItem {
 }
 
 /**
- * The recent past for the rules to replay on start (with raising suppressed): every stored message of the last
+ * The recent past of the worker's facilities for the rules to replay on start (with raising suppressed): every stored message of the last
  * `windowMs`, each device's newest message before that, and each motion sensor's newest motion — so sustained
  * windows, last-seen times and inactivity timers resume where they were. At most `limit` rows per table.
  */
-export async function loadReplay(pool: pg.Pool, now: number, windowMs: number, limit: number): Promise<ReplayItem[]> {
-  return (await readActivitySince(pool, now - windowMs, limit)).map(toReplayItem);
+export async function loadReplay(
+  pool: pg.Pool,
+  facilities: readonly string[],
+  { now, windowMs, limit }: { now: number; windowMs: number; limit: number },
+): Promise<ReplayItem[]> {
+  return (await readActivitySince(pool, now - windowMs, limit, facilities)).map(toReplayItem);
 }

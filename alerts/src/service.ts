@@ -11,14 +11,21 @@ import { EventLog } from './event-log.js';
 import { createAlertsMetrics } from './metrics.js';
 import { RegistryCache } from './registry-cache.js';
 import { ALERTS_DEFAULTS, DEFAULT_ESCALATION } from './config.js';
+import { FacilityOwnership } from './ownership.js';
 import { loadEventLogSeed, loadReplay, loadUnresolvedAlerts } from './restore.js';
 import { RuleRunner, type RuleSet } from './rule-runner.js';
 import { AlertStore } from './store.js';
+import { UnseenWatch } from './unseen.js';
 
 export interface AlertsOptions {
   databaseUrl: string;
   /** Where the backlog of events not yet in the database lives on local disk (LevelDB). */
   dataDir: string;
+  /**
+   * The facilities this worker owns (docs/alerts.md "Workers"); default: all of them. Owned in the database: a
+   * facility another worker owns makes start fail. The worker is named by `mqtt.clientId`.
+   */
+  facilities?: readonly string[];
   mqtt: MqttLogin;
   logger?: Logger;
   metrics?: Registry;
@@ -40,12 +47,14 @@ export interface AlertsOptions {
   replayWindowMs?: number;
   registryRefreshMs?: number;
   commandPollMs?: number;
+  /** An open alert no display showed within this long is escalated to the safety officer (default 10 s; 0: off). */
+  unseenAfterMs?: number;
 }
 
 export interface AlertsHandle {
   close(): Promise<void>;
-  /** The newest event id allocated (the stream's high-water mark). */
-  lastEventId(): number;
+  /** The newest event id allocated for `facility` (ids are numbered per facility). */
+  lastEventId(facility: string): number;
   /** Unresolved alerts as held in memory. */
   unresolved(): Alert[];
   /** Writes waiting for the database (non-zero while it is down). */
@@ -57,6 +66,7 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
   const log = (options.logger ?? silentLogger()).child({ module: 'alerts' });
   const metrics = createAlertsMetrics(options.metrics ?? new Registry());
   const clock = options.clock ?? systemClock;
+  const clientId = options.mqtt.clientId ?? ALERTS_DEFAULTS.clientId;
   const escalation: EscalationPolicy = { ...DEFAULT_ESCALATION, ...options.escalation };
   // Alert writes commit synchronously whatever the database's default (the connection's setting wins over it).
   const pool = createPool(options.databaseUrl, log, {
@@ -71,22 +81,28 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
   };
 
   try {
-    // The registry primes the silence rules with every device it learns about: at start and when one is added.
-    const runner = new RuleRunner(ruleSet, log, metrics);
-    const registry = new RegistryCache(pool, log, (added) => {
-      for (const context of added) runner.prime(context, clock.now());
-    });
     const store = new AlertStore(pool, log, metrics);
     const backlog = await DiskBacklog.open(options.dataDir, log);
     closers.push(() => backlog.close());
+    let ownership: FacilityOwnership | null = null;
     closers.push(async () => {
       const left = await store.drain(5_000);
       if (left) log.warn({ left }, 'closing with alert events not yet in the database; they wait on local disk');
+      // Everything stored: another worker may number these facilities' events from here on.
+      else await ownership?.release();
     });
+    // The leftovers are this worker's (it owned their facilities when it made them, and still does): stored first.
     await storeLeftovers(backlog, store, log);
+    ownership = await FacilityOwnership.claim(pool, clientId, options.facilities ?? null, log);
+    const owned = ownership;
+    // The registry primes the silence rules with every device it learns about: at start and when one is added.
+    const runner = new RuleRunner(ruleSet, log, metrics);
+    const registry = new RegistryCache(pool, log, owned, (added) => {
+      for (const context of added) runner.prime(context, clock.now());
+    });
     const [seed, unresolved] = await Promise.all([
-      loadEventLogSeed(pool),
-      loadUnresolvedAlerts(pool),
+      loadEventLogSeed(pool, owned.facilities),
+      loadUnresolvedAlerts(pool, owned.facilities),
       registry.refresh(),
     ]);
     const book = new AlertBook({ updateIntervalMs: options.updateIntervalMs ?? ALERTS_DEFAULTS.updateIntervalMs });
@@ -97,7 +113,8 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
     let sessions: Sessions | null = null;
     const publish = (event: AlertEvent) => {
       sessions?.events.publish(INTERNAL_TOPICS.alertEvents, JSON.stringify(event), (err) => {
-        if (err) log.warn({ err, eventId: event.eventId }, 'alert event publish failed');
+        if (err)
+          log.warn({ err, facility: event.alert.facility, eventId: event.eventId }, 'alert event publish failed');
       });
     };
     const eventLog = new EventLog(seed, store, backlog, publish, {
@@ -114,21 +131,21 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
       clock,
       escalation,
       cap,
+      accepts: (facility) => owned.accepts(facility),
       log,
       metrics,
     });
 
-    const replay = await loadReplay(
-      pool,
-      clock.now(),
-      options.replayWindowMs ?? ALERTS_DEFAULTS.replayWindowMs,
-      200_000,
-    );
+    const replay = await loadReplay(pool, owned.facilities, {
+      now: clock.now(),
+      windowMs: options.replayWindowMs ?? ALERTS_DEFAULTS.replayWindowMs,
+      limit: 200_000,
+    });
     const fed = engine.replay(replay);
-    log.info({ unresolved: book.size, lastEventId: seed.lastEventId, replayed: fed }, 'alerts state restored');
+    log.info({ unresolved: book.size, facilities: seed.lastEventIds.size, replayed: fed }, 'alerts state restored');
 
     sessions = await connectSessions(
-      { ...options.mqtt, clientId: options.mqtt.clientId ?? ALERTS_DEFAULTS.clientId },
+      { ...options.mqtt, clientId, facilities: options.facilities ?? null },
       (topic, payload, retained) => engine.handleMessage(topic, payload, retained),
       log,
     );
@@ -140,25 +157,34 @@ export async function startAlerts<Settings>(options: AlertsOptions, ruleSet: Rul
 
     const inbox = new CommandInbox(options.databaseUrl, pool, (command) => engine.applyCommand(command), {
       pollMs: options.commandPollMs ?? ALERTS_DEFAULTS.commandPollMs,
+      facilities: () => owned.facilities,
       log,
       metrics,
     });
     closers.push(() => inbox.close());
     await inbox.start();
 
+    const unseen = new UnseenWatch(pool, book, (ids) => engine.escalateUnseen(ids), {
+      afterMs: options.unseenAfterMs ?? ALERTS_DEFAULTS.unseenAfterMs,
+      clock,
+      log,
+    });
     const timers = [
-      setInterval(() => engine.tick(), options.tickMs ?? ALERTS_DEFAULTS.tickMs),
+      setInterval(() => {
+        engine.tick();
+        unseen.check();
+      }, options.tickMs ?? ALERTS_DEFAULTS.tickMs),
       setInterval(
         () => void registry.refresh().catch((err) => log.warn({ err }, 'registry reload failed')),
         options.registryRefreshMs ?? ALERTS_DEFAULTS.registryRefreshMs,
       ),
     ];
     closers.push(() => timers.forEach(clearInterval));
-    log.info({ clientId: options.mqtt.clientId ?? ALERTS_DEFAULTS.clientId }, 'alerts service ready');
+    log.info({ clientId }, 'alerts service ready');
 
     return {
       close: closeAll,
-      lastEventId: () => eventLog.lastId,
+      lastEventId: (facility) => eventLog.lastId(facility),
       unresolved: () => book.unresolved(),
       backlog: () => store.backlog,
     };
@@ -176,8 +202,8 @@ async function storeLeftovers(backlog: DiskBacklog, store: AlertStore, log: Logg
   const left = await backlog.pending();
   if (!left.length) return;
   log.info({ events: left.length }, 'storing alert events left on disk by the previous run');
-  const stored = await Promise.all(left.map((write) => store.write(write)));
-  backlog.remove(left.map((write) => write.event.eventId));
+  const stored = await Promise.all(left.map(({ write }) => store.write(write)));
+  backlog.discard(left.map(({ key }) => key));
   const refused = stored.filter((ok) => !ok).length;
   if (refused) log.error({ refused }, 'alert events left on disk were refused by the database');
 }

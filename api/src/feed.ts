@@ -1,6 +1,6 @@
 import { type Logger, type Pool } from '@vigil/core';
-import type { Alert, AlertEvent } from '@vigil/protocol';
-import { eventsBetween, openAlertsAsOf } from '@vigil/store';
+import type { Alert, AlertEvent, LastEventIds } from '@vigil/protocol';
+import { eventsBetween, openAlertsAsOf, type EventRange } from '@vigil/store';
 import type { Directory } from './scope.js';
 import { isTransientDatabaseError } from '@vigil/store';
 
@@ -8,9 +8,13 @@ export type FeedListener = (event: AlertEvent) => void;
 /** Called when the feed had to be reloaded: what clients were told may be wrong, so they need a new snapshot. */
 export type ResetListener = () => void;
 
+/** Which facilities a reader may see. */
+export type FacilityFilter = (facility: string) => boolean;
+
 /**
- * The api's in-memory view of the alert event stream: the open alerts, the newest event id, and a ring of recent
- * events, kept strictly in eventId order. It is seeded from the database at start and then advanced only by
+ * The api's in-memory view of the alert event stream: the open alerts, each facility's newest event id, and a ring
+ * of recent events, kept strictly in eventId order per facility (ids are numbered per facility, docs/alerts.md
+ * "Workers": the order between facilities is the order of arrival). It is seeded from the database at start and then advanced only by
  * the events the alerts service publishes, so snapshots and live events always agree, and the stream keeps
  * working while the database is down (the alerts service pushes from memory then).
  */
@@ -20,7 +24,10 @@ export class AlertFeed {
   private readonly listeners = new Set<FeedListener>();
   private readonly resetListeners = new Set<ResetListener>();
   private queue: Promise<void> = Promise.resolve();
-  private last = 0;
+  /** Each facility's newest event id applied. */
+  private last = new Map<string, number>();
+  /** Each facility's newest event id not in the ring (not yet, at load; or pushed out of it). */
+  private floor = new Map<string, number>();
   private seeded = false;
 
   constructor(
@@ -30,8 +37,14 @@ export class AlertFeed {
     private readonly ringSize = 10_000,
   ) {}
 
-  get lastEventId(): number {
-    return this.last;
+  /** The newest event id applied for `facility` (0: none). */
+  lastEventId(facility: string): number {
+    return this.last.get(facility) ?? 0;
+  }
+
+  /** The newest event id of each facility `visible` accepts (those with events). */
+  lastEventIds(visible: FacilityFilter): LastEventIds {
+    return Object.fromEntries([...this.last].filter(([facility]) => visible(facility)));
   }
 
   get isSeeded(): boolean {
@@ -49,33 +62,38 @@ export class AlertFeed {
   }
 
   private async load(): Promise<void> {
-    const { alerts, lastEventId } = await openAlertsAsOf(this.db);
+    const { alerts, lastEventIds } = await openAlertsAsOf(this.db);
     this.open.clear();
     for (const alert of alerts) this.open.set(alert.id, alert);
     this.ring.length = 0;
-    this.last = lastEventId;
+    this.last = new Map(lastEventIds);
+    this.floor = new Map(lastEventIds);
     this.seeded = true;
-    this.log.info({ open: alerts.length, lastEventId }, 'alert feed loaded');
+    this.log.info({ open: alerts.length, facilities: lastEventIds.size }, 'alert feed loaded');
   }
 
   /** Offers an event from the broker; duplicates (QoS 1 redelivery, a persistent session's backlog) are dropped. */
   offer(event: AlertEvent): Promise<void> {
     const step = this.queue.then(() => this.advance(event));
-    this.queue = step.catch((err) => this.log.error({ err, eventId: event.eventId }, 'alert event not applied'));
+    this.queue = step.catch((err) =>
+      this.log.error({ err, facility: event.alert.facility, eventId: event.eventId }, 'alert event not applied'),
+    );
     return this.queue;
   }
 
   private async advance(event: AlertEvent): Promise<void> {
-    if (event.eventId <= this.last) {
+    const facility = event.alert.facility;
+    if (event.eventId <= this.lastEventId(facility)) {
       if (!this.isReused(event)) return; // a duplicate (QoS 1 redelivery, a session's backlog)
-      // The alerts service restarted without events it had only in memory (database down, then a crash) and
+      // The facility's worker restarted without events it had only in memory (database down, then a crash) and
       // allocates their ids again: start over from the database, and tell every client.
-      this.log.error({ eventId: event.eventId, last: this.last }, 'alert event ids went backwards; reloading');
+      const last = this.lastEventId(facility);
+      this.log.error({ facility, eventId: event.eventId, last }, 'alert event ids went backwards; reloading');
       await this.reload();
-      if (event.eventId <= this.last) return;
+      if (event.eventId <= this.lastEventId(facility)) return;
     }
-    if (event.eventId > this.last + 1) await this.fillGap(event.eventId);
-    if (event.eventId <= this.last) return; // a reload during the gap fill already has it
+    if (event.eventId > this.lastEventId(facility) + 1) await this.fillGap(facility, event.eventId);
+    if (event.eventId <= this.lastEventId(facility)) return; // a reload during the gap fill already has it
     await this.directory.ensure(event.alert.facility, event.alert.resident).catch((err) => {
       // Without the directory a regulator may miss this event, but nobody else does: never block the stream.
       if (!isTransientDatabaseError(err)) throw err;
@@ -85,27 +103,28 @@ export class AlertFeed {
 
   /** Same id, different event: only an id allocated twice looks like this. */
   private isReused(event: AlertEvent): boolean {
-    const seen = this.ring.find((e) => e.eventId === event.eventId);
+    const seen = this.ring.find((e) => e.eventId === event.eventId && e.alert.facility === event.alert.facility);
     return (
       seen !== undefined && (seen.alert.id !== event.alert.id || seen.event !== event.event || seen.at !== event.at)
     );
   }
 
-  /** A gap in the ids means we missed events (e.g. published before our session existed): read them back. */
-  private async fillGap(upTo: number): Promise<void> {
+  /** A gap in a facility's ids means we missed events (e.g. published before our session existed): read them back. */
+  private async fillGap(facility: string, upTo: number): Promise<void> {
+    const from = this.lastEventId(facility);
     try {
-      const missed = await eventsBetween(this.db, this.last, upTo - 1, null);
+      const missed = await eventsBetween(this.db, [{ facility, after: from, upTo: upTo - 1 }]);
       if (missed === null) {
-        this.log.warn({ from: this.last, to: upTo }, 'too many missed alert events; reloading');
+        this.log.warn({ facility, from, to: upTo }, 'too many missed alert events; reloading');
         return await this.reload();
       }
       for (const event of missed) {
         await this.directory.ensure(event.alert.facility, event.alert.resident);
         this.apply(event);
       }
-      if (this.last < upTo - 1) this.log.debug({ from: this.last, to: upTo }, 'event ids skipped');
+      if (this.lastEventId(facility) < upTo - 1) this.log.debug({ facility, from, to: upTo }, 'event ids skipped');
     } catch (err) {
-      this.log.warn({ err, from: this.last, to: upTo }, 'could not read missed alert events; continuing');
+      this.log.warn({ err, facility, from, to: upTo }, 'could not read missed alert events; continuing');
     }
   }
 
@@ -116,11 +135,15 @@ export class AlertFeed {
   }
 
   private apply(event: AlertEvent): void {
-    this.last = event.eventId;
+    this.last.set(event.alert.facility, event.eventId);
     if (event.alert.status === 'resolved') this.open.delete(event.alert.id);
     else this.open.set(event.alert.id, event.alert);
     this.ring.push(event);
-    if (this.ring.length > this.ringSize) this.ring.splice(0, this.ring.length - this.ringSize);
+    if (this.ring.length > this.ringSize) {
+      for (const out of this.ring.splice(0, this.ring.length - this.ringSize)) {
+        this.floor.set(out.alert.facility, out.eventId);
+      }
+    }
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -142,10 +165,10 @@ export class AlertFeed {
     return () => this.resetListeners.delete(listener);
   }
 
-  /** The open alerts accepted by `filter`, as of `lastEventId`. Synchronous, so it cannot interleave with events. */
-  snapshot(filter: (alert: Alert) => boolean): { alerts: Alert[]; lastEventId: number } {
-    const alerts = [...this.open.values()].filter(filter);
-    return { alerts, lastEventId: this.last };
+  /** The open alerts of the `visible` facilities, as of their `lastEventIds`. Synchronous: no event interleaves. */
+  snapshot(visible: FacilityFilter): { alerts: Alert[]; lastEventIds: LastEventIds } {
+    const alerts = [...this.open.values()].filter((alert) => visible(alert.facility));
+    return { alerts, lastEventIds: this.lastEventIds(visible) };
   }
 
   /** An open alert known to the feed (also those not yet in the database). */
@@ -154,21 +177,29 @@ export class AlertFeed {
   }
 
   /**
-   * The events after `since` (up to the current `lastEventId`) accepted by `filter`, from the ring or, when the
-   * ring does not reach back that far, from the database. Null when neither can provide them.
+   * The events of the `visible` facilities after `since` (up to their current `lastEventIds`), from the ring or,
+   * for a facility the ring does not reach back far enough, from the database (only those facilities' rows). Null
+   * when neither can provide them.
    */
-  async since(since: number, filter: (event: AlertEvent) => boolean, facilities: string[] | null) {
-    const upTo = this.last;
-    const first = this.ring[0]?.eventId ?? upTo + 1;
-    const fromRing = (after: number) => this.ring.filter((e) => e.eventId > after && e.eventId <= upTo && filter(e));
-    if (since >= first - 1) return { events: fromRing(since), upTo };
+  async since(since: LastEventIds, visible: FacilityFilter) {
+    const upTo = this.lastEventIds(visible);
+    const after = (facility: string) => since[facility] ?? 0;
+    const ranges: EventRange[] = Object.keys(upTo).flatMap((facility) => {
+      const floor = this.floor.get(facility) ?? 0;
+      return after(facility) < floor ? [{ facility, after: after(facility), upTo: floor }] : [];
+    });
+    const fromRing = this.ring.filter((e) => {
+      const facility = e.alert.facility;
+      return e.eventId > after(facility) && e.eventId <= (upTo[facility] ?? 0);
+    });
+    if (!ranges.length) return { events: fromRing, upTo };
     try {
-      const older = await eventsBetween(this.db, since, first - 1, facilities);
+      const older = await eventsBetween(this.db, ranges);
       // Too far behind to patch: the caller sends a snapshot instead.
       if (older === null) return null;
-      return { events: [...older.filter(filter), ...fromRing(first - 1)], upTo };
+      return { events: [...older, ...fromRing], upTo };
     } catch (err) {
-      this.log.warn({ err, since }, 'could not read alert events for a resuming client');
+      this.log.warn({ err, facilities: ranges.length }, 'could not read alert events for a resuming client');
       return null;
     }
   }

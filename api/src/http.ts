@@ -17,6 +17,7 @@ import type { LoginLockout } from './auth/lockout.js';
 import { registerSecurity } from './auth/security.js';
 import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
+import type { ReceiptRecorder } from './receipts.js';
 import { ACTIONS, type Action, type Directory } from './scope.js';
 import { isTransientDatabaseError } from '@vigil/store';
 
@@ -35,6 +36,8 @@ export interface ApiContext {
   feed: AlertFeed;
   directory: Directory;
   tokens: TokenResolver;
+  /** The displays' receipts of alert events (docs/alerts.md "Receipts"). */
+  receipts: ReceiptRecorder;
   lockout: LoginLockout;
   /** How long a sign-in lasts (default 12 h). */
   sessionTtlMs: number;

@@ -9,6 +9,7 @@ import type { ApiOptions } from './config.js';
 import { AlertFeed } from './feed.js';
 import { createHttpServer, declareRoute, type ApiContext, type HttpServer } from './http.js';
 import { createApiMetrics } from './metrics.js';
+import { ReceiptRecorder } from './receipts.js';
 import { alertRoutes } from './routes/alerts.js';
 import { auditRoutes } from './routes/audit.js';
 import { coveragePolicyRoutes } from './routes/coverage-policies.js';
@@ -83,11 +84,14 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
     const revocations = await listenForRevocationsOf(tokens, options.databaseUrl, log.child({ module: 'auth' }));
     closers.push(() => revocations.close());
 
+    const receipts = new ReceiptRecorder(db, clock, log.child({ module: 'receipts' }));
+    closers.push(() => receipts.close());
     const ctx: ApiContext = {
       db,
       feed,
       directory,
       tokens,
+      receipts,
       lockout: new LoginLockout(db, clock, log.child({ module: 'auth' })),
       sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
       publicUrl: options.publicUrl,

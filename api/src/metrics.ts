@@ -42,7 +42,8 @@ export function createApiMetrics(registry: Registry) {
     }),
     lastEventId: new Gauge({
       name: 'vigil_api_last_event_id',
-      help: 'Newest alert event id applied to the stream',
+      help: 'Newest alert event id applied to the stream, per facility (ids are numbered per facility)',
+      labelNames: ['facility'] as const,
       registers,
     }),
     commandDuration: new Histogram({

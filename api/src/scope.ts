@@ -172,8 +172,13 @@ export function alertView(principal: Principal, alert: Alert, directory: Directo
       .join(':'),
     detail: `${alert.rule} alert`,
     note: null,
+    // A call button's presence names the button (`device:<id>`), which also acknowledged an alert nobody had.
+    acknowledgedBy: maskDevice(alert.acknowledgedBy),
+    presentBy: maskDevice(alert.presentBy),
   };
 }
+
+const maskDevice = (actor: string | null) => (actor?.startsWith('device:') ? 'device' : actor);
 
 /** A `?facility=` filter: 404 when the facility does not exist or is outside the principal's scope. */
 export async function assertFacility(principal: Principal, facility: string, directory: Directory): Promise<void> {

@@ -4,6 +4,7 @@ import {
   STREAM_PATH,
   streamHelloSchema,
   type AlertEvent,
+  type LastEventIds,
   type StreamHello,
   type StreamServerMessage,
 } from '@vigil/protocol';
@@ -12,6 +13,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { WebSocket } from 'ws';
 import { checkOrigin, SESSION_COOKIE } from './auth/sessions.js';
 import type { ApiContext, RouteOptions } from './http.js';
+import type { SessionReceipts } from './receipts.js';
 import { alertView, can, inScope } from './scope.js';
 
 /** A client that cannot keep up is dropped (it resumes with `since`) instead of growing our memory. */
@@ -29,15 +31,17 @@ type State = 'hello' | 'replaying' | 'live' | 'closed';
 /**
  * One `/api/v1/stream` connection (docs/api.md "WebSocket stream"): hello within the timeout or close 4401; then either
  * a snapshot of the open alerts in scope, or — with `since` — exactly the events missed since then followed by a
- * heartbeat; then every event in eventId order and a heartbeat every interval.
+ * heartbeat; then every event (in eventId order per facility) and a heartbeat every interval.
  */
 class StreamSession {
   private state: State = 'hello';
   private principal: Principal | null = null;
+  private receipts: SessionReceipts | null = null;
   private token = '';
   private expiresAt: Date | null = null;
   private ticks = 0;
-  private sentUpTo = 0;
+  /** Per facility: the newest event id the client has (been sent, or skipped as not visible). */
+  private sentUpTo = new Map<string, number>();
   private readonly buffered: AlertEvent[] = [];
   private unsubscribe: () => void = () => undefined;
   /** Bumped when the feed reloads, so that a resume under way does not send what it read before. */
@@ -58,6 +62,7 @@ class StreamSession {
     );
     socket.on('message', (data) => {
       if (this.state === 'hello') void this.hello(data.toString());
+      else this.receipts?.receive(data.toString());
     });
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.end());
@@ -87,6 +92,7 @@ class StreamSession {
     }
     if (this.socket.readyState !== this.socket.OPEN) return this.end();
     this.principal = resolved.principal;
+    this.receipts = this.ctx.receipts.session(resolved.principal);
     this.expiresAt = resolved.expiresAt;
     this.token = token;
     this.ctx.metrics.streamClients.inc();
@@ -97,7 +103,7 @@ class StreamSession {
     const unsubscribeResets = this.ctx.feed.onReset(() => {
       this.generation++;
       this.buffered.length = 0;
-      this.sentUpTo = 0;
+      this.sentUpTo.clear();
       this.snapshot();
     });
     // A revocation, disable or password reset concerning this principal: look the token up again at once.
@@ -109,49 +115,62 @@ class StreamSession {
       unsubscribeResets();
       unsubscribeRevocations();
     };
-    if (hello.since === undefined || hello.since > this.ctx.feed.lastEventId) return this.snapshot();
-    await this.resume(hello.since);
+    const since = hello.since;
+    if (since === undefined || since === null || typeof since === 'number' || this.isAhead(since)) {
+      return this.snapshot();
+    }
+    await this.resume(since);
+  }
+
+  /** A client that has seen events we have not (the database was restored from a backup?) needs a snapshot. */
+  private isAhead(since: LastEventIds): boolean {
+    return Object.entries(since).some(([facility, id]) => id > this.ctx.feed.lastEventId(facility));
   }
 
   private snapshot(): void {
     if (this.state === 'closed') return;
-    const { alerts, lastEventId } = this.ctx.feed.snapshot((alert) => this.visible(alert.facility));
+    const { alerts, lastEventIds } = this.ctx.feed.snapshot(this.visible);
+    for (const alert of alerts) this.receipts?.sentAlert(alert);
     this.send({
       type: 'snapshot',
       alerts: alerts.map((a) => alertView(this.principal!, a, this.ctx.directory)),
-      lastEventId,
+      lastEventIds,
     });
-    this.goLive(lastEventId);
+    this.goLive(lastEventIds);
   }
 
-  private async resume(since: number): Promise<void> {
-    const own =
-      this.principal!.role === 'admin' || this.principal!.role === 'regulator' ? null : [this.principal!.facility!];
+  private async resume(since: LastEventIds): Promise<void> {
     const generation = this.generation;
-    const missed = await this.ctx.feed.since(since, (e) => this.visible(e.alert.facility), own);
+    const missed = await this.ctx.feed.since(since, this.visible);
     if (this.state !== 'replaying' || generation !== this.generation) return;
     // Too far behind, or the history cannot be read (database down, ring too short): give the full state instead.
     if (missed === null) return this.snapshot();
-    this.sentUpTo = since;
+    this.sentUpTo = new Map(Object.entries(since));
     for (const event of missed.events) this.sendEvent(event);
     this.goLive(missed.upTo);
-    this.send({ type: 'heartbeat', lastEventId: this.ctx.feed.lastEventId });
+    this.heartbeat();
   }
 
-  private goLive(upTo: number): void {
-    this.sentUpTo = Math.max(this.sentUpTo, upTo);
+  private goLive(upTo: LastEventIds): void {
+    for (const [facility, id] of Object.entries(upTo)) {
+      this.sentUpTo.set(facility, Math.max(this.sentUpTo.get(facility) ?? 0, id));
+    }
     this.state = 'live';
     for (const event of this.buffered.splice(0)) this.sendEvent(event);
   }
 
-  private visible(facility: string): boolean {
-    return inScope(this.principal!, facility, this.ctx.directory);
+  private readonly visible = (facility: string): boolean => inScope(this.principal!, facility, this.ctx.directory);
+
+  private heartbeat(): void {
+    this.send({ type: 'heartbeat', lastEventIds: this.ctx.feed.lastEventIds(this.visible) });
   }
 
   private sendEvent(event: AlertEvent): void {
-    if (event.eventId <= this.sentUpTo) return;
-    this.sentUpTo = event.eventId;
-    if (!this.visible(event.alert.facility)) return;
+    const facility = event.alert.facility;
+    if (event.eventId <= (this.sentUpTo.get(facility) ?? 0)) return;
+    this.sentUpTo.set(facility, event.eventId);
+    if (!this.visible(facility)) return;
+    this.receipts?.sentAlert(event.alert);
     const alert = alertView(this.principal!, event.alert, this.ctx.directory);
     this.send({ type: 'alert', eventId: event.eventId, event: event.event, alert });
   }
@@ -169,7 +188,7 @@ class StreamSession {
       this.reject('expired', 'the token has expired');
       return;
     }
-    this.send({ type: 'heartbeat', lastEventId: this.ctx.feed.lastEventId });
+    this.heartbeat();
     if (++this.ticks % RECHECK_TOKEN_TICKS === 0) void this.recheckToken();
   }
 

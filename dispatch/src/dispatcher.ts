@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { checkout, inTransaction, type Logger } from '@vigil/core';
-import type { Alert, AlertEvent, AlertPriority, AlertRule } from '@vigil/protocol';
+import { MAINTENANCE_RULES, type Alert, type AlertEvent, type AlertPriority, type AlertRule } from '@vigil/protocol';
 import {
   cancelWorkOrder,
   getDwelling,
@@ -15,14 +15,7 @@ import { loadAudience, planDeliveries } from './audience.js';
 /** Alerts that send someone to the door; lower priorities (a reminder) stay on the wall display. */
 export const DISPATCHED_PRIORITIES: ReadonlySet<AlertPriority> = new Set(['critical', 'high']);
 /** About the kit rather than the person: a technician's errand, not a 15-minute call (docs/homecare.md). */
-export const UNDISPATCHED_RULES: ReadonlySet<AlertRule> = new Set([
-  'device_offline',
-  'low_battery',
-  'band_not_worn',
-  'connectivity',
-  'flood_control',
-  'notification_channel',
-]);
+export const UNDISPATCHED_RULES: ReadonlySet<AlertRule> = new Set(MAINTENANCE_RULES);
 
 export interface DispatcherOptions {
   pool: pg.Pool;

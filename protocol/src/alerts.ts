@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from './ids.js';
+import { MAINTENANCE_RULES } from './presence.js';
 
 /**
  * Alert rules (docs/rules.md "Rules"); one file each in alerts/src/rules/, but `drill` (a safety officer's drill) and
@@ -18,12 +19,7 @@ export const ALERT_RULES = [
   'fire',
   'gas',
   'electrical',
-  'device_offline',
-  'low_battery',
-  'band_not_worn',
-  'connectivity',
-  'flood_control',
-  'notification_channel',
+  ...MAINTENANCE_RULES,
   'drill',
 ] as const;
 export const alertRuleSchema = z.enum(ALERT_RULES);

@@ -8,7 +8,8 @@ const hazardTypes = ['alarm', 'clear', 'test', 'fault', 'tamper'] as const;
 export const EVENT_TYPES = {
   wristband: ['fall', 'sos', 'removed'],
   bedmat: ['bed_exit', 'bed_enter'],
-  button: ['sos', 'cancel'],
+  // `presence`: the caregiver's presence key in the room (DIN VDE 0834), docs/alerts.md "Presence at the resident".
+  button: ['sos', 'cancel', 'presence'],
   door: ['open', 'close'],
   pir: ['motion'],
   smoke: hazardTypes,

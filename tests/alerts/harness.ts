@@ -149,6 +149,8 @@ export async function startTestAlerts(
     },
     tickMs: 50,
     commandPollMs: 500,
+    // Off unless a test asks: no display takes part here, so every open alert would be escalated after 10 s.
+    unseenAfterMs: 0,
     ...options,
   }).catch(async (err) => {
     if (ownDir) await rm(ownDir, { recursive: true, force: true });
@@ -169,7 +171,7 @@ export async function sendCommand(
   db: Queryable,
   command: {
     facility: string;
-    command: 'acknowledge' | 'resolve' | 'drill';
+    command: 'acknowledge' | 'presence' | 'resolve' | 'drill';
     actor: string;
     alertId?: string;
     args?: object;

@@ -48,7 +48,7 @@ describe('alerts lifecycle through MQTT and the commands inbox', () => {
     (await db.pool.query(`SELECT * FROM alerts WHERE ${where} ORDER BY raised_at`)).rows;
 
   it('raises a fall, publishes it with an increasing event id, and stores alert and event', async () => {
-    const before = alerts.lastEventId();
+    const before = alerts.lastEventId('f1');
     await band.publish('event', { ts: Date.now(), type: 'fall', confidence: 0.93 });
     const raised = await listener.next('fall raised', (e) => e.event === 'raised' && e.alert.rule === 'fall');
     expect(raised.eventId).toBe(before + 1);
@@ -62,7 +62,10 @@ describe('alerts lifecycle through MQTT and the commands inbox', () => {
       drill: false,
     });
     const rows = await waitFor('stored event', async () => {
-      const { rows } = await db.pool.query('SELECT * FROM alert_events WHERE id = $1', [raised.eventId]);
+      const { rows } = await db.pool.query('SELECT * FROM alert_events WHERE facility_id = $1 AND id = $2', [
+        'f1',
+        raised.eventId,
+      ]);
       return rows[0];
     });
     expect(rows).toMatchObject({ alert_id: raised.alert.id, type: 'raised', facility_id: 'f1' });
@@ -135,6 +138,22 @@ describe('alerts lifecycle through MQTT and the commands inbox', () => {
     });
     expect((await commandResult(db.pool, bad)).error).toBe('VIGIL_ERR_ALERTS_INVALID_COMMAND');
 
+    const early = await sendCommand(db.pool, {
+      facility: 'f1',
+      command: 'resolve',
+      actor: 'user:anna',
+      alertId: fall.id,
+      args: { outcome: 'assisted' },
+    });
+    // Acknowledge is not clear (DIN VDE 0834): somebody must have been at the resident first.
+    expect((await commandResult(db.pool, early)).error).toBe('VIGIL_ERR_ALERTS_PRESENCE_REQUIRED');
+    const present = await sendCommand(db.pool, {
+      facility: 'f1',
+      command: 'presence',
+      actor: 'user:ben',
+      alertId: fall.id,
+    });
+    expect((await commandResult(db.pool, present)).error).toBeNull();
     const resolve = await sendCommand(db.pool, {
       facility: 'f1',
       command: 'resolve',
@@ -151,6 +170,8 @@ describe('alerts lifecycle through MQTT and the commands inbox', () => {
       note: 'helped back to bed',
     });
     expect(row.acknowledged_by).toBe('user:anna');
+    expect(row.present_by).toBe('user:ben');
+    expect(row.acknowledged_at <= row.present_at && row.present_at <= row.resolved_at).toBe(true);
 
     const late = await sendCommand(db.pool, {
       facility: 'f1',

@@ -41,7 +41,7 @@ describe('alerts restart mid-escalation', () => {
     const first = await listener.next('first escalation', (e) => e.event === 'escalated' && e.alert.id === id);
     expect(first.alert.escalationLevel).toBe(1);
     await alerts.close();
-    const lastBefore = alerts.lastEventId();
+    const lastBefore = alerts.lastEventId('f1');
 
     // Down for a minute; on start the next escalation is due (60 s after the last one) and follows at once.
     clock.advance(60_000);
@@ -118,6 +118,13 @@ describe('alerts restart mid-escalation', () => {
       await store('wb-9', pressed, band9.seq, 'fall');
       await band9.close();
       const fall = await listener.next('r9 fall', (e) => e.event === 'raised' && e.alert.resident === 'r9');
+      const present = await sendCommand(db.pool, {
+        facility: 'f1',
+        command: 'presence',
+        actor: 'user:anna',
+        alertId: fall.alert.id,
+      });
+      expect((await commandResult(db.pool, present)).error).toBeNull();
       const resolve = await sendCommand(db.pool, {
         facility: 'f1',
         command: 'resolve',
@@ -128,9 +135,9 @@ describe('alerts restart mid-escalation', () => {
       expect((await commandResult(db.pool, resolve)).error).toBeNull();
 
       await alerts!.close();
-      const lastBefore = alerts!.lastEventId();
+      const lastBefore = alerts!.lastEventId('f1');
       alerts = await start();
-      expect(alerts.lastEventId()).toBe(lastBefore);
+      expect(alerts.lastEventId('f1')).toBe(lastBefore);
 
       // The cancel only downgrades an SOS the rule remembers: that memory came back from the stored event.
       await button.publish('event', { ts: pressed + 5_000, type: 'cancel' });

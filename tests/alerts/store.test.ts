@@ -54,6 +54,8 @@ describe('alert writes (one statement per batch)', () => {
     const book = new AlertBook({ updateIntervalMs: 30_000 });
     const first = book.raise('f1', fall, T0)!;
     const escalated = book.escalate(T0 + 61_000, { repeatMs: 60_000, officerMs: 180_000 });
+    const present = book.presence(first.alert.id, 'f1', 'nurse-1', T0 + 65_000);
+    if (!present.ok) throw new Error(present.code);
     const resolved = book.resolve(first.alert.id, 'f1', 'nurse-1', { outcome: 'assisted' }, T0 + 70_000);
     if (!resolved.ok) throw new Error(resolved.code);
     const again = book.raise('f1', { ...fall, occurredAt: T0 + 80_000 }, T0 + 80_000)!;

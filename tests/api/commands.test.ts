@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectStream, type StreamClient } from '../helpers/stream-client.js';
 import { startApiFixture, type ApiFixture } from './fixture.js';
 
-/** Acknowledge, resolve and drills through the real alerts service (alert_commands + NOTIFY → event). */
+/** Acknowledge, presence, resolve and drills through the real alerts service (alert_commands + NOTIFY → event). */
 describe('api commands with the alerts service', () => {
   let fx: ApiFixture;
   let alerts: AlertsHandle | null = null;
@@ -59,21 +59,39 @@ describe('api commands with the alerts service', () => {
     const again = await post(fx.tokens.officer, `/api/v1/alerts/${id}/ack`);
     expect(again).toMatchObject({ status: 409, body: { error: { code: 'VIGIL_ERR_ALERTS_ALREADY_ACKNOWLEDGED' } } });
 
+    // Acknowledge is not clear (DIN VDE 0834): a fall is resolved once somebody was at the resident.
+    const early = await post(fx.tokens.caregiver, `/api/v1/alerts/${id}/resolve`, { outcome: 'assisted' });
+    expect(early).toMatchObject({ status: 409, body: { error: { code: 'VIGIL_ERR_ALERTS_PRESENCE_REQUIRED' } } });
+    const present = await post(fx.tokens.officer, `/api/v1/alerts/${id}/presence`);
+    expect(present.status).toBe(200);
+    expect(present.body.alert).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'carol', presentBy: 'otto' });
+    await stream.next('alert', (m) => m.eventId === present.body.eventId && m.event === 'presence');
+    const twice = await post(fx.tokens.caregiver, `/api/v1/alerts/${id}/presence`);
+    expect(twice).toMatchObject({ status: 409, body: { error: { code: 'VIGIL_ERR_ALERTS_ALREADY_PRESENT' } } });
+    const display = await post(fx.tokens.display, `/api/v1/alerts/${id}/presence`);
+    expect(display.status).toBe(403);
+
     const resolved = await post(fx.tokens.caregiver, `/api/v1/alerts/${id}/resolve`, {
       outcome: 'assisted',
       note: 'helped back to bed',
     });
     expect(resolved.status).toBe(200);
     expect(resolved.body.alert).toMatchObject({ status: 'resolved', outcome: 'assisted', resolvedBy: 'carol' });
-    const twice = await post(fx.tokens.caregiver, `/api/v1/alerts/${id}/resolve`, { outcome: 'other' });
-    expect(twice).toMatchObject({ status: 409, body: { error: { code: 'VIGIL_ERR_ALERTS_ALREADY_RESOLVED' } } });
+    const again2 = await post(fx.tokens.caregiver, `/api/v1/alerts/${id}/resolve`, { outcome: 'other' });
+    expect(again2).toMatchObject({ status: 409, body: { error: { code: 'VIGIL_ERR_ALERTS_ALREADY_RESOLVED' } } });
 
     const detail = await fx.call(fx.tokens.officer, `/api/v1/alerts/${id}`);
     expect(detail.body.events.map((e: { event: string; actor: string | null }) => [e.event, e.actor])).toEqual([
       ['raised', null],
       ['acknowledged', 'carol'],
+      ['presence', 'otto'],
       ['resolved', 'carol'],
     ]);
+    const { rows } = await fx.db.pool.query(
+      'SELECT acknowledged_at < present_at AND present_at < resolved_at AS ordered FROM alerts WHERE id = $1',
+      [id],
+    );
+    expect(rows).toEqual([{ ordered: true }]);
     const timeline = await fx.call(fx.tokens.officer, `/api/v1/alerts/${id}/timeline`);
     expect(timeline.status).toBe(200);
     expect(timeline.body.response).toMatchObject({ acknowledgedBy: 'carol', resolvedBy: 'carol', outcome: 'assisted' });

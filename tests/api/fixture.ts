@@ -132,7 +132,8 @@ export async function startApiFixture(options: Partial<ApiOptions> = {}): Promis
     ...options,
   };
   const api = await start(apiOptions);
-  let nextEventId = 1;
+  // Event ids are numbered per facility (docs/alerts.md "Workers").
+  const nextEventIds = new Map<string, number>();
 
   const fixture: ApiFixture = {
     db,
@@ -140,8 +141,9 @@ export async function startApiFixture(options: Partial<ApiOptions> = {}): Promis
     tokens,
     secrets,
     gatewayUrl: gateway.url,
-    async emit(type, alert, { actor = null, publish = true, store = true, eventId = nextEventId } = {}) {
-      nextEventId = Math.max(nextEventId, eventId + 1);
+    async emit(type, alert, { actor = null, publish = true, store = true, eventId } = {}) {
+      eventId ??= nextEventIds.get(alert.facility) ?? 1;
+      nextEventIds.set(alert.facility, Math.max(nextEventIds.get(alert.facility) ?? 1, eventId + 1));
       const event: AlertEvent = { eventId, event: type, at: new Date().toISOString(), actor, alert };
       if (publish && !store) {
         await publisher.publishAsync(INTERNAL_TOPICS.alertEvents, JSON.stringify(event), { qos: 1 });

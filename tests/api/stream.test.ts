@@ -1,4 +1,4 @@
-import { STREAM_CLOSE_UNAUTHORIZED, type AlertEvent } from '@vigil/protocol';
+import { STREAM_CLOSE_UNAUTHORIZED, type AlertEvent, type StreamHello } from '@vigil/protocol';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/processes.js';
@@ -9,7 +9,7 @@ describe('api WebSocket stream', () => {
   let fx: ApiFixture;
   let watcher: StreamClient;
   const open: StreamClient[] = [];
-  const connect = async (hello?: { token: string; since?: number }) => {
+  const connect = async (hello?: { token: string; since?: StreamHello['since'] }) => {
     const client = await connectStream(fx.api.url, hello);
     open.push(client);
     return client;
@@ -17,9 +17,13 @@ describe('api WebSocket stream', () => {
   /** Emits through the broker and waits until the api has applied the event (an admin client saw it). */
   const emitted = async (...args: Parameters<ApiFixture['emit']>): Promise<AlertEvent> => {
     const event = await fx.emit(...args);
-    await watcher.next('alert', (m) => m.eventId === event.eventId);
+    await watcher.next('alert', (m) => m.eventId === event.eventId && m.alert.facility === event.alert.facility);
     return event;
   };
+  /** The (facility, event id) of each alert message a client got, in order. */
+  const received = (client: StreamClient) =>
+    client.messages.flatMap((m) => (m.type === 'alert' ? [`${m.alert.facility}:${m.eventId}`] : []));
+  const keys = (events: AlertEvent[]) => events.map((e) => `${e.alert.facility}:${e.eventId}`);
 
   beforeAll(async () => {
     // A small ring, so that resuming from far back exercises the database path.
@@ -57,7 +61,8 @@ describe('api WebSocket stream', () => {
     const client = await connect({ token: fx.tokens.caregiver });
     const snapshot = await client.next('snapshot');
     expect(snapshot.alerts.map((a) => a.id)).toEqual([fall.id]);
-    expect(snapshot.lastEventId).toBe(gone.eventId);
+    // Ids are numbered per facility; a client is told those of its own facilities only.
+    expect(snapshot.lastEventIds).toEqual({ f1: gone.eventId });
     expect(raised.eventId).toBeLessThan(gone.eventId);
 
     const ack = await emitted(
@@ -74,37 +79,58 @@ describe('api WebSocket stream', () => {
       [last.eventId, 'escalated'],
     ]);
 
-    // Heartbeats carry the newest event id (here, the last one this client was sent).
-    await client.next('heartbeat', (m) => m.lastEventId === last.eventId);
+    // Heartbeats carry each facility's newest event id (here, the last one this client was sent).
+    const heartbeat = await client.next('heartbeat', (m) => m.lastEventIds.f1 === last.eventId);
+    expect(Object.keys(heartbeat.lastEventIds)).toEqual(['f1']);
   });
 
   it('gives a client that resumes with `since` exactly the events it missed (ring and database)', async () => {
     const first = await connect({ token: fx.tokens.caregiver });
-    const { lastEventId: since } = await first.next('snapshot');
+    const everywhere = await connect({ token: fx.tokens.admin });
+    const { lastEventIds: since } = await first.next('snapshot');
+    const { lastEventIds: adminSince } = await everywhere.next('snapshot');
     first.close();
+    everywhere.close();
     const missed: AlertEvent[] = [];
-    let newest = 0;
+    const missedElsewhere: AlertEvent[] = [];
     for (let i = 0; i < 4; i++) {
       const alert = makeAlert({ facility: 'f1', rule: 'gas', subject: `device:gas-${i}`, resident: null });
       missed.push(await emitted('raised', alert));
       const other = makeAlert({ facility: 'f2', rule: 'gas', subject: `device:gas-${i}`, resident: null });
-      newest = (await emitted('raised', other)).eventId;
+      missedElsewhere.push(await emitted('raised', other));
     }
     // Eight events since, the ring holds three: the older ones come from alert_events.
     const resumed = await connect({ token: fx.tokens.caregiver, since });
     const caughtUp = await resumed.next('heartbeat');
-    expect(caughtUp.lastEventId).toBe(newest);
+    expect(caughtUp.lastEventIds).toEqual({ f1: missed.at(-1)!.eventId });
     // No snapshot on resume: the missed events, then a heartbeat saying "caught up".
     expect(resumed.messages.slice(0, 5).map((m) => m.type)).toEqual(['alert', 'alert', 'alert', 'alert', 'heartbeat']);
-    expect(resumed.messages.slice(0, 4).map((m) => (m.type === 'alert' ? m.eventId : 0))).toEqual(
-      missed.map((e) => e.eventId),
-    );
+    expect(received(resumed)).toEqual(keys(missed));
+
+    // Across facilities: each facility's missed events, in its order.
+    const admin = await connect({ token: fx.tokens.admin, since: adminSince });
+    const adminCaughtUp = await admin.next('heartbeat');
+    expect(adminCaughtUp.lastEventIds).toMatchObject({
+      f1: missed.at(-1)!.eventId,
+      f2: missedElsewhere.at(-1)!.eventId,
+    });
+    const perFacility = (facility: string) => received(admin).filter((key) => key.startsWith(`${facility}:`));
+    expect(perFacility('f1')).toEqual(keys(missed));
+    expect(perFacility('f2')).toEqual(keys(missedElsewhere));
+    expect(received(admin)).toHaveLength(8);
 
     // Live events follow without a gap or a repeat.
     const next = await emitted('raised', makeAlert({ facility: 'f1', rule: 'sos', subject: 'resident:anna' }));
-    await resumed.next('alert', (m) => m.eventId === next.eventId);
-    const ids = resumed.messages.flatMap((m) => (m.type === 'alert' ? [m.eventId] : []));
-    expect(ids).toEqual([...missed.map((e) => e.eventId), next.eventId]);
+    await resumed.next('alert', (m) => m.eventId === next.eventId && m.alert.facility === 'f1');
+    expect(received(resumed)).toEqual(keys([...missed, next]));
+  });
+
+  it('answers the hello of a web app from before ids were per facility with a snapshot', async () => {
+    for (const since of [1, null]) {
+      const client = await connect({ token: fx.tokens.caregiver, since });
+      const snapshot = await client.next('snapshot');
+      expect(snapshot.lastEventIds.f1).toBeGreaterThan(1);
+    }
   });
 
   it('reads back events it never received (a gap in the ids) and drops invalid payloads', async () => {
@@ -116,9 +142,8 @@ describe('api WebSocket stream', () => {
     await fx.publishRaw('{"eventId":"not an event"}');
     await fx.publishRaw('not json at all');
     const seen = await emitted('raised', makeAlert({ facility: 'f1', rule: 'fire', subject: 'device:sm-x' }));
-    await client.next('alert', (m) => m.eventId === seen.eventId);
-    const ids = client.messages.flatMap((m) => (m.type === 'alert' ? [m.eventId] : []));
-    expect(ids).toEqual([unseen.eventId, seen.eventId]);
+    await client.next('alert', (m) => m.eventId === seen.eventId && m.alert.facility === 'f1');
+    expect(received(client)).toEqual(keys([unseen, seen]));
     const metrics = await fx.call(null, '/metrics');
     expect(metrics.body).toMatch(/vigil_api_alert_events_received_total\{result="invalid"\} 2/);
   });
@@ -130,18 +155,18 @@ describe('api WebSocket stream', () => {
     const lost = await emitted('raised', makeAlert({ facility: 'f1', rule: 'sos', subject: 'device:button-9' }), {
       store: false,
     });
-    await client.next('alert', (m) => m.eventId === lost.eventId);
+    await client.next('alert', (m) => m.eventId === lost.eventId && m.alert.facility === 'f1');
     // The restarted service hands out the same id again, for a different event.
     const reused = makeAlert({ facility: 'f1', rule: 'fire', subject: 'device:sm-f1', resident: null });
     await fx.emit('raised', reused, { eventId: lost.eventId });
     // Stored before it was published, so the reloaded snapshot already has it (and not the lost one).
     const fresh = await client.next('snapshot', (m) => m !== client.messages[0]);
-    expect(fresh.lastEventId).toBe(lost.eventId);
+    expect(fresh.lastEventIds.f1).toBe(lost.eventId);
     const ids = fresh.alerts.map((a) => a.id);
     expect(ids).toContain(reused.id);
     expect(ids).not.toContain(lost.alert.id);
     // Resuming from before the reuse gets the stored event, not the lost one.
-    const resumed = await connect({ token: fx.tokens.caregiver, since: lost.eventId - 1 });
+    const resumed = await connect({ token: fx.tokens.caregiver, since: { f1: lost.eventId - 1 } });
     await resumed.next('heartbeat');
     expect(resumed.messages[0]).toMatchObject({ type: 'alert', eventId: lost.eventId, alert: { id: reused.id } });
   });
@@ -166,7 +191,8 @@ describe('api WebSocket stream', () => {
     expect(JSON.stringify(snapshot)).not.toMatch(/"anna"|resident:anna|confidence|wb-f/);
     await display.next('snapshot');
     const event = await emitted('raised', makeAlert({ facility: 'f2', device: 'wb-f2' }));
-    const pushed = await regulator.next('alert', (m) => m.eventId === event.eventId);
+    const pushed = await regulator.next('alert', (m) => m.eventId === event.eventId && m.alert.facility === 'f2');
+    const heard = display.messages.length;
     expect(pushed.alert).toMatchObject({
       resident: rows[0].pseudonym,
       subject: `resident:${rows[0].pseudonym}`,
@@ -174,8 +200,10 @@ describe('api WebSocket stream', () => {
     });
     expect(pushed.alert.detail).toBe('fall alert');
     await waitFor('the display heartbeat after the event', () =>
-      display.messages.find((m) => m.type === 'heartbeat' && m.lastEventId >= event.eventId),
+      display.messages.slice(heard).find((m) => m.type === 'heartbeat'),
     );
     expect(display.messages.filter((m) => m.type === 'alert')).toEqual([]);
+    // Not even the other facility's name and event count.
+    expect(JSON.stringify(display.messages)).not.toMatch(/"f2"/);
   });
 });

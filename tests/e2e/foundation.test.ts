@@ -125,7 +125,7 @@ describe('vigil start, end to end', () => {
       device: 'wb-0001',
       occurredAt: ts,
     });
-    expect(raised.eventId).toBeGreaterThan(snapshot.lastEventId);
+    expect(raised.eventId).toBeGreaterThan(snapshot.lastEventIds.sunrise ?? 0);
     const stored = await waitFor('the alert row', async () => {
       const { rows } = await db.pool.query(`SELECT rule, status FROM alerts WHERE id = $1`, [raised.alert.id]);
       return rows[0];

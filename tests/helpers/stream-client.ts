@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { streamServerMessageSchema, type StreamServerMessage } from '@vigil/protocol';
+import { streamServerMessageSchema, type StreamHello, type StreamServerMessage } from '@vigil/protocol';
 import { waitFor } from './processes.js';
 
 /** A WebSocket client of `/api/v1/stream` that validates and keeps every server message. */
@@ -12,10 +12,15 @@ export interface StreamClient {
     timeoutMs?: number,
   ): Promise<Extract<StreamServerMessage, { type: T }>>;
   closed: Promise<{ code: number; reason: string }>;
+  /** Sends a client message (e.g. a `receipt`) as JSON. */
+  send(message: object): void;
   close(): void;
 }
 
-export async function connectStream(baseUrl: string, hello?: { token: string; since?: number }): Promise<StreamClient> {
+export async function connectStream(
+  baseUrl: string,
+  hello?: { token: string; since?: StreamHello['since'] },
+): Promise<StreamClient> {
   const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/stream`);
   const messages: StreamServerMessage[] = [];
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
@@ -36,6 +41,7 @@ export async function connectStream(baseUrl: string, hello?: { token: string; si
         () => messages.find((m) => m.type === type && match(m as never)),
         timeoutMs,
       ) as never,
+    send: (message) => socket.send(JSON.stringify(message)),
     close: () => socket.close(),
   };
 }

@@ -66,7 +66,10 @@ describe('regional hub: two facilities, one Mosquitto, two workers on a shared s
     return (await res.json()) as RegionAnswer;
   }
 
-  /** Every button raises sos; each alert is then acknowledged and resolved: 15 lifecycle events per round. */
+  /**
+   * Every button raises sos; a caregiver is then at each resident (presence, which acknowledges) and resolves it:
+   * 15 lifecycle events per round.
+   */
   async function round(facility: Facility): Promise<void> {
     const site = sites[facility];
     for (const button of site.buttons) await button.publish('event', { ts: Date.now(), type: 'sos' });
@@ -76,7 +79,7 @@ describe('regional hub: two facilities, one Mosquitto, two workers on a shared s
       );
       return rows.length === ROOMS.length ? rows : null;
     });
-    for (const command of ['acknowledge', 'resolve'] as const)
+    for (const command of ['presence', 'resolve'] as const)
       for (const { id } of open) {
         const args = command === 'resolve' ? { outcome: 'assisted' } : {};
         await sendCommand(site.db.pool, { facility, command, actor: 'user:kim', alertId: id, args });

@@ -57,7 +57,7 @@ describe('the alerts writer under every transient error (real TimescaleDB)', () 
     store = new AlertStore(pool, silentLogger(), metrics);
     // The disk backlog is beside the point here: the database writer alone must store every event once, in order.
     const backlog = { add: async () => {}, remove: () => {} };
-    log = new EventLog({ lastEventId: 0, lastHashes: new Map() }, store, backlog, () => {}, {
+    log = new EventLog({ lastEventIds: new Map(), lastHashes: new Map() }, store, backlog, () => {}, {
       durableWaitMs: 150,
       log: silentLogger(),
       metrics,

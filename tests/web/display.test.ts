@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { waitFor } from '../helpers/processes.js';
 import en from '../../web/shared/en.json' with { type: 'json' };
 import zh from '../../web/shared/zh-CN.json' with { type: 'json' };
 import {
@@ -22,8 +23,8 @@ describe('wall display (web app, Chromium)', () => {
 
   beforeAll(async () => {
     web = await startWebFixture();
-    first = await web.open('/display', 'display');
-    second = await web.open('/display', 'display');
+    first = await web.open('/display', web.tokens.display);
+    second = await web.open('/display', web.tokens.display2);
     for (const page of [first, second]) await page.getByText(zh.display.link.live, { exact: true }).waitFor();
   });
   afterAll(async () => {
@@ -33,6 +34,8 @@ describe('wall display (web app, Chromium)', () => {
     expect(web.pageErrors).toEqual([]);
   });
 
+  /** Who the records name: the caregiver signs in at the display (StaffDialog) with their username. */
+  const CAREGIVER = STAFF.caregiver.username;
   const tile = (page: Page, rule: string) => page.getByRole('article', { name: rule, exact: true });
   async function signInAsStaff(page: Page): Promise<void> {
     const dialog = page.getByRole('dialog', { name: zh.display.staffTitle });
@@ -65,14 +68,31 @@ describe('wall display (web app, Chromium)', () => {
     await tile(first, zh.rules.fall).getByRole('button', { name: zh.display.acknowledge }).click();
     // A display token only watches: the caregiver signs in (no cookie: the display's next visitor is not them).
     await signInAsStaff(first);
-    const going = zh.display.acknowledgedBy.replace('{who}', STAFF.caregiver.username);
+    const going = zh.display.acknowledgedBy.replace('{who}', CAREGIVER);
     await tile(second, zh.rules.fall).getByText(going).waitFor();
     await expect(
       tile(second, zh.rules.fall).getByRole('button', { name: zh.display.acknowledge }).count(),
     ).resolves.toBe(0);
   });
 
-  it('resolves with an outcome and a note; the tile leaves every display', async () => {
+  it("the room's call button (mosquitto_pub) turns 'going' into 'at resident' on both displays", async () => {
+    const going = zh.display.acknowledgedBy.replace('{who}', CAREGIVER);
+    await web.button('presence', 1);
+    for (const page of [first, second]) {
+      const fall = tile(page, zh.rules.fall);
+      await fall.getByText(zh.atResident.presentByButton).waitFor();
+      await expect(fall.getByText(going).count()).resolves.toBe(0);
+      await expect(fall.getByRole('button', { name: zh.atResident.mark }).count()).resolves.toBe(0);
+    }
+    // Ingest stored the button's event like any other.
+    const stored = await waitFor('the presence stored by ingest', async () => {
+      const { rows } = await web.fx.db.pool.query(`SELECT type FROM device_events WHERE device_id = 'bt-101'`);
+      return rows.length ? rows : null;
+    });
+    expect(stored).toEqual([{ type: 'presence' }]);
+  });
+
+  it('resolves with an outcome and a note once present; the tile leaves every display; all times in SQL', async () => {
     const fall = tile(second, zh.rules.fall);
     await fall.getByRole('button', { name: zh.display.resolve }).click();
     const dialog = second.getByRole('dialog', { name: new RegExp(zh.display.resolveTitle.replace('{what}', '')) });
@@ -82,10 +102,90 @@ describe('wall display (web app, Chromium)', () => {
     // Then who resolves: the display's token only watches.
     await signInAsStaff(second);
     await tile(first, zh.rules.fall).waitFor({ state: 'detached' });
-    const { rows } = await web.fx.db.pool.query(`SELECT outcome, note, resolved_by FROM alerts WHERE rule = 'fall'`);
-    expect(rows).toEqual([{ outcome: 'assisted', note: '已扶回床上', resolved_by: STAFF.caregiver.username }]);
-    // The display keeps no cookie of theirs: it still speaks with its own token.
+    const { rows } = await web.fx.db.pool.query(
+      `SELECT outcome, note, acknowledged_by, present_by, resolved_by,
+         raised_at < acknowledged_at AND acknowledged_at < present_at AND present_at < resolved_at AS in_order
+       FROM alerts WHERE rule = 'fall'`,
+    );
+    expect(rows).toEqual([
+      {
+        outcome: 'assisted',
+        note: '已扶回床上',
+        acknowledged_by: CAREGIVER,
+        present_by: 'device:bt-101',
+        resolved_by: CAREGIVER,
+        in_order: true,
+      },
+    ]);
+    // The display keeps no cookie of the caregiver's: it still speaks with its own token.
     expect(await second.context().cookies()).toEqual([]);
+  });
+
+  it("marks presence on the page, and the alert detail lists every display's receipts", async () => {
+    const drill = await web.fx.call(web.tokens.officer, '/api/v1/drills', {
+      method: 'POST',
+      body: JSON.stringify({ facility: HOME.id, rule: 'fall', resident: 'li' }),
+    });
+    expect(drill.status).toBe(201);
+    const fall = tile(first, zh.rules.fall);
+    await tile(second, zh.rules.fall).waitFor();
+    // Not present yet: only "at resident", no resolve.
+    await expect(fall.getByRole('button', { name: zh.display.resolve }).count()).resolves.toBe(0);
+    await fall.getByRole('button', { name: zh.atResident.mark }).click(); // the caregiver's credential is remembered
+    const present = zh.atResident.present.replace('{who}', CAREGIVER);
+    await tile(second, zh.rules.fall).getByText(present).waitFor();
+    await expect(
+      tile(second, zh.rules.fall).getByRole('button', { name: zh.display.acknowledge }).count(),
+    ).resolves.toBe(0);
+
+    await fall.getByRole('button', { name: zh.atResident.details }).click();
+    const detail = first.getByRole('dialog', { name: new RegExp(zh.atResident.detailTitle.replace('{what}', '')) });
+    const receipts = detail.getByRole('table', { name: zh.atResident.receipts });
+    await receipts.waitFor();
+    for (const label of ['护理站大屏', '走廊屏']) {
+      // Delivered and shown: both times, no dash.
+      await expect(receipts.getByRole('row', { name: new RegExp(label) }).textContent()).resolves.not.toContain('—');
+    }
+    await expect(detail.getByText(zh.atResident.presentAt, { exact: true }).isVisible()).resolves.toBe(true);
+    expect(await wcagViolations(first)).toEqual([]);
+    await detail.getByRole('button', { name: zh.atResident.close }).click();
+    // The same in English (the dialog is modal, so the language is switched before opening it).
+    await first.getByLabel(zh.common.language).selectOption('en');
+    await tile(first, en.rules.fall).getByRole('button', { name: en.atResident.details }).click();
+    const english = first.getByRole('dialog', { name: new RegExp(en.atResident.detailTitle.replace('{what}', '')) });
+    await english.getByRole('table', { name: en.atResident.receipts }).waitFor();
+    let text = await english.innerText();
+    for (const data of [PEOPLE.li, '护理站大屏', '走廊屏', CAREGIVER]) text = text.replaceAll(data, '');
+    expect(text).not.toMatch(/\p{Script=Han}/u);
+    await english.getByRole('button', { name: en.atResident.close }).click();
+    await first.getByLabel(en.common.language).selectOption('zh-CN');
+
+    const { rows } = await web.fx.db.pool.query(
+      `SELECT label, bool_and(delivered_at IS NOT NULL AND shown_at IS NOT NULL) AS confirmed
+       FROM alert_receipts WHERE alert_id = $1 GROUP BY label ORDER BY label`,
+      [drill.body.alert.id],
+    );
+    expect(rows).toEqual([
+      { label: '护理站大屏', confirmed: true },
+      { label: '走廊屏', confirmed: true },
+    ]);
+    const times = await web.fx.db.pool.query(
+      `SELECT present_by, acknowledged_at = present_at AS implied FROM alerts WHERE id = $1`,
+      [drill.body.alert.id],
+    );
+    expect(times.rows).toEqual([{ present_by: CAREGIVER, implied: true }]);
+    // Shown within 10 s: never escalated as unseen.
+    const unseen = await web.fx.db.pool.query(
+      `SELECT 1 FROM alert_events WHERE alert_id = $1 AND actor = 'vigil:not-shown'`,
+      [drill.body.alert.id],
+    );
+    expect(unseen.rows).toEqual([]);
+
+    await fall.getByRole('button', { name: zh.display.resolve }).click();
+    const resolve = first.getByRole('dialog', { name: new RegExp(zh.display.resolveTitle.replace('{what}', '')) });
+    await resolve.getByLabel(zh.outcome.false_alarm).check();
+    await resolve.getByRole('button', { name: zh.display.resolve }).click();
+    await tile(second, zh.rules.fall).waitFor({ state: 'detached' });
   });
 
   it('shows a burst of offline devices as one group tile, never hiding a critical alert of another rule', async () => {
@@ -115,20 +215,47 @@ describe('wall display (web app, Chromium)', () => {
     await group.getByRole('button', { name: zh.display.collapse }).click();
   });
 
-  it('sounds once enabled; a pause counts down and a new critical alert breaks it', async () => {
-    await first.getByRole('button', { name: zh.sound.enable }).click();
-    await first.getByRole('button', { name: zh.sound.pause }).click();
-    // Counted down from 120 s (at most 2 minutes).
+  it('pauses sound only for a signed-in caregiver, counted down, and a new critical alert breaks it', async () => {
+    // A display token alone may not pause: the api refuses it, and the page asks for the caregiver.
+    const refused = await web.fx.call(web.tokens.display, '/api/v1/display/sound-pause', {
+      method: 'POST',
+      body: JSON.stringify({}),
+    });
+    expect(refused.status).toBe(403);
+    const third = await web.open('/display', web.tokens.display);
+    await third.getByText(zh.display.link.live, { exact: true }).waitFor();
+    await third.getByRole('button', { name: zh.sound.enable }).click();
+    await third.getByRole('button', { name: zh.sound.pause }).click();
+    const staff = third.getByRole('dialog', { name: zh.display.staffTitle });
+    await staff.getByRole('button', { name: zh.common.cancel }).click();
+    await expect(
+      third
+        .getByRole('status')
+        .filter({ hasText: zh.sound.paused.replace(/\{s\}.*/, '') })
+        .count(),
+    ).resolves.toBe(0);
+
+    await third.getByRole('button', { name: zh.sound.pause }).click();
+    await signInAsStaff(third);
+    // Counted down from 120 s (at most 2 minutes), saying who paused.
     const countdown = new RegExp(zh.sound.paused.replace('{s}', '(1[01]\\d|120)'));
-    await first.getByRole('status').filter({ hasText: countdown }).waitFor();
+    const status = third.getByRole('status').filter({ hasText: countdown });
+    await status.waitFor();
+    await expect(status.textContent()).resolves.toContain(zh.atResident.pausedBy.replace('{who}', CAREGIVER));
+    const audit = await web.fx.db.pool.query(
+      `SELECT actor, details->>'display' AS display FROM audit_log WHERE action = 'display.sound.pause'`,
+    );
+    expect(audit.rows).toEqual([{ actor: CAREGIVER, display: '护理站大屏' }]);
+
     const drill = await web.fx.call(web.tokens.officer, '/api/v1/drills', {
       method: 'POST',
       body: JSON.stringify({ facility: HOME.id, rule: 'gas', location: 'room-102' }),
     });
     expect(drill.status).toBe(201);
-    await tile(first, zh.rules.gas).waitFor();
-    await first.getByRole('button', { name: zh.sound.pause }).waitFor();
-    await expect(first.getByText(zh.sound.off).count()).resolves.toBe(0);
+    await tile(third, zh.rules.gas).waitFor();
+    await third.getByRole('button', { name: zh.sound.pause }).waitFor();
+    await expect(third.getByText(zh.sound.off).count()).resolves.toBe(0);
+    await third.context().close();
   });
 
   it('has no WCAG 2.1 AA violation (axe-core)', async () => {

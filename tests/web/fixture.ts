@@ -36,6 +36,9 @@ export const HOME = { id: 'songhe', name: '松鹤养老院', region: 'north' } a
 export const PEOPLE = { wang: '王秀英', li: '李建国' } as const;
 export const ROOMS = { 'room-101': '101 房', 'room-102': '102 房' } as const;
 
+/** A wall display's token (`vigil token create --role display`), handed to the display in its link. */
+export type DisplayToken = string;
+
 /** Someone who signs in with a username and password (the user id is what alert records name). */
 export interface Person {
   username: string;
@@ -52,19 +55,21 @@ export const STAFF = {
 export interface WebFixture {
   fx: ApiFixture;
   browser: Browser;
-  /** Bearer tokens for the test's own api calls; pages sign in as `STAFF` or with the display token. */
-  tokens: { display: string; caregiver: string; officer: string; regulator: string };
+  /** Bearer tokens for the test's own api calls and the displays; people sign in on the pages as `STAFF`. */
+  tokens: { display: string; display2: string; caregiver: string; officer: string; regulator: string };
   /** An event of 王秀英's wristband (`fall`, `sos`), published with mosquitto_pub as a third-party device would. */
   wristband(type: 'fall' | 'sos', seq: number): Promise<void>;
+  /** An event of room 101's call button (`sos`, `cancel`, `presence`: the caregiver's presence key), by mosquitto_pub. */
+  button(type: 'sos' | 'cancel' | 'presence', seq: number): Promise<void>;
   /** A batch of 王秀英's wristband readings (heart rate, SpO2), one a minute up to now, through ingest. */
   vitals(seq: number, heartRates: number[]): Promise<void>;
   /** Uncaught errors and Content-Security-Policy refusals of every page opened so far. */
   pageErrors: string[];
   /**
-   * A page in a fresh context (its own cookies and localStorage) at `path`: with the display token in the link, as a
-   * person signed in through the page's own form, or signed out (the sign-in form).
+   * A page in a fresh context (its own cookies and localStorage) at `path`: with a display token in the link (a
+   * string: never a person's token), as a person signed in through the page's own form, or signed out.
    */
-  open(pagePath: string, as: 'display' | Person | null): Promise<Page>;
+  open(pagePath: string, as: DisplayToken | Person | null): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -94,6 +99,7 @@ async function seedHome(fx: ApiFixture) {
   const wristband = await addDevice(db, { facility: HOME.id, id: 'wb-wang', kind: 'wristband', resident: 'wang' });
   await addDevice(db, { facility: HOME.id, id: 'bm-li', kind: 'bedmat', resident: 'li' });
   await addDevice(db, { facility: HOME.id, id: 'sm-101', kind: 'smoke', location: 'room-101' });
+  const button = await addDevice(db, { facility: HOME.id, id: 'bt-101', kind: 'button', location: 'room-101' });
   const token = async (input: Parameters<typeof createToken>[1]) => (await createToken(db, input)).token;
   const scopes = {
     caregiver: { facility: HOME.id },
@@ -106,9 +112,10 @@ async function seedHome(fx: ApiFixture) {
     await addUser(db, { id, name, password, role: roles[key], ...scopes[key] });
   }
   return {
-    secret: wristband.secret,
+    secrets: { 'wb-wang': wristband.secret, 'bt-101': button.secret },
     tokens: {
       display: await token({ role: 'display', facility: HOME.id, label: '护理站大屏' }),
+      display2: await token({ role: 'display', facility: HOME.id, label: '走廊屏' }),
       caregiver: await token({ role: 'caregiver', facility: HOME.id, label: '张护士' }),
       officer: await token({ role: 'safety-officer', facility: HOME.id, label: '刘主管' }),
       regulator: await token({ role: 'regulator', region: HOME.region, label: '民政局' }),
@@ -124,7 +131,7 @@ export async function startWebFixture(): Promise<WebFixture> {
   let ingest: IngestHandle | null = null;
   let browser: Browser | null = null;
   try {
-    const { secret, tokens } = await seedHome(fx);
+    const { secrets, tokens } = await seedHome(fx);
     const account = await upsertServiceAccount(fx.db.pool, 'svc-alerts', 'alerts');
     alerts = await startAlerts({
       databaseUrl: fx.db.url,
@@ -141,12 +148,12 @@ export async function startWebFixture(): Promise<WebFixture> {
     const b = browser;
     const a = alerts;
     const i = ingest;
-    const publish = (kind: 'event' | 'reading', message: object) =>
+    const publish = (kind: 'event' | 'reading', message: object, device: 'wb-wang' | 'bt-101' = 'wb-wang') =>
       mosquittoPub({
         port,
-        id: 'wb-wang',
-        secret,
-        topic: deviceTopic(HOME.id, 'wb-wang', kind),
+        id: device,
+        secret: secrets[device],
+        topic: deviceTopic(HOME.id, device, kind),
         message: JSON.stringify(message),
       });
     const pageErrors: string[] = [];
@@ -162,6 +169,9 @@ export async function startWebFixture(): Promise<WebFixture> {
           type,
           ...(type === 'fall' ? { confidence: 0.93 } : {}),
         });
+      },
+      async button(type, seq) {
+        await publish('event', { seq, ts: new Date().toISOString(), type }, 'bt-101');
       },
       async vitals(seq, heartRates) {
         const now = Date.now();
@@ -179,8 +189,8 @@ export async function startWebFixture(): Promise<WebFixture> {
         page.on('console', (message) => {
           if (/Content Security Policy/i.test(message.text())) pageErrors.push(`${pagePath}: ${message.text()}`);
         });
-        await page.goto(`${fx.api.url}${pagePath}${as === 'display' ? `?token=${tokens.display}` : ''}`);
-        if (as && as !== 'display') await signInThroughForm(page, as);
+        await page.goto(`${fx.api.url}${pagePath}${typeof as === 'string' ? `?token=${as}` : ''}`);
+        if (as && typeof as !== 'string') await signInThroughForm(page, as);
         return page;
       },
       async close() {
@@ -250,6 +260,8 @@ export async function englishText(page: Page, heading: string, otherData: string
     ...staff,
     '张护士',
     '刘主管',
+    '护理站大屏',
+    '走廊屏',
     '简体中文',
     ...otherData,
   ];

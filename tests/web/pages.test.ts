@@ -125,7 +125,15 @@ describe('officer and regulator pages (web app, Chromium)', () => {
     expect(cells[critical]).toBe('1');
 
     const html = await page.content();
-    for (const secret of [...Object.values(PEOPLE), 'wb-wang', 'bm-li', 'sm-101', zh.officer.hr, zh.officer.spo2]) {
+    for (const secret of [
+      ...Object.values(PEOPLE),
+      'wb-wang',
+      'bm-li',
+      'sm-101',
+      'bt-101',
+      zh.officer.hr,
+      zh.officer.spo2,
+    ]) {
       expect(html).not.toContain(secret);
     }
     expect(await wcagViolations(page)).toEqual([]);

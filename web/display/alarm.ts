@@ -31,11 +31,15 @@ function burst(ctx: AudioContext, level: Level): void {
   }
 }
 
-/** Sound for the open alerts, a one-time unlock (browsers need a gesture) and a pause of at most 2 minutes. */
+/**
+ * Sound for the open alerts, a one-time unlock (browsers need a gesture) and a pause of at most 2 minutes, granted by
+ * the api to a signed-in caregiver only (DisplayApp asks), broken by any new critical alert.
+ */
 export function useAlarm(alerts: Map<string, Alert>, now: Ref<number>) {
   let ctx: AudioContext | null = null;
   const running = ref(false);
   const pausedUntil = ref(0);
+  const pausedBy = ref('');
   let knownAtPause = new Set<string>();
   let lastBurst = 0;
 
@@ -52,9 +56,11 @@ export function useAlarm(alerts: Map<string, Alert>, now: Ref<number>) {
     ctx ??= new AudioContext();
     void ctx.resume().then(() => (running.value = ctx?.state === 'running'));
   }
-  function pause(): void {
+  /** A pause the api granted to a signed-in caregiver (`who`), for at most 2 minutes. */
+  function pause(seconds: number, who: string): void {
     knownAtPause = new Set(alerts.keys());
-    pausedUntil.value = Date.now() + PAUSE_S * 1000;
+    pausedUntil.value = Date.now() + Math.min(seconds, PAUSE_S) * 1000;
+    pausedBy.value = who;
   }
   function resume(): void {
     pausedUntil.value = 0;
@@ -74,5 +80,5 @@ export function useAlarm(alerts: Map<string, Alert>, now: Ref<number>) {
     burst(ctx, level.value);
   });
 
-  return { level, soundOn: running, pausedSeconds, enable, pause, resume };
+  return { level, soundOn: running, pausedSeconds, pausedBy, enable, pause, resume };
 }

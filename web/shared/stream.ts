@@ -1,4 +1,4 @@
-import type { StreamServerMessage } from '@vigil/protocol';
+import type { LastEventIds, StreamServerMessage } from '@vigil/protocol';
 import { computed, onUnmounted, reactive, ref } from 'vue';
 import type { Alert } from './api.js';
 
@@ -10,16 +10,25 @@ const DOWN_MS = 5000;
 
 /**
  * The open alerts of the credential's scope, live from /api/v1/stream (docs/api.md "WebSocket stream"):
- * resumes with `since` after a drop; stale after `staleMs` without a message, or 5 s without a connection. The hello
- * carries the display token, or none for a person signed in by cookie (the upgrade request carries the cookie).
+ * resumes with `since` (each facility's newest event id seen: ids are numbered per facility) after a drop; stale after
+ * `staleMs` without a message, or 5 s without a connection. The hello carries the display token, or none for a person
+ * signed in by cookie (the upgrade request carries the cookie).
  */
-export function useAlertStream(credential: string | null, options: { staleMs: number; onRefused(): void }) {
+export function useAlertStream(
+  credential: string | null,
+  options: {
+    staleMs: number;
+    onRefused(): void;
+    /** Every message once applied (the wall display confirms them: web/display/receipts.ts). */
+    onMessage?(message: StreamServerMessage): void;
+  },
+) {
   const alerts = reactive(new Map<string, Alert>());
   const lastHeard = ref(Date.now());
   const now = ref(Date.now());
   const live = ref(false);
   const downSince = ref(Date.now());
-  let lastEventId: number | null = null;
+  let lastEventIds: LastEventIds | null = null;
   let socket: WebSocket | null = null;
   let attempt = 0;
   let stopped = false;
@@ -28,15 +37,19 @@ export function useAlertStream(credential: string | null, options: { staleMs: nu
     if (message.type === 'snapshot') {
       alerts.clear();
       for (const alert of message.alerts) alerts.set(alert.id, alert);
-      lastEventId = message.lastEventId;
+      lastEventIds = { ...message.lastEventIds };
     } else if (message.type === 'alert') {
-      if (lastEventId !== null && message.eventId <= lastEventId) return;
-      lastEventId = message.eventId;
+      const { facility } = message.alert;
+      if (lastEventIds !== null && message.eventId <= (lastEventIds[facility] ?? 0)) return;
+      lastEventIds = { ...lastEventIds, [facility]: message.eventId };
       if (message.alert.status === 'resolved') alerts.delete(message.alert.id);
       else alerts.set(message.alert.id, message.alert);
     } else {
-      // Everything up to this id that concerns us came before the heartbeat: resume from here.
-      lastEventId = Math.max(lastEventId ?? 0, message.lastEventId);
+      // Everything up to these ids that concerns us came before the heartbeat: resume from here.
+      const seen: LastEventIds = { ...lastEventIds };
+      for (const [facility, id] of Object.entries(message.lastEventIds))
+        seen[facility] = Math.max(seen[facility] ?? 0, id);
+      lastEventIds = seen;
     }
   }
 
@@ -49,7 +62,7 @@ export function useAlertStream(credential: string | null, options: { staleMs: nu
         JSON.stringify({
           type: 'hello',
           ...(credential === null ? {} : { token: credential }),
-          ...(lastEventId === null ? {} : { since: lastEventId }),
+          ...(lastEventIds === null ? {} : { since: lastEventIds }),
         }),
       );
     ws.onmessage = (event) => {
@@ -57,7 +70,9 @@ export function useAlertStream(credential: string | null, options: { staleMs: nu
       lastHeard.value = Date.now();
       live.value = true;
       attempt = 0;
-      receive(JSON.parse(String(event.data)) as StreamServerMessage);
+      const message = JSON.parse(String(event.data)) as StreamServerMessage;
+      receive(message);
+      options.onMessage?.(message);
     };
     ws.onclose = (event) => {
       if (socket !== ws) return;
@@ -84,5 +99,19 @@ export function useAlertStream(credential: string | null, options: { staleMs: nu
     socket?.close();
   });
 
-  return { alerts, live, stale, now, silentSeconds: computed(() => Math.floor((now.value - lastHeard.value) / 1000)) };
+  /** Sends a client message on the open connection; false when there is none. */
+  function send(message: object): boolean {
+    if (socket?.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  return {
+    alerts,
+    live,
+    stale,
+    now,
+    send,
+    silentSeconds: computed(() => Math.floor((now.value - lastHeard.value) / 1000)),
+  };
 }

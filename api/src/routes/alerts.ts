@@ -20,6 +20,7 @@ import {
   getAlert,
   iso,
   listAlerts,
+  receiptsOfAlert,
   unassignAlert,
   type Principal,
 } from '@vigil/store';
@@ -34,6 +35,14 @@ const eventSummarySchema = z.object({
   event: alertEventTypeSchema,
   at: z.iso.datetime(),
   actor: z.string().nullable(),
+});
+const receiptTime = z.iso.datetime().nullable();
+const displayReceiptsSchema = z.object({
+  display: z.string().describe('the token or sign-in session the display streams with'),
+  label: z.string().nullable().describe('its label or user; null for regulators'),
+  deliveredAt: receiptTime.describe('first event of this alert the display received'),
+  shownAt: receiptTime.describe('first time the display showed this alert on screen'),
+  events: z.array(z.object({ eventId: z.number().int(), deliveredAt: receiptTime, shownAt: receiptTime })),
 });
 const listedAlertSchema = alertSchema.extend({
   assignee: z.string().nullable().describe('user id; null for regulators'),
@@ -125,17 +134,35 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       schema: {
         tags: ['alerts'],
         operationId: 'getAlert',
-        summary: 'One alert with its lifecycle events',
-        description: 'Regulators see pseudonyms, no device id, no detail text and no note.',
+        summary: 'One alert with its lifecycle events and the displays’ receipts',
+        description:
+          'Regulators see pseudonyms, no device id, no detail text, no note and no display labels. `receipts`: every ' +
+          'display that confirmed an event of the alert, with when it received and showed it (IHE ACM).',
         params: alertIdParams,
-        response: { 200: z.object({ alert: alertSchema, events: z.array(eventSummarySchema) }) },
+        response: {
+          200: z.object({
+            alert: alertSchema,
+            events: z.array(eventSummarySchema),
+            receipts: z.array(displayReceiptsSchema),
+          }),
+        },
       },
     },
     async (request) => {
       const p = request.principal;
       const alert = await findAlert(ctx, p, request.params.id);
-      const events = await eventsOfAlert(ctx.db, alert.id);
+      const [events, receipts] = await Promise.all([
+        eventsOfAlert(ctx.db, alert.id),
+        receiptsOfAlert(ctx.db, alert.id),
+      ]);
       return {
+        receipts: receipts.map((r) => ({
+          display: r.display,
+          label: p.role === 'regulator' ? null : r.label,
+          deliveredAt: iso(r.deliveredAt),
+          shownAt: iso(r.shownAt),
+          events: r.events.map((e) => ({ ...e, deliveredAt: iso(e.deliveredAt), shownAt: iso(e.shownAt) })),
+        })),
         alert: alertView(p, alert, ctx.directory),
         events: events.map((e) => ({
           eventId: Number(e.id),
@@ -168,6 +195,29 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   );
 
   app.post(
+    '/alerts/:id/presence',
+    {
+      config: { action: 'respond' },
+      schema: {
+        tags: ['alerts'],
+        operationId: 'markPresence',
+        summary: 'A caregiver is at the resident: presence (caregiver, safety officer, admin)',
+        description:
+          'DIN VDE 0834: acknowledging says who is going, presence that somebody is there; it acknowledges an alert ' +
+          'nobody acknowledged yet. A call (an alert about a resident or a place, not device maintenance) resolves ' +
+          'only after presence. Answers once the alerts service has recorded it; 409 if already present or resolved.',
+        params: alertIdParams,
+        response: { 200: commandResultSchema },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      const alert = await findAlert(ctx, p, request.params.id);
+      return respond(ctx, p, alert, 'presence', {});
+    },
+  );
+
+  app.post(
     '/alerts/:id/resolve',
     {
       config: { action: 'respond' },
@@ -175,7 +225,9 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
         tags: ['alerts'],
         operationId: 'resolveAlert',
         summary: 'Resolve an alert with its outcome (caregiver, safety officer, admin)',
-        description: 'Answers once the alerts service has recorded it; 409 if already resolved.',
+        description:
+          'Answers once the alerts service has recorded it; 409 if already resolved, or ' +
+          '`VIGIL_ERR_ALERTS_PRESENCE_REQUIRED` for a call nobody was recorded present at yet.',
         params: alertIdParams,
         body: z.object({ outcome: resolutionOutcomeSchema, note: z.string().max(2000).optional() }),
         response: { 200: commandResultSchema },
@@ -249,13 +301,13 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
   );
 };
 
-const EXPECTED_EVENT = { acknowledge: 'acknowledged', resolve: 'resolved' } as const;
+const EXPECTED_EVENT = { acknowledge: 'acknowledged', presence: 'presence', resolve: 'resolved' } as const;
 
 async function respond(
   ctx: ApiContext,
   principal: Principal,
   alert: Alert,
-  command: 'acknowledge' | 'resolve',
+  command: keyof typeof EXPECTED_EVENT,
   args: Record<string, unknown>,
 ) {
   const result = await runCommand(ctx, {

@@ -47,7 +47,9 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
   );
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    ctx.metrics.lastEventId.set(ctx.feed.lastEventId);
+    for (const [facility, id] of Object.entries(ctx.feed.lastEventIds(() => true))) {
+      ctx.metrics.lastEventId.set({ facility }, id);
+    }
     return reply.type(ctx.registry.contentType).send(await ctx.registry.metrics());
   });
 };

@@ -18,6 +18,8 @@ export const COMMAND_REFUSAL_STATUS: Readonly<Record<string, number>> = {
   VIGIL_ERR_ALERTS_NOT_FOUND: 404,
   VIGIL_ERR_ALERTS_ALREADY_ACKNOWLEDGED: 409,
   VIGIL_ERR_ALERTS_ALREADY_RESOLVED: 409,
+  VIGIL_ERR_ALERTS_ALREADY_PRESENT: 409,
+  VIGIL_ERR_ALERTS_PRESENCE_REQUIRED: 409,
   VIGIL_ERR_ALERTS_INVALID_COMMAND: 400,
   VIGIL_ERR_DB_UNAVAILABLE: 503,
   [COMMAND_WITHDRAWN]: 503,
@@ -25,7 +27,7 @@ export const COMMAND_REFUSAL_STATUS: Readonly<Record<string, number>> = {
 
 export const refusalStatus = (code: string): number => COMMAND_REFUSAL_STATUS[code] ?? 409;
 
-export type CommandName = 'acknowledge' | 'resolve' | 'drill';
+export type CommandName = 'acknowledge' | 'presence' | 'resolve' | 'drill';
 
 /** A command as the api enqueues it. */
 export interface CommandRequestRow {
@@ -83,12 +85,17 @@ export interface PendingCommandRow {
   args: unknown;
 }
 
-/** Unclaimed, unprocessed commands in id order. */
-export async function readPendingCommands(db: Queryable, limit: number): Promise<PendingCommandRow[]> {
+/** Unclaimed, unprocessed commands for `facilities` (null: all) in id order. */
+export async function readPendingCommands(
+  db: Queryable,
+  limit: number,
+  facilities: readonly string[] | null,
+): Promise<PendingCommandRow[]> {
   const { rows } = await db.query<PendingCommandRow>(
     `SELECT id, facility_id AS facility, alert_id AS "alertId", command, actor, args FROM alert_commands
-     WHERE processed_at IS NULL AND claimed_at IS NULL ORDER BY id LIMIT $1`,
-    [limit],
+     WHERE processed_at IS NULL AND claimed_at IS NULL AND ($2::text[] IS NULL OR facility_id = ANY($2))
+     ORDER BY id LIMIT $1`,
+    [limit, facilities],
   );
   return rows.map((row) => ({ ...row, id: Number(row.id) }));
 }

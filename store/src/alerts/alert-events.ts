@@ -69,7 +69,7 @@ const WRITE_BATCH = `
     SELECT id, alert_id, facility_id, type, at, actor, data, decode(prev_hash, 'hex'), decode(hash, 'hex')
     FROM jsonb_to_recordset($2::jsonb) AS e(id bigint, alert_id uuid, facility_id text, type text,
       at timestamptz, actor text, data jsonb, prev_hash text, hash text)
-    ON CONFLICT (id) DO NOTHING
+    ON CONFLICT (facility_id, id) DO NOTHING
   )
   UPDATE alert_commands SET processed_at = now(), alert_id = c.alert_id
   FROM jsonb_to_recordset($3::jsonb) AS c(id bigint, alert_id uuid) WHERE alert_commands.id = c.id`;
@@ -78,7 +78,7 @@ const WRITE_BATCH = `
 const alertRow = (a: Alert) => Object.fromEntries(ALERT_FIELDS.map(([column, field]) => [column, a[field]]));
 
 /**
- * Appends a batch of events (in event id order) with their alerts' rows in one statement, so atomically;
+ * Appends a batch of events (in each facility's event id order) with their alerts' rows in one statement, so atomically;
  * `synchronous_commit` must be on for the connection (the alerts service sets it on every connection).
  */
 export async function appendAlertEvents(db: Queryable, batch: readonly EventWrite[]): Promise<void> {

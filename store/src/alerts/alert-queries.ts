@@ -65,20 +65,25 @@ export function toAlertEvent(row: EventRow): AlertEvent | null {
 /** More missed events than this are not replayed one by one: the reader starts over from a snapshot. */
 export const MAX_REPLAY = 10_000;
 
+/** A stretch of one facility's events: ids in (after, upTo]. */
+export interface EventRange {
+  facility: string;
+  after: number;
+  upTo: number;
+}
+
 /**
- * Events with id in (after, upTo], oldest first, optionally for some facilities only; null when there are more
- * than MAX_REPLAY of them.
+ * The events of each range (facility by facility, oldest first), in one query; null when there are more than
+ * MAX_REPLAY of them.
  */
-export async function eventsBetween(
-  db: Queryable,
-  after: number,
-  upTo: number,
-  facilities: string[] | null,
-): Promise<AlertEvent[] | null> {
+export async function eventsBetween(db: Queryable, ranges: readonly EventRange[]): Promise<AlertEvent[] | null> {
+  if (!ranges.length) return [];
   const { rows } = await db.query<EventRow>(
-    `SELECT id, type, at, actor, data FROM alert_events
-     WHERE id > $1 AND id <= $2 AND ($3::text[] IS NULL OR facility_id = ANY($3)) ORDER BY id LIMIT $4`,
-    [after, upTo, facilities, MAX_REPLAY + 1],
+    `SELECT e.id, e.type, e.at, e.actor, e.data
+     FROM jsonb_to_recordset($1::jsonb) AS r(facility text, after bigint, "upTo" bigint)
+     JOIN alert_events e ON e.facility_id = r.facility AND e.id > r.after AND e.id <= r."upTo"
+     ORDER BY e.facility_id, e.id LIMIT $2`,
+    [JSON.stringify(ranges), MAX_REPLAY + 1],
   );
   if (rows.length > MAX_REPLAY) return null;
   return rows.map(toAlertEvent).filter((event): event is AlertEvent => event !== null);
@@ -94,17 +99,24 @@ export async function eventsOfAlert(db: Queryable, alertId: string): Promise<Eve
 }
 
 /**
- * The open (unresolved) alerts and the newest event id, read in one snapshot so that they agree: the stream's
- * snapshot promises "these alerts, as of event N".
+ * The open (unresolved) alerts and each facility's newest event id, read in one snapshot so that they agree: the
+ * stream's snapshot promises "these alerts, as of these events".
  */
-export async function openAlertsAsOf(pool: Pool): Promise<{ alerts: Alert[]; lastEventId: number }> {
+export async function openAlertsAsOf(pool: Pool): Promise<{ alerts: Alert[]; lastEventIds: Map<string, number> }> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const { rows } = await client.query(`SELECT ${ALERT_SELECT} FROM alerts a WHERE a.status <> 'resolved'`);
-    const last = await client.query<{ id: string | null }>('SELECT max(id) AS id FROM alert_events');
+    // One index probe per facility (the key is (facility_id, id)), not a scan of every event.
+    const last = await client.query<{ facility_id: string; id: string }>(
+      `SELECT f.id AS facility_id, e.id FROM facilities f
+       JOIN LATERAL (SELECT max(id) AS id FROM alert_events WHERE facility_id = f.id) e ON e.id IS NOT NULL`,
+    );
     await client.query('COMMIT');
-    return { alerts: rows.map(toAlert), lastEventId: Number(last.rows[0]?.id ?? 0) };
+    return {
+      alerts: rows.map(toAlert),
+      lastEventIds: new Map(last.rows.map((row) => [row.facility_id, Number(row.id)])),
+    };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

@@ -1,23 +1,26 @@
 import type { Queryable } from '@vigil/core';
 import type { AlertEvent } from '@vigil/protocol';
 
-/** Where the event log resumes: the highest stored event id, and each facility's newest hash. */
+/** Where the event log resumes: each facility's highest stored event id and its newest hash. */
 export interface EventLogPosition {
-  lastEventId: number;
+  lastEventIds: Map<string, number>;
   lastHashes: Map<string, Buffer>;
 }
 
-/** Reads where the event log resumes: max(id) and each facility's newest hash. */
-export async function readEventLogPosition(db: Queryable): Promise<EventLogPosition> {
-  const [max, hashes] = await Promise.all([
-    db.query<{ id: string | null }>('SELECT max(id) AS id FROM alert_events'),
-    db.query<{ facility_id: string; hash: Buffer }>(
-      'SELECT DISTINCT ON (facility_id) facility_id, hash FROM alert_events ORDER BY facility_id, id DESC',
-    ),
-  ]);
+/** Reads where the event log of `facilities` (null: all) resumes: each one's newest event. */
+export async function readEventLogPosition(
+  db: Queryable,
+  facilities: readonly string[] | null,
+): Promise<EventLogPosition> {
+  const { rows } = await db.query<{ facility_id: string; id: string; hash: Buffer }>(
+    `SELECT f.id AS facility_id, e.id, e.hash FROM facilities f
+     JOIN LATERAL (SELECT id, hash FROM alert_events WHERE facility_id = f.id ORDER BY id DESC LIMIT 1) e ON true
+     WHERE $1::text[] IS NULL OR f.id = ANY($1)`,
+    [facilities],
+  );
   return {
-    lastEventId: Number(max.rows[0]?.id ?? 0),
-    lastHashes: new Map(hashes.rows.map((row) => [row.facility_id, row.hash])),
+    lastEventIds: new Map(rows.map((row) => [row.facility_id, Number(row.id)])),
+    lastHashes: new Map(rows.map((row) => [row.facility_id, row.hash])),
   };
 }
 
@@ -29,15 +32,19 @@ export interface UnresolvedAlertRow {
   lastEscalatedAt: number | null;
 }
 
-/** Reads every unresolved alert with the time of its last event and of its last escalation. */
-export async function readUnresolvedAlerts(db: Queryable): Promise<UnresolvedAlertRow[]> {
+/** Reads every unresolved alert of `facilities` (null: all) with the time of its last event and last escalation. */
+export async function readUnresolvedAlerts(
+  db: Queryable,
+  facilities: readonly string[] | null,
+): Promise<UnresolvedAlertRow[]> {
   const { rows } = await db.query<{ data: unknown; last_event_at: Date; last_escalated_at: Date | null }>(
     `SELECT e.data, last.at AS last_event_at, esc.at AS last_escalated_at
      FROM alerts a
      JOIN LATERAL (SELECT data, at FROM alert_events WHERE alert_id = a.id ORDER BY id DESC LIMIT 1) e ON true
      JOIN LATERAL (SELECT max(at) AS at FROM alert_events WHERE alert_id = a.id) last ON true
      JOIN LATERAL (SELECT max(at) AS at FROM alert_events WHERE alert_id = a.id AND type = 'escalated') esc ON true
-     WHERE a.status <> 'resolved'`,
+     WHERE a.status <> 'resolved' AND ($1::text[] IS NULL OR a.facility_id = ANY($1))`,
+    [facilities],
   );
   return rows.map((row) => ({
     data: row.data,

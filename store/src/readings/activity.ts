@@ -56,27 +56,35 @@ const SOURCES: Record<ActivityTable, { columns: string; map(row: Raw): ActivityR
 };
 
 /**
- * The recent past of every device, in time order: each table's rows after `since` (at most `limit` per table),
+ * The recent past of every device of `facilities` (null: all), in time order: each table's rows after `since` (at
+ * most `limit` per table),
  * each device's newest row in the week before, and each motion sensor's newest motion in the two days before —
  * so sustained windows, last-seen times and inactivity timers can resume where they were.
  */
-export async function readActivitySince(db: Queryable, since: number, limit: number): Promise<ActivityRow[]> {
+export async function readActivitySince(
+  db: Queryable,
+  since: number,
+  limit: number,
+  facilities: readonly string[] | null,
+): Promise<ActivityRow[]> {
   const at = new Date(since);
+  const mine = '($3::text[] IS NULL OR facility_id = ANY($3))';
   const queries = (Object.keys(SOURCES) as ActivityTable[]).flatMap((table) => {
     const { columns, map } = SOURCES[table];
     const select = `time, device_id, seq, ${columns}`;
     return [
       db
-        .query(`SELECT * FROM (SELECT ${select} FROM ${table} WHERE time > $1 ORDER BY time DESC LIMIT $2) w`, [
-          at,
-          limit,
-        ])
+        .query(
+          `SELECT * FROM (SELECT ${select} FROM ${table} WHERE time > $1 AND ${mine} ORDER BY time DESC LIMIT $2) w`,
+          [at, limit, facilities],
+        )
         .then((r) => r.rows.map(map)),
       db
         .query(
-          `SELECT DISTINCT ON (device_id) ${select} FROM ${table} WHERE time <= $1 AND time > $1 - interval '7 days'
+          `SELECT DISTINCT ON (device_id) ${select} FROM ${table}
+           WHERE time <= $1 AND time > $1 - interval '7 days' AND ($2::text[] IS NULL OR facility_id = ANY($2))
            ORDER BY device_id, time DESC`,
-          [at],
+          [at, facilities],
         )
         .then((r) => r.rows.map(map)),
     ];
@@ -86,8 +94,9 @@ export async function readActivitySince(db: Queryable, since: number, limit: num
     db
       .query(
         `SELECT DISTINCT ON (device_id) time, device_id, seq, ${environment.columns} FROM environment
-         WHERE motion > 0 AND time <= $1 AND time > $1 - interval '2 days' ORDER BY device_id, time DESC`,
-        [at],
+         WHERE motion > 0 AND time <= $1 AND time > $1 - interval '2 days' AND ($2::text[] IS NULL OR facility_id = ANY($2))
+         ORDER BY device_id, time DESC`,
+        [at, facilities],
       )
       .then((r) => r.rows.map(environment.map)),
   );
