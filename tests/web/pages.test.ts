@@ -112,6 +112,9 @@ describe('officer and regulator pages (web app, Chromium)', () => {
     await page.getByText(zh.display.link.live, { exact: true }).waitFor();
     await page.getByRole('article', { name: ROOMS['room-102'], exact: true }).getByText(PEOPLE.li).waitFor();
     expect(await page.context().cookies()).toEqual([]);
+    // The officer's page in the same browser is a person's: it asks them to sign in, the display token unused.
+    await page.goto(`${web.fx.api.url}/officer`);
+    await page.getByRole('heading', { name: zh.common.signIn }).waitFor();
     await page.context().close();
   });
 

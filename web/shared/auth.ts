@@ -14,8 +14,12 @@ const auth = createClient<paths>({ baseUrl: location.origin });
 
 let staff: { token: string; until: number } | null = null;
 
-/** The display token, taken from `?token=` once (then removed from the address bar) or from storage; else null. */
+/**
+ * The display token, taken from `?token=` once (then removed from the address bar) or from storage; else null. Only
+ * the wall display runs on one: the officer's, regulator's and staff pages of the same browser are people's.
+ */
 export function displayToken(): string | null {
+  if (!location.pathname.startsWith('/display')) return null;
   const params = new URLSearchParams(location.search);
   const fromUrl = params.get('token');
   if (fromUrl) {
