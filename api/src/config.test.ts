@@ -8,6 +8,7 @@ describe('configFromEnv', () => {
       host: '127.0.0.1',
       port: 8080,
       publicUrl: undefined,
+      trustedProxies: [],
       databaseUrl: undefined,
       mqtt: {
         url: 'mqtt://127.0.0.1:1883',
@@ -26,6 +27,7 @@ describe('configFromEnv', () => {
       VIGIL_HTTP_HOST: '0.0.0.0',
       VIGIL_HTTP_PORT: '9090',
       VIGIL_PUBLIC_URL: 'https://vigil.example.org',
+      VIGIL_TRUSTED_PROXIES: '10.0.0.5, fd00::/8,192.168.1.0/24',
       DATABASE_URL: 'postgres://db/vigil',
       VIGIL_MQTT_PORT: '1884',
       VIGIL_API_MQTT_USERNAME: 'svc-api-2',
@@ -42,6 +44,7 @@ describe('configFromEnv', () => {
       host: '0.0.0.0',
       port: 9090,
       publicUrl: 'https://vigil.example.org',
+      trustedProxies: ['10.0.0.5', 'fd00::/8', '192.168.1.0/24'],
       databaseUrl: 'postgres://db/vigil',
       mqtt: {
         url: 'mqtt://127.0.0.1:1884',
@@ -57,11 +60,18 @@ describe('configFromEnv', () => {
   });
 
   it('names every bad variable', () => {
-    const bad = { VIGIL_HTTP_PORT: 'eighty', VIGIL_PUBLIC_URL: 'not a url', VIGIL_MQTT_KEEPALIVE_S: '1' };
+    const bad = {
+      VIGIL_HTTP_PORT: 'eighty',
+      VIGIL_PUBLIC_URL: 'not a url',
+      VIGIL_TRUSTED_PROXIES: '10.0.0.0/33,proxy.local',
+      VIGIL_MQTT_KEEPALIVE_S: '1',
+    };
     expect(() => configFromEnv(bad)).toThrow(
       expect.objectContaining({
         code: 'VIGIL_ERR_CONFIG_INVALID',
-        message: expect.stringMatching(/VIGIL_HTTP_PORT: .*\n.*VIGIL_PUBLIC_URL: .*\n.*VIGIL_MQTT_KEEPALIVE_S: /s),
+        message: expect.stringMatching(
+          /VIGIL_HTTP_PORT: .*\n.*VIGIL_PUBLIC_URL: .*\n.*VIGIL_TRUSTED_PROXIES.*IP addresses or CIDR.*\n.*VIGIL_MQTT_KEEPALIVE_S: /s,
+        ),
       }),
     );
   });

@@ -9,6 +9,7 @@ import {
   type MqttTuning,
 } from '@vigil/core';
 import type { Registry } from 'prom-client';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Options of the api service's `start()`. Only `port`, `databaseUrl` and `mqtt` are required. */
@@ -28,6 +29,11 @@ export interface ApiOptions {
   metrics?: Registry;
   /** Externally visible base URL (e.g. behind a reverse proxy); default `http://host:port`. */
   publicUrl?: string;
+  /**
+   * Reverse proxies (IP addresses or CIDR ranges) whose `X-Forwarded-For`, `-Proto` and `-Host` are believed;
+   * from anyone else they are ignored. Default none: the client address is the TCP peer's.
+   */
+  trustedProxies?: string[];
   clock?: Clock;
   /** WebSocket heartbeat interval (default 10 s, docs/api.md "WebSocket stream"). */
   heartbeatMs?: number;
@@ -67,10 +73,33 @@ export type ApiEnvConfig = Omit<ApiOptions, 'databaseUrl' | 'mqtt'> & {
   mqtt: ApiMqttOptions;
 };
 
+/** An IPv4 or IPv6 address, optionally with a prefix length (`10.0.0.0/8`, `fd00::/8`). */
+const proxyEntrySchema = z.string().refine(
+  (entry) => {
+    const [address, prefix, extra] = entry.split('/');
+    const version = isIP(address ?? '');
+    if (!version || extra !== undefined) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+  },
+  { message: 'expected IP addresses or CIDR ranges separated by commas' },
+);
+const trustedProxiesSchema = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(proxyEntrySchema));
+
 const envSchema = z.object({
   VIGIL_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   VIGIL_HTTP_PORT: portSchema.default(8080),
   VIGIL_PUBLIC_URL: z.url().optional(),
+  VIGIL_TRUSTED_PROXIES: trustedProxiesSchema,
   DATABASE_URL: z.string().min(1).optional(),
   VIGIL_MQTT_URL: z.string().min(1).optional(),
   VIGIL_MQTT_PORT: portSchema.default(1883),
@@ -91,6 +120,8 @@ export const API_ENV: Record<keyof z.infer<typeof envSchema>, string> = {
   VIGIL_HTTP_HOST: 'interface to listen on (default 127.0.0.1)',
   VIGIL_HTTP_PORT: 'HTTP + WebSocket port (default 8080; 0 picks a free one)',
   VIGIL_PUBLIC_URL: 'externally visible base URL, e.g. behind a reverse proxy (default http://host:port)',
+  VIGIL_TRUSTED_PROXIES:
+    'comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (default none)',
   DATABASE_URL: 'PostgreSQL/TimescaleDB URL (default for `vigil api`: the local cluster)',
   VIGIL_MQTT_URL: 'broker URL (default mqtt://127.0.0.1:$VIGIL_MQTT_PORT)',
   VIGIL_MQTT_PORT: 'broker port when VIGIL_MQTT_URL is unset (default 1883)',
@@ -114,6 +145,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvConfi
     host: e.VIGIL_HTTP_HOST,
     port: e.VIGIL_HTTP_PORT,
     publicUrl: e.VIGIL_PUBLIC_URL,
+    trustedProxies: e.VIGIL_TRUSTED_PROXIES,
     databaseUrl: e.DATABASE_URL,
     mqtt: {
       url: e.VIGIL_MQTT_URL ?? `mqtt://127.0.0.1:${e.VIGIL_MQTT_PORT}`,

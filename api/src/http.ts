@@ -166,6 +166,8 @@ export async function createHttpServer(options: {
   metrics: ApiMetricSet;
   /** Filled in once the server listens (its URL): the document is built on first request. */
   servers: { url: string; description: string }[];
+  /** Reverse proxies whose `X-Forwarded-*` headers are believed (addresses or CIDR ranges); none by default. */
+  trustedProxies?: readonly string[];
 }) {
   const { log, metrics } = options;
   const app = Fastify({
@@ -173,6 +175,9 @@ export async function createHttpServer(options: {
     // Request lines would log `?token=` of the wall display; metrics and the error handler cover requests.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
+    // request.ip (lockout, rate limits, audit) is the TCP peer unless that peer is a configured proxy: then the
+    // nearest address of X-Forwarded-For that is not one (docs/api.md "Client addresses behind a reverse proxy").
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -28,6 +28,7 @@ import { healthRoutes } from './routes/health.js';
 import { locationRoutes } from './routes/locations.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { residentRoutes } from './routes/residents.js';
+import { roomRoutes } from './routes/rooms.js';
 import { timelineRoutes } from './routes/timeline.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
@@ -108,7 +109,12 @@ export async function start(options: ApiOptions): Promise<ApiHandle> {
       vapidPublicKey: options.vapidPublicKey ?? null,
     };
     const servers: { url: string; description: string }[] = [];
-    const app = await createHttpServer({ log: log.child({ module: 'http' }), metrics, servers });
+    const app = await createHttpServer({
+      log: log.child({ module: 'http' }),
+      metrics,
+      servers,
+      trustedProxies: options.trustedProxies,
+    });
     closers.push(() => app.close());
     await registerRoutes(app, ctx);
 
@@ -164,6 +170,7 @@ async function registerRoutes(app: HttpServer, ctx: ApiContext): Promise<void> {
       await api.register(staffShiftRoutes, { ctx });
       await api.register(contactRoutes, { ctx });
       await api.register(displayApi, { ctx });
+      await api.register(roomRoutes, { ctx });
       await api.register(locationRoutes, { ctx });
       await api.register(vitalsRoutes, { ctx });
       await api.register(privacyRoutes, { ctx });

@@ -61,6 +61,8 @@ export const ACTIONS = [
   'audit',
   'dead-letters',
   'labels',
+  // The wall display's room board: beds, occupancy and (with consent) latest vital signs, devices' state.
+  'rooms',
   'accounts',
   // Emergency plans: write them and schedule their drills (facility side); accept or return a filed plan (regulator).
   'plans',
@@ -79,6 +81,7 @@ const STAFF: readonly Action[] = [
   'respond',
   'stream',
   'labels',
+  'rooms',
   // Home care: a station's work orders, and the dwellings with their addresses and how to get in.
   'work-orders',
   'dwellings',
@@ -109,8 +112,9 @@ export const PERMISSIONS: Record<TokenRole, readonly Action[]> = {
   // Read-only and pseudonymous: response times and coverage, never names, vital signs or device ids; they accept
   // or return filed plans.
   regulator: ['session', 'facilities', 'residents', 'alerts', 'timeline', 'reports', 'stream', 'review-plans'],
-  // A station's wall display shows its open work orders, never the dwellings' addresses.
-  display: ['session', 'alerts', 'stream', 'labels', 'work-orders'],
+  // A station's wall display shows its open work orders, never the dwellings' addresses; and the room board (with
+  // consented vital signs): it hangs where the staff work, and shows them what the resident consented to.
+  display: ['session', 'alerts', 'stream', 'labels', 'rooms', 'work-orders'],
 };
 
 const ACTION_WORDS: Partial<Record<Action, string>> = {

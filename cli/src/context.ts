@@ -1,5 +1,18 @@
 import { createLogger, createPool, migrate, startCluster, type Logger, type Pool } from '@vigil/core';
 
+/** What the audit log records as the actor of CLI commands (whoever holds a shell on the server). */
+export const CLI_ACTOR = 'cli';
+
+/** The CLI speaks for the operator: every account and token is in its scope. */
+export const OPERATOR = {
+  tokenId: 'cli',
+  role: 'admin',
+  facility: null,
+  region: null,
+  user: null,
+  actor: CLI_ACTOR,
+} as const;
+
 /** The CLI's logger writes to stderr so that `--json` output on stdout stays machine-readable. */
 export function cliLogger(level = process.env.VIGIL_LOG_LEVEL ?? 'warn'): Logger {
   return createLogger({ level, name: 'vigil-cli', destination: 2 });

@@ -28,6 +28,7 @@ export * from './plans/plan-drills.js';
 export * from './coverage/risks.js';
 export * from './coverage/explain.js';
 export * from './audit/access-log.js';
+export * from './rooms/room-board.js';
 export * from './privacy/consent.js';
 export * from './privacy/retention-settings.js';
 export * from './privacy/resident-data.js';

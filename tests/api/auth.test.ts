@@ -164,6 +164,7 @@ describe('api sign-in', () => {
         'createToken',
         'createUser',
         'disableUser',
+        'enableUser',
         'getSignedInUser',
         'getUser',
         'listTokens',
@@ -172,6 +173,7 @@ describe('api sign-in', () => {
         'logout',
         'resetUserPassword',
         'revokeToken',
+        'setUserRole',
       ].sort(),
     );
     for (const op of ours) expect(op).toMatchObject({ tags: [expect.any(String)], description: expect.any(String) });

@@ -93,6 +93,7 @@ const CASES: Record<string, Case> = {
     body: () => ({ shifts: [{ id: 'all-day', name: '全天', starts: '07:00', ends: '07:00' }] }),
   },
   getDisplayLabels: { query: (t) => ({ facility: t.facility }) },
+  getRoomBoard: { query: (t) => ({ facility: t.facility }) },
   pauseDisplaySound: { body: (t) => ({ facility: t.facility, display: 'matrix' }) },
   listCoveragePolicies: { query: (t) => ({ facility: t.facility }) },
   getCoveragePolicy: {},
@@ -118,6 +119,9 @@ const CASES: Record<string, Case> = {
     }),
   },
   disableUser: {},
+  // u-f1 / u-f3 may not be disabled (yet) when this runs: 409, which writes nothing.
+  enableUser: {},
+  setUserRole: { body: () => ({ role: 'caregiver' }) },
   resetUserPassword: { body: () => ({ password: 'a new password 2' }) },
   listTokens: { scoped: false },
   createToken: { body: (t) => ({ role: 'display', facility: t.facility, expiresAt: day(1) }) },

@@ -9,6 +9,7 @@ import {
   PEOPLE,
   ROOMS,
   screenshot,
+  STAFF,
   startWebFixture,
   wcagViolations,
   type WebFixture,
@@ -33,7 +34,16 @@ describe('wall display (web app, Chromium)', () => {
     expect(web.pageErrors).toEqual([]);
   });
 
+  /** Who the records name: the caregiver signs in at the display (StaffDialog) with their username. */
+  const CAREGIVER = STAFF.caregiver.username;
   const tile = (page: Page, rule: string) => page.getByRole('article', { name: rule, exact: true });
+  async function signInAsStaff(page: Page): Promise<void> {
+    const dialog = page.getByRole('dialog', { name: zh.display.staffTitle });
+    await dialog.getByLabel(zh.signIn.username).fill(STAFF.caregiver.username);
+    await dialog.getByLabel(zh.signIn.password).fill(STAFF.caregiver.password);
+    await dialog.getByRole('button', { name: zh.common.ok }).click();
+    await dialog.waitFor({ state: 'detached' });
+  }
 
   it('shows a fall published with mosquitto_pub within 2 s, in Chinese, and warns while sound is off', async () => {
     expect(first.url()).not.toContain('token=');
@@ -48,13 +58,17 @@ describe('wall display (web app, Chromium)', () => {
     await tile(second, zh.rules.fall).waitFor({ timeout: 2_000 });
   });
 
+  it('shows the room board to the display token: every room with its residents, in one request', async () => {
+    const room = first.getByRole('article', { name: ROOMS['room-102'], exact: true });
+    await room.getByText(PEOPLE.li).waitFor();
+    await first.getByRole('article', { name: ROOMS['room-101'], exact: true }).getByText(PEOPLE.wang).waitFor();
+  });
+
   it('acknowledging on one display shows who is going on the other', async () => {
     await tile(first, zh.rules.fall).getByRole('button', { name: zh.display.acknowledge }).click();
-    // A display token only watches: the caregiver gives their own credential, so the record names them.
-    const dialog = first.getByRole('dialog', { name: zh.display.staffTitle });
-    await dialog.getByLabel(zh.display.staffLabel).fill(web.tokens.caregiver);
-    await dialog.getByRole('button', { name: zh.common.ok }).click();
-    const going = zh.display.acknowledgedBy.replace('{who}', '张护士');
+    // A display token only watches: the caregiver signs in (no cookie: the display's next visitor is not them).
+    await signInAsStaff(first);
+    const going = zh.display.acknowledgedBy.replace('{who}', CAREGIVER);
     await tile(second, zh.rules.fall).getByText(going).waitFor();
     await expect(
       tile(second, zh.rules.fall).getByRole('button', { name: zh.display.acknowledge }).count(),
@@ -62,7 +76,7 @@ describe('wall display (web app, Chromium)', () => {
   });
 
   it("the room's call button (mosquitto_pub) turns 'going' into 'at resident' on both displays", async () => {
-    const going = zh.display.acknowledgedBy.replace('{who}', '张护士');
+    const going = zh.display.acknowledgedBy.replace('{who}', CAREGIVER);
     await web.button('presence', 1);
     for (const page of [first, second]) {
       const fall = tile(page, zh.rules.fall);
@@ -86,9 +100,7 @@ describe('wall display (web app, Chromium)', () => {
     await dialog.getByLabel(zh.display.note).fill('已扶回床上');
     await dialog.getByRole('button', { name: zh.display.resolve }).click();
     // Then who resolves: the display's token only watches.
-    const staff = second.getByRole('dialog', { name: zh.display.staffTitle });
-    await staff.getByLabel(zh.display.staffLabel).fill(web.tokens.caregiver);
-    await staff.getByRole('button', { name: zh.common.ok }).click();
+    await signInAsStaff(second);
     await tile(first, zh.rules.fall).waitFor({ state: 'detached' });
     const { rows } = await web.fx.db.pool.query(
       `SELECT outcome, note, acknowledged_by, present_by, resolved_by,
@@ -99,12 +111,14 @@ describe('wall display (web app, Chromium)', () => {
       {
         outcome: 'assisted',
         note: '已扶回床上',
-        acknowledged_by: '张护士',
+        acknowledged_by: CAREGIVER,
         present_by: 'device:bt-101',
-        resolved_by: '张护士',
+        resolved_by: CAREGIVER,
         in_order: true,
       },
     ]);
+    // The display keeps no cookie of the caregiver's: it still speaks with its own token.
+    expect(await second.context().cookies()).toEqual([]);
   });
 
   it("marks presence on the page, and the alert detail lists every display's receipts", async () => {
@@ -118,7 +132,7 @@ describe('wall display (web app, Chromium)', () => {
     // Not present yet: only "at resident", no resolve.
     await expect(fall.getByRole('button', { name: zh.display.resolve }).count()).resolves.toBe(0);
     await fall.getByRole('button', { name: zh.atResident.mark }).click(); // the caregiver's credential is remembered
-    const present = zh.atResident.present.replace('{who}', '张护士');
+    const present = zh.atResident.present.replace('{who}', CAREGIVER);
     await tile(second, zh.rules.fall).getByText(present).waitFor();
     await expect(
       tile(second, zh.rules.fall).getByRole('button', { name: zh.display.acknowledge }).count(),
@@ -141,7 +155,7 @@ describe('wall display (web app, Chromium)', () => {
     const english = first.getByRole('dialog', { name: new RegExp(en.atResident.detailTitle.replace('{what}', '')) });
     await english.getByRole('table', { name: en.atResident.receipts }).waitFor();
     let text = await english.innerText();
-    for (const data of [PEOPLE.li, '护理站大屏', '走廊屏', '张护士']) text = text.replaceAll(data, '');
+    for (const data of [PEOPLE.li, '护理站大屏', '走廊屏', CAREGIVER]) text = text.replaceAll(data, '');
     expect(text).not.toMatch(/\p{Script=Han}/u);
     await english.getByRole('button', { name: en.atResident.close }).click();
     await first.getByLabel(en.common.language).selectOption('zh-CN');
@@ -159,7 +173,7 @@ describe('wall display (web app, Chromium)', () => {
       `SELECT present_by, acknowledged_at = present_at AS implied FROM alerts WHERE id = $1`,
       [drill.body.alert.id],
     );
-    expect(times.rows).toEqual([{ present_by: '张护士', implied: true }]);
+    expect(times.rows).toEqual([{ present_by: CAREGIVER, implied: true }]);
     // Shown within 10 s: never escalated as unseen.
     const unseen = await web.fx.db.pool.query(
       `SELECT 1 FROM alert_events WHERE alert_id = $1 AND actor = 'vigil:not-shown'`,
@@ -222,17 +236,16 @@ describe('wall display (web app, Chromium)', () => {
     ).resolves.toBe(0);
 
     await third.getByRole('button', { name: zh.sound.pause }).click();
-    await staff.getByLabel(zh.display.staffLabel).fill(web.tokens.caregiver);
-    await staff.getByRole('button', { name: zh.common.ok }).click();
+    await signInAsStaff(third);
     // Counted down from 120 s (at most 2 minutes), saying who paused.
     const countdown = new RegExp(zh.sound.paused.replace('{s}', '(1[01]\\d|120)'));
     const status = third.getByRole('status').filter({ hasText: countdown });
     await status.waitFor();
-    await expect(status.textContent()).resolves.toContain(zh.atResident.pausedBy.replace('{who}', '张护士'));
+    await expect(status.textContent()).resolves.toContain(zh.atResident.pausedBy.replace('{who}', CAREGIVER));
     const audit = await web.fx.db.pool.query(
       `SELECT actor, details->>'display' AS display FROM audit_log WHERE action = 'display.sound.pause'`,
     );
-    expect(audit.rows).toEqual([{ actor: '张护士', display: '护理站大屏' }]);
+    expect(audit.rows).toEqual([{ actor: CAREGIVER, display: '护理站大屏' }]);
 
     const drill = await web.fx.call(web.tokens.officer, '/api/v1/drills', {
       method: 'POST',

@@ -9,6 +9,7 @@ import {
   addFacility,
   addLocation,
   addResident,
+  addUser,
   createToken,
   setConsent,
   upsertServiceAccount,
@@ -35,9 +36,26 @@ export const HOME = { id: 'songhe', name: '松鹤养老院', region: 'north' } a
 export const PEOPLE = { wang: '王秀英', li: '李建国' } as const;
 export const ROOMS = { 'room-101': '101 房', 'room-102': '102 房' } as const;
 
+/** A wall display's token (`vigil token create --role display`), handed to the display in its link. */
+export type DisplayToken = string;
+
+/** Someone who signs in with a username and password (the user id is what alert records name). */
+export interface Person {
+  username: string;
+  password: string;
+  name: string;
+}
+/** The home's staff and the region's regulator, with passwords: they sign in through the page's form. */
+export const STAFF = {
+  caregiver: { username: 'zhanghong', password: 'zhanghong-密码-1', name: '张红' },
+  officer: { username: 'liumin', password: 'liumin-密码-22', name: '刘敏' },
+  regulator: { username: 'minzheng', password: 'minzheng-密码-3', name: '民政局' },
+} as const satisfies Record<string, Person>;
+
 export interface WebFixture {
   fx: ApiFixture;
   browser: Browser;
+  /** Bearer tokens for the test's own api calls and the displays; people sign in on the pages as `STAFF`. */
   tokens: { display: string; display2: string; caregiver: string; officer: string; regulator: string };
   /** An event of 王秀英's wristband (`fall`, `sos`), published with mosquitto_pub as a third-party device would. */
   wristband(type: 'fall' | 'sos', seq: number): Promise<void>;
@@ -47,8 +65,11 @@ export interface WebFixture {
   vitals(seq: number, heartRates: number[]): Promise<void>;
   /** Uncaught errors and Content-Security-Policy refusals of every page opened so far. */
   pageErrors: string[];
-  /** A page in a fresh context (its own localStorage), opened at `path` with `token` (or none: the sign-in form). */
-  open(pagePath: string, token: string | null): Promise<Page>;
+  /**
+   * A page in a fresh context (its own cookies and localStorage) at `path`: with a display token in the link (a
+   * string: never a person's token), as a person signed in through the page's own form, or signed out.
+   */
+  open(pagePath: string, as: DisplayToken | Person | null): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -80,6 +101,16 @@ async function seedHome(fx: ApiFixture) {
   await addDevice(db, { facility: HOME.id, id: 'sm-101', kind: 'smoke', location: 'room-101' });
   const button = await addDevice(db, { facility: HOME.id, id: 'bt-101', kind: 'button', location: 'room-101' });
   const token = async (input: Parameters<typeof createToken>[1]) => (await createToken(db, input)).token;
+  const scopes = {
+    caregiver: { facility: HOME.id },
+    officer: { facility: HOME.id },
+    regulator: { region: HOME.region },
+  };
+  const roles = { caregiver: 'caregiver', officer: 'safety-officer', regulator: 'regulator' } as const;
+  for (const [key, person] of Object.entries(STAFF) as [keyof typeof STAFF, Person][]) {
+    const { username: id, name, password } = person;
+    await addUser(db, { id, name, password, role: roles[key], ...scopes[key] });
+  }
   return {
     secrets: { 'wb-wang': wristband.secret, 'bt-101': button.secret },
     tokens: {
@@ -151,14 +182,15 @@ export async function startWebFixture(): Promise<WebFixture> {
         }));
         await publish('reading', { seq, samples });
       },
-      async open(pagePath, token) {
+      async open(pagePath, as) {
         const context = await b.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
         const page = await context.newPage();
         page.on('pageerror', (err) => pageErrors.push(`${pagePath}: ${err.message}`));
         page.on('console', (message) => {
           if (/Content Security Policy/i.test(message.text())) pageErrors.push(`${pagePath}: ${message.text()}`);
         });
-        await page.goto(`${fx.api.url}${pagePath}${token ? `?token=${token}` : ''}`);
+        await page.goto(`${fx.api.url}${pagePath}${typeof as === 'string' ? `?token=${as}` : ''}`);
+        if (as && typeof as !== 'string') await signInThroughForm(page, as);
         return page;
       },
       async close() {
@@ -176,6 +208,23 @@ export async function startWebFixture(): Promise<WebFixture> {
     await fx.close();
     throw err;
   }
+}
+
+const signInForm = (page: Page) =>
+  page.locator('form').filter({ has: page.getByRole('heading', { name: zh.common.signIn }) });
+
+/** Fills in the page's sign-in form as a person does and submits it. */
+export async function submitSignIn(page: Page, person: Person): Promise<void> {
+  const form = signInForm(page);
+  await form.getByLabel(zh.signIn.username).fill(person.username);
+  await form.getByLabel(zh.signIn.password).fill(person.password);
+  await form.getByRole('button', { name: zh.common.signIn }).click();
+}
+
+/** Signs in through the page's form and waits until the form has gone. */
+export async function signInThroughForm(page: Page, person: Person): Promise<void> {
+  await submitSignIn(page, person);
+  await signInForm(page).waitFor({ state: 'detached' });
 }
 
 const require = createRequire(import.meta.url);
@@ -203,10 +252,12 @@ export async function wcagViolations(page: Page): Promise<{ id: string; targets:
 export async function englishText(page: Page, heading: string, otherData: string[] = []): Promise<string> {
   await page.getByLabel(zh.common.language).selectOption('en');
   await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+  const staff = Object.values(STAFF).flatMap((person) => [person.name, person.username]);
   const data = [
     HOME.name,
     ...Object.values(PEOPLE),
     ...Object.values(ROOMS),
+    ...staff,
     '张护士',
     '刘主管',
     '护理站大屏',

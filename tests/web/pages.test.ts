@@ -8,6 +8,9 @@ import {
   PEOPLE,
   ROOMS,
   screenshot,
+  signInThroughForm,
+  STAFF,
+  submitSignIn,
   startWebFixture,
   wcagViolations,
   type WebFixture,
@@ -40,7 +43,7 @@ describe('officer and regulator pages (web app, Chromium)', () => {
   });
 
   it('officer: finds the fall among the incidents and opens it with the readings around it as a chart', async () => {
-    const page = await web.open('/officer', web.tokens.officer);
+    const page = await web.open('/officer', STAFF.officer);
     await page.getByRole('heading', { name: zh.officer.title, level: 1 }).waitFor();
     const row = page.getByRole('row').filter({ hasText: zh.rules.fall });
     await row.getByText(PEOPLE.wang).waitFor();
@@ -62,7 +65,9 @@ describe('officer and regulator pages (web app, Chromium)', () => {
   });
 
   it('wall display signed in as a caregiver: the room board with each bed and its latest vital signs', async () => {
-    const page = await web.open('/display', web.tokens.caregiver);
+    const page = await web.open('/display', STAFF.caregiver);
+    // The stream takes the session cookie from the upgrade request (the hello carries no token).
+    await page.getByText(zh.display.link.live, { exact: true }).waitFor();
     const room = page.getByRole('article', { name: ROOMS['room-101'], exact: true });
     await room.getByText(PEOPLE.wang).waitFor();
     await room.getByText(zh.display.hr.replace('{v}', String(HEART_RATES.at(-1)))).waitFor();
@@ -73,22 +78,48 @@ describe('officer and regulator pages (web app, Chromium)', () => {
     await page.context().close();
   });
 
-  it('asks for a credential, refuses a wrong one and keeps a good one for the next visit', async () => {
+  it('signs in with a password into an HttpOnly cookie, never a stored token; refuses a wrong one; signs out', async () => {
     const page = await web.open('/regulator', null);
     await page.getByRole('heading', { name: zh.common.signIn }).waitFor();
-    await page.getByLabel(zh.common.credential).fill('vgl_wrong');
-    await page.getByRole('button', { name: zh.common.signIn }).click();
-    await page.getByRole('alert').filter({ hasText: zh.common.refused }).waitFor();
-    await page.getByLabel(zh.common.credential).fill(web.tokens.regulator);
-    await page.getByRole('button', { name: zh.common.signIn }).click();
+    await submitSignIn(page, { ...STAFF.regulator, password: 'not the password' });
+    await page.getByRole('alert').filter({ hasText: zh.signIn.refused }).waitFor();
+    await signInThroughForm(page, STAFF.regulator);
     await page.getByRole('heading', { name: zh.regulator.title, level: 1 }).waitFor();
+    const [cookie] = await page.context().cookies();
+    expect(cookie).toMatchObject({ name: 'vigil_session', httpOnly: true, sameSite: 'Strict' });
+    // Nothing of the credential is visible to the page's scripts.
+    const stored = await page.evaluate<string>('JSON.stringify({ ...localStorage }) + document.cookie');
+    expect(stored).not.toContain(cookie!.value);
+    expect(stored).not.toContain('vigil_session');
     await page.reload();
     await page.getByRole('heading', { name: zh.regulator.title, level: 1 }).waitFor();
+    // Sign-out revokes the session: the old cookie no longer works anywhere.
+    await page.getByRole('button', { name: zh.common.signOut }).click();
+    await page.getByRole('heading', { name: zh.common.signIn }).waitFor();
+    expect(await page.context().cookies()).toEqual([]);
+    const reused = await fetch(`${web.fx.api.url}/api/v1/me`, {
+      headers: { cookie: `vigil_session=${cookie!.value}` },
+    });
+    expect(reused.status).toBe(401);
+    await page.context().close();
+  });
+
+  it('wall display: a display token entered in the form instead of a person’s sign-in', async () => {
+    const page = await web.open('/display', null);
+    await page.getByText(zh.signIn.useDisplayToken).click();
+    await page.getByLabel(zh.common.credential).fill(web.tokens.display);
+    await page.getByRole('button', { name: zh.signIn.useToken }).click();
+    await page.getByText(zh.display.link.live, { exact: true }).waitFor();
+    await page.getByRole('article', { name: ROOMS['room-102'], exact: true }).getByText(PEOPLE.li).waitFor();
+    expect(await page.context().cookies()).toEqual([]);
+    // The officer's page in the same browser is a person's: it asks them to sign in, the display token unused.
+    await page.goto(`${web.fx.api.url}/officer`);
+    await page.getByRole('heading', { name: zh.common.signIn }).waitFor();
     await page.context().close();
   });
 
   it('regulator: the board of the region, pseudonymous, with a CSV export', async () => {
-    const page = await web.open('/regulator', web.tokens.regulator);
+    const page = await web.open('/regulator', STAFF.regulator);
     const board = page.getByRole('region', { name: zh.regulator.facilities, exact: true });
     const row = board.getByRole('row').filter({ hasText: HOME.name });
     await row.waitFor();

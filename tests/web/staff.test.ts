@@ -11,11 +11,17 @@ import { startHttpReceiver } from '../dispatch/receivers.js';
 import { DISTRICT, STATION, startStation, type Station } from '../dispatch/station.js';
 import { makeTestCertificates, type TestCertificates } from '../gateway/certificates.js';
 import { mosquittoPub, waitFor } from '../helpers/processes.js';
-import { CHROMIUM_ARGS, englishText, screenshot, wcagViolations } from './fixture.js';
+import { setUserPassword } from '@vigil/store';
+import { CHROMIUM_ARGS, englishText, screenshot, signInThroughForm, wcagViolations, type Person } from './fixture.js';
 
 const ADDRESS = '北京市朝阳区安贞里三区 5 号楼 2 单元 301';
 const ACCESS = '钥匙盒在门左侧，密码 2468';
 const STATION_DATA = ['王秀英', '张伟', '李娜', ADDRESS, ACCESS, DISTRICT, '朝阳区居家养老服务站'];
+/** The station's caregiver and its lead, who sign in on their phones with a password. */
+const PEOPLE = {
+  zhang: { username: 'zhang', password: 'zhang-手机-密码1', name: '张伟' },
+  li: { username: 'li', password: 'li-手机-密码22', name: '李娜' },
+} as const satisfies Record<string, Person>;
 
 /**
  * The staff page `/staff` on a phone-sized Chromium: the dwelling's SOS published over TLS with mosquitto_pub
@@ -41,6 +47,9 @@ describe('staff page (web app, Chromium, 390×844)', () => {
       dispatch: { notify: { vapid: { ...vapid, subject: 'mailto:ops@example.com' } } },
     });
     alerts = await startTestAlerts(station.db.pool, station.db.url, station.gateway.url);
+    for (const person of Object.values(PEOPLE)) {
+      await setUserPassword(station.db.pool, person.username, person.password, new Date());
+    }
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
@@ -54,8 +63,8 @@ describe('staff page (web app, Chromium, 390×844)', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  /** The staff page as a phone opens it, signed in with the person's credential. */
-  async function phone(token: string): Promise<Page> {
+  /** The staff page as a phone opens it, the person signed in through its form (a session cookie). */
+  async function phone(person: Person): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
     await context.grantPermissions(['notifications']);
     // Headless Chromium has no push service to subscribe at: the subscription it would return is played with a
@@ -80,7 +89,8 @@ describe('staff page (web app, Chromium, 390×844)', () => {
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('console', (m) => /Content Security Policy/i.test(m.text()) && pageErrors.push(m.text()));
-    await page.goto(`${station.api.url}/staff?token=${token}`);
+    await page.goto(`${station.api.url}/staff`);
+    await signInThroughForm(page, person);
     await page.getByRole('heading', { name: zh.staff.title, level: 1 }).waitFor();
     return page;
   }
@@ -102,7 +112,7 @@ describe('staff page (web app, Chromium, 390×844)', () => {
     );
 
   it('SOS over TLS → work order → accepted, en route, on site, done on the phone, every time in SQL', async () => {
-    const zhang = await phone(station.tokens.zhang);
+    const zhang = await phone(PEOPLE.zhang);
     const mine = zhang.getByRole('region', { name: zh.staff.mine });
     await mine.getByText(zh.staff.none).waitFor();
 
@@ -147,7 +157,7 @@ describe('staff page (web app, Chromium, 390×844)', () => {
     await card.getByText(zh.staff.status.accepted).waitFor();
 
     // The lead's station view: the open order, who has it and its clock.
-    const li = await phone(station.tokens.li);
+    const li = await phone(PEOPLE.li);
     const row = li.getByRole('region', { name: zh.staff.station }).getByRole('row').filter({ hasText: ADDRESS });
     await row.getByText(`${zh.staff.status.accepted} · zhang`).waitFor();
     await row.getByText(zh.staff.left.replace(' {t}', '')).waitFor();

@@ -1,12 +1,15 @@
 import createClient from 'openapi-fetch';
 import type { paths } from './api-schema.js';
-import { token } from './auth.js';
+import { displayToken } from './auth.js';
 
-/** The api, typed from its OpenAPI document (`npm run gen:client -w web`); pages use nothing else. */
+/**
+ * The api, typed from its OpenAPI document (`npm run gen:client -w web`); pages use nothing else. A person's
+ * session cookie rides along by itself (same origin); a wall display's token is sent as a bearer token.
+ */
 export const api = createClient<paths>({ baseUrl: location.origin });
 api.use({
   onRequest({ request }) {
-    const credential = request.headers.get('authorization') ? null : token();
+    const credential = request.headers.get('authorization') ? null : displayToken();
     if (credential) request.headers.set('authorization', `Bearer ${credential}`);
     return request;
   },
@@ -27,6 +30,10 @@ export type Drills = Json<paths['/api/v1/drills']['get']['responses'][200]>;
 export type Facility = Json<paths['/api/v1/facilities/{facility}']['get']['responses'][200]>;
 export type Resolution = NonNullable<
   paths['/api/v1/alerts/{id}/resolve']['post']['requestBody']
+>['content']['application/json'];
+export type BoardRoom = Json<paths['/api/v1/rooms']['get']['responses'][200]>['rooms'][number];
+export type ResidentPatch = NonNullable<
+  paths['/api/v1/residents/{facility}/{resident}']['patch']['requestBody']
 >['content']['application/json'];
 export type AlertDetail = Json<paths['/api/v1/alerts/{id}']['get']['responses'][200]>;
 export type Me = Json<paths['/api/v1/me']['get']['responses'][200]>;

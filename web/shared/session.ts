@@ -1,33 +1,45 @@
 import { ref } from 'vue';
 import { api, type Me } from './api.js';
-import { signIn, signOut, token } from './auth.js';
+import { displayToken, signIn, signOut, keepDisplayToken } from './auth.js';
 
-/** Who the page's credential speaks for; `refused` after a credential the api did not accept. */
+/**
+ * Who the page speaks for (`me`): a person signed in by the session cookie, or a display token. `credential` is
+ * the display token (the stream's hello sends it) or null for a cookie session (the upgrade carries the cookie).
+ * `refused` after a credential the api did not accept; `lockedFor` seconds after too many failed sign-ins.
+ */
 export function useSession() {
   const me = ref<Me | null>(null);
-  const credential = ref<string | null>(token());
+  const credential = ref<string | null>(displayToken());
+  const checked = ref(false);
   const refused = ref(false);
+  const lockedFor = ref<number | null>(null);
 
   async function check(): Promise<void> {
-    if (!credential.value) return;
     const result = await api.GET('/api/v1/me').catch(() => null);
-    // Unreachable: keep the credential, the stream reconnects and the page shows it.
+    checked.value = true;
+    // Unreachable: keep a display token, the stream reconnects and the page shows it.
     if (!result) return;
     const { data, response } = result;
     if (data) me.value = data;
-    else if (response.status === 401) end(true);
+    else if (response.status === 401 && credential.value) void end(true);
   }
-  function begin(value: string): Promise<void> {
-    signIn(value);
-    credential.value = token();
+  async function begin(username: string, password: string): Promise<void> {
+    const result = await signIn(username, password).catch(() => ({ ok: false as const, retryAfterS: null }));
+    refused.value = !result.ok && result.retryAfterS === null;
+    lockedFor.value = result.ok ? null : result.retryAfterS;
+    if (result.ok) await check();
+  }
+  function beginDisplay(token: string): Promise<void> {
+    keepDisplayToken(token);
+    credential.value = displayToken();
     refused.value = false;
     return check();
   }
-  function end(wasRefused = false): void {
-    signOut();
+  async function end(wasRefused = false): Promise<void> {
+    await signOut();
     credential.value = null;
     me.value = null;
     refused.value = wasRefused;
   }
-  return { me, credential, refused, check, begin, end };
+  return { me, credential, checked, refused, lockedFor, check, begin, beginDisplay, end };
 }

@@ -16,10 +16,12 @@ const BATCH_MS = 16;
 
 /**
  * The open alerts of the credential's scope, live from /api/v1/stream (docs/api.md "WebSocket stream"):
- * resumes with `since` (each facility's newest event id seen: ids are numbered per facility) after a drop; stale after `staleMs` without a message, or 5 s without a connection.
+ * resumes with `since` (each facility's newest event id seen: ids are numbered per facility) after a drop; stale after
+ * `staleMs` without a message, or 5 s without a connection. The hello carries the display token, or none for a person
+ * signed in by cookie (the upgrade request carries the cookie).
  */
 export function useAlertStream(
-  credential: string,
+  credential: string | null,
   options: {
     staleMs: number;
     onRefused(): void;
@@ -88,7 +90,11 @@ export function useAlertStream(
     socket = ws;
     ws.onopen = () =>
       ws.send(
-        JSON.stringify({ type: 'hello', token: credential, ...(lastEventIds === null ? {} : { since: lastEventIds }) }),
+        JSON.stringify({
+          type: 'hello',
+          ...(credential === null ? {} : { token: credential }),
+          ...(lastEventIds === null ? {} : { since: lastEventIds }),
+        }),
       );
     ws.onmessage = (event) => {
       if (socket !== ws) return;

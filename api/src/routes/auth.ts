@@ -17,7 +17,14 @@ import { InvalidCredentials, NoUser, WrongPassword } from '../errors.js';
 import { change } from '../audit.js';
 import { errorBodySchema, type ApiContext, type RouteOptions } from '../http.js';
 
-const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
+const loginSchema = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+  cookie: z
+    .boolean()
+    .default(true)
+    .describe('false: no session cookie, only the token (a caregiver acting briefly at a shared wall display)'),
+});
 const sessionSchema = z.object({
   token: z.string().describe('a bearer token for programs; the web app uses the cookie instead'),
   expiresAt: z.string(),
@@ -78,7 +85,7 @@ export const loginRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
           expiresAt,
         }),
       );
-      setSessionCookie(reply, session.token, expiresAt, now, ctx.publicUrl);
+      if (request.body.cookie) setSessionCookie(reply, session.token, expiresAt, now, ctx.publicUrl);
       return { token: session.token, expiresAt: expiresAt.toISOString(), user: userView(user) };
     },
   );

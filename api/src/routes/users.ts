@@ -2,11 +2,14 @@ import { idSchema } from '@vigil/protocol';
 import {
   addUser,
   disableUser,
+  enableUser,
   getUser,
   listUsers,
   passwordSchema,
+  RegistryConflict,
   revokeUserTokens,
   setUserPassword,
+  setUserRole,
   userInputSchema,
   type Principal,
   type UserRecord,
@@ -29,7 +32,7 @@ async function managedUser(ctx: ApiContext, principal: Principal, id: string): P
   return user;
 }
 
-/** Users: list, create with a password, disable, reset a password (docs/api.md "Sign-in, sessions and tokens"). */
+/** Users: list, create with a password, disable and enable, change the role, reset a password (docs/api.md "Sign-in, sessions and tokens"). */
 export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   app.get(
     '/users',
@@ -109,6 +112,63 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
       const what = { action: 'user.disabled', target: `user:${user.id}`, facility: user.facility };
       await change(ctx, principal, what, (tx) => disableUser(tx, user.id, new Date(ctx.clock.now())));
       ctx.tokens.forget((p) => p.user === user.id);
+      return userView((await getUser(ctx.db, user.id))!);
+    },
+  );
+
+  app.post(
+    '/users/:user/enable',
+    {
+      config: { action: 'accounts' },
+      schema: {
+        operationId: 'enableUser',
+        tags: ['users'],
+        description:
+          'Enables a disabled user again. Every token and session they held before is revoked: they sign in afresh. ' +
+          'A user who is not disabled is 409.',
+        params: userParams,
+        response: { 200: userViewSchema },
+      },
+    },
+    async (request) => {
+      const { principal } = request;
+      const user = await managedUser(ctx, principal, request.params.user);
+      const what = { action: 'user.enabled', target: `user:${user.id}`, facility: user.facility };
+      const revoked = await change(ctx, principal, what, async (tx) => {
+        const ids = await enableUser(tx, user.id, new Date(ctx.clock.now()));
+        if (!ids) throw RegistryConflict(`user ${user.id} is not disabled`);
+        return ids;
+      });
+      forgetTokens(ctx, revoked);
+      return userView((await getUser(ctx.db, user.id))!);
+    },
+  );
+
+  app.put(
+    '/users/:user/role',
+    {
+      config: { action: 'accounts' },
+      schema: {
+        operationId: 'setUserRole',
+        tags: ['users'],
+        description:
+          'Changes a caregiver into a safety officer or back (admins; safety officers within their facility). Tokens ' +
+          'carry the role they were issued with, so all of the user’s are revoked.',
+        params: userParams,
+        body: z.object({ role: z.enum(['caregiver', 'safety-officer']) }),
+        response: { 200: userViewSchema },
+      },
+    },
+    async (request) => {
+      const { principal } = request;
+      const { role } = request.body;
+      const user = await managedUser(ctx, principal, request.params.user);
+      assertMayCreate(principal, { role, facility: user.facility });
+      const what = { action: 'user.role_changed', target: `user:${user.id}`, facility: user.facility };
+      const revoked = await change(ctx, principal, { ...what, details: { from: user.role, to: role } }, async (tx) => {
+        return (await setUserRole(tx, user.id, role, new Date(ctx.clock.now()))) ?? [];
+      });
+      forgetTokens(ctx, revoked);
       return userView((await getUser(ctx.db, user.id))!);
     },
   );

@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
 import { audited, createToken, getToken, listTokens, revokeToken, TOKEN_ROLES, RegistryNotFound } from '@vigil/store';
-import { output, withDatabase } from '../context.js';
-import { CLI_ACTOR } from './users.js';
-
-/** The CLI speaks for the operator: every token is in its scope. */
-const OPERATOR = { tokenId: 'cli', role: 'admin', facility: null, region: null, user: null, actor: CLI_ACTOR } as const;
+import { CLI_ACTOR, OPERATOR, output, withDatabase } from '../context.js';
 
 /** `vigil token create|list|revoke` (docs/ARCHITECTURE.md "Interfaces that outside tools rely on"). */
 export function registerTokens(program: Command): void {

@@ -1,10 +1,18 @@
 import type { Command } from 'commander';
-import { addUser, audited, disableUser, getUser, revokeUserTokens, setUserPassword, USER_ROLES } from '@vigil/store';
+import {
+  addUser,
+  audited,
+  disableUser,
+  enableUser,
+  getUser,
+  listUsers,
+  revokeUserTokens,
+  setUserPassword,
+  USER_ROLES,
+  type UserRecord,
+} from '@vigil/store';
 import { RegistryNotFound } from '@vigil/store';
-import { output, withDatabase } from '../context.js';
-
-/** What the audit log records as the actor of CLI commands (whoever holds a shell on the server). */
-export const CLI_ACTOR = 'cli';
+import { CLI_ACTOR, OPERATOR, output, withDatabase } from '../context.js';
 
 /** The password piped in (`--password-stdin`): all of stdin, without one trailing newline. */
 export async function readPasswordFromStdin(): Promise<string> {
@@ -15,7 +23,7 @@ export async function readPasswordFromStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-/** `vigil user add|disable|password` (docs/ARCHITECTURE.md "Interfaces that outside tools rely on"). */
+/** `vigil user add|list|disable|enable|password` (docs/ARCHITECTURE.md "Interfaces that outside tools rely on"). */
 export function registerUsers(program: Command): void {
   const user = program.command('user').description('people who use the api');
   user
@@ -59,6 +67,29 @@ export function registerUsers(program: Command): void {
       }),
     );
   user
+    .command('enable <id>')
+    .description('enable a disabled user again; the tokens and sessions they held are revoked')
+    .action(async (id: string) =>
+      withDatabase(async (db) => {
+        const facility = (await getUser(db, id))?.facility ?? null;
+        const entry = { actor: CLI_ACTOR, action: 'user.enabled', target: `user:${id}`, facility };
+        await audited(db, entry, async (tx) => {
+          if (!(await enableUser(tx, id, new Date()))) throw RegistryNotFound(`user ${id} not found or not disabled`);
+        });
+        console.log(`user ${id} enabled`);
+      }),
+    );
+  user
+    .command('list')
+    .description('every user (never a password)')
+    .option('--json', 'print a JSON array')
+    .action(async (o) =>
+      withDatabase(async (db) => {
+        const users = await listUsers(db, OPERATOR);
+        output(o.json, users, userTable(users));
+      }),
+    );
+  user
     .command('password <id>')
     .description("reset a user's password (read from stdin) and sign out their sessions")
     .action(async (id: string) =>
@@ -74,4 +105,27 @@ export function registerUsers(program: Command): void {
         console.log(`password of ${id} reset; ${revoked.length} session(s) signed out`);
       }),
     );
+}
+
+/** Users as an aligned table with a header: id, name, role, scope, status, whether they have a password. */
+function userTable(users: UserRecord[]): string {
+  const rows = [
+    ['ID', 'NAME', 'ROLE', 'SCOPE', 'STATUS', 'PASSWORD'],
+    ...users.map((u) => [
+      u.id,
+      u.name,
+      u.role,
+      u.facility ?? u.region ?? '-',
+      u.disabledAt ? `disabled ${u.disabledAt.toISOString()}` : 'enabled',
+      u.hasPassword ? 'yes' : 'no',
+    ]),
+  ];
+  // Chinese names are two columns wide in a terminal.
+  const width = (text: string) => [...text].reduce((n, c) => n + (/[\u1100-\uffff]/.test(c) ? 2 : 1), 0);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => width(row[i]!))));
+  return rows
+    .map((row) =>
+      row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - width(cell)))).join('  '),
+    )
+    .join('\n');
 }

@@ -1,7 +1,7 @@
 import { hashPassword, type Queryable } from '@vigil/core';
 import { registryError } from '../errors.js';
 import { scopeClause, type Principal } from './accounts.js';
-import { REVOCATIONS_CHANNEL } from './tokens.js';
+import { REVOCATIONS_CHANNEL, revokeUserTokens } from './tokens.js';
 import { passwordSchema, userInputSchema, type UserInput, type UserRole } from './schemas.js';
 
 /** A user as the api shows it (never the password hash). */
@@ -80,4 +80,28 @@ export async function disableUser(db: Queryable, id: string, at: Date): Promise<
     [id, at],
   );
   return rows.length === 1;
+}
+
+/**
+ * Enables a disabled user again and revokes every token and session they held (all issued before the disable):
+ * they sign in afresh. Returns the ids revoked, or null when the user is unknown or not disabled.
+ */
+export async function enableUser(db: Queryable, id: string, at: Date): Promise<string[] | null> {
+  const { rowCount } = await db.query('UPDATE users SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL', [
+    id,
+  ]);
+  if (rowCount !== 1) return null;
+  return revokeUserTokens(db, id, at, { sessionsOnly: false });
+}
+
+/**
+ * Gives a user another role. Every token and session carries the role it was issued with, so all of the user's are
+ * revoked: they sign in afresh with the new one. Returns the ids revoked, or null when the user is unknown.
+ */
+export async function setUserRole(db: Queryable, id: string, role: UserRole, at: Date): Promise<string[] | null> {
+  const { rowCount } = await db
+    .query('UPDATE users SET role = $2 WHERE id = $1', [id, role])
+    .catch((err) => registryError(err, `user ${id}`));
+  if (rowCount !== 1) return null;
+  return revokeUserTokens(db, id, at, { sessionsOnly: false });
 }

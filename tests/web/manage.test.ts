@@ -1,0 +1,144 @@
+import { verifySecret } from '@vigil/core';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import en from '../../web/shared/en.json' with { type: 'json' };
+import zh from '../../web/shared/zh-CN.json' with { type: 'json' };
+import { englishText, ROOMS, STAFF, startWebFixture, wcagViolations, type WebFixture } from './fixture.js';
+
+const NEW_RESIDENT = { id: 'zhao', name: '赵桂兰' } as const;
+
+/** The officer's management pages in Chromium: what the officer does there is in the database. */
+describe('officer management pages (web app, Chromium)', () => {
+  let web: WebFixture;
+  let page: Page;
+  const db = () => web.fx.db.pool;
+
+  beforeAll(async () => {
+    web = await startWebFixture();
+    page = await web.open('/officer', STAFF.officer);
+    await page.getByRole('heading', { name: zh.officer.title, level: 1 }).waitFor();
+  });
+  afterAll(async () => {
+    await web?.close();
+  });
+  afterEach(() => {
+    expect(web.pageErrors).toEqual([]);
+  });
+
+  const section = async (link: string) => {
+    await page.getByRole('navigation', { name: zh.manage.sections }).getByRole('link', { name: link }).click();
+    await page.getByRole('heading', { name: link, level: 2 }).waitFor();
+  };
+  const status = (text: string) => page.getByRole('status').filter({ hasText: text }).first().waitFor();
+
+  it('admits a resident: the row appears on the page and in SQL', async () => {
+    await section(zh.manage.residents);
+    expect(await wcagViolations(page)).toEqual([]);
+    expect(await englishText(page, en.manage.residents)).not.toMatch(/\p{Script=Han}/u);
+    const form = page.getByRole('form', { name: zh.manage.admit });
+    await form.getByLabel(zh.manage.id).fill(NEW_RESIDENT.id);
+    await form.getByLabel(zh.manage.name).fill(NEW_RESIDENT.name);
+    await form.getByLabel(zh.manage.careLevel).selectOption({ label: zh.manage.careLevels['fully-dependent'] });
+    await form.getByLabel(zh.manage.fallRisk).selectOption({ label: zh.manage.fallRisks.high });
+    await form.getByLabel(zh.manage.room).selectOption({ label: ROOMS['room-102'] });
+    await form.getByRole('button', { name: zh.manage.admit }).click();
+    await status(zh.manage.admitted.replace('{id}', NEW_RESIDENT.id));
+    await page.getByRole('row').filter({ hasText: NEW_RESIDENT.name }).waitFor();
+    const { rows } = await db().query(
+      `SELECT name, care_level, fall_risk, location_id, active FROM residents WHERE facility_id = 'songhe' AND id = 'zhao'`,
+    );
+    expect(rows).toEqual([
+      {
+        name: NEW_RESIDENT.name,
+        care_level: 'fully-dependent',
+        fall_risk: 'high',
+        location_id: 'room-102',
+        active: true,
+      },
+    ]);
+  });
+
+  it('sets the night window (the api refuses a bad one with its message) and records consent', async () => {
+    await page.getByRole('button', { name: zh.manage.editOf.replace('{id}', NEW_RESIDENT.id) }).click();
+    const thresholds = page.getByRole('form', { name: zh.manage.thresholds });
+    await thresholds.getByLabel(zh.manage.nightStart).fill('25:00');
+    await thresholds.getByRole('button', { name: zh.manage.saveThresholds }).click();
+    await page.getByRole('alert').filter({ hasText: 'body/thresholds/night/start' }).waitFor();
+    await thresholds.getByLabel(zh.manage.nightStart).fill('21:30');
+    await thresholds.getByLabel(zh.manage.otherThresholds).fill('{"vitals": {"hrAbove": 125}}');
+    await thresholds.getByRole('button', { name: zh.manage.saveThresholds }).click();
+    await status(zh.manage.saved);
+    const consent = page.getByRole('form', { name: zh.manage.consent });
+    await consent.getByLabel(zh.manage.consentVitals).check();
+    await consent.getByRole('button', { name: zh.manage.saveConsent }).click();
+    await status(zh.manage.saved);
+    const { rows } = await db().query(
+      `SELECT r.thresholds, c.vitals, c.location, c.recorded_by FROM residents r
+       JOIN resident_consents c ON c.facility_id = r.facility_id AND c.resident_id = r.id
+       WHERE r.facility_id = 'songhe' AND r.id = 'zhao'`,
+    );
+    expect(rows).toEqual([
+      {
+        thresholds: { night: { start: '21:30' }, vitals: { hrAbove: 125 } },
+        vitals: true,
+        location: false,
+        recorded_by: STAFF.officer.username,
+      },
+    ]);
+    expect(await wcagViolations(page)).toEqual([]);
+  });
+
+  it('registers a device for the resident: its secret is shown once and is the one stored', async () => {
+    await section(zh.manage.devices);
+    const form = page.getByRole('form', { name: zh.manage.register });
+    await form.getByLabel(zh.manage.id).fill('wb-zhao');
+    await form.getByLabel(zh.manage.kind).selectOption({ label: zh.manage.kinds.wristband });
+    await form.getByLabel(zh.manage.resident).selectOption({ label: NEW_RESIDENT.name });
+    await form.getByRole('button', { name: zh.manage.register }).click();
+    const shown = page.getByRole('region', { name: zh.manage.secretOf.replace('{id}', 'wb-zhao') });
+    const secret = (await shown.locator('output').innerText()).trim();
+    await page.getByRole('row').filter({ hasText: 'wb-zhao' }).waitFor();
+    const { rows } = await db().query(
+      `SELECT facility_id, kind, resident_id, secret_hash FROM devices WHERE id = 'wb-zhao'`,
+    );
+    expect(rows).toMatchObject([{ facility_id: 'songhe', kind: 'wristband', resident_id: 'zhao' }]);
+    expect(await verifySecret(rows[0].secret_hash, secret)).toBe(true);
+    expect(await wcagViolations(page)).toEqual([]);
+
+    // A new secret replaces the old one; then the device is retired.
+    await page.getByRole('button', { name: `${zh.manage.rotate} wb-zhao` }).click();
+    await status(zh.manage.rotated.replace('{id}', 'wb-zhao'));
+    const rotated = (await shown.locator('output').innerText()).trim();
+    expect(rotated).not.toBe(secret);
+    const after = (await db().query(`SELECT secret_hash FROM devices WHERE id = 'wb-zhao'`)).rows[0].secret_hash;
+    expect(await verifySecret(after, rotated)).toBe(true);
+    await page.getByRole('button', { name: `${zh.manage.retire} wb-zhao` }).click();
+    await page.getByRole('row').filter({ hasText: 'wb-zhao' }).waitFor({ state: 'detached' });
+    const retired = await db().query(`SELECT retired_at IS NOT NULL AS retired FROM devices WHERE id = 'wb-zhao'`);
+    expect(retired.rows).toEqual([{ retired: true }]);
+  });
+
+  it('adds a staff member, disables and enables them, changes their role', async () => {
+    await section(zh.manage.staff);
+    expect(await englishText(page, en.manage.staff)).not.toMatch(/\p{Script=Han}/u);
+    const form = page.getByRole('form', { name: zh.manage.addUser });
+    await form.getByLabel(zh.manage.username).fill('sunli');
+    await form.getByLabel(zh.manage.name).fill('孙丽');
+    await form.getByLabel(zh.manage.initialPassword).fill('sunli-初始密码-1');
+    await form.getByRole('button', { name: zh.manage.addUser }).click();
+    await page.getByRole('row').filter({ hasText: '孙丽' }).waitFor();
+    const user = async () =>
+      (await db().query(`SELECT role, facility_id, disabled_at IS NOT NULL AS disabled FROM users WHERE id = 'sunli'`))
+        .rows;
+    expect(await user()).toEqual([{ role: 'caregiver', facility_id: 'songhe', disabled: false }]);
+    await page.getByRole('button', { name: `${zh.manage.disable} sunli` }).click();
+    await page.getByRole('button', { name: `${zh.manage.enable} sunli` }).waitFor();
+    expect(await user()).toEqual([{ role: 'caregiver', facility_id: 'songhe', disabled: true }]);
+    await page.getByRole('button', { name: `${zh.manage.enable} sunli` }).click();
+    await page.getByRole('button', { name: `${zh.manage.disable} sunli` }).waitFor();
+    await page.getByLabel(zh.manage.roleOf.replace('{id}', 'sunli')).selectOption('safety-officer');
+    await status(zh.manage.roleChanged.replace('{id}', 'sunli'));
+    expect(await user()).toEqual([{ role: 'safety-officer', facility_id: 'songhe', disabled: false }]);
+    expect(await wcagViolations(page)).toEqual([]);
+  });
+});
