@@ -197,8 +197,7 @@ export default async function run(): Promise<BenchResult> {
       mqtt: { url: gateway.url, username: apiAccount.id, password: apiAccount.secret },
     });
     closers.push(() => api.close());
-    // A caregiver's: the room board shows residents' vital signs, which a display token alone may not read.
-    const token = (await createToken(pool, { role: 'caregiver', facility: FACILITY, label: '王芳' })).token;
+    const token = (await createToken(pool, { role: 'display', facility: FACILITY, label: '护理站大屏' })).token;
     const url = `${api.url}/display?token=${token}`;
     const publisher = await mqtt.connectAsync(gateway.url, {
       username: alertsAccount.id,

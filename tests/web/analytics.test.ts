@@ -4,7 +4,16 @@ import en from '../../web/shared/en.json' with { type: 'json' };
 import zh from '../../web/shared/zh-CN.json' with { type: 'json' };
 import { waitFor } from '../helpers/processes.js';
 import { insertSeededAlert } from '../helpers/seeded-alerts.js';
-import { englishText, HOME, PEOPLE, screenshot, startWebFixture, wcagViolations, type WebFixture } from './fixture.js';
+import {
+  englishText,
+  HOME,
+  PEOPLE,
+  screenshot,
+  STAFF,
+  startWebFixture,
+  wcagViolations,
+  type WebFixture,
+} from './fixture.js';
 
 const HOUR = 3_600_000;
 const NOTE = '扶起后检查无外伤';
@@ -61,7 +70,7 @@ describe('officer analytics, incident report and regulator statistics (web app, 
     s === null ? zh.officer.notYet : zh.officer.seconds.replace('{s}', String(Math.round(s * 10) / 10));
 
   it('officer: the analytics page draws the numbers of the route per shift and rule, and ranks false alarms', async () => {
-    const page = await web.open('/officer', web.tokens.officer);
+    const page = await web.open('/officer', STAFF.officer);
     const answer = page.waitForResponse((r) => r.url().includes('/api/v1/analytics/response'));
     const falseAnswer = page.waitForResponse((r) => r.url().includes('/api/v1/analytics/false-alarms'));
     await page.getByRole('link', { name: zh.analytics.open }).click();
@@ -118,7 +127,7 @@ describe('officer analytics, incident report and regulator statistics (web app, 
   });
 
   it('officer: the printable report of an incident has every state change, the response times and the chart', async () => {
-    const page = await web.open('/officer', web.tokens.officer);
+    const page = await web.open('/officer', STAFF.officer);
     await page.getByRole('heading', { name: zh.officer.title, level: 1 }).waitFor();
     await page.goto(`${page.url().split('#')[0]}#incident/${fall}`);
     await page.getByRole('link', { name: zh.report.open }).click();
@@ -161,7 +170,7 @@ describe('officer analytics, incident report and regulator statistics (web app, 
   });
 
   it('regulator: response statistics per facility this quarter, pseudonymous, with a CSV of each table', async () => {
-    const page = await web.open('/regulator', web.tokens.regulator);
+    const page = await web.open('/regulator', STAFF.regulator);
     // The region has the api fixture's facilities as well: the answer for this one.
     const answer = page.waitForResponse((r) => r.url().includes(`/api/v1/analytics/response?facility=${HOME.id}`));
     const cells = await rowCells(page, zh.regulatorAnalytics.title, HOME.name);
@@ -190,7 +199,7 @@ describe('officer analytics, incident report and regulator statistics (web app, 
     await page.context().close();
   });
   it('officer: replaces the shifts on the analytics page, refused with a gap, and the tables follow', async () => {
-    const page = await web.open('/officer', web.tokens.officer);
+    const page = await web.open('/officer', STAFF.officer);
     await page.getByRole('link', { name: zh.analytics.open }).click();
     const editor = page.getByRole('region', { name: zh.facilityShifts.title });
     await editor.getByText(zh.facilityShifts.defaults).waitFor();
