@@ -1,5 +1,5 @@
 import type { Queryable } from '@vigil/core';
-import type { RegionAlertEvent, RegionDeviceStatus, RegionMessage, RegionSummary } from '@vigil/protocol';
+import type { RegionAlertEvent, RegionDeviceStatus, RegionMessage, RegionPlan, RegionSummary } from '@vigil/protocol';
 
 // Every statement also moves the facility's last-heard time forward (never back: a late backlog does not
 // make a facility look silent), so each message is one round trip and safe to repeat in any order.
@@ -60,12 +60,41 @@ async function summary(db: Queryable, facility: string, s: RegionSummary): Promi
   );
 }
 
+async function plan(db: Queryable, facility: string, p: RegionPlan): Promise<void> {
+  await db.query(
+    `WITH latest AS (
+       INSERT INTO region_plans (facility_id, plan_id, at, kind, filing_status, filing_changed_at, review_due,
+         drill_every_days, created_at, document_version, drills)
+       VALUES ($1, $3, $2, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (facility_id, plan_id) DO UPDATE SET at = EXCLUDED.at, kind = EXCLUDED.kind,
+         filing_status = EXCLUDED.filing_status, filing_changed_at = EXCLUDED.filing_changed_at,
+         review_due = EXCLUDED.review_due, drill_every_days = EXCLUDED.drill_every_days,
+         created_at = EXCLUDED.created_at, document_version = EXCLUDED.document_version, drills = EXCLUDED.drills
+       WHERE region_plans.at < EXCLUDED.at)
+     ${HEARD}`,
+    [
+      facility,
+      p.at,
+      p.plan,
+      p.kind,
+      p.filingStatus,
+      p.filingChangedAt,
+      p.reviewDue,
+      p.drillEveryDays,
+      p.createdAt,
+      p.documentVersion,
+      JSON.stringify(p.drills),
+    ],
+  );
+}
+
 /**
  * Writes one region message into the hub's tables, idempotently: (facility, event id), (facility, device, time) and
- * (facility, summary time) are the keys, and the current-state rows change only for a newer fact.
+ * (facility, summary time) and (facility, plan) are the keys, and the current-state rows change only for a newer fact.
  */
 export async function writeRegionMessage(db: Queryable, m: RegionMessage): Promise<void> {
   if (m.kind === 'alert-event') return alertEvent(db, m.facility, m.body);
   if (m.kind === 'device-status') return deviceStatus(db, m.facility, m.body);
+  if (m.kind === 'plan') return plan(db, m.facility, m.body);
   return summary(db, m.facility, m.body);
 }
