@@ -1,4 +1,4 @@
-import { deviceName, message, type CoverageReport } from '@vigil/store';
+import { deviceName, message, type CoverageReport, type RegionCoverage } from '@vigil/store';
 
 /** The coverage report as CSV and as a printable HTML page (docs/api.md "Coverage"); texts in its locale. */
 
@@ -7,6 +7,8 @@ const csvCell = (value: string | number | boolean | null) => {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 const share = (value: number) => Number(value.toFixed(4));
+const csvText = (rows: Array<Array<string | number | boolean | null>>) =>
+  rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 
 /** One row per fact, `section,subject,kind,value,text`: score, trend, requirement, device, alert, plan, finding. */
 export function coverageCsv(r: CoverageReport): string {
@@ -20,7 +22,25 @@ export function coverageCsv(r: CoverageReport): string {
     ...r.plans.map((p) => ['plan', p.plan, p.kind, p.filingStatus, p.reviewDue]),
     ...r.findings.map((f) => ['finding', f.subject, f.code, null, f.text]),
   ];
-  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return csvText(rows);
+}
+
+/** The region roll-up, one row per facility: `facility,score,policy_version,requirements,missing,findings`. */
+export function regionCoverageCsv(r: RegionCoverage): string {
+  const rows: Array<Array<string | number | null>> = [
+    ['facility', 'score', 'policy_version', 'requirements', 'missing', 'findings'],
+    ...r.facilities.map((f) => [
+      f.facility,
+      f.score,
+      f.policyVersion,
+      f.requirements,
+      f.missing,
+      Object.entries(f.findings)
+        .map(([code, n]) => `${code}=${n}`)
+        .join(' '),
+    ]),
+  ];
+  return csvText(rows);
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
