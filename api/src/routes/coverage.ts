@@ -91,14 +91,15 @@ export const coverageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
         tags: ['coverage'],
         operationId: 'listCoveragePolicyVersions',
         summary: "Every version of a facility's coverage policy (version 0, the default, is implied)",
-        description: 'Oldest first; every write of the policy, by whichever route, is a new version.',
+        description:
+          'Oldest first; every write of the policy, by whichever route, is a new version, and so is its deletion (`policy` null: the default applies from then on).',
         querystring: z.object({ facility: idSchema }),
         response: {
           200: z.object({
             versions: z.array(
               z.object({
                 version: z.number().int(),
-                policy: coveragePolicySchema,
+                policy: coveragePolicySchema.nullable().describe('null: the policy was deleted'),
                 createdAt: z.iso.datetime().nullable(),
               }),
             ),
