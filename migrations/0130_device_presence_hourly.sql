@@ -1,10 +1,10 @@
 -- Up Migration
--- Per device and hour, what the coverage audit needs instead of the raw rows (docs/ARCHITECTURE.md "Coverage
--- audit"): how many messages showed the device working (any reading, event, or a status saying it is online),
--- the first and last of them, the longest interval between two of them inside the hour, and the lowest battery
--- any reading or status reported. Maintained by ingest's hourly rollup job with the other rollups (0020); an hour
--- with an interval longer than a device's silence threshold is read from the raw rows, so the audit's gaps stay
--- exact.
+-- Per device and hour, what the coverage audit needs instead of the raw rows
+-- (docs/ARCHITECTURE.md "Coverage audit"): how many messages showed the device working (any reading, event, or
+-- a status saying it is online), the first and last of them, the longest interval between two of them inside the
+-- hour, and the lowest battery any reading or status reported. Maintained by ingest's hourly rollup job with the
+-- other rollups (0020); an hour with an interval longer than a device's silence threshold is read from the raw
+-- rows, so the audit's gaps stay exact.
 CREATE TABLE device_presence_hourly (
   bucket      timestamptz NOT NULL,
   device_id   text NOT NULL,
