@@ -42,23 +42,21 @@ export interface AuditRegistry {
 
 /** The facility's places, active residents and devices; null when the facility does not exist. */
 export async function readAuditRegistry(db: Queryable, facility: string, to: Date): Promise<AuditRegistry | null> {
-  const [f, places, residents, devices] = await Promise.all([
-    db.query('SELECT id, region, timezone FROM facilities WHERE id = $1', [facility]),
-    db.query('SELECT id, kind, name FROM locations WHERE facility_id = $1 ORDER BY id', [facility]),
-    db.query(
+  const f = await db.query('SELECT id, region, timezone FROM facilities WHERE id = $1', [facility]);
+  const places = await db.query('SELECT id, kind, name FROM locations WHERE facility_id = $1 ORDER BY id', [facility]);
+  const residents = await db.query(
       `SELECT id, pseudonym, care_level AS "careLevel",
               ARRAY(SELECT DISTINCT unnest(risks || CASE WHEN fall_risk <> 'none' THEN ARRAY['falls'] ELSE '{}' END
                                                  || CASE WHEN wander_risk THEN ARRAY['wandering'] ELSE '{}' END)
                     ORDER BY 1) AS risks
        FROM residents WHERE facility_id = $1 AND active ORDER BY id`,
       [facility],
-    ),
-    db.query(
+    );
+  const devices = await db.query(
       `SELECT id, kind, location_id AS place, resident_id AS resident, created_at AS "createdAt", retired_at AS "retiredAt"
        FROM devices WHERE facility_id = $1 AND created_at < $2 ORDER BY id`,
       [facility, to],
-    ),
-  ]);
+    );
   if (!f.rows[0]) return null;
   return { facility: f.rows[0], places: places.rows, residents: residents.rows, devices: devices.rows };
 }

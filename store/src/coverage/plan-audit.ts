@@ -7,7 +7,8 @@ import type { PlanAudit } from './report-schema.js';
 
 /** The facility's plans (those created by `at`) and their drills as of `at`, reviews judged by the local date in `timezone`. */
 export async function readPlanAudit(db: Queryable, facility: string, at: Date, timezone: string): Promise<PlanAudit[]> {
-  const [plans, drills] = await Promise.all([listPlans(db, facility), listPlanDrills(db, facility)]);
+  const plans = await listPlans(db, facility);
+  const drills = await listPlanDrills(db, facility);
   const today = localDate(at, timezone);
   return plans
     .filter((p) => Date.parse(p.createdAt) <= +at)

@@ -108,10 +108,9 @@ export async function dataGaps(db: Queryable, query: DataGapsQuery): Promise<Dev
   const q = parsed.data;
   const to = new Date(Math.min(q.to.getTime(), (q.now ?? new Date()).getTime()));
   const params = [q.facility, q.from, to, q.devices ?? null];
-  const [devices, gaps] = await Promise.all([
-    db.query(`${DEVICES} ORDER BY id`, params),
-    to > q.from ? db.query(DATA_GAPS_SQL, params) : Promise.resolve({ rows: [] }),
-  ]);
+  // One after the other: the coverage audit passes a single connection.
+  const devices = await db.query(`${DEVICES} ORDER BY id`, params);
+  const gaps = to > q.from ? await db.query(DATA_GAPS_SQL, params) : { rows: [] };
   const byDevice = new Map<string, Gap[]>();
   for (const row of gaps.rows) {
     const list = byDevice.get(row.device_id) ?? [];
