@@ -98,6 +98,16 @@ describe('coverage audit from the hourly presence rollup', () => {
     ]);
   });
 
+  it("turns JIT off for the audit only: a connection's own setting is put back", async () => {
+    const q = { facility: FLEET.facility, from: FLEET.from, to: FLEET.to, now: NOW };
+    const jit = await rolledBack(db.pool, async (client) => {
+      await client.query('SET jit = on');
+      await coverageAudit(client, q);
+      return (await client.query<{ jit: string }>('SHOW jit')).rows[0]!.jit;
+    });
+    expect(jit).toBe('on');
+  });
+
   it('matches the raw report with late rows in rolled-up hours', async () => {
     const q = { facility: FLEET.facility, from: FLEET.from, to: FLEET.to, now: NOW };
     // Late rows fill part of the bed mat's silence; ingest marks their hours in the same transaction.
