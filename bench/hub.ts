@@ -1,6 +1,6 @@
 // `npm run bench -- hub`: the regional hub's ingest rate (alert events from many facilities through an MQTT 5 shared
 // subscription into the regional database, each written before its PUBACK) ÷ a bare MQTT 5 shared-subscription
-// subscriber's rate on the same Mosquitto, same publisher, same messages (goal ≥ 0.5); with one and two workers.
+// subscriber's rate on the same Mosquitto, same publisher, same messages (goal ≥ 0.5), with one and two workers.
 // Completion is counted (messages received, rows written), a run that stops making progress fails loudly, and
 // everything it opened is closed whatever happens. BENCH_HUB_MESSAGES scales it (default 20 000).
 import { performance } from 'node:perf_hooks';
@@ -148,7 +148,7 @@ export default async function run(): Promise<BenchResult> {
       ],
       notes: [
         `${MESSAGES} QoS 1 alert events of ${FACILITIES} facilities per run, one publisher (${WINDOW} in flight), Debian's Mosquitto 2.0 (no in-flight limit, 1 000 000 queued), anonymous, no TLS; rate = messages ÷ time from the first publish until all were received (bare) or written (hub, counted in region_alert_events)`,
-        'hub = `vigil hub` workers (the hub package, in this process): durable MQTT 5 session, each message written idempotently (one statement) and acknowledged after it commits; the database is the local cluster on the same two cores',
+        'hub = `vigil hub` workers (the hub package, in this process): durable MQTT 5 session, messages written idempotently in batches (what arrived during the previous write, one transaction, the alert events in one statement), each acknowledged after its batch commits; the database is the local cluster on the same two cores; with two workers the publisher is the limit',
         `every event stored exactly once: ${rows} rows for ${2 * MESSAGES} events`,
       ],
     };
