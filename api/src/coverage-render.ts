@@ -1,4 +1,4 @@
-import { deviceName, message, type CoverageReport } from '@vigil/store';
+import { deviceName, message, type CoverageReport, type RegionCoverage } from '@vigil/store';
 import { toCsv, type CsvCell } from './csv.js';
 
 /** The coverage report as CSV and as a printable HTML page (docs/api.md "Coverage"); texts in its locale. */
@@ -16,6 +16,24 @@ export function coverageCsv(r: CoverageReport): string {
     ...r.alerts.map((a) => ['alert', a.rule, a.drill ? 'drill' : 'alert', a.count, a.medianSecondsToAcknowledge]),
     ...r.plans.map((p) => ['plan', p.plan, p.kind, p.filingStatus, p.reviewDue]),
     ...r.findings.map((f) => ['finding', f.subject, f.code, null, f.text]),
+  ];
+  return toCsv(rows);
+}
+
+/** The region roll-up, one row per facility: `facility,score,policy_version,requirements,missing,findings`. */
+export function regionCoverageCsv(r: RegionCoverage): string {
+  const rows: Array<Array<string | number | null>> = [
+    ['facility', 'score', 'policy_version', 'requirements', 'missing', 'findings'],
+    ...r.facilities.map((f) => [
+      f.facility,
+      f.score,
+      f.policyVersion,
+      f.requirements,
+      f.missing,
+      Object.entries(f.findings)
+        .map(([code, n]) => `${code}=${n}`)
+        .join(' '),
+    ]),
   ];
   return toCsv(rows);
 }

@@ -30,8 +30,10 @@ export interface RegionOptions {
   summaryIntervalS: number;
   /** Opt-in: also forward raw device messages (vital signs among them). Default false. */
   shareRaw: boolean;
-  /** The coverage score (0–1) of the facility over a period, from the coverage audit; absent: null. */
-  coverageScore?: (facility: string, from: Date, to: Date) => Promise<number | null>;
+  /** Hours of the trailing window whose coverage audit gives the summary's coverage score. Default 24. */
+  coverageWindowH?: number;
+  /** Seconds a computed coverage score is reused by later summaries (the audit is not free). Default 900. */
+  coverageEveryS?: number;
 }
 
 const regionEnvSchema = z.object({
@@ -46,6 +48,8 @@ const regionEnvSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   VIGIL_REGION_SUMMARY_S: z.coerce.number().int().positive().default(60),
   VIGIL_REGION_SHARE_RAW: z.stringbool().default(false),
+  VIGIL_REGION_COVERAGE_WINDOW_H: z.coerce.number().int().positive().max(8784).default(24),
+  VIGIL_REGION_COVERAGE_EVERY_S: z.coerce.number().int().positive().default(900),
 });
 
 const REGION_ENV: Record<keyof z.infer<typeof regionEnvSchema>, string> = {
@@ -54,6 +58,9 @@ const REGION_ENV: Record<keyof z.infer<typeof regionEnvSchema>, string> = {
   VIGIL_REGION_SUMMARY_S: 'seconds between facility summaries to the hub (default 60)',
   VIGIL_REGION_SHARE_RAW:
     'with VIGIL_REGION_FACILITY: also forward raw device messages, vital signs included (default false)',
+  VIGIL_REGION_COVERAGE_WINDOW_H:
+    "hours of the trailing coverage audit behind each summary's coverage score (default 24)",
+  VIGIL_REGION_COVERAGE_EVERY_S: 'seconds a coverage score is reused before the audit runs again (default 900)',
 };
 
 function regionFromEnv(env: NodeJS.ProcessEnv): { caFile?: string; region?: RegionOptions } {
@@ -66,6 +73,8 @@ function regionFromEnv(env: NodeJS.ProcessEnv): { caFile?: string; region?: Regi
             facility: e.VIGIL_REGION_FACILITY,
             summaryIntervalS: e.VIGIL_REGION_SUMMARY_S,
             shareRaw: e.VIGIL_REGION_SHARE_RAW,
+            coverageWindowH: e.VIGIL_REGION_COVERAGE_WINDOW_H,
+            coverageEveryS: e.VIGIL_REGION_COVERAGE_EVERY_S,
           },
         }
       : {}),

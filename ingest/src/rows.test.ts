@@ -66,18 +66,22 @@ describe('buildRows', () => {
     expect(row[6]).toBe(9000);
   });
 
-  it('marks the hours of late vitals and events for the rollup job, and skips replayed retained wills', () => {
+  it('marks the hours of late readings, events and statuses for the rollup job, and skips replayed retained wills', () => {
     const hourAgo = now - 2 * 3600_000;
     const batch = buildRows(
       [
         msg(band, 'reading', { seq: 1, ts: hourAgo, hr: 70 }),
+        msg(band, 'status', { seq: 2, ts: hourAgo - 3600_000, online: true, battery: 0.5 }),
         msg(band, 'status', { online: false }, true),
         msg(band, 'status', { online: false }),
       ],
       now,
     );
-    expect(batch.dirtyHours).toEqual([Date.parse('2026-11-23T10:00:00Z')]);
-    expect(batch.rows.device_status).toHaveLength(1);
+    expect([...batch.dirtyHours].sort((a, b) => a - b)).toEqual([
+      Date.parse('2026-11-23T09:00:00Z'),
+      Date.parse('2026-11-23T10:00:00Z'),
+    ]);
+    expect(batch.rows.device_status).toHaveLength(2);
     // The will says offline; the device itself was last seen with its reading.
     expect(batch.devices[0]).toMatchObject({ online: false, lastSeen: now, at: now });
   });

@@ -85,7 +85,7 @@ export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatc
       let newest = 0;
       for (const sample of message.samples) {
         target.push(sampleRow(sample, keys, [iso(sample.ts), device.id, message.seq, device.facility, context]));
-        if (vitals) lateHour(sample.ts);
+        lateHour(sample.ts);
         if (typeof sample.battery === 'number') update.battery = sample.battery;
         newest = Math.max(newest, sample.ts);
       }
@@ -97,6 +97,7 @@ export function buildRows(batch: readonly Prepared[], flushNow: number): RowBatc
       seen(update, e.ts, receivedAt);
     } else {
       const s = message.status;
+      lateHour(s.ts ?? receivedAt);
       rows.device_status.push([
         iso(s.ts ?? receivedAt),
         device.id,

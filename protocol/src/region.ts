@@ -13,7 +13,7 @@ import { ID_PATTERN, idSchema } from './ids.js';
  * these schemas have no field for a resident's name, id or vital signs; residents appear as their pseudonym.
  */
 export const REGION_ROOT = 'vigil/region/v1';
-export const REGION_KINDS = ['alert-event', 'device-status', 'summary'] as const;
+export const REGION_KINDS = ['alert-event', 'device-status', 'summary', 'plan'] as const;
 export type RegionKind = (typeof REGION_KINDS)[number];
 
 /** `vigil/region/v1/{facility}/{kind}`: a facility's account may publish under its own prefix only. */
@@ -86,17 +86,50 @@ export const regionSummarySchema = z.object({
 });
 export type RegionSummary = z.infer<typeof regionSummarySchema>;
 
+/** A drill of a plan as the hub sees it: when, whether it ran, how many took part, the drill alert's response times. */
+export const regionPlanDrillSchema = z.object({
+  id: z.number().int(),
+  scheduledFor: time,
+  ranAt: time.nullable(),
+  /** How many took part; never who (names stay home), nor the findings text. */
+  participants: z.number().int().min(0),
+  acknowledgeS: z.number().nullable(),
+  resolveS: z.number().nullable(),
+});
+export type RegionPlanDrill = z.infer<typeof regionPlanDrillSchema>;
+
+/**
+ * An emergency plan's record as of `at` (sent when it changes): filing status, review date, drill cadence, the
+ * document's version and the drills. The facility + plan id is its identity at the hub; a newer `at` replaces it.
+ * No title, document or findings (free text).
+ */
+export const regionPlanSchema = z.object({
+  at: time,
+  plan: idSchema,
+  kind: z.string().max(32),
+  filingStatus: z.enum(['draft', 'filed', 'accepted', 'needs-revision']),
+  filingChangedAt: time,
+  reviewDue: z.iso.date(),
+  drillEveryDays: z.number().int().positive(),
+  createdAt: time,
+  documentVersion: z.number().int().positive().nullable(),
+  drills: z.array(regionPlanDrillSchema),
+});
+export type RegionPlan = z.infer<typeof regionPlanSchema>;
+
 export const REGION_SCHEMAS = {
   'alert-event': regionAlertEventSchema,
   'device-status': regionDeviceStatusSchema,
   summary: regionSummarySchema,
+  plan: regionPlanSchema,
 } as const satisfies Record<RegionKind, z.ZodType>;
 
 /** A parsed region message with the facility its topic names (the broker's ACL vouches for it). */
 export type RegionMessage =
   | { facility: string; kind: 'alert-event'; body: RegionAlertEvent }
   | { facility: string; kind: 'device-status'; body: RegionDeviceStatus }
-  | { facility: string; kind: 'summary'; body: RegionSummary };
+  | { facility: string; kind: 'summary'; body: RegionSummary }
+  | { facility: string; kind: 'plan'; body: RegionPlan };
 
 /** Validates one region message; `null` when topic or payload is not one (the caller counts and drops it). */
 export function parseRegionMessage(topic: string, payload: Buffer | string): RegionMessage | null {

@@ -27,6 +27,7 @@ export * from './plans/plans.js';
 export * from './plans/plan-drills.js';
 export * from './coverage/risks.js';
 export * from './coverage/explain.js';
+export * from './coverage/region.js';
 export * from './audit/access-log.js';
 export * from './rooms/room-board.js';
 export * from './privacy/consent.js';

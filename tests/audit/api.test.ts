@@ -53,6 +53,36 @@ describe('coverage api', () => {
     expect((await fx.call(fx.tokens.caregiver, path('zh-CN'))).status).toBe(403);
   });
 
+  it('rolls up the region for its regulators and admins: JSON and CSV, pseudonymous', async () => {
+    const region = (r: string) => `/api/v1/coverage?region=${r}&from=${FLEET.from}&to=${FLEET.to}`;
+    const json = await fx.call(fx.tokens.regulator, region('north'));
+    expect(json.status).toBe(200);
+    const fc = json.body.facilities.find((f: { facility: string }) => f.facility === 'fc');
+    expect(fc).toEqual({
+      facility: 'fc',
+      score: 70.1,
+      policyVersion: 0,
+      requirements: 8,
+      missing: 3,
+      findings: expect.objectContaining({ 'place-missing': 1, silent: 2, 'low-battery': 1, 'drill-missed': 1 }),
+    });
+    const csv = await fx.call(fx.tokens.admin, region('north'), { headers: { accept: 'text/csv' } });
+    expect(csv.status).toBe(200);
+    expect(csv.body.split('\r\n')[0]).toBe('facility,score,policy_version,requirements,missing,findings');
+    expect(csv.body).toMatch(/\r\nfc,70\.1,0,8,3,[^\r\n]*place-missing=1[^\r\n]*\r\n/);
+    const { rows } = await fx.db.pool.query(`SELECT id, name, pseudonym FROM residents WHERE facility_id = 'fc'`);
+    for (const text of [JSON.stringify(json.body), csv.body]) {
+      for (const r of rows) expect(text).not.toContain(r.name);
+      for (const device of ['bm-17', 'gas-k1', 'dr-1']) expect(text).not.toContain(device);
+    }
+    expect((await fx.call(fx.tokens.regulatorSouth, region('north'))).status).toBe(404);
+    expect((await fx.call(fx.tokens.officer, region('north'))).status).toBe(404);
+    expect((await fx.call(fx.tokens.caregiver, region('north'))).status).toBe(403);
+    expect((await fx.call(fx.tokens.admin, region('nowhere'))).status).toBe(404);
+    const both = await fx.call(fx.tokens.admin, `${region('north')}&facility=fc`);
+    expect(both).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/exactly one/) } } });
+  });
+
   it('refuses a period that ends before it starts', async () => {
     const res = await fx.call(fx.tokens.admin, `/api/v1/coverage?facility=fc&from=${FLEET.to}&to=${FLEET.from}`);
     expect(res).toMatchObject({ status: 400, body: { error: { code: 'VIGIL_ERR_STORE_QUERY_INVALID' } } });

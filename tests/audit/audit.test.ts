@@ -2,7 +2,9 @@ import {
   auditQueryPlans,
   coverageAudit,
   coverageScore,
+  deleteCoveragePolicy,
   getCoveragePolicy,
+  listCoveragePolicyVersions,
   setCoveragePolicy,
   DEFAULT_POLICY,
 } from '@vigil/store';
@@ -116,6 +118,27 @@ describe('coverage audit', () => {
     expect(await coverageAudit(db.pool, { ...query, policyVersion: 0 })).toEqual(before);
     expect((await getCoveragePolicy(db.pool, FLEET.facility, 1)).policy.places).toHaveLength(3);
     await expect(db.pool.query(`UPDATE coverage_policy_versions SET policy = '{}'`)).rejects.toThrow(/append-only/);
+  });
+
+  it('applies the default once the policy is deleted; a superseded version still applies when named', async () => {
+    const defaults = await coverageAudit(db.pool, { ...query, policyVersion: 0 });
+    const current = await getCoveragePolicy(db.pool, FLEET.facility);
+    expect(current.version).toBeGreaterThan(0);
+    await deleteCoveragePolicy(db.pool, FLEET.facility);
+    const deletion = current.version + 1;
+    const listed = await listCoveragePolicyVersions(db.pool, FLEET.facility);
+    expect(listed.at(-1)).toMatchObject({ version: deletion, policy: null });
+    // Back on the default, named as version 0.
+    expect(await coverageAudit(db.pool, query)).toEqual(defaults);
+    await expect(coverageAudit(db.pool, { ...query, policyVersion: deletion })).rejects.toMatchObject({
+      code: 'VIGIL_ERR_REGISTRY_NOT_FOUND',
+      message: expect.stringMatching(/deletion/),
+    });
+    const superseded = await coverageAudit(db.pool, { ...query, policyVersion: current.version });
+    expect(superseded.policy.version).toBe(current.version);
+    expect(superseded.findings.map((f) => f.code)).not.toContain('place-missing');
+    // A policy stored later continues the numbering after the deletion.
+    expect((await setCoveragePolicy(db.pool, FLEET.facility, DEFAULT_POLICY)).version).toBe(deletion + 1);
   });
 
   it('reads only the chunks of the period (chunk exclusion)', async () => {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsHandle } from '@vigil/alerts';
+import { createPlan, recordDrillRun, scheduleDrill, setPlanFiling } from '@vigil/store';
 import { connectDevice, seedFacility, sendCommand, startTestAlerts, type TestDevice } from '../alerts/harness.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestGateway } from '../helpers/gateway.js';
@@ -20,6 +21,16 @@ const ROOMS = ['room-1', 'kitchen-1', 'exit-1', 'board-1', 'dwelling-1'];
 interface RegionAnswer {
   findings: Array<{ facility: string; kind: string; message: string }>;
   alerts: Array<{ status: string; acknowledgeS: number; resolveS: number }>;
+  facilities: Array<{ facility: string; coverageScore: number | null }>;
+  plans: Array<{
+    plan: string;
+    filingStatus: string;
+    reviewOverdue: boolean;
+    drillOverdue: boolean;
+    missedDrills: string[];
+    overdue: boolean;
+    drills: Array<{ ranAt: string | null; participants: number }>;
+  }>;
 }
 
 /** One facility: its database, gateway (uplink through a cuttable link), alerts service and devices. */
@@ -276,21 +287,74 @@ describe('regional hub: two facilities, one Mosquitto, two workers on a shared s
     expect(refused?.message ?? '').toMatch(/not authori[sz]ed|0x87|135/i);
   });
 
+  it("sends each facility's coverage score with its summary", async () => {
+    const { facilities } = await regionApi('/region/v1/facilities');
+    expect(facilities.map((f) => f.facility).sort()).toEqual([...FACILITIES]);
+    for (const f of facilities) {
+      expect(f.coverageScore).toBeTypeOf('number');
+      expect(f.coverageScore).toBeGreaterThanOrEqual(0);
+      expect(f.coverageScore).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('sends plans and drills when they change; the hub keeps the newest and flags overdue ones', async () => {
+    const db = sites.fa.db.pool;
+    await createPlan(db, 'fa', { id: 'fire-1', kind: 'fire', title: `预案 ${RESIDENT_NAME}`, reviewDue: '2020-01-01' });
+    await scheduleDrill(db, 'fa', 'fire-1', new Date(Date.now() - 86_400_000));
+    await createPlan(db, 'fa', { id: 'gas-1', kind: 'gas', title: '燃气预案', reviewDue: '2100-01-01' });
+    const drill = await scheduleDrill(db, 'fa', 'gas-1', new Date(Date.now() - 3_600_000));
+    await recordDrillRun(db, 'fa', 'gas-1', drill.id, {
+      commandId: 1,
+      alertId: null,
+      ranAt: new Date(),
+      participants: [RESIDENT_NAME, '张三'],
+      findings: `exit blocked near ${RESIDENT_NAME}`,
+    });
+    const plansOf = (body: RegionAnswer) => Object.fromEntries(body.plans.map((p) => [p.plan, p]));
+    const first = await waitFor('both plans at the hub', async () => {
+      const body = await regionApi('/region/v1/plans?facility=fa');
+      return body.plans.length === 2 ? plansOf(body) : null;
+    });
+    expect(first['fire-1']).toMatchObject({
+      filingStatus: 'draft',
+      reviewOverdue: true,
+      drillOverdue: false,
+      overdue: true,
+    });
+    expect(first['fire-1']!.missedDrills).toHaveLength(1);
+    expect(first['gas-1']).toMatchObject({
+      reviewOverdue: false,
+      drillOverdue: false,
+      missedDrills: [],
+      overdue: false,
+    });
+    expect(first['gas-1']!.drills).toEqual([expect.objectContaining({ participants: 2, ranAt: expect.any(String) })]);
+    await setPlanFiling(db, 'fa', 'fire-1', { status: 'filed' });
+    await waitFor('the new filing status at the hub', async () => {
+      const body = await regionApi('/region/v1/plans?facility=fa');
+      return plansOf(body)['fire-1']?.filingStatus === 'filed';
+    });
+    expect((await regionApi('/region/v1/plans?facility=fb')).plans).toEqual([]);
+  });
+
   it('stores and serves no resident name, resident id or vital sign', async () => {
     const dump = (
       await hubDb.pool.query(`SELECT json_agg(t)::text AS j FROM (
          SELECT to_jsonb(e) AS row FROM region_alert_events e UNION ALL SELECT to_jsonb(a) FROM region_alerts a
          UNION ALL SELECT to_jsonb(s) FROM region_summaries s UNION ALL SELECT to_jsonb(d) FROM region_device_status d
-         UNION ALL SELECT to_jsonb(f) FROM region_facilities f) t`)
+         UNION ALL SELECT to_jsonb(f) FROM region_facilities f UNION ALL SELECT to_jsonb(p) FROM region_plans p) t`)
     ).rows[0].j as string;
     const served = JSON.stringify([
       await regionApi('/region/v1/facilities'),
       await regionApi('/region/v1/alerts'),
       await regionApi(`/region/v1/facilities/fa/coverage?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`),
+      await regionApi('/region/v1/plans'),
     ]);
     for (const text of [dump, served]) {
       expect(text).not.toContain(RESIDENT_NAME);
-      expect(text).not.toMatch(/"(hr|spo2|name|detail|note|actor)"/);
+      expect(text).not.toMatch(/"(hr|spo2|name|detail|note|actor|title)"/);
+      expect(text).not.toContain('张三');
+      expect(text).not.toContain('exit blocked');
       expect(text).not.toContain('"r1"');
     }
     for (const facility of FACILITIES) {

@@ -8,15 +8,17 @@ import {
   type RegionKind,
   type RegionSummary,
 } from '@vigil/protocol';
-import { facilityStatusCounts, residentPseudonyms } from '@vigil/store';
+import { coverageScore, facilityStatusCounts, residentPseudonyms } from '@vigil/store';
 import type { RegionOptions } from '../config.js';
 import type { UplinkSink } from '../hooks/context.js';
 import type { StoredMessage } from '../persistence/stored-message.js';
+import { regionPlanRecords } from './region-plans.js';
 
 /**
  * The facility's messages to the regional hub (docs/hub.md "Messages"), appended to the uplink outbox so they are
  * stored and forwarded like device messages: alert lifecycle events (resident → pseudonym; no detail, note or
- * actor text), device status changes and a summary every `summaryIntervalS`. Only the configured facility's own.
+ * actor text), device status changes, a summary every `summaryIntervalS` and, checked as often, each emergency plan's
+ * record when it changed (all of them again after a restart). Only the configured facility's own.
  */
 export class RegionFeed {
   readonly #db: Queryable;
@@ -27,6 +29,9 @@ export class RegionFeed {
   readonly #pseudonyms = new Map<string, string>();
   readonly #timer: NodeJS.Timeout;
   #tail: Promise<unknown> = Promise.resolve();
+  #coverage: { score: number | null; at: number } | null = null;
+  /** Each plan's record as last appended (without its time): a plan is sent again only when it changed. */
+  readonly #sentPlans = new Map<string, string>();
 
   constructor(db: Queryable, sink: UplinkSink, options: RegionOptions, deps: { log: Logger; clock: Clock }) {
     this.#db = db;
@@ -73,24 +78,56 @@ export class RegionFeed {
 
   /** Appends the facility summary now (also run every `summaryIntervalS`). */
   async summarise(): Promise<void> {
-    const { facility, summaryIntervalS, coverageScore } = this.#options;
+    const { facility, summaryIntervalS } = this.#options;
     const now = this.#clock.now();
     try {
       const counts = await facilityStatusCounts(this.#db, facility);
-      const score = coverageScore
-        ? await coverageScore(facility, new Date(now - summaryIntervalS * 1000), new Date(now))
-        : null;
       const body: RegionSummary = {
         at: new Date(now).toISOString(),
         intervalS: summaryIntervalS,
         ...counts,
-        coverageScore: score,
+        coverageScore: await this.#coverageScore(now),
       };
       await this.#sink.append(this.#message('summary', body));
       this.#sink.notify();
     } catch (err) {
       this.#log.error({ err }, 'facility summary not built; the hub will see this facility as silent');
     }
+    await this.#planRecords(now);
+  }
+
+  async #planRecords(now: number): Promise<void> {
+    try {
+      let appended = false;
+      for (const record of await regionPlanRecords(this.#db, this.#options.facility)) {
+        const key = JSON.stringify(record);
+        if (this.#sentPlans.get(record.plan) === key) continue;
+        await this.#sink.append(this.#message('plan', { at: new Date(now).toISOString(), ...record }));
+        this.#sentPlans.set(record.plan, key);
+        appended = true;
+      }
+      if (appended) this.#sink.notify();
+    } catch (err) {
+      this.#log.error({ err }, 'plan records not built; sent at the next summary');
+    }
+  }
+
+  /**
+   * The facility's coverage score (0–1) over the trailing `coverageWindowH` hours, from the store's coverage audit,
+   * computed at most every `coverageEveryS`; null (and logged) when the audit fails, so the summary still goes.
+   */
+  async #coverageScore(now: number): Promise<number | null> {
+    const { facility, coverageWindowH = 24, coverageEveryS = 900 } = this.#options;
+    if (this.#coverage && now - this.#coverage.at < coverageEveryS * 1000) return this.#coverage.score;
+    let score: number | null = null;
+    try {
+      score =
+        (await coverageScore(this.#db, facility, new Date(now - coverageWindowH * 3_600_000), new Date(now))) / 100;
+    } catch (err) {
+      this.#log.warn({ err }, 'coverage audit failed; summary without a coverage score');
+    }
+    this.#coverage = { score, at: now };
+    return score;
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { listRegionAlerts, listRegionFacilities, listRegionSummaries } from '@vigil/store';
+import { listRegionAlerts, listRegionFacilities, listRegionPlans, listRegionSummaries } from '@vigil/store';
 import { idSchema } from '@vigil/protocol';
 import { z } from 'zod';
 import { HubNotFound } from '../errors.js';
@@ -13,8 +13,8 @@ function clockTime(at: string): string {
 }
 
 /**
- * `/region/v1`: facilities with their live status and silence findings, alerts with response times, and each
- * facility's coverage trend. Everything in the regional database is pseudonymous already (docs/hub.md "Privacy").
+ * `/region/v1`: facilities with their live status and silence findings, alerts with response times, each
+ * facility's coverage trend, and the plans and drills with the overdue ones flagged. Everything in the regional database is pseudonymous already (docs/hub.md "Privacy").
  */
 export const regionRoutes: FastifyPluginAsyncZod<{ ctx: RegionContext }> = async (app, { ctx }) => {
   app.get('/region/v1/facilities', async () => {
@@ -45,6 +45,17 @@ export const regionRoutes: FastifyPluginAsyncZod<{ ctx: RegionContext }> = async
       },
     },
     async (request) => ({ alerts: await listRegionAlerts(ctx.db, request.query) }),
+  );
+
+  app.get(
+    '/region/v1/plans',
+    { schema: { querystring: z.object({ facility: idSchema.optional() }) } },
+    async (request) => {
+      const plans = await listRegionPlans(ctx.db, ctx.clock.now(), request.query.facility);
+      return {
+        plans: plans.map((p) => ({ ...p, overdue: p.reviewOverdue || p.drillOverdue || p.missedDrills.length > 0 })),
+      };
+    },
   );
 
   app.get(

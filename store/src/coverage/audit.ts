@@ -9,6 +9,7 @@ import { hasFunctionalTest, readAlertKinds, readAuditRegistry, readBatteries, re
 import { auditFindings } from './findings.js';
 import { localeSchema } from './messages.js';
 import { getCoveragePolicy } from './policy.js';
+import { withoutJit } from './without-jit.js';
 import { readPlanAudit } from './plan-audit.js';
 import type { CoverageReport, DeviceAudit, RequirementAudit } from './report-schema.js';
 import { coveredShare, coveringIntervals, requiredSlots, union } from './requirements.js';
@@ -49,7 +50,10 @@ const score = (shares: number[]) =>
 export async function coverageAudit(db: Queryable, query: CoverageQuery, onProgress?: AuditProgress): Promise<CoverageReport> {
   const parsed = coverageQuerySchema.safeParse(query);
   if (!parsed.success) throw HistoryQueryInvalid(parsed.error.issues.map((i) => i.message).join('; '));
-  const q = parsed.data;
+  return withoutJit(db, (client) => audit(client, parsed.data, onProgress));
+}
+
+async function audit(db: Queryable, q: z.output<typeof coverageQuerySchema>, onProgress?: AuditProgress) {
   const from = q.from;
   const to = new Date(Math.max(+from, Math.min(+q.to, +(q.now ?? new Date()))));
   const registry = await readAuditRegistry(db, q.facility, to);
@@ -58,12 +62,11 @@ export async function coverageAudit(db: Queryable, query: CoverageQuery, onProgr
   const testSince = new Date(Math.min(+from, +to - policy.policy.testEveryDays * DAY_MS));
   const batches = Math.ceil(registry.devices.length / BATCH);
   const total = batches + 1;
-  const [batteries, tests, alerts, plans] = await Promise.all([
-    readBatteries(db, q.facility, from, to, policy.policy.lowBattery),
-    readLastTests(db, q.facility, testSince, to),
-    readAlertKinds(db, q.facility, from, to),
-    readPlanAudit(db, q.facility, to, registry.facility.timezone),
-  ]);
+  // One connection (withoutJit): one statement after the other.
+  const batteries = await readBatteries(db, q.facility, from, to, policy.policy.lowBattery);
+  const tests = await readLastTests(db, q.facility, testSince, to);
+  const alerts = await readAlertKinds(db, q.facility, from, to);
+  const plans = await readPlanAudit(db, q.facility, to, registry.facility.timezone);
   onProgress?.(1, total);
   const coverage = new Map<string, DeviceCoverage>();
   for (let i = 0; i < batches; i++) {

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { RegistryInvalid, RegistryNotFound, registryError } from '../errors.js';
 import { residentRiskSchema } from './risks.js';
 
-
 const devices = z.array(deviceKindSchema).min(1);
 
 /**
@@ -74,28 +73,43 @@ export async function setCoveragePolicy(db: Queryable, facility: string, input: 
 }
 
 /**
- * The policy a facility applies (its newest version, else the default), or a given version: 0 is the default,
- * a version the facility never had is `VIGIL_ERR_REGISTRY_NOT_FOUND`.
+ * The policy a facility applies: its newest version, else the default (version 0) — also once its policy was
+ * deleted (a deletion is a version without a policy). Or a given version: 0 is the default, a superseded version
+ * applies as it was; a version the facility never had, or its deletion, is `VIGIL_ERR_REGISTRY_NOT_FOUND`.
  */
 export async function getCoveragePolicy(db: Queryable, facility: string, version?: number): Promise<PolicyVersion> {
-  if (version === 0) return { facility, version: 0, policy: DEFAULT_POLICY, createdAt: null };
+  const defaultPolicy = { facility, version: 0, policy: DEFAULT_POLICY, createdAt: null };
+  if (version === 0) return defaultPolicy;
   const { rows } = await db.query(
     `SELECT version, policy, created_at FROM coverage_policy_versions
      WHERE facility_id = $1 AND ($2::int IS NULL OR version = $2) ORDER BY version DESC LIMIT 1`,
     [facility, version ?? null],
   );
-  if (!rows[0]) {
-    if (version !== undefined) throw RegistryNotFound(`facility ${facility} has no coverage policy version ${version}`);
-    return { facility, version: 0, policy: DEFAULT_POLICY, createdAt: null };
+  const row = rows[0];
+  if (version !== undefined && (!row || row.policy === null)) {
+    const what = row ? 'is the deletion of its policy' : 'does not exist';
+    throw RegistryNotFound(`coverage policy version ${version} of facility ${facility} ${what}`);
   }
-  return { facility, version: rows[0].version, policy: parsePolicy(rows[0].policy), createdAt: rows[0].created_at.toISOString() };
+  if (!row || row.policy === null) return defaultPolicy;
+  return { facility, version: row.version, policy: parsePolicy(row.policy), createdAt: row.created_at.toISOString() };
 }
 
-/** Every stored version of a facility's policy, oldest first (the default, version 0, is implied). */
-export async function listCoveragePolicyVersions(db: Queryable, facility: string): Promise<PolicyVersion[]> {
+/** A stored version as listed: `policy` is null for a deletion (the default applied from then on). */
+export interface ListedPolicyVersion {
+  version: number;
+  policy: CoveragePolicy | null;
+  createdAt: string;
+}
+
+/** Every stored version of a facility's policy and every deletion, oldest first (the default, version 0, is implied). */
+export async function listCoveragePolicyVersions(db: Queryable, facility: string): Promise<ListedPolicyVersion[]> {
   const { rows } = await db.query(
     'SELECT version, policy, created_at FROM coverage_policy_versions WHERE facility_id = $1 ORDER BY version',
     [facility],
   );
-  return rows.map((r) => ({ facility, version: r.version, policy: parsePolicy(r.policy), createdAt: r.created_at.toISOString() }));
+  return rows.map((r) => ({
+    version: r.version,
+    policy: r.policy === null ? null : parsePolicy(r.policy),
+    createdAt: r.created_at.toISOString(),
+  }));
 }

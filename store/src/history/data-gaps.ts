@@ -2,6 +2,7 @@ import type { Queryable } from '@vigil/core';
 import { idSchema, type DeviceKind } from '@vigil/protocol';
 import { z } from 'zod';
 import { HistoryQueryInvalid } from '../errors.js';
+import { ceilHour, notDirty, presenceSources, ROLLED_UNTIL } from './presence-rollup.js';
 import { FROM_BEFORE_TO, fromBeforeTo } from './vitals-history.js';
 
 /** A gap is "silent" when it is longer than this many expected intervals (docs/ARCHITECTURE.md "Coverage audit"). */
@@ -46,30 +47,54 @@ const DEVICES = `
          greatest($2::timestamptz, created_at) AS p_from,
          least($3::timestamptz, coalesce(retired_at, $3::timestamptz)) AS p_to
   FROM devices WHERE facility_id = $1 AND ($4::text[] IS NULL OR id = ANY($4::text[]))`;
-/** The gaps statement ($1 facility, $2 from, $3 to, $4 devices or null); exported for its query plan. */
+const SILENT = (interval: string) => `${interval} > make_interval(secs => ${GAP_FACTOR} * s.expected_interval_s)`;
+
+/**
+ * The gaps statement ($1 facility, $2 from, $3 to, $4 devices or null); exported for its query plan. Whole hours
+ * come from the presence rollup (migration 0130): an hour whose longest interval is not silent is one segment from
+ * its first to its last message; the edges of each device's period, hours not rolled up yet or marked late, and
+ * hours with a silent interval inside are read from the raw rows (by device and time, so only their chunks).
+ * Gaps are the silent stretches between consecutive segments, exactly as between consecutive raw messages.
+ */
 export const DATA_GAPS_SQL = `
   WITH live AS (SELECT * FROM (${DEVICES}) d WHERE p_from < p_to),
+  span AS (
+    SELECT id, p_from, p_to, expected_interval_s, ${ceilHour('p_from')} AS lo,
+           least(time_bucket('1 hour', p_to), ${ROLLED_UNTIL}) AS hi
+    FROM live),
+  hours AS (
+    SELECT r.device_id, r.bucket, r.messages, r.first_at, r.last_at, coalesce(${SILENT('r.max_gap')}, false) AS gappy
+    FROM span s JOIN device_presence_hourly r ON r.device_id = s.id AND r.bucket >= s.lo AND r.bucket < s.hi
+    WHERE r.bucket >= $2 AND r.bucket < $3 AND ${notDirty('r.bucket')}),
+  ranges AS (
+    SELECT * FROM (
+      SELECT id AS device_id, p_from AS r_from, CASE WHEN lo < hi THEN lo ELSE p_to END AS r_to FROM span
+      UNION ALL SELECT id, hi, p_to FROM span WHERE lo < hi
+      UNION ALL SELECT s.id, d.bucket, d.bucket + interval '1 hour'
+        FROM span s JOIN ingest_rollup_dirty d ON d.bucket >= s.lo AND d.bucket < s.hi
+      UNION ALL SELECT device_id, bucket, bucket + interval '1 hour' FROM hours WHERE gappy
+    ) r WHERE r_from < r_to),
   msgs AS (
-    SELECT device_id, time FROM vitals WHERE device_id = ANY(ARRAY(SELECT id::text FROM live)) AND time >= $2 AND time < $3
+    SELECT r.device_id, m.time FROM ranges r
+    CROSS JOIN LATERAL (${presenceSources('device_id = r.device_id AND time >= r.r_from AND time < r.r_to AND time >= $2 AND time < $3')}) m
+    WHERE m.presence),
+  segments AS (
+    SELECT id AS device_id, p_from AS seg_from, p_from AS seg_to FROM live
     UNION ALL
-    SELECT device_id, time FROM environment WHERE device_id = ANY(ARRAY(SELECT id::text FROM live)) AND time >= $2 AND time < $3
+    SELECT m.device_id, m.time, m.time FROM msgs m JOIN live l ON l.id = m.device_id WHERE m.time > l.p_from AND m.time < l.p_to
     UNION ALL
-    SELECT device_id, time FROM device_events WHERE device_id = ANY(ARRAY(SELECT id::text FROM live)) AND time >= $2 AND time < $3
+    SELECT device_id, first_at, last_at FROM hours WHERE messages > 0 AND NOT gappy
     UNION ALL
-    SELECT device_id, time FROM device_status
-    WHERE device_id = ANY(ARRAY(SELECT id::text FROM live)) AND time >= $2 AND time < $3 AND source = 'status' AND online
+    -- Beyond the raw retention a silent hour's messages are gone: its first and last still bound the gap.
+    SELECT device_id, t, t FROM hours CROSS JOIN LATERAL (VALUES (first_at), (last_at)) v(t) WHERE gappy
+    UNION ALL
+    SELECT id, p_to, p_to FROM live
   ),
-  points AS (
-    SELECT id AS device_id, p_from AS time FROM live
-    UNION ALL
-    SELECT m.device_id, m.time FROM msgs m JOIN live l ON l.id = m.device_id WHERE m.time > l.p_from AND m.time < l.p_to
-    UNION ALL
-    SELECT id, p_to FROM live
-  ),
-  ordered AS (SELECT device_id, time, lag(time) OVER (PARTITION BY device_id ORDER BY time) AS prev FROM points)
-  SELECT o.device_id, o.prev AS gap_from, o.time AS gap_to
-  FROM ordered o JOIN live l ON l.id = o.device_id
-  WHERE o.time - o.prev > make_interval(secs => ${GAP_FACTOR} * l.expected_interval_s)
+  ordered AS (
+    SELECT device_id, seg_from, lag(seg_to) OVER (PARTITION BY device_id ORDER BY seg_from, seg_to) AS prev FROM segments)
+  SELECT o.device_id, o.prev AS gap_from, o.seg_from AS gap_to
+  FROM ordered o JOIN live s ON s.id = o.device_id
+  WHERE ${SILENT('o.seg_from - o.prev')}
   ORDER BY o.device_id, o.prev`;
 
 /**
@@ -83,10 +108,9 @@ export async function dataGaps(db: Queryable, query: DataGapsQuery): Promise<Dev
   const q = parsed.data;
   const to = new Date(Math.min(q.to.getTime(), (q.now ?? new Date()).getTime()));
   const params = [q.facility, q.from, to, q.devices ?? null];
-  const [devices, gaps] = await Promise.all([
-    db.query(`${DEVICES} ORDER BY id`, params),
-    to > q.from ? db.query(DATA_GAPS_SQL, params) : Promise.resolve({ rows: [] }),
-  ]);
+  // One after the other: the coverage audit passes a single connection.
+  const devices = await db.query(`${DEVICES} ORDER BY id`, params);
+  const gaps = to > q.from ? await db.query(DATA_GAPS_SQL, params) : { rows: [] };
   const byDevice = new Map<string, Gap[]>();
   for (const row of gaps.rows) {
     const list = byDevice.get(row.device_id) ?? [];

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { aggregateColumns, rawAggregates } from '../readings/columns.js';
 import { deleteAuditBefore } from '../audit/access-log.js';
 import { retentionDaysByClass, type DataClass } from '../privacy/retention-settings.js';
+import { PRESENCE_DELETE_SQL, PRESENCE_ROLLUP_SQL } from './presence-rollup.js';
 
 const HOUR_MS = 3600_000;
 /** An hour is rolled up once it ended this long ago; ingest marks rows for older hours as late (rows.ts). */
@@ -42,6 +43,8 @@ async function rollUp(client: pg.PoolClient, from: number, to: number): Promise<
      GROUP BY 1, 2, 3, 4`,
     range,
   );
+  await client.query(PRESENCE_DELETE_SQL, range);
+  await client.query(PRESENCE_ROLLUP_SQL, range);
 }
 
 /** Merges hour starts into contiguous [from, to) ranges. */
@@ -81,7 +84,8 @@ async function rollUpPending(client: pg.PoolClient, clock: Clock): Promise<Rollu
   let start = state[0]?.done.getTime();
   if (start === undefined) {
     const { rows } = await client.query<{ first: Date | null }>(
-      'SELECT least((SELECT min(time) FROM vitals), (SELECT min(time) FROM device_events)) AS first',
+      `SELECT least((SELECT min(time) FROM vitals), (SELECT min(time) FROM environment),
+                    (SELECT min(time) FROM device_events), (SELECT min(time) FROM device_status)) AS first`,
     );
     start = rows[0]?.first ? floorHour(rows[0].first.getTime()) : horizon;
   }
@@ -121,7 +125,7 @@ const RETAINED_HYPERTABLES: Record<Exclude<DataClass, 'audit'>, readonly string[
   events: ['device_events', 'device_status', 'dead_letters'],
 };
 /** Tables whose raw rows feed the rollups: never dropped before they are rolled up. */
-const ROLLED_UP = new Set(['vitals', 'device_events']);
+const ROLLED_UP = new Set(['vitals', 'environment', 'device_events', 'device_status']);
 const RETENTION_LOCK = 7240021;
 const DAY_MS = 86_400_000;
 
