@@ -12,11 +12,10 @@ import { performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import WebSocket, { WebSocketServer } from 'ws';
-import { start as startApi } from '@vigil/api';
-import { start as startGateway } from '@vigil/gateway';
 import { INTERNAL_TOPICS, STREAM_PATH, type AlertEvent } from '@vigil/protocol';
-import { addFacility, createToken, upsertServiceAccount } from '@vigil/store';
+import { addFacility, createToken } from '@vigil/store';
 import { makeAlert } from '../tests/api/fixture.js';
+import { startApiStack } from './lib-api-stack.js';
 import { createBenchDatabase } from './lib-database.js';
 import type { BenchResult } from './report.js';
 
@@ -115,16 +114,7 @@ export default async function run(): Promise<BenchResult> {
       [ALERTS],
     );
     await pool.query('ANALYZE alerts');
-    const gateway = await startGateway({ port: 0, databaseUrl: db.url, dataDir });
-    closers.push(() => gateway.close());
-    const apiAccount = await upsertServiceAccount(pool, 'svc-api', 'api');
-    const alertsAccount = await upsertServiceAccount(pool, 'svc-alerts-bench', 'alerts');
-    const api = await startApi({
-      port: 0,
-      databaseUrl: db.url,
-      mqtt: { url: gateway.url, username: apiAccount.id, password: apiAccount.secret },
-    });
-    closers.push(() => api.close());
+    const { gateway, api, alertsAccount } = await startApiStack(pool, db.url, dataDir, closers);
     const officer = (await createToken(pool, { role: 'safety-officer', facility: 'bench', label: 'bench' })).token;
     const display = (await createToken(pool, { role: 'display', facility: 'bench', label: 'wall' })).token;
     const auth = { authorization: `Bearer ${officer}` };

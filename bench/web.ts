@@ -14,20 +14,11 @@ import { gzipSync } from 'node:zlib';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { start as startApi } from '@vigil/api';
-import { start as startGateway } from '@vigil/gateway';
 import { INTERNAL_TOPICS, type Alert, type AlertEvent } from '@vigil/protocol';
-import {
-  addDevice,
-  addFacility,
-  addLocation,
-  addResident,
-  createToken,
-  setConsent,
-  upsertServiceAccount,
-} from '@vigil/store';
+import { addDevice, addFacility, addLocation, addResident, createToken, setConsent } from '@vigil/store';
 import { makeAlert } from '../tests/api/fixture.js';
 import { CHROMIUM_ARGS } from '../tests/web/fixture.js';
+import { startApiStack } from './lib-api-stack.js';
 import { createBenchDatabase } from './lib-database.js';
 import type { BenchResult } from './report.js';
 
@@ -187,16 +178,7 @@ export default async function run(): Promise<BenchResult> {
   ];
   try {
     const residents = await seed(pool);
-    const gateway = await startGateway({ port: 0, databaseUrl: db.url, dataDir });
-    closers.push(() => gateway.close());
-    const apiAccount = await upsertServiceAccount(pool, 'svc-api', 'api');
-    const alertsAccount = await upsertServiceAccount(pool, 'svc-alerts-bench', 'alerts');
-    const api = await startApi({
-      port: 0,
-      databaseUrl: db.url,
-      mqtt: { url: gateway.url, username: apiAccount.id, password: apiAccount.secret },
-    });
-    closers.push(() => api.close());
+    const { gateway, api, alertsAccount } = await startApiStack(pool, db.url, dataDir, closers);
     const token = (await createToken(pool, { role: 'display', facility: FACILITY, label: '护理站大屏' })).token;
     const url = `${api.url}/display?token=${token}`;
     const publisher = await mqtt.connectAsync(gateway.url, {
