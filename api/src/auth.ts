@@ -34,19 +34,16 @@ export class TokenResolver {
   }
 
   async resolveFull(token: string): Promise<ResolvedToken | null> {
+    const known = this.cached(token);
+    if (known !== undefined) return known;
     const now = this.clock.now();
-    const cached = this.cache.get(token);
-    if (cached && cached.resolved.expiresAt && cached.resolved.expiresAt.getTime() <= now) {
-      this.cache.delete(token);
-      return null;
-    }
-    if (cached && now - cached.at < this.ttlMs) return cached.resolved;
+    const stale = this.cache.get(token);
     let resolved: ResolvedToken | null;
     try {
       resolved = await resolveToken(this.db, token, new Date(now));
     } catch (err) {
       if (!isTransientDatabaseError(err)) throw err;
-      if (cached) return cached.resolved;
+      if (stale) return stale.resolved;
       throw DatabaseUnavailable('cannot check the token: the database is unreachable', err);
     }
     this.cache.delete(token);
@@ -55,6 +52,21 @@ export class TokenResolver {
       this.cache.set(token, { resolved, at: now });
     }
     return resolved;
+  }
+
+  /**
+   * The answer without the database when the cache has one: the token while its entry is fresh, null once it
+   * expired (the entry is dropped); undefined when the database must be asked (`resolveFull`).
+   */
+  cached(token: string): ResolvedToken | null | undefined {
+    const cached = this.cache.get(token);
+    if (!cached) return undefined;
+    const now = this.clock.now();
+    if (cached.resolved.expiresAt && cached.resolved.expiresAt.getTime() <= now) {
+      this.cache.delete(token);
+      return null;
+    }
+    return now - cached.at < this.ttlMs ? cached.resolved : undefined;
   }
 
   /** Drops the cached tokens whose principal matches, and tells the listeners (open streams) to check theirs. */
@@ -72,23 +84,32 @@ export class TokenResolver {
 
 /**
  * `Authorization: Bearer <token>`, else the session cookie (then an unsafe method needs a matching `Origin`) →
- * the request's principal, or 401.
+ * the request's principal, or 401. Synchronous when the token is in the resolver's cache (no promise to wait for
+ * on most requests), else the promise of the database's answer.
  */
-export async function authenticate(
+export function authenticate(
   resolver: TokenResolver,
   request: FastifyRequest,
   publicUrl: string | undefined,
-): Promise<void> {
+): void | Promise<void> {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  const cookie = request.cookies[SESSION_COOKIE];
   if (header && !match) throw Unauthenticated('malformed Authorization header: send "Authorization: Bearer <token>"');
+  // The session cookie counts only without a bearer token.
+  const cookie = match ? undefined : request.cookies[SESSION_COOKIE];
   if (!match && !cookie) {
     throw Unauthenticated('missing credentials: send "Authorization: Bearer <token>" or sign in');
   }
   if (!match) checkOrigin(request, publicUrl);
-  const resolved = await resolver.resolveFull(match ? match[1]! : cookie!);
+  const token = match ? match[1]! : cookie!;
+  const via = match ? 'bearer' : 'cookie';
+  const known = resolver.cached(token);
+  if (known !== undefined) return accept(request, known, via);
+  return resolver.resolveFull(token).then((resolved) => accept(request, resolved, via));
+}
+
+function accept(request: FastifyRequest, resolved: ResolvedToken | null, via: 'bearer' | 'cookie'): void {
   if (!resolved) throw Unauthenticated('invalid, expired or revoked token');
   request.principal = resolved.principal;
-  request.credential = { ...resolved, via: match ? 'bearer' : 'cookie' };
+  request.credential = { ...resolved, via };
 }

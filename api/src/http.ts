@@ -195,10 +195,11 @@ export async function createHttpServer(options: {
       .status(404)
       .send({ error: { code: 'VIGIL_ERR_API_NOT_FOUND', message: `no route ${request.method} ${path}` } });
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
   });
 
   await registerSecurity(app);

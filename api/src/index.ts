@@ -41,7 +41,8 @@ import { contactRoutes } from './routes/contacts.js';
 import { allow, Directory } from './scope.js';
 import { streamRoutes } from './stream.js';
 import { subscribeAlertEvents } from './subscriber.js';
-import { DEFAULT_RETENTION_DAYS, isTransientDatabaseError } from '@vigil/store';
+import { DEFAULT_RETENTION_DAYS, isTransientDatabaseError, type Principal } from '@vigil/store';
+import type { FastifyRequest } from 'fastify';
 
 export { coverageCsv, coverageHtml } from './coverage-render.js';
 export { ACTIONS, PERMISSIONS, type Action } from './scope.js';
@@ -146,10 +147,17 @@ async function registerRoutes(app: HttpServer, ctx: ApiContext): Promise<void> {
   await app.register(
     async (api) => {
       api.addHook('onRoute', declareRoute);
-      api.addHook('onRequest', async (request) => {
-        await authenticate(ctx.tokens, request, ctx.publicUrl);
-        // Before validation: a forbidden action is 403 whatever the body (declareRoute made sure it is set).
-        allow(request.principal, request.routeOptions.config.action!);
+      // Declared up front, so that setting them keeps every request object of one shape (fastify's advice).
+      api.decorateRequest('principal', null as unknown as Principal);
+      api.decorateRequest('credential', null as unknown as FastifyRequest['credential']);
+      // A callback hook rather than an async one: with the token cached, nothing here waits.
+      api.addHook('onRequest', (request, _reply, done) => {
+        const pending = authenticate(ctx.tokens, request, ctx.publicUrl);
+        if (!pending) {
+          authorize(request);
+          return done();
+        }
+        pending.then(() => authorize(request)).then(() => done(), done);
       });
       await api.register(authRoutes, { ctx });
       await api.register(userRoutes, { ctx });
@@ -180,6 +188,11 @@ async function registerRoutes(app: HttpServer, ctx: ApiContext): Promise<void> {
     },
     { prefix: '/api/v1' },
   );
+}
+
+/** Before validation: a forbidden action is 403 whatever the body (declareRoute made sure it is set). */
+function authorize(request: FastifyRequest): void {
+  allow(request.principal, request.routeOptions.config.action!);
 }
 
 /**
