@@ -9,6 +9,7 @@ import {
   HOME,
   PEOPLE,
   screenshot,
+  signInThroughForm,
   STAFF,
   startWebFixture,
   wcagViolations,
@@ -170,9 +171,11 @@ describe('officer analytics, incident report and regulator statistics (web app, 
   });
 
   it('regulator: response statistics per facility this quarter, pseudonymous, with a CSV of each table', async () => {
-    const page = await web.open('/regulator', STAFF.regulator);
+    // Listening before signing in: the board asks as soon as the sign-in succeeds.
+    const page = await web.open('/regulator', null);
     // The region has the api fixture's facilities as well: the answer for this one.
     const answer = page.waitForResponse((r) => r.url().includes(`/api/v1/analytics/response?facility=${HOME.id}`));
+    await signInThroughForm(page, STAFF.regulator);
     const cells = await rowCells(page, zh.regulatorAnalytics.title, HOME.name);
     const groups = (await (await answer).json()).groups as { drill: boolean; by: string; count: number }[];
     expect(cells[1]).toBe(String(groups.find((g) => !g.drill && g.by === 'all')!.count));
