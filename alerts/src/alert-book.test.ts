@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { AlertBook, UNSEEN_ACTOR } from './alert-book.js';
+import { fallIntent } from './rules/test-kit.js';
 import type { AlertIntent } from './rules/types.js';
 
 const T0 = Date.parse('2026-11-23T02:00:00Z');
 const policy = { repeatMs: 60_000, officerMs: 180_000 };
 
-function intent(overrides: Partial<AlertIntent> = {}): AlertIntent {
-  return {
-    action: 'raise',
-    rule: 'fall',
-    subject: 'resident:r1',
-    priority: 'critical',
-    detail: 'fall detected',
-    resident: 'r1',
-    device: 'wb-1',
-    location: 'room-1',
-    occurredAt: T0 - 500,
-    ...overrides,
-  };
-}
+const intent = (overrides: Partial<AlertIntent> = {}) => fallIntent(T0 - 500, overrides);
 
 function book() {
   let n = 0;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { silentLogger } from '@vigil/core';
 import { AlertBook } from './alert-book.js';
+import { fallIntent } from './rules/test-kit.js';
 import { UnseenWatch } from './unseen.js';
 
 const T0 = Date.parse('2026-11-23T02:00:00Z');
@@ -25,21 +26,7 @@ function fakePool() {
 
 function setup() {
   const book = new AlertBook({ updateIntervalMs: 30_000 });
-  const { alert } = book.raise(
-    'f1',
-    {
-      action: 'raise',
-      rule: 'fall',
-      subject: 'resident:r1',
-      priority: 'critical',
-      detail: 'fall detected',
-      resident: 'r1',
-      device: 'wb-1',
-      location: 'room-1',
-      occurredAt: T0,
-    },
-    T0,
-  )!;
+  const { alert } = book.raise('f1', fallIntent(T0), T0)!;
   const pool = fakePool();
   const clock = { now: () => T0 + 11_000 };
   const escalated: string[][] = [];

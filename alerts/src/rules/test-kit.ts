@@ -78,3 +78,19 @@ export function summary(intents: AlertIntent[]): string[] {
 export function batch(samples: ReadingSample[]): RuleInput[] {
   return toRuleInputs({ kind: 'reading', seq: 1, samples });
 }
+
+/** A resident's fall as a rule would raise it (the alert book's unit tests); override what matters. */
+export function fallIntent(occurredAt: number, overrides: Partial<AlertIntent> = {}): AlertIntent {
+  return {
+    action: 'raise',
+    rule: 'fall',
+    subject: 'resident:r1',
+    priority: 'critical',
+    detail: 'fall detected',
+    resident: 'r1',
+    device: 'wb-1',
+    location: 'room-1',
+    occurredAt,
+    ...overrides,
+  };
+}
