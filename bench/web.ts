@@ -16,6 +16,7 @@ import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { INTERNAL_TOPICS, type Alert, type AlertEvent } from '@vigil/protocol';
 import { addDevice, addFacility, addLocation, addResident, createToken, setConsent } from '@vigil/store';
+import { demoResidentName } from '@vigil/simulators';
 import { makeAlert } from '../tests/api/fixture.js';
 import { CHROMIUM_ARGS } from '../tests/web/fixture.js';
 import { startApiStack } from './lib-api-stack.js';
@@ -31,29 +32,6 @@ const RUNS = 3;
 const FACILITY = 'bench';
 const REPO = new URL('../', import.meta.url);
 
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'];
-const GIVEN = [
-  '秀英',
-  '建国',
-  '桂兰',
-  '德明',
-  '淑珍',
-  '志强',
-  '玉梅',
-  '国华',
-  '凤英',
-  '振华',
-  '素芳',
-  '长福',
-  '美兰',
-  '金生',
-  '翠花',
-  '宝山',
-  '丽华',
-  '福根',
-  '月娥',
-  '连生',
-];
 const RULES: Alert['rule'][] = [
   'sos',
   'fall',
@@ -84,7 +62,7 @@ async function seed(pool: pg.Pool): Promise<string[]> {
     await addResident(pool, {
       facility: FACILITY,
       id,
-      name: `${SURNAMES[i % SURNAMES.length]}${GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length]}`,
+      name: demoResidentName(i),
       careLevel: 'semi-dependent',
       fallRisk: 'at-risk',
       location: room,

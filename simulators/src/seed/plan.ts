@@ -42,6 +42,9 @@ const PROFILES: Profile[] = [
 /** The demo is a Chinese care home: residents' names as their generation has them (surname first, no space). */
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '马'];
 const GIVEN = ['秀英', '建国', '桂兰', '德明', '淑珍', '志强', '玉梅', '国华', '凤英', '振华', '素芳'];
+/** The demo's i-th resident's name (distinct for the first 143). */
+export const demoResidentName = (i: number) =>
+  `${SURNAMES[i % SURNAMES.length]}${GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length]}`;
 /** Rooms numbered by floor as Chinese homes do: 101 房 … 120 房, then 201 房 … */
 const ROOMS_PER_FLOOR = 20;
 const roomName = (i: number) => `${(Math.floor(i / ROOMS_PER_FLOOR) + 1) * 100 + (i % ROOMS_PER_FLOOR) + 1} 房`;
@@ -90,7 +93,7 @@ export function demoPlan(options: DemoOptions): DemoPlan {
   const residents: ResidentInput[] = numbered('res', n, width).map((r, i) => ({
     facility: id,
     id: r,
-    name: `${SURNAMES[i % SURNAMES.length]}${GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length]}`,
+    name: demoResidentName(i),
     location: rooms[i],
     ...(PROFILES[i % PROFILES.length] as Profile),
   }));
