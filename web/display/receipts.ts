@@ -1,13 +1,15 @@
-import type { StreamReceiptItem, StreamServerMessage } from '@vigil/protocol';
+import type { MAX_RECEIPTS_PER_MESSAGE, StreamReceiptItem, StreamServerMessage } from '@vigil/protocol';
 import { nextTick, onUnmounted } from 'vue';
 
 /** Receipts go out in small batches, this often at most. */
 const FLUSH_MS = 200;
+/** The most one message may carry (the protocol's bound, held to it by the compiler without importing zod). */
+const PER_MESSAGE: typeof MAX_RECEIPTS_PER_MESSAGE = 500;
 
 /**
  * The display's receipts (IHE ACM; docs/api.md "WebSocket stream"): every alert event it received is confirmed
- * `delivered` at once, and `shown` once it is on screen — after the page has rendered it and while the page is
- * visible (a hidden tab shows nothing). A snapshot's alerts are confirmed as event 0. The api records them per
+ * `delivered` at once, and `shown` once it is on screen — once in the page's alerts (web/shared/alert-changes.ts),
+ * after the page has rendered it and while the page is visible (a hidden tab shows nothing). A snapshot's alerts are confirmed as event 0. The api records them per
  * display, and the alerts service escalates an alert no display showed within 10 s.
  */
 export function useReceipts(send: (message: object) => boolean) {
@@ -24,8 +26,11 @@ export function useReceipts(send: (message: object) => boolean) {
     timer = undefined;
     if (!pending.size) return;
     // Without a connection they are dropped: the api takes receipts only for what it sent on the same connection.
-    send({ type: 'receipt', receipts: [...pending.values()] });
+    const receipts = [...pending.values()];
     pending.clear();
+    // A snapshot of a crowded wall confirms more than one message may carry: the api refuses such a message whole.
+    for (let i = 0; i < receipts.length; i += PER_MESSAGE)
+      send({ type: 'receipt', receipts: receipts.slice(i, i + PER_MESSAGE) });
   }
   function showWhenVisible(): void {
     if (document.visibilityState !== 'visible' || !toShow.length) return;
@@ -34,19 +39,23 @@ export function useReceipts(send: (message: object) => boolean) {
   /** After Vue has patched the page and the browser has painted it. */
   const afterPaint = () => nextTick(() => requestAnimationFrame(() => requestAnimationFrame(showWhenVisible)));
 
+  const itemsOf = (message: StreamServerMessage) =>
+    message.type === 'snapshot'
+      ? message.alerts.map((alert) => ({ alertId: alert.id, eventId: 0, resolved: false }))
+      : message.type === 'alert'
+        ? [{ alertId: message.alert.id, eventId: message.eventId, resolved: message.alert.status === 'resolved' }]
+        : [];
+
+  /** A message as it arrives: delivered. */
   function received(message: StreamServerMessage): void {
-    const items =
-      message.type === 'snapshot'
-        ? message.alerts.map((alert) => ({ alertId: alert.id, eventId: 0, resolved: false }))
-        : message.type === 'alert'
-          ? [{ alertId: message.alert.id, eventId: message.eventId, resolved: message.alert.status === 'resolved' }]
-          : [];
-    for (const { alertId, eventId, resolved } of items) {
-      add({ alertId, eventId, delivered: true });
-      // A resolved alert leaves the screen: delivered, never shown.
-      if (!resolved) toShow.push({ alertId, eventId });
-    }
-    if (items.length) void afterPaint();
+    for (const { alertId, eventId } of itemsOf(message)) add({ alertId, eventId, delivered: true });
+  }
+  /** A message once in the page's alerts (a burst's last ones a few frames later): shown once drawn. */
+  function applied(message: StreamServerMessage): void {
+    // A resolved alert leaves the screen: delivered, never shown.
+    const shown = itemsOf(message).filter((item) => !item.resolved);
+    for (const { alertId, eventId } of shown) toShow.push({ alertId, eventId });
+    if (shown.length) void afterPaint();
   }
 
   document.addEventListener('visibilitychange', showWhenVisible);
@@ -55,5 +64,5 @@ export function useReceipts(send: (message: object) => boolean) {
     clearTimeout(timer);
     toShow = [];
   });
-  return { received };
+  return { received, applied };
 }

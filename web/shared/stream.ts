@@ -1,5 +1,6 @@
 import type { LastEventIds, StreamServerMessage } from '@vigil/protocol';
 import { computed, onUnmounted, ref, shallowReactive } from 'vue';
+import { alertChanges } from './alert-changes.js';
 import type { Alert } from './api.js';
 
 /** Close code of a refused hello (protocol/src/stream.ts). */
@@ -7,13 +8,6 @@ const UNAUTHORIZED = 4401;
 
 /** Not connected for this long (the api stopped, the network is down) counts as disconnected at once. */
 const DOWN_MS = 5000;
-/**
- * Alert changes arriving within this long are applied to the page together: a burst (a floor's detectors, a
- * reconnect's backlog) is one re-render, not one per message (`npm run bench -- web`). A timer, not an animation
- * frame, so a hidden page still takes them in and sounds.
- */
-const BATCH_MS = 16;
-
 /**
  * The open alerts of the credential's scope, live from /api/v1/stream (docs/api.md "WebSocket stream"):
  * resumes with `since` (each facility's newest event id seen: ids are numbered per facility) after a drop; stale after
@@ -24,18 +18,22 @@ export function useAlertStream(
   credential: string | null,
   options: {
     staleMs: number;
+    /** Which of a burst's alerts are drawn first (web/shared/alert-changes.ts). */
+    order(a: Alert, b: Alert): number;
     onRefused(): void;
-    /** Every message once applied (the wall display confirms them: web/display/receipts.ts). */
+    /** Every message as it arrives, stale ones left out (the wall display confirms them: web/display/receipts.ts). */
     onMessage?(message: StreamServerMessage): void;
+    /** A snapshot or an alert event once it is in `alerts`, so on the page from the next frame. */
+    onApplied?(message: StreamServerMessage): void;
   },
 ) {
   // Shallow: an alert is replaced whole by each event, never changed in place, so its fields need no proxies.
   const alerts = shallowReactive(new Map<string, Alert>());
-  /** Changes not yet on the page, by alert id (null: resolved); applied together after BATCH_MS. */
-  const changes = new Map<string, Alert | null>();
-  /** The messages of those changes, told to `onMessage` once they are applied. */
-  let batched: StreamServerMessage[] = [];
-  let batch: ReturnType<typeof setTimeout> | undefined;
+  /** Alert events not yet on the page (a burst is drawn over a few frames). */
+  const changes = alertChanges(alerts, {
+    order: options.order,
+    applied: (messages) => messages.forEach((message) => options.onApplied?.(message)),
+  });
   const lastHeard = ref(Date.now());
   const now = ref(Date.now());
   const live = ref(false);
@@ -45,24 +43,11 @@ export function useAlertStream(
   let attempt = 0;
   let stopped = false;
 
-  function applyChanges(): void {
-    batch = undefined;
-    for (const [id, alert] of changes) {
-      if (alert) alerts.set(id, alert);
-      else alerts.delete(id);
-    }
-    changes.clear();
-    for (const message of batched.splice(0)) options.onMessage?.(message);
-  }
-
-  /** Applies a message, or batches an alert's change; true when applied now (then `onMessage` is told at once). */
+  /** Applies a snapshot or a heartbeat, queues an alert event; false for an event seen before (ignored). */
   function receive(message: StreamServerMessage): boolean {
     if (message.type === 'snapshot') {
       // Everything before it is superseded by it.
-      clearTimeout(batch);
-      batch = undefined;
       changes.clear();
-      batched = [];
       alerts.clear();
       for (const alert of message.alerts) alerts.set(alert.id, alert);
       lastEventIds = { ...message.lastEventIds };
@@ -70,10 +55,7 @@ export function useAlertStream(
       const { facility } = message.alert;
       if (lastEventIds !== null && message.eventId <= (lastEventIds[facility] ?? 0)) return false;
       lastEventIds = { ...lastEventIds, [facility]: message.eventId };
-      changes.set(message.alert.id, message.alert.status === 'resolved' ? null : message.alert);
-      batched.push(message);
-      batch ??= setTimeout(applyChanges, BATCH_MS);
-      return false;
+      changes.push(message);
     } else {
       // Everything up to these ids that concerns us came before the heartbeat: resume from here.
       const seen: LastEventIds = { ...lastEventIds };
@@ -102,7 +84,9 @@ export function useAlertStream(
       live.value = true;
       attempt = 0;
       const message = JSON.parse(String(event.data)) as StreamServerMessage;
-      if (receive(message)) options.onMessage?.(message);
+      if (!receive(message)) return;
+      options.onMessage?.(message);
+      if (message.type === 'snapshot') options.onApplied?.(message);
     };
     ws.onclose = (event) => {
       if (socket !== ws) return;
@@ -126,7 +110,7 @@ export function useAlertStream(
   onUnmounted(() => {
     stopped = true;
     clearInterval(tick);
-    clearTimeout(batch);
+    changes.stop();
     socket?.close();
   });
 
