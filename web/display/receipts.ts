@@ -1,10 +1,13 @@
-import type { MAX_RECEIPTS_PER_MESSAGE, StreamReceiptItem, StreamServerMessage } from '@vigil/protocol';
+import type { StreamReceiptItem, StreamServerMessage } from '@vigil/protocol';
 import { nextTick, onUnmounted } from 'vue';
 
 /** Receipts go out in small batches, this often at most. */
 const FLUSH_MS = 200;
-/** The most one message may carry (the protocol's bound, held to it by the compiler without importing zod). */
-const PER_MESSAGE: typeof MAX_RECEIPTS_PER_MESSAGE = 500;
+/**
+ * Receipts a message: the api's WebSocket takes messages of at most 16 KiB and closes the connection on a bigger one
+ * (docs/api.md "WebSocket stream"), about 170 receipts — fewer than the protocol's 500 a message.
+ */
+const PER_MESSAGE = 100;
 
 /**
  * The display's receipts (IHE ACM; docs/api.md "WebSocket stream"): every alert event it received is confirmed
@@ -28,7 +31,7 @@ export function useReceipts(send: (message: object) => boolean) {
     // Without a connection they are dropped: the api takes receipts only for what it sent on the same connection.
     const receipts = [...pending.values()];
     pending.clear();
-    // A snapshot of a crowded wall confirms more than one message may carry: the api refuses such a message whole.
+    // A burst or a crowded wall's snapshot confirms hundreds at once.
     for (let i = 0; i < receipts.length; i += PER_MESSAGE)
       send({ type: 'receipt', receipts: receipts.slice(i, i + PER_MESSAGE) });
   }
