@@ -12,8 +12,9 @@ const PER_MESSAGE = 100;
 /**
  * The display's receipts (IHE ACM; docs/api.md "WebSocket stream"): every alert event it received is confirmed
  * `delivered` at once, and `shown` once it is on screen — once in the page's alerts (web/shared/alert-changes.ts),
- * after the page has rendered it and while the page is visible (a hidden tab shows nothing). A snapshot's alerts are confirmed as event 0. The api records them per
- * display, and the alerts service escalates an alert no display showed within 10 s.
+ * after the page has rendered it and while the page is visible (a hidden tab shows nothing). A snapshot's alerts are
+ * confirmed as event 0. The api records them per display, and the alerts service escalates an alert no display showed
+ * within 10 s.
  */
 export function useReceipts(send: (message: object) => boolean) {
   const pending = new Map<string, StreamReceiptItem>();

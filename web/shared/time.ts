@@ -1,10 +1,15 @@
 import { useI18n } from 'vue-i18n';
 
-/** "12 秒前" / "3 min 05 s ago" from an ISO time and the page's clock. */
+/** Whole seconds since an ISO time by the page's clock, as "… ago" shows them (after an hour, to the minute). */
+export function agoSeconds(iso: string, now: number): number {
+  const seconds = Math.max(0, Math.floor((now - Date.parse(iso)) / 1000));
+  return seconds < 3600 ? seconds : seconds - (seconds % 60);
+}
+
+/** "12 秒前" / "3 min 05 s ago" for a number of seconds (`agoSeconds`). */
 export function useAgo() {
   const { t } = useI18n();
-  return (iso: string, now: number): string => {
-    const seconds = Math.max(0, Math.floor((now - Date.parse(iso)) / 1000));
+  return (seconds: number): string => {
     if (seconds < 60) return t('ago.seconds', { n: seconds });
     const minutes = Math.floor(seconds / 60);
     if (minutes < 60) return t('ago.minutes', { m: minutes, s: String(seconds % 60).padStart(2, '0') });
