@@ -115,8 +115,9 @@ const INSTRUMENT = `
     };
     check();
   });
+  // Empty: no tile and no group tile (a group has no alert tile inside until it is expanded).
   window.__untilEmpty = () => new Promise((resolve) => {
-    const check = () => document.querySelectorAll('section.alerts article').length === 0 ? resolve() : setTimeout(check, 100);
+    const check = () => document.querySelector('section.alerts')?.children.length === 0 ? resolve() : setTimeout(check, 100);
     check();
   });`;
 
