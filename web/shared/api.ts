@@ -35,6 +35,9 @@ export type BoardRoom = Json<paths['/api/v1/rooms']['get']['responses'][200]>['r
 export type ResidentPatch = NonNullable<
   paths['/api/v1/residents/{facility}/{resident}']['patch']['requestBody']
 >['content']['application/json'];
+export type ResidentThresholds = Json<
+  paths['/api/v1/residents/{facility}/{resident}/thresholds']['get']['responses'][200]
+>;
 export type AlertDetail = Json<paths['/api/v1/alerts/{id}']['get']['responses'][200]>;
 export type Me = Json<paths['/api/v1/me']['get']['responses'][200]>;
 /** The analytics routes also answer CSV (a string) when asked; the pages ask for JSON. */
