@@ -67,7 +67,13 @@ describe('dispatch: a dwelling alert becomes a work order', () => {
       station.call(token, `/work-orders/${open.id}/${name}`, { method: 'POST', body: '{}' });
     expect((await step(station.tokens.zhang, 'on-site')).status).toBe(409); // not accepted yet
     const accepted = await step(station.tokens.zhang, 'accept');
-    expect(accepted.body).toMatchObject({ status: 'accepted', assignee: 'zhang' });
+    expect(accepted.body).toMatchObject({ status: 'accepted', assignee: 'zhang', assigneeName: '张伟' });
+    // The station view names who has it (staff may not list users: the name comes with the order).
+    expect((await station.call(station.tokens.li, '/work-orders')).body.workOrders[0]).toMatchObject({
+      assignee: 'zhang',
+      assigneeName: '张伟',
+      doneByName: null,
+    });
     const taken = await step(station.tokens.zhao, 'accept');
     expect(taken).toMatchObject({ status: 409, body: { error: { code: 'VIGIL_ERR_API_WORK_ORDER_CONFLICT' } } });
     clock.advance(MINUTE);
@@ -80,7 +86,12 @@ describe('dispatch: a dwelling alert becomes a work order', () => {
       method: 'POST',
       body: JSON.stringify({ note: '老人按错按钮，已安抚' }),
     });
-    expect(done.body).toMatchObject({ status: 'done', doneBy: 'zhang', note: '老人按错按钮，已安抚' });
+    expect(done.body).toMatchObject({
+      status: 'done',
+      doneBy: 'zhang',
+      doneByName: '张伟',
+      note: '老人按错按钮，已安抚',
+    });
 
     const times = ['acceptedAt', 'enRouteAt', 'onSiteAt', 'doneAt'].map((k) => Date.parse(done.body[k]));
     expect(times.every(Number.isFinite)).toBe(true);

@@ -159,7 +159,7 @@ describe('staff page (web app, Chromium, 390×844)', () => {
     // The lead's station view: the open order, who has it and its clock.
     const li = await phone(PEOPLE.li);
     const row = li.getByRole('region', { name: zh.staff.station }).getByRole('row').filter({ hasText: ADDRESS });
-    await row.getByText(`${zh.staff.status.accepted} · zhang`).waitFor();
+    await row.getByText(`${zh.staff.status.accepted} · 张伟`).waitFor();
     await row.getByText(zh.staff.left.replace(' {t}', '')).waitFor();
     expect(await wcagViolations(li)).toEqual([]);
     expect(await fitsThePhone(li)).toBe(true);

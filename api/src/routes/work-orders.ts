@@ -41,6 +41,9 @@ export const workOrderSchema = z.object({
   /** On site by `onSiteDueAt`; null while nobody is there and the time is not up. */
   onSiteInTime: z.boolean().nullable(),
   note: z.string().nullable(),
+  /** Display names of the assignee and of who finished, staff of the station (null otherwise: show the id). */
+  assigneeName: z.string().nullable(),
+  doneByName: z.string().nullable(),
 });
 type WorkOrderView = z.infer<typeof workOrderSchema>;
 

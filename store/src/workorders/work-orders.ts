@@ -28,6 +28,9 @@ export interface WorkOrder {
   escalatedAt: Date | null;
   escalatedTo: string[] | null;
   note: string | null;
+  /** The display names of the assignee and of who finished, when they are staff of the order's station. */
+  assigneeName: string | null;
+  doneByName: string | null;
 }
 
 export type NewWorkOrder = Pick<
@@ -35,10 +38,19 @@ export type NewWorkOrder = Pick<
   'facility' | 'location' | 'resident' | 'alertId' | 'rule' | 'priority' | 'offeredTo' | 'createdAt' | 'onSiteDueAt'
 >;
 
-const COLUMNS = `id, facility_id AS facility, location_id AS location, resident_id AS resident, alert_id AS "alertId", rule,
-  priority, status, offered_to AS "offeredTo", assignee, created_at AS "createdAt", on_site_due_at AS "onSiteDueAt",
-  accepted_at AS "acceptedAt", en_route_at AS "enRouteAt", on_site_at AS "onSiteAt", done_at AS "doneAt",
-  done_by AS "doneBy", escalated_at AS "escalatedAt", escalated_to AS "escalatedTo", note`;
+/** A staff member's name, only when they belong to the order's station (names never cross facilities). */
+const staffName = (t: string, column: string) =>
+  `(SELECT u.name FROM users u WHERE u.id = ${t}.${column} AND u.facility_id = ${t}.facility_id)`;
+
+/** The order's columns, of the table or CTE `t` (an UPDATE's RETURNING names the table). */
+const columns = (t: string) => `${t}.id, ${t}.facility_id AS facility, ${t}.location_id AS location,
+  ${t}.resident_id AS resident, ${t}.alert_id AS "alertId", ${t}.rule, ${t}.priority, ${t}.status,
+  ${t}.offered_to AS "offeredTo", ${t}.assignee, ${t}.created_at AS "createdAt", ${t}.on_site_due_at AS "onSiteDueAt",
+  ${t}.accepted_at AS "acceptedAt", ${t}.en_route_at AS "enRouteAt", ${t}.on_site_at AS "onSiteAt",
+  ${t}.done_at AS "doneAt", ${t}.done_by AS "doneBy", ${t}.escalated_at AS "escalatedAt",
+  ${t}.escalated_to AS "escalatedTo", ${t}.note, ${staffName(t, 'assignee')} AS "assigneeName",
+  ${staffName(t, 'done_by')} AS "doneByName"`;
+const COLUMNS = columns('work_orders');
 
 /**
  * Opens the work order of an alert, or finds the one a previous delivery of the same event opened: `created` tells
@@ -51,7 +63,7 @@ export async function openWorkOrder(db: Queryable, o: NewWorkOrder): Promise<{ o
                                 created_at, on_site_due_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'offered', $7, $8, $9) ON CONFLICT (alert_id) DO NOTHING RETURNING *
      )
-     SELECT ${COLUMNS}, true AS created FROM ins
+     SELECT ${columns('ins')}, true AS created FROM ins
      UNION ALL SELECT ${COLUMNS}, false AS created FROM work_orders WHERE alert_id = $4 AND NOT EXISTS (SELECT FROM ins)`,
     [o.facility, o.location, o.resident, o.alertId, o.rule, o.priority, o.offeredTo, o.createdAt, o.onSiteDueAt],
   );
