@@ -89,6 +89,7 @@ const CASES: Record<string, Case> = {
   startDrill: { body: (t) => ({ facility: t.facility }) },
   getResponseAnalytics: { query: (t) => ({ facility: t.facility }) },
   getFalseAlarmAnalytics: { query: (t) => ({ facility: t.facility }) },
+  getFalseAlarmsByFacility: { scoped: false },
   listFacilityShifts: {},
   replaceFacilityShifts: {
     body: () => ({ shifts: [{ id: 'all-day', name: '全天', starts: '07:00', ends: '07:00' }] }),

@@ -44,3 +44,6 @@ export type Me = Json<paths['/api/v1/me']['get']['responses'][200]>;
 type Report<T> = Exclude<Json<T>, string>;
 export type ResponseAnalytics = Report<paths['/api/v1/analytics/response']['get']['responses'][200]>;
 export type FalseAlarms = Report<paths['/api/v1/analytics/false-alarms']['get']['responses'][200]>;
+export type FacilityFalseAlarms = Report<
+  paths['/api/v1/analytics/false-alarms/facilities']['get']['responses'][200]
+>['facilities'][number];
