@@ -27,6 +27,10 @@ export const falseAlarmReportSchema = z.object({
 });
 export type FalseAlarmReport = z.infer<typeof falseAlarmReportSchema>;
 
+/** How an alert `a` was judged from its outcome: resolved with one (not auto-cleared), false alarm, device fault. */
+const JUDGED = `a.outcome IS NOT NULL AND a.outcome <> 'auto_cleared' AS judged,
+  a.outcome = 'false_alarm' AS false_alarm, a.outcome = 'device_fault' AS device_fault`;
+
 /**
  * False-alarm statistics of a facility's real alerts raised in the period, from the outcomes caregivers recorded
  * when resolving (`false_alarm`, `device_fault`), per rule and per device, the noisiest first. `pseudonymous`
@@ -44,9 +48,7 @@ export async function falseAlarmAnalytics(
          FROM devices WHERE facility_id = $1
      ), judged AS (
        SELECT a.rule, a.device_id, d.kind, CASE WHEN $4 THEN d.alias ELSE a.device_id END AS device,
-              a.outcome IS NOT NULL AND a.outcome <> 'auto_cleared' AS judged,
-              a.outcome = 'false_alarm' AS false_alarm, a.outcome = 'device_fault' AS device_fault
-         FROM alerts a LEFT JOIN numbered d ON d.id = a.device_id
+              ${JUDGED} FROM alerts a LEFT JOIN numbered d ON d.id = a.device_id
         WHERE a.facility_id = $1 AND NOT a.drill AND a.raised_at >= $2 AND a.raised_at < $3
           AND ${scopeClause(principal, 'a.facility_id', params)}
      ), counted AS (
@@ -98,9 +100,7 @@ export async function falseAlarmsByFacility(
   const params: unknown[] = [q.from, q.to];
   const { rows } = await db.query<FacilityFalseAlarms>(
     `WITH judged AS (
-       SELECT a.facility_id, a.rule, a.outcome IS NOT NULL AND a.outcome <> 'auto_cleared' AS judged,
-              a.outcome = 'false_alarm' AS false_alarm, a.outcome = 'device_fault' AS device_fault
-         FROM alerts a
+       SELECT a.facility_id, a.rule, ${JUDGED} FROM alerts a
         WHERE NOT a.drill AND a.raised_at >= $1 AND a.raised_at < $2
           AND ${scopeClause(principal, 'a.facility_id', params)}
      ), noisiest AS (
