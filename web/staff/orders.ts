@@ -28,15 +28,18 @@ type OrderQuery = NonNullable<paths['/api/v1/work-orders']['get']['parameters'][
 
 /**
  * The station's open work orders, the caller's own (`mine`), or those raised since `from` (`status: 'all'`), asked
- * for every `POLL_MS` and at once when the phone wakes the page (visibilitychange); `refresh()` after a step.
+ * for every `POLL_MS` and at once when the phone wakes the page (visibilitychange); `refresh()` after a step. A
+ * `filter` answering null asks nothing (a view the signed-in person does not see).
  */
-export function useWorkOrders(facility: string | null, filter: () => Omit<OrderQuery, 'facility'>) {
+export function useWorkOrders(facility: string | null, filter: () => Omit<OrderQuery, 'facility'> | null) {
   const orders = ref<WorkOrder[]>([]);
   const loadedAt = ref<number | null>(null);
   const unreachable = ref(false);
 
   async function refresh(): Promise<void> {
-    const query = { ...(facility ? { facility } : {}), ...filter() };
+    const wanted = filter();
+    if (!wanted) return;
+    const query = { ...(facility ? { facility } : {}), ...wanted };
     const result = await api.GET('/api/v1/work-orders', { params: { query } }).catch(() => null);
     unreachable.value = !result?.data;
     if (!result?.data) return;
