@@ -189,6 +189,17 @@ describe('SessionStore', () => {
     expect(await collect(store.outgoingStream(ingest))).toMatchObject([{ messageId: 7, dup: true }, { dup: false }]);
   });
 
+  it('does not queue a message whose record could not be written', async () => {
+    const { store } = await open('broker-1');
+    await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(1));
+    await db.close(); // every later batch fails
+    await expect(store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(2))).rejects.toThrow();
+    expect(await depth()).toBe(1);
+    expect(await store.outgoingClearMessageId(ingest, reading(2))).toBeUndefined();
+    expect(await store.outgoingClearMessageId(ingest, reading(1))).toMatchObject({ brokerCounter: 1 });
+    expect(await depth()).toBe(0);
+  });
+
   it('bounds each session queue, counting what it refuses', async () => {
     const { store } = await open('broker-1', 3);
     const other = { clientId: 'vigil-alerts' };
