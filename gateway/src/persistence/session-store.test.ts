@@ -169,7 +169,7 @@ describe('SessionStore', () => {
       brokerCounter: 5,
     });
 
-    // Upgraded once: a restart reads format 2 and finds the same state; the PUBCOMP then clears the PUBREL.
+    // Upgraded once: a restart reads format 3 and finds the same state; the PUBCOMP then clears the PUBREL.
     await crash(writer);
     ({ store, writer } = await open('broker-3'));
     expect(await collect(store.outgoingStream(ingest))).toMatchObject([{ brokerCounter: 1 }, { cmd: 'pubrel' }]);
@@ -178,6 +178,40 @@ describe('SessionStore', () => {
     await store.outgoingClearMessageId(ingest, { messageId: 8 } as never);
     await writer.drain();
     expect(await db.keys({ gte: 'session:out:', lt: 'session:out;' }).all()).toEqual([]);
+  });
+
+  it('reads a record of the second on-disk format (JSON packet headers) as it is', async () => {
+    // Format 2: [int32 header length][header JSON][int32 payload length][payload], back to back.
+    const packet = ({ payload, ...header }: ReturnType<typeof reading>) => {
+      const head = Buffer.from(JSON.stringify(header));
+      const lengths = [head.length, payload.length].map((n) => Buffer.from([n >>> 24, n >>> 16, n >>> 8, n]));
+      return Buffer.concat([lengths[0]!, head, lengths[1]!, payload]);
+    };
+    db = new ClassicLevel<string, string>(dir);
+    await db.batch([
+      { type: 'put', key: 'session-format', value: '2' },
+      { type: 'put', key: 'session:sub:vigil-ingest:vigil/v1/+/+/reading', value: '{"qos":1}' },
+      {
+        type: 'put',
+        key: 'session:out:vigil-ingest:0000000000000007',
+        value: Buffer.concat([packet(reading(1)), packet(reading(2))]) as unknown as string,
+      },
+    ]);
+    await db.close();
+    const { store } = await open('broker-2');
+    const queued = await collect(store.outgoingStream(ingest));
+    expect(queued).toMatchObject([
+      { brokerId: 'broker-1', brokerCounter: 1, dup: true },
+      { brokerId: 'broker-1', brokerCounter: 2, dup: true },
+    ]);
+    expect(queued.map((p) => p.payload.toString())).toEqual(['{"seq":1}', '{"seq":2}']);
+    expect(await db.get('session-format')).toBe('3');
+    // New messages continue the record sequence after the one read back.
+    await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(3, 'broker-2'));
+    expect(await db.keys({ gte: 'session:out:', lt: 'session:out;' }).all()).toEqual([
+      'session:out:vigil-ingest:0000000000000007',
+      'session:out:vigil-ingest:0000000000000008',
+    ]);
   });
 
   it('marks a message sent once and not acknowledged as DUP when streamed again, without a restart', async () => {

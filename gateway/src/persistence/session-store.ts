@@ -31,9 +31,14 @@ const SUB = 'session:sub:';
 const IN = 'session:in:';
 const WILL = 'session:will:';
 const RETAINED = 'session:ret:';
-/** The on-disk format of the session keys: 2 = binary packets, queued messages in records (1 = JSON, one key each). */
+/**
+ * The on-disk format of the session keys: 3 = binary packets, queued messages in records, aedes' PUBLISH
+ * packets with a compact header (2 = the same with JSON headers only, which 3 reads as it is; 1 = JSON, one
+ * key per queued message).
+ */
 const FORMAT_KEY = 'session-format';
-const FORMAT = '2';
+const FORMAT = '3';
+const FORMAT_JSON_HEADERS = '2';
 const clientPrefix = (prefix: string, clientId: string) => `${prefix}${encodeURIComponent(clientId)}:`;
 const clientRange = (prefix: string, clientId: string) => {
   const gte = clientPrefix(prefix, clientId);
@@ -391,7 +396,9 @@ export class SessionStore extends MemoryPersistence {
    * stay JSON. A fresh data directory only gets the format key.
    */
   async #upgrade(): Promise<void> {
-    if ((await this.#db.get(FORMAT_KEY)) === FORMAT) return;
+    const format = await this.#db.get(FORMAT_KEY);
+    if (format === FORMAT) return;
+    if (format === FORMAT_JSON_HEADERS) return this.#writer.write([{ type: 'put', key: FORMAT_KEY, value: FORMAT }]);
     const ops: StoreOp[] = [];
     for await (const [key, value] of this.#db.iterator({ gte: 'session:', lt: 'session;' })) {
       if (key.startsWith(SUB)) continue;
