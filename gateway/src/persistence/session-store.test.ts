@@ -234,6 +234,19 @@ describe('SessionStore', () => {
     expect(await depth()).toBe(0);
   });
 
+  it("gives a client none of another client's messages when an emptied queue is used again", async () => {
+    const { store } = await open('broker-1');
+    const alerts = { id: 'vigil-alerts' };
+    await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(1));
+    await store.outgoingUpdate(ingest, { ...reading(1), messageId: 5 });
+    await store.outgoingClearMessageId(ingest, { messageId: 5 } as never); // ingest's queue is empty now
+    await store.outgoingEnqueueCombi([{ clientId: alerts.id }], reading(2));
+    expect(await collect(store.outgoingStream(ingest))).toEqual([]);
+    expect(await collect(store.outgoingStream(alerts))).toMatchObject([{ brokerCounter: 2, dup: false }]);
+    expect(await store.outgoingClearMessageId(alerts, { messageId: 5 } as never)).toBeUndefined();
+    expect(await depth()).toBe(1);
+  });
+
   it('bounds each session queue, counting what it refuses', async () => {
     const { store } = await open('broker-1', 3);
     const other = { clientId: 'vigil-alerts' };

@@ -115,6 +115,7 @@ export class SessionStore extends MemoryPersistence {
   readonly #open = new Map<string, OpenRecord>();
   readonly #wills = new Map<string, Packet>();
   readonly #incoming = new Map<string, Set<number>>();
+  #spare: OutgoingQueue | undefined;
   #brokerId = '';
   #sequence = 0;
   #queued = 0;
@@ -193,6 +194,7 @@ export class SessionStore extends MemoryPersistence {
         index,
         brokerId: packet.brokerId,
         brokerCounter: packet.brokerCounter,
+        messageId: undefined, // set when sent; present from the start, so every message has one shape
         maybeSent: false,
       });
       this.#queued++;
@@ -246,7 +248,10 @@ export class SessionStore extends MemoryPersistence {
   /** Takes a message out of the index; returns its record when that is now empty. */
   #unindex(clientId: string, queue: OutgoingQueue, message: QueuedMessage): QueueRecord | undefined {
     const emptied = queue.remove(message);
-    if (!queue.size) this.#queues.delete(clientId);
+    if (!queue.size) {
+      this.#queues.delete(clientId);
+      this.#spare = queue;
+    }
     this.#queued--;
     return emptied;
   }
@@ -349,9 +354,17 @@ export class SessionStore extends MemoryPersistence {
     return open;
   }
 
+  /**
+   * A client's queue. An emptied queue is dropped, but the last one is kept for the next client that needs
+   * one: a subscriber that keeps up empties its queue many times a second, and each new one cost four Maps.
+   */
   #queue(clientId: string): OutgoingQueue {
     let queue = this.#queues.get(clientId);
-    if (!queue) this.#queues.set(clientId, (queue = new OutgoingQueue()));
+    if (!queue) {
+      queue = this.#spare ?? new OutgoingQueue();
+      this.#spare = undefined;
+      this.#queues.set(clientId, queue);
+    }
     return queue;
   }
 
