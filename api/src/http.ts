@@ -23,6 +23,7 @@ import { registerSecurity } from './auth/security.js';
 import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
 import type { ReceiptRecorder } from './receipts.js';
+import { requestLogger } from './request-logger.js';
 import { ACTIONS, type Action, type Directory } from './scope.js';
 import { isTransientDatabaseError } from '@vigil/store';
 
@@ -174,6 +175,7 @@ export async function createHttpServer(options: {
     loggerInstance: log as FastifyBaseLogger,
     // Request lines would log `?token=` of the wall display; metrics and the error handler cover requests.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: requestLogger,
     bodyLimit: 64 * 1024,
     // request.ip (lockout, rate limits, audit) is the TCP peer unless that peer is a configured proxy: then the
     // nearest address of X-Forwarded-For that is not one (docs/api.md "Client addresses behind a reverse proxy").
@@ -197,8 +199,7 @@ export async function createHttpServer(options: {
   });
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    metrics.http.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 
