@@ -24,6 +24,7 @@ import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
 import type { ReceiptRecorder } from './receipts.js';
 import { requestLogger } from './request-logger.js';
+import { responseWriter } from './response-writer.js';
 import { ACTIONS, type Action, type Directory } from './scope.js';
 import { isTransientDatabaseError } from '@vigil/store';
 
@@ -120,18 +121,19 @@ export function describeError(err: unknown): { status: number; body: ErrorBody }
 }
 
 /**
- * Every answer is checked against its zod schema (unknown keys dropped, a wrong shape is a 500) and then
- * stringified. It is parsed rather than encoded (the type provider's own serializer): no response schema holds a
- * codec or a transform, so both give the same result, and encoding walks every schema twice (a pass without its
+ * Every answer is checked against its zod schema (unknown keys dropped, a wrong shape is a 500) and then written
+ * (`responseWriter`). It is parsed rather than encoded (the type provider's own serializer): no response schema holds
+ * a codec or a transform, so both give the same result, and encoding walks every schema twice (a pass without its
  * checks, then one with them), about twice the time for a page of 100 alerts (docs/api.md "Benchmark").
  */
-const serializerCompiler: FastifySerializerCompiler<z.ZodType> =
-  ({ schema, method, url }) =>
-  (data) => {
+const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schema, method, url }) => {
+  const write = responseWriter(schema);
+  return (data) => {
     const result = schema.safeParse(data);
     if (!result.success) throw new ResponseSerializationError(method, url, { cause: result.error });
-    return JSON.stringify(result.data);
+    return write(result.data);
   };
+};
 
 /** The OpenAPI tags, one per resource plugin (a route with another tag fails the spectral test). */
 const TAGS = [
