@@ -10,6 +10,7 @@ export { hashEvent } from './chain.js';
 export type { AlertsHandle, AlertsOptions } from './service.js';
 export { createReplayEngine, ALERTS_TICK_MS, type ReplayEngine, type DeviceContext } from './replay.js';
 export { ruleOverridesSchema } from './rules/settings.js';
+export { settingsInForce, type SettingInForce, type SettingValue } from './rules/settings-view.js';
 
 /**
  * Starts the alerts service: subscribes to every device's messages, runs every rule in memory, keeps the alert

@@ -1,7 +1,7 @@
 import { DatabaseUnavailable, type Clock, type Pool } from '@vigil/core';
 import { isTransientDatabaseError, resolveToken, type Principal, type ResolvedToken } from '@vigil/store';
 import type { FastifyRequest } from 'fastify';
-import { checkOrigin, SESSION_COOKIE } from './auth/sessions.js';
+import { checkOrigin, sessionCookieOf } from './auth/sessions.js';
 import { Unauthenticated } from './errors.js';
 
 declare module 'fastify' {
@@ -96,7 +96,7 @@ export function authenticate(
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (header && !match) throw Unauthenticated('malformed Authorization header: send "Authorization: Bearer <token>"');
   // The session cookie counts only without a bearer token.
-  const cookie = match ? undefined : request.cookies[SESSION_COOKIE];
+  const cookie = match ? undefined : sessionCookieOf(request);
   if (!match && !cookie) {
     throw Unauthenticated('missing credentials: send "Authorization: Bearer <token>" or sign in');
   }
@@ -111,5 +111,6 @@ export function authenticate(
 function accept(request: FastifyRequest, resolved: ResolvedToken | null, via: 'bearer' | 'cookie'): void {
   if (!resolved) throw Unauthenticated('invalid, expired or revoked token');
   request.principal = resolved.principal;
-  request.credential = { ...resolved, via };
+  // Field by field: an object spread with an added key took V8 most of a µs (docs/api.md "Benchmark").
+  request.credential = { principal: resolved.principal, kind: resolved.kind, expiresAt: resolved.expiresAt, via };
 }

@@ -23,6 +23,8 @@ import { registerSecurity } from './auth/security.js';
 import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
 import type { ReceiptRecorder } from './receipts.js';
+import { requestLogger } from './request-logger.js';
+import { responseWriter } from './response-writer.js';
 import { ACTIONS, type Action, type Directory } from './scope.js';
 import { isTransientDatabaseError } from '@vigil/store';
 
@@ -119,18 +121,19 @@ export function describeError(err: unknown): { status: number; body: ErrorBody }
 }
 
 /**
- * Every answer is checked against its zod schema (unknown keys dropped, a wrong shape is a 500) and then
- * stringified. It is parsed rather than encoded (the type provider's own serializer): no response schema holds a
- * codec or a transform, so both give the same result, and encoding walks every schema twice (a pass without its
+ * Every answer is checked against its zod schema (unknown keys dropped, a wrong shape is a 500) and then written
+ * (`responseWriter`). It is parsed rather than encoded (the type provider's own serializer): no response schema holds
+ * a codec or a transform, so both give the same result, and encoding walks every schema twice (a pass without its
  * checks, then one with them), about twice the time for a page of 100 alerts (docs/api.md "Benchmark").
  */
-const serializerCompiler: FastifySerializerCompiler<z.ZodType> =
-  ({ schema, method, url }) =>
-  (data) => {
+const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schema, method, url }) => {
+  const write = responseWriter(schema);
+  return (data) => {
     const result = schema.safeParse(data);
     if (!result.success) throw new ResponseSerializationError(method, url, { cause: result.error });
-    return JSON.stringify(result.data);
+    return write(result.data);
   };
+};
 
 /** The OpenAPI tags, one per resource plugin (a route with another tag fails the spectral test). */
 const TAGS = [
@@ -174,6 +177,7 @@ export async function createHttpServer(options: {
     loggerInstance: log as FastifyBaseLogger,
     // Request lines would log `?token=` of the wall display; metrics and the error handler cover requests.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: requestLogger,
     bodyLimit: 64 * 1024,
     // request.ip (lockout, rate limits, audit) is the TCP peer unless that peer is a configured proxy: then the
     // nearest address of X-Forwarded-For that is not one (docs/api.md "Client addresses behind a reverse proxy").
@@ -197,8 +201,7 @@ export async function createHttpServer(options: {
   });
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    metrics.http.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 

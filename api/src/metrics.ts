@@ -1,22 +1,11 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { RequestMetrics } from './request-metrics.js';
 
 /** The api's Prometheus metrics, registered on the registry it is given (shared in `vigil start`). */
 export function createApiMetrics(registry: Registry) {
   const registers = [registry];
   return {
-    httpRequests: new Counter({
-      name: 'vigil_api_http_requests_total',
-      help: 'HTTP requests by route pattern and status code',
-      labelNames: ['method', 'route', 'status'] as const,
-      registers,
-    }),
-    httpDuration: new Histogram({
-      name: 'vigil_api_http_request_duration_seconds',
-      help: 'HTTP request duration by route pattern',
-      labelNames: ['method', 'route'] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    }),
+    http: new RequestMetrics(registry),
     streamClients: new Gauge({
       name: 'vigil_api_stream_clients',
       help: 'Authenticated WebSocket stream clients',

@@ -11,7 +11,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { WebSocket } from 'ws';
-import { checkOrigin, SESSION_COOKIE } from './auth/sessions.js';
+import { checkOrigin, sessionCookieOf } from './auth/sessions.js';
 import type { ApiContext, RouteOptions } from './http.js';
 import type { SessionReceipts } from './receipts.js';
 import { alertView, alertViewOf, can, inScope } from './scope.js';
@@ -262,7 +262,7 @@ class StreamSession {
 
 /** The upgrade's session cookie when its Origin is ours (a foreign page could otherwise open the stream). */
 function sessionCookie(request: FastifyRequest, ctx: ApiContext): string | undefined {
-  const token = request.cookies[SESSION_COOKIE];
+  const token = sessionCookieOf(request);
   if (!token) return undefined;
   try {
     checkOrigin(request, ctx.publicUrl, true);

@@ -126,9 +126,15 @@ export async function startDispatch(options: DispatchOptions): Promise<DispatchH
     deliverer.wake();
     await deliverer.idle();
   };
-  // One pass at a time: a slow database or channel makes ticks wait rather than pile up.
-  const tick = () => (ticking ??= pass().finally(() => (ticking = null)));
-  const timer = setInterval(() => void tick(), times.tickMs);
+  // One pass at a time: a slow database or channel makes the timer's ticks wait rather than pile up.
+  const run = () => (ticking ??= pass().finally(() => (ticking = null)));
+  // A pass asked for now must see the state (and the clock) as it is now: one that is already running may have
+  // read them before, so it runs after that one.
+  const tick = async () => {
+    while (ticking) await ticking;
+    await run();
+  };
+  const timer = setInterval(() => void run(), times.tickMs);
   deliverer.wake();
   log.info({ acceptMs: times.acceptMs, onSiteMs: times.onSiteMs }, 'dispatch started');
 

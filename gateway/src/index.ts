@@ -102,7 +102,7 @@ export async function start(options: GatewayOptions): Promise<GatewayHandle> {
     }),
     principals: new WeakMap(),
     rateLimiter: new RateLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.rateBurst, clock }),
-    routeBeforeAck: () => Promise.reject(new Error('broker not started')),
+    routeBeforeAck: (_packet, _client, done) => done(new Error('broker not started')),
     uplink: null,
     region: null,
     willsPublished: new WeakSet(),

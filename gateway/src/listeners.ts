@@ -4,6 +4,7 @@ import tls from 'node:tls';
 import type { Logger } from '@vigil/core';
 import type { GatewayLimits, TlsListenerOptions } from './config.js';
 import { GatewayListenFailed, GatewayTlsInvalid } from './errors.js';
+import { coalesceWrites } from './limits/coalesce-writes.js';
 import { guardPacketSize } from './limits/packet-guard.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -60,12 +61,11 @@ export async function listen(
   const accept = (socket: net.Socket) => {
     ctx.sockets.add(socket);
     socket.once('close', () => ctx.sockets.delete(socket));
-    ctx.handle(
-      guardPacketSize(socket, ctx.limits.maxPacketBytes, (size) => {
-        ctx.metrics.refusals.inc({ reason: 'packet_too_large' });
-        ctx.log.warn({ remote: socket.remoteAddress, size }, 'refused oversize packet');
-      }),
-    );
+    const guarded = guardPacketSize(socket, ctx.limits.maxPacketBytes, (size) => {
+      ctx.metrics.refusals.inc({ reason: 'packet_too_large' });
+      ctx.log.warn({ remote: socket.remoteAddress, size }, 'refused oversize packet');
+    });
+    ctx.handle(coalesceWrites(guarded));
   };
   // No Nagle: alerts are small packets whose latency matters more than the few bytes batching would save
   // (with delayed ACKs, Nagle adds ~40 ms to a publish that follows another one).

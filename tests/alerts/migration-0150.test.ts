@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashEvent, verifyChain } from '@vigil/alerts';
@@ -35,15 +35,25 @@ async function storeOldEvent(db: TestDatabase, event: AlertEvent, prevHash: Buff
  */
 describe('migration 0150: event ids per facility on existing data', () => {
   let db: TestDatabase;
+  /** 0150 and every migration after it, in order: rolled back, then migrated again. */
+  let rolledBack: string[];
 
   beforeAll(async () => {
+    const names = (await readdir(MIGRATIONS_DIR))
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => f.slice(0, -4))
+      .sort();
+    rolledBack = names.filter((n) => n >= MIGRATION);
     db = await createTestDatabase();
     await seedFacility(db.pool, 'fa');
     await seedFacility(db.pool, 'fb');
-    // Back to the schema before 0150 (its own down section), then the old service's events.
-    const sql = await readFile(path.join(MIGRATIONS_DIR, `${MIGRATION}.sql`), 'utf8');
-    await db.pool.query(sql.split('-- Down Migration')[1]!);
-    await db.pool.query('DELETE FROM pgmigrations WHERE name = $1', [MIGRATION]);
+    // Back to the schema before 0150 (its own down section, and those of every later migration first), then the
+    // old service's events.
+    for (const name of [...rolledBack].reverse()) {
+      const sql = await readFile(path.join(MIGRATIONS_DIR, `${name}.sql`), 'utf8');
+      await db.pool.query(sql.split('-- Down Migration')[1]!);
+      await db.pool.query('DELETE FROM pgmigrations WHERE name = $1', [name]);
+    }
   });
   afterAll(async () => {
     await db?.drop();
@@ -63,7 +73,7 @@ describe('migration 0150: event ids per facility on existing data', () => {
       const event: AlertEvent = { eventId, event: 'raised', at, actor: null, alert: a };
       hashes.set(a.facility, await storeOldEvent(db, event, hashes.get(a.facility) ?? null));
     }
-    expect(await migrate(db.url, silentLogger())).toEqual([MIGRATION]);
+    expect(await migrate(db.url, silentLogger())).toEqual(rolledBack);
     expect(await verifyChain(db.pool)).toEqual({
       facilities: [
         { facility: 'fa', events: 2 },

@@ -225,6 +225,69 @@ describe('response and false-alarm analytics (api + SQL)', () => {
     expect(noisy).toBe(rows[0].noisy);
   });
 
+  it('gives a regulator the false-alarm rate of every facility of the region, counts only, the highest first', async () => {
+    const res = await analytics(fx.tokens.regulator, 'false-alarms/facilities');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      from: FROM,
+      to: TO,
+      facilities: [
+        {
+          facility: 'f1',
+          name: expect.any(String),
+          count: 1,
+          judged: 1,
+          falseAlarms: 1,
+          deviceFaults: 0,
+          share: 1,
+          noisiestRule: 'fall',
+        },
+        {
+          facility: HOME,
+          name: '松鹤养老院',
+          count: 5,
+          judged: 4,
+          falseAlarms: 2,
+          deviceFaults: 1,
+          share: 0.75,
+          noisiestRule: 'fall',
+        },
+        {
+          facility: 'f2',
+          name: 'Haus Eiche',
+          count: 0,
+          judged: 0,
+          falseAlarms: 0,
+          deviceFaults: 0,
+          share: null,
+          noisiestRule: null,
+        },
+      ],
+    });
+    // The same from SQL for the facility with the most alerts.
+    const { rows } = await fx.db.pool.query(
+      `SELECT count(*)::int AS count, count(*) FILTER (WHERE outcome IN ('false_alarm', 'device_fault'))::int AS noisy,
+              count(*) FILTER (WHERE outcome IS NOT NULL AND outcome <> 'auto_cleared')::int AS judged
+         FROM alerts WHERE facility_id = $1 AND NOT drill AND raised_at >= $2 AND raised_at < $3`,
+      [HOME, FROM, TO],
+    );
+    expect(rows).toEqual([{ count: 5, noisy: 3, judged: 4 }]);
+    expect(JSON.stringify(res.body)).not.toMatch(/wb-|btn-|pir-|anna/i);
+    // Another region's regulator sees only theirs; an officer only their facility; a caregiver nothing.
+    const south = await analytics(fx.tokens.regulatorSouth, 'false-alarms/facilities');
+    expect(south.body.facilities.map((f: { facility: string }) => f.facility)).toEqual(['f3']);
+    const own = await analytics(officer, 'false-alarms/facilities');
+    expect(own.body.facilities.map((f: { facility: string }) => f.facility)).toEqual([HOME]);
+    expect((await analytics(caregiver, 'false-alarms/facilities')).status).toBe(403);
+    const csv = await fx.call(fx.tokens.regulator, `/api/v1/analytics/false-alarms/facilities?from=${FROM}&to=${TO}`, {
+      headers: { accept: 'text/csv' },
+    });
+    const lines = (csv.body as string).trim().split('\r\n');
+    expect(lines[0]).toBe('facility,name,count,judged,falseAlarms,deviceFaults,share,noisiestRule');
+    expect(lines).toContain(`${HOME},松鹤养老院,5,4,2,1,0.75,fall`);
+    expect((await analytics(fx.tokens.regulator, 'false-alarms/facilities', { from: TO, to: FROM })).status).toBe(400);
+  });
+
   it('answers CSV, regulators pseudonymously, and 404 outside the scope, 400 for a bad period', async () => {
     const csv = await fx.call(officer, `/api/v1/analytics/response?from=${FROM}&to=${TO}`, {
       headers: { accept: 'text/csv' },

@@ -60,6 +60,7 @@ const CASES: Record<string, Case> = {
   updateLocation: { body: () => ({ name: 'Room one' }) },
   listResidents: { query: (t) => ({ facility: t.facility }) },
   getResident: {},
+  getResidentThresholds: {},
   createResident: { body: () => ({ id: `r-${Math.random().toString(36).slice(2, 8)}`, careLevel: 'self-care' }) },
   updateResident: { body: () => ({ wanderRisk: true, thresholds: { night: { start: '22:00', end: '06:00' } } }) },
   dischargeResident: {},
@@ -88,6 +89,7 @@ const CASES: Record<string, Case> = {
   startDrill: { body: (t) => ({ facility: t.facility }) },
   getResponseAnalytics: { query: (t) => ({ facility: t.facility }) },
   getFalseAlarmAnalytics: { query: (t) => ({ facility: t.facility }) },
+  getFalseAlarmsByFacility: { scoped: false },
   listFacilityShifts: {},
   replaceFacilityShifts: {
     body: () => ({ shifts: [{ id: 'all-day', name: '全天', starts: '07:00', ends: '07:00' }] }),

@@ -67,7 +67,13 @@ describe('dispatch: a dwelling alert becomes a work order', () => {
       station.call(token, `/work-orders/${open.id}/${name}`, { method: 'POST', body: '{}' });
     expect((await step(station.tokens.zhang, 'on-site')).status).toBe(409); // not accepted yet
     const accepted = await step(station.tokens.zhang, 'accept');
-    expect(accepted.body).toMatchObject({ status: 'accepted', assignee: 'zhang' });
+    expect(accepted.body).toMatchObject({ status: 'accepted', assignee: 'zhang', assigneeName: '张伟' });
+    // The station view names who has it (staff may not list users: the name comes with the order).
+    expect((await station.call(station.tokens.li, '/work-orders')).body.workOrders[0]).toMatchObject({
+      assignee: 'zhang',
+      assigneeName: '张伟',
+      doneByName: null,
+    });
     const taken = await step(station.tokens.zhao, 'accept');
     expect(taken).toMatchObject({ status: 409, body: { error: { code: 'VIGIL_ERR_API_WORK_ORDER_CONFLICT' } } });
     clock.advance(MINUTE);
@@ -76,11 +82,43 @@ describe('dispatch: a dwelling alert becomes a work order', () => {
     const onSite = await step(station.tokens.zhang, 'on-site');
     expect(onSite.body).toMatchObject({ status: 'on_site', onSiteInTime: true });
     clock.advance(20 * MINUTE);
-    const done = await station.call(station.tokens.zhang, `/work-orders/${open.id}/done`, {
-      method: 'POST',
-      body: JSON.stringify({ note: '老人按错按钮，已安抚' }),
+    const finish = (body: unknown) =>
+      station.call(station.tokens.zhang, `/work-orders/${open.id}/done`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+    // A visit is finished with its outcome: without one, or with an unknown one, 400 and nothing changes.
+    const bare = await finish({ note: '老人按错按钮，已安抚' });
+    expect(bare).toMatchObject({ status: 400, body: { error: { code: 'VIGIL_ERR_API_VALIDATION' } } });
+    expect(bare.body.error.message).toContain('body/outcome');
+    expect((await finish({ outcome: 'fine' })).body.error.message).toContain('body/outcome');
+    expect((await step(station.tokens.zhang, 'done')).status).toBe(400);
+    expect((await station.call(station.tokens.li, `/work-orders/${open.id}`)).body).toMatchObject({
+      status: 'on_site',
+      outcome: null,
     });
-    expect(done.body).toMatchObject({ status: 'done', doneBy: 'zhang', note: '老人按错按钮，已安抚' });
+    const done = await finish({ outcome: 'false_alarm', note: '老人按错按钮，已安抚' });
+    expect(done.body).toMatchObject({
+      status: 'done',
+      doneBy: 'zhang',
+      doneByName: '张伟',
+      outcome: 'false_alarm',
+      note: '老人按错按钮，已安抚',
+    });
+    // The order's events: the audit entry of the step carries the outcome (a category), never the note.
+    const { rows: audit } = await station.db.pool.query(
+      `SELECT details FROM audit_log WHERE action = 'work-order.done' AND target = $1`,
+      [`work-order:${open.id}`],
+    );
+    expect(audit).toEqual([{ details: { user: 'zhang', outcome: 'false_alarm' } }]);
+    const stored = await station.db.pool.query('SELECT outcome FROM work_orders WHERE id = $1', [open.id]);
+    expect(stored.rows).toEqual([{ outcome: 'false_alarm' }]);
+    // An outcome belongs to finishing only.
+    const early = await station.call(station.tokens.zhang, `/work-orders/${open.id}/accept`, {
+      method: 'POST',
+      body: JSON.stringify({ outcome: 'resident_ok' }),
+    });
+    expect(early).toMatchObject({ status: 400, body: { error: { code: 'VIGIL_ERR_API_VALIDATION' } } });
 
     const times = ['acceptedAt', 'enRouteAt', 'onSiteAt', 'doneAt'].map((k) => Date.parse(done.body[k]));
     expect(times.every(Number.isFinite)).toBe(true);

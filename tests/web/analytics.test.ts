@@ -201,6 +201,52 @@ describe('officer analytics, incident report and regulator statistics (web app, 
     expect(await englishText(page, en.regulator.title)).not.toMatch(/\p{Script=Han}/u);
     await page.context().close();
   });
+  it('regulator: false-alarm rates per facility this quarter beside the response board, counts only, with a CSV', async () => {
+    const page = await web.open('/regulator', null);
+    const answer = page.waitForResponse((r) => r.url().includes('/api/v1/analytics/false-alarms/facilities?'));
+    await signInThroughForm(page, STAFF.regulator);
+    const cells = await rowCells(page, zh.falseAlarmsRegion.title, HOME.name);
+    const from = new URL((await answer).url()).searchParams.get('from');
+    // What the page shows is what the outcomes in SQL say about this facility's real alerts of the quarter.
+    const { rows } = await web.fx.db.pool.query(
+      `SELECT count(*)::int AS count, count(*) FILTER (WHERE outcome IS NOT NULL AND outcome <> 'auto_cleared')::int AS judged,
+              count(*) FILTER (WHERE outcome = 'false_alarm')::int AS fa, count(*) FILTER (WHERE outcome = 'device_fault')::int AS df,
+              (SELECT rule FROM alerts WHERE facility_id = $1 AND NOT drill AND raised_at >= $2
+                  AND outcome IN ('false_alarm', 'device_fault') GROUP BY rule ORDER BY count(*) DESC, rule LIMIT 1) AS noisiest
+         FROM alerts WHERE facility_id = $1 AND NOT drill AND raised_at >= $2`,
+      [HOME.id, from],
+    );
+    const sql = rows[0];
+    expect(sql.fa + sql.df).toBeGreaterThan(0);
+    const share = `${Math.round(((sql.fa + sql.df) / sql.judged) * 1000) / 10} %`;
+    expect(cells).toEqual([
+      HOME.name,
+      String(sql.count),
+      String(sql.judged),
+      String(sql.fa),
+      String(sql.df),
+      share,
+      zh.rules[sql.noisiest as keyof typeof zh.rules],
+    ]);
+    // The region's other facilities are listed too, with zeros when they had no alerts.
+    const region = page.getByRole('region', { name: zh.falseAlarmsRegion.title, exact: true });
+    expect(await region.getByRole('row').count()).toBeGreaterThan(2);
+
+    const html = await page.content();
+    for (const secret of [...Object.values(PEOPLE), 'wb-wang', 'bm-li', 'sm-101', zh.officer.hr, zh.officer.spo2, NOTE])
+      expect(html).not.toContain(secret);
+    expect(await wcagViolations(page)).toEqual([]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      region.getByRole('button', { name: zh.common.exportCsv }).click(),
+    ]);
+    const text = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8');
+    expect(text.split('\r\n')[0]).toContain(zh.falseAlarmsRegion.noisiestRule);
+    expect(text).toContain(`${HOME.name},${sql.count},${sql.judged},${sql.fa},${sql.df}`);
+    expect(await englishText(page, en.falseAlarmsRegion.title)).not.toMatch(/\p{Script=Han}/u);
+    await page.context().close();
+  });
+
   it('officer: replaces the shifts on the analytics page, refused with a gap, and the tables follow', async () => {
     const page = await web.open('/officer', STAFF.officer);
     await page.getByRole('link', { name: zh.analytics.open }).click();

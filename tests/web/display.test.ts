@@ -142,9 +142,12 @@ describe('wall display (web app, Chromium)', () => {
     const detail = first.getByRole('dialog', { name: new RegExp(zh.atResident.detailTitle.replace('{what}', '')) });
     const receipts = detail.getByRole('table', { name: zh.atResident.receipts });
     await receipts.waitFor();
+    // Delivered and shown: both times, no dash (the open detail fills in as the displays' receipts arrive).
     for (const label of ['护理站大屏', '走廊屏']) {
-      // Delivered and shown: both times, no dash.
-      await expect(receipts.getByRole('row', { name: new RegExp(label) }).textContent()).resolves.not.toContain('—');
+      await receipts
+        .getByRole('row', { name: new RegExp(label) })
+        .filter({ hasNotText: '—' })
+        .waitFor();
     }
     await expect(detail.getByText(zh.atResident.presentAt, { exact: true }).isVisible()).resolves.toBe(true);
     expect(await wcagViolations(first)).toEqual([]);

@@ -58,14 +58,36 @@ describe('officer management pages (web app, Chromium)', () => {
     ]);
   });
 
-  it('sets the night window (the api refuses a bad one with its message) and records consent', async () => {
-    await page.getByRole('button', { name: zh.manage.editOf.replace('{id}', NEW_RESIDENT.id) }).click();
+  it('shows the thresholds in force as fields, saves the own ones (the api refuses a bad one) and records consent', async () => {
+    await db().query(`UPDATE facilities SET settings = '{"vitals": {"hrAbove": 140}}' WHERE id = 'songhe'`);
+    const edit = page.getByRole('button', { name: zh.manage.editOf.replace('{id}', NEW_RESIDENT.id) });
+    await edit.click();
     const thresholds = page.getByRole('form', { name: zh.manage.thresholds });
-    await thresholds.getByLabel(zh.manage.nightStart).fill('25:00');
+    const group = (section: keyof typeof zh.thresholdsView.sections) =>
+      thresholds.getByRole('group', { name: zh.thresholdsView.sections[section] });
+    const vitals = group('vitals');
+    const hrAbove = vitals.getByLabel(zh.thresholdsView.settings.vitals.hrAbove, { exact: true });
+    await expect.poll(() => hrAbove.getAttribute('placeholder')).toBe('140');
+    const described = async (field: typeof hrAbove) =>
+      page.locator(`[id="${await field.getAttribute('aria-describedby')}"]`).innerText();
+    expect(await described(hrAbove)).toBe('设施：140（默认 130）');
+    const hrBelow = vitals.getByLabel(zh.thresholdsView.settings.vitals.hrBelow, { exact: true });
+    expect(await described(hrBelow)).toBe('默认：40');
+    expect(await hrAbove.inputValue()).toBe('');
+
+    const nightStart = group('night').getByLabel(zh.thresholdsView.settings.night.start, { exact: true });
+    await nightStart.fill('25:00');
     await thresholds.getByRole('button', { name: zh.manage.saveThresholds }).click();
     await page.getByRole('alert').filter({ hasText: 'body/thresholds/night/start' }).waitFor();
-    await thresholds.getByLabel(zh.manage.nightStart).fill('21:30');
-    await thresholds.getByLabel(zh.manage.otherThresholds).fill('{"vitals": {"hrAbove": 125}}');
+    await nightStart.fill('21:30');
+    await hrAbove.fill('400');
+    await thresholds.getByRole('button', { name: zh.manage.saveThresholds }).click();
+    await page.getByRole('alert').filter({ hasText: 'body/thresholds/vitals/hrAbove' }).waitFor();
+    await hrAbove.fill('125');
+    await thresholds.getByText(zh.thresholdsView.sections.bedExitNight, { exact: true }).click();
+    await group('bedExitNight')
+      .getByLabel(zh.thresholdsView.enabled, { exact: true })
+      .selectOption({ label: zh.thresholdsView.off });
     await thresholds.getByRole('button', { name: zh.manage.saveThresholds }).click();
     await status(zh.manage.saved);
     const consent = page.getByRole('form', { name: zh.manage.consent });
@@ -79,13 +101,24 @@ describe('officer management pages (web app, Chromium)', () => {
     );
     expect(rows).toEqual([
       {
-        thresholds: { night: { start: '21:30' }, vitals: { hrAbove: 125 } },
+        thresholds: { night: { start: '21:30' }, vitals: { hrAbove: 125 }, bedExitNight: { enabled: false } },
         vitals: true,
         location: false,
         recorded_by: STAFF.officer.username,
       },
     ]);
     expect(await wcagViolations(page)).toEqual([]);
+
+    // Opened again, the editor shows what is stored, the section with an own value open.
+    await page.getByRole('button', { name: zh.common.back }).click();
+    await edit.click();
+    await expect.poll(() => hrAbove.inputValue()).toBe('125');
+    expect(await nightStart.inputValue()).toBe('21:30');
+    expect(await group('bedExitNight').getByLabel(zh.thresholdsView.enabled, { exact: true }).inputValue()).toBe(
+      'false',
+    );
+    expect(await englishText(page, en.manage.thresholds, [NEW_RESIDENT.name])).not.toMatch(/\p{Script=Han}/u);
+    await db().query(`UPDATE facilities SET settings = '{}' WHERE id = 'songhe'`);
   });
 
   it('registers a device for the resident: its secret is shown once and is the one stored', async () => {

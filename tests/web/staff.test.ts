@@ -159,7 +159,7 @@ describe('staff page (web app, Chromium, 390×844)', () => {
     // The lead's station view: the open order, who has it and its clock.
     const li = await phone(PEOPLE.li);
     const row = li.getByRole('region', { name: zh.staff.station }).getByRole('row').filter({ hasText: ADDRESS });
-    await row.getByText(`${zh.staff.status.accepted} · zhang`).waitFor();
+    await row.getByText(`${zh.staff.status.accepted} · 张伟`).waitFor();
     await row.getByText(zh.staff.left.replace(' {t}', '')).waitFor();
     expect(await wcagViolations(li)).toEqual([]);
     expect(await fitsThePhone(li)).toBe(true);
@@ -171,17 +171,46 @@ describe('staff page (web app, Chromium, 390×844)', () => {
     await card.getByText(zh.staff.inTime).waitFor();
     await card.getByLabel(zh.staff.note).fill('老人按错按钮，已安抚');
     expect(await wcagViolations(zhang)).toEqual([]);
+    // Finishing needs the visit's outcome: without one the page says so and nothing is sent.
+    await card.getByRole('button', { name: zh.staff.step.done }).click();
+    await card.getByRole('alert').filter({ hasText: zh.visit.outcomeRequired }).waitFor();
+    const outcomes = card.getByRole('group', { name: zh.visit.outcome });
+    await outcomes.getByLabel(zh.visit.outcomes.false_alarm).check();
+    expect(await fitsThePhone(zhang)).toBe(true);
     await card.getByRole('button', { name: zh.staff.step.done }).click();
     await mine.getByText(zh.staff.none).waitFor();
     await zhang.context().close();
 
+    // The lead's summary of today's visits: who finished it, with the outcome, counted per outcome.
+    const lead = await phone(PEOPLE.li);
+    const visits = lead.getByRole('region', { name: zh.visit.finished });
+    const finished = visits.getByRole('listitem').filter({ hasText: `${zh.rules.sos} · 王秀英` });
+    await finished.getByText(zh.visit.outcomeIs.replace('{outcome}', zh.visit.outcomes.false_alarm)).waitFor();
+    await finished.getByText(zh.visit.byIs.replace('{name}', '张伟')).waitFor();
+    await finished.getByText(zh.staff.inTime).waitFor();
+    const counts = visits.getByRole('table', { name: zh.visit.perOutcome });
+    const count = (label: string) => counts.getByRole('row', { name: label }).getByRole('cell').innerText();
+    expect(await count(zh.visit.outcomes.false_alarm)).toBe('1');
+    expect(await count(zh.visit.outcomes.resident_ok)).toBe('0');
+    expect(await count(zh.visit.total)).toBe('1');
+    expect(await wcagViolations(lead)).toEqual([]);
+    expect(await fitsThePhone(lead)).toBe(true);
+    expect(await englishText(lead, en.staff.title, STATION_DATA)).not.toMatch(/\p{Script=Han}/u);
+    await lead.context().close();
+
     const { rows } = await station.db.pool.query(
-      `SELECT id, status, assignee, done_by, note, created_at, accepted_at, en_route_at, on_site_at, done_at,
+      `SELECT id, status, assignee, done_by, note, outcome, created_at, accepted_at, en_route_at, on_site_at, done_at,
               on_site_due_at FROM work_orders`,
     );
     expect(rows).toHaveLength(1);
     const order = rows[0];
-    expect(order).toMatchObject({ status: 'done', assignee: 'zhang', done_by: 'zhang', note: '老人按错按钮，已安抚' });
+    expect(order).toMatchObject({
+      status: 'done',
+      assignee: 'zhang',
+      done_by: 'zhang',
+      note: '老人按错按钮，已安抚',
+      outcome: 'false_alarm',
+    });
     const times = [order.created_at, order.accepted_at, order.en_route_at, order.on_site_at, order.done_at];
     expect(times.every((t) => t instanceof Date)).toBe(true);
     expect(times.map(Number)).toEqual([...times.map(Number)].sort((a, b) => a - b));

@@ -36,9 +36,7 @@ export function useOutcome() {
     }
     return null;
   }
-  /** A refusal found before asking the api (e.g. text that is not JSON). */
-  const refuse = (key: string) => (refused.value = { key });
-  return { done: computed(() => say(confirmed.value)), failed: computed(() => say(refused.value)), run, refuse };
+  return { done: computed(() => say(confirmed.value)), failed: computed(() => say(refused.value)), run };
 }
 
 /** The facility's locations (id → name) for the room selects. */

@@ -35,9 +35,15 @@ export type BoardRoom = Json<paths['/api/v1/rooms']['get']['responses'][200]>['r
 export type ResidentPatch = NonNullable<
   paths['/api/v1/residents/{facility}/{resident}']['patch']['requestBody']
 >['content']['application/json'];
+export type ResidentThresholds = Json<
+  paths['/api/v1/residents/{facility}/{resident}/thresholds']['get']['responses'][200]
+>;
 export type AlertDetail = Json<paths['/api/v1/alerts/{id}']['get']['responses'][200]>;
 export type Me = Json<paths['/api/v1/me']['get']['responses'][200]>;
 /** The analytics routes also answer CSV (a string) when asked; the pages ask for JSON. */
 type Report<T> = Exclude<Json<T>, string>;
 export type ResponseAnalytics = Report<paths['/api/v1/analytics/response']['get']['responses'][200]>;
 export type FalseAlarms = Report<paths['/api/v1/analytics/false-alarms']['get']['responses'][200]>;
+export type FacilityFalseAlarms = Report<
+  paths['/api/v1/analytics/false-alarms/facilities']['get']['responses'][200]
+>['facilities'][number];

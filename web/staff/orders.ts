@@ -6,6 +6,9 @@ type Ok<T> = T extends { responses: { 200: { content: { 'application/json': infe
 export type WorkOrder = Ok<paths['/api/v1/work-orders']['get']>['workOrders'][number];
 export type Dwelling = Ok<paths['/api/v1/dwellings']['get']>['dwellings'][number];
 export type Step = 'accept' | 'en-route' | 'on-site' | 'done';
+export type Outcome = NonNullable<WorkOrder['outcome']>;
+/** How a visit ends, in the order the staff page offers them (the api's `outcome`, docs/homecare.md). */
+export const VISIT_OUTCOMES: readonly Outcome[] = ['resident_ok', 'needed_help', 'hospital_transfer', 'false_alarm'];
 
 /** The step that follows an order's status (null: nothing left to do). */
 export function nextStep(status: WorkOrder['status']): Step | null {
@@ -21,17 +24,22 @@ export function nextStep(status: WorkOrder['status']): Step | null {
 /** How often the page asks for the orders again (docs/web.md "Staff page": why polling). */
 export const POLL_MS = 5_000;
 
+type OrderQuery = NonNullable<paths['/api/v1/work-orders']['get']['parameters']['query']>;
+
 /**
- * The station's open work orders, or the caller's own (`mine`), asked for every `POLL_MS` and at once when the
- * phone wakes the page (visibilitychange); `refresh()` after a step.
+ * The station's open work orders, the caller's own (`mine`), or those raised since `from` (`status: 'all'`), asked
+ * for every `POLL_MS` and at once when the phone wakes the page (visibilitychange); `refresh()` after a step. A
+ * `filter` answering null asks nothing (a view the signed-in person does not see).
  */
-export function useWorkOrders(facility: string | null, mine: boolean) {
+export function useWorkOrders(facility: string | null, filter: () => Omit<OrderQuery, 'facility'> | null) {
   const orders = ref<WorkOrder[]>([]);
   const loadedAt = ref<number | null>(null);
   const unreachable = ref(false);
 
   async function refresh(): Promise<void> {
-    const query = { ...(facility ? { facility } : {}), mine: mine ? ('true' as const) : ('false' as const) };
+    const wanted = filter();
+    if (!wanted) return;
+    const query = { ...(facility ? { facility } : {}), ...wanted };
     const result = await api.GET('/api/v1/work-orders', { params: { query } }).catch(() => null);
     unreachable.value = !result?.data;
     if (!result?.data) return;

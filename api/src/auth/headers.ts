@@ -13,7 +13,7 @@ const CSP_DIRECTIVES = {
   // The edge often serves plain http on the care home's network: never make browsers switch to https.
   upgradeInsecureRequests: null,
 };
-/** Distinct Host headers whose CSP is kept; the Host header is the client's to choose, so the cache is bounded. */
+/** Distinct Host headers whose CSP is kept per scheme; the Host header is the client's to choose, so the cache is bounded. */
 const MAX_CACHED_HOSTS = 64;
 
 type Middleware = (request: IncomingMessage, response: ServerResponse, next: (err?: unknown) => void) => void;
@@ -46,16 +46,20 @@ export function securityHeaders(): (request: IncomingMessage) => Record<string, 
     headers: {},
   } as IncomingMessage) as Record<string, string>;
   const csp = contentSecurityPolicy({ directives: CSP_DIRECTIVES });
-  const byOrigin = new Map<string, Record<string, string>>();
+  // Per scheme, by Host: the cache is read on every request, so its key is the header itself, not a string built.
+  const byHost = {
+    ws: new Map<string | undefined, Record<string, string>>(),
+    wss: new Map<string | undefined, Record<string, string>>(),
+  };
   return (request) => {
-    const origin = ownWebSocket(request);
-    const cached = byOrigin.get(origin);
+    const hosts = (request.socket as TLSSocket).encrypted ? byHost.wss : byHost.ws;
+    const cached = hosts.get(request.headers.host);
     if (cached) return cached;
     const headers = recorded(csp, request);
     if (headers instanceof Error) return headers;
-    if (byOrigin.size >= MAX_CACHED_HOSTS) byOrigin.clear();
+    if (hosts.size >= MAX_CACHED_HOSTS) hosts.clear();
     const all = { ...headers, ...fixed };
-    byOrigin.set(origin, all);
+    hosts.set(request.headers.host, all);
     return all;
   };
 }

@@ -24,7 +24,8 @@ export async function registerSecurity(app: FastifyInstance): Promise<void> {
     reply.headers(headers);
     done();
   });
-  await app.register(fastifyCookie);
+  // Parsed on demand (`sessionCookieOf`): only requests without a bearer token read the cookie.
+  await app.register(fastifyCookie, { hook: false });
   app.addHook('onRoute', (route) => {
     const methods = [route.method].flat();
     if (!methods.some((method) => WRITE_METHODS.has(method))) return;

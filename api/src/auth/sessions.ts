@@ -8,6 +8,15 @@ export const DEFAULT_SESSION_TTL_MS = 12 * 3600_000;
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * The request's session cookie. Cookies are parsed here, when a request has no bearer token, rather than by the
+ * cookie plugin on every request (it is registered with `hook: false`, so `request.cookies` stays unset).
+ */
+export function sessionCookieOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  return header ? request.server.parseCookie(header)[SESSION_COOKIE] : undefined;
+}
+
 function secure(request: FastifyRequest, publicUrl: string | undefined): boolean {
   return request.protocol === 'https' || Boolean(publicUrl?.startsWith('https:'));
 }

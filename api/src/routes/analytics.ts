@@ -1,12 +1,15 @@
 import { idSchema } from '@vigil/protocol';
 import {
   facilityShiftSchema,
+  facilityFalseAlarmsSchema,
   falseAlarmAnalytics,
   falseAlarmReportSchema,
+  falseAlarmsByFacility,
   getFacility,
   listFacilityShifts,
   responseAnalytics,
   responseGroupSchema,
+  type FacilityFalseAlarms,
   type FalseAlarmReport,
   type Principal,
   type ResponseGroup,
@@ -43,18 +46,23 @@ const responseReportSchema = periodSchema.extend({
   groups: z.array(responseGroupSchema),
 });
 
-/** The facility and period asked for, in scope and at most MAX_DAYS long (400 otherwise, 404 outside scope). */
-async function period(ctx: ApiContext, p: Principal, q: PeriodQuery) {
-  const facility = q.facility ?? p.facility;
-  if (!facility) throw Validation('querystring/facility: required for tokens without a facility');
-  await assertFacility(p, facility, ctx.directory);
+/** The period asked for, at most MAX_DAYS long and ending by default now (400 otherwise). */
+function span(ctx: ApiContext, q: Omit<PeriodQuery, 'facility'>) {
   const to = new Date(q.to ?? ctx.clock.now());
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_DAYS * DAY_MS);
   if (from >= to) throw Validation('querystring/from: must be before `to`');
   if (to.getTime() - from.getTime() > MAX_DAYS * DAY_MS)
     throw Validation(`querystring/from: the period is at most ${MAX_DAYS} days`);
+  return { from: from.toISOString(), to: to.toISOString() };
+}
+
+/** The facility and period asked for, in scope and at most MAX_DAYS long (400 otherwise, 404 outside scope). */
+async function period(ctx: ApiContext, p: Principal, q: PeriodQuery) {
+  const facility = q.facility ?? p.facility;
+  if (!facility) throw Validation('querystring/facility: required for tokens without a facility');
+  await assertFacility(p, facility, ctx.directory);
   const { timezone } = (await getFacility(ctx.db, facility))!;
-  return { facility, timezone, from: from.toISOString(), to: to.toISOString() };
+  return { facility, timezone, ...span(ctx, q) };
 }
 
 const csvHead = (what: string) => `\`Accept: text/csv\`: ${what} as CSV.`;
@@ -90,6 +98,13 @@ function falseAlarmCsv(r: FalseAlarmReport): string {
     ['by', 'key', 'kind', 'count', 'judged', 'falseAlarms', 'deviceFaults', 'share'],
     ...r.byRule.map((x) => ['rule', x.rule, null, x.count, x.judged, x.falseAlarms, x.deviceFaults, x.share]),
     ...r.byDevice.map((x) => ['device', x.device, x.kind, x.count, x.judged, x.falseAlarms, x.deviceFaults, x.share]),
+  ]);
+}
+
+function facilityFalseAlarmsCsv(rows: FacilityFalseAlarms[]): string {
+  return toCsv([
+    ['facility', 'name', 'count', 'judged', 'falseAlarms', 'deviceFaults', 'share', 'noisiestRule'],
+    ...rows.map((x) => [x.facility, x.name, x.count, x.judged, x.falseAlarms, x.deviceFaults, x.share, x.noisiestRule]),
   ]);
 }
 
@@ -148,6 +163,37 @@ export const analyticsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
       const report = await falseAlarmAnalytics(ctx.db, p, { ...q, pseudonymous: p.role === 'regulator' });
       if (wantsCsv(request.headers.accept)) return reply.type('text/csv; charset=utf-8').send(falseAlarmCsv(report));
       return { ...q, ...report };
+    },
+  );
+
+  app.get(
+    '/analytics/false-alarms/facilities',
+    {
+      config: { action: 'reports' },
+      schema: {
+        tags: ['analytics'],
+        operationId: 'getFalseAlarmsByFacility',
+        summary: 'False-alarm rates of every facility in scope (a regulator’s region), the highest share first',
+        description:
+          'Real alerts raised in [from, to) per facility: how many, how many a caregiver resolved with an outcome, ' +
+          'false alarms and device faults, their share and the noisiest rule; facilities without alerts with zeros. ' +
+          `Counts only, nothing of a resident or device. ${csvHead('one row per facility')}`,
+        querystring: periodQuerySchema.omit({ facility: true }),
+        response: {
+          200: z.union([
+            z.object({ from: z.iso.datetime(), to: z.iso.datetime(), facilities: z.array(facilityFalseAlarmsSchema) }),
+            z.string().describe('the CSV form'),
+          ]),
+        },
+      },
+    },
+    async (request, reply) => {
+      const q = span(ctx, request.query);
+      const facilities = await falseAlarmsByFacility(ctx.db, request.principal, q);
+      if (wantsCsv(request.headers.accept)) {
+        return reply.type('text/csv; charset=utf-8').send(facilityFalseAlarmsCsv(facilities));
+      }
+      return { ...q, facilities };
     },
   );
 };

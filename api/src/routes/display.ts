@@ -105,7 +105,8 @@ export const displayApi: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
         },
       },
     },
-    async (request) => {
+    // Synchronous: nothing to wait for, so no promise for fastify to wait on either.
+    (request) => {
       const { role, facility, region, actor } = request.principal;
       return { role, facility, region, actor };
     },

@@ -2,7 +2,7 @@ import { careLevelSchema, deviceKindSchema, idSchema } from '@vigil/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiContext, RouteOptions } from '../http.js';
-import { ruleOverridesSchema } from '@vigil/alerts';
+import { ruleOverridesSchema, settingsInForce } from '@vigil/alerts';
 import {
   addResident,
   countOpenAlertsOf,
@@ -15,6 +15,7 @@ import {
   listResidentDevices,
   listResidentsInScope,
   readLatestVitals,
+  readResidentOverrides,
   recordAccess,
   vitalsConsented,
   type Principal,
@@ -78,6 +79,21 @@ const residentDetailSchema = residentSchema.extend({
   latestVitals: z.array(vitalsSchema).optional(),
   /** Why `latestVitals` is absent: `consent` (none recorded for vitals) or `role`; null when present. */
   vitalsWithheld: z.enum(['consent', 'role']).nullable(),
+});
+
+const settingValue = z.union([z.number(), z.string(), z.boolean()]);
+const thresholdsSchema = z.object({
+  settings: z.array(
+    z.object({
+      section: z.string().describe('a rule, or `night`'),
+      key: z.string(),
+      default: settingValue,
+      facility: settingValue.nullable().describe("the facility's override, null when it keeps the default"),
+      resident: settingValue.nullable().describe("the resident's override, null when it follows the facility"),
+      effective: settingValue.describe('what the rules apply'),
+    }),
+  ),
+  ignored: z.array(z.string()).describe('stored leaves the rules ignore (invalid or unknown), with the reason'),
 });
 
 export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
@@ -149,6 +165,31 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
         openAlerts,
         ...(vitals ? { latestVitals: vitals.map(({ device, sample }) => vitalsView(device, sample)) } : {}),
       };
+    },
+  );
+
+  app.get(
+    '/residents/:facility/:resident/thresholds',
+    {
+      config: { action: 'manage' },
+      schema: {
+        tags: ['residents'],
+        operationId: 'getResidentThresholds',
+        summary:
+          "The rule settings in force for a resident: default, facility's and resident's own (safety officer, admin)",
+        description:
+          'Every leaf of the rules\' settings (docs/rules.md "Settings and overrides") with its default, the facility\'s ' +
+          "override, the resident's override and the value the rules apply; `PATCH` with `thresholds` replaces the " +
+          "resident's overrides.",
+        params: residentParams,
+        response: { 200: thresholdsSchema },
+      },
+    },
+    async (request) => {
+      const { facility, resident } = request.params;
+      const stored = await readResidentOverrides(ctx.db, request.principal, facility, resident);
+      if (!stored) throw NotFound(`resident ${facility}/${resident} not found`);
+      return settingsInForce(stored.facility, stored.resident);
     },
   );
 

@@ -6,6 +6,7 @@ import {
   iso,
   listWorkOrders,
   stepWorkOrder,
+  VISIT_OUTCOMES,
   WORK_ORDER_STATUSES,
   type Principal,
   type WorkOrder,
@@ -13,7 +14,7 @@ import {
 } from '@vigil/store';
 import { change } from '../audit.js';
 import type { ApiContext, RouteOptions } from '../http.js';
-import { Forbidden, NotFound, WorkOrderConflict } from '../errors.js';
+import { Forbidden, NotFound, Validation, WorkOrderConflict } from '../errors.js';
 import { assertFacility, assertInScope } from '../scope.js';
 
 export const workOrderSchema = z.object({
@@ -41,6 +42,11 @@ export const workOrderSchema = z.object({
   /** On site by `onSiteDueAt`; null while nobody is there and the time is not up. */
   onSiteInTime: z.boolean().nullable(),
   note: z.string().nullable(),
+  /** How the visit ended (`done` only); null before, and on orders finished before outcomes were recorded. */
+  outcome: z.enum(VISIT_OUTCOMES).nullable(),
+  /** Display names of the assignee and of who finished, staff of the station (null otherwise: show the id). */
+  assigneeName: z.string().nullable(),
+  doneByName: z.string().nullable(),
 });
 type WorkOrderView = z.infer<typeof workOrderSchema>;
 
@@ -145,9 +151,15 @@ export const workOrderRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
         summary: 'Take the next step of a work order: accept, en-route, on-site, done',
         description:
           'Accepting makes the caller the assignee (the first to accept wins); every later step is the assignee’s ' +
-          'and must follow the one before it. 409 VIGIL_ERR_API_WORK_ORDER_CONFLICT otherwise.',
+          'and must follow the one before it. 409 VIGIL_ERR_API_WORK_ORDER_CONFLICT otherwise. `done` needs the ' +
+          'visit’s `outcome` (400 without; no other step takes one) and takes an optional `note`.',
         params: z.object({ id: z.uuid(), step: z.enum(['accept', 'en-route', 'on-site', 'done']) }),
-        body: z.object({ note: z.string().max(2000).optional() }).optional(),
+        body: z
+          .object({
+            note: z.string().max(2000).optional(),
+            outcome: z.enum(VISIT_OUTCOMES).optional().describe('how the visit ended: required with `done`'),
+          })
+          .optional(),
         response: { 200: workOrderSchema },
       },
     },
@@ -158,16 +170,28 @@ export const workOrderRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
       const user = p.user;
       if (!user) throw Forbidden('a work order is taken by a person: use a user’s token');
       const step = STEPS[request.params.step];
+      const outcome = request.body?.outcome;
+      if ((step === 'done') !== (outcome !== undefined)) {
+        throw Validation(
+          step === 'done'
+            ? `body/outcome: a finished visit needs its outcome, one of ${VISIT_OUTCOMES.join(', ')}`
+            : `body/outcome: only \`done\` takes an outcome`,
+        );
+      }
       const now = ctx.clock.now();
       const what = {
         action: `work-order.${request.params.step}`,
         facility: order.facility,
         target: `work-order:${order.id}`,
-        details: { user },
+        // The outcome is a category, not free text: it may be in the audit trail; the note is not.
+        details: outcome ? { user, outcome } : { user },
       };
       // A refused step throws inside the transaction, so it leaves no audit entry.
       const updated = await change(ctx, p, what, async (tx) => {
-        const stepped = await stepWorkOrder(tx, order.id, step, user, new Date(now), request.body?.note);
+        const stepped = await stepWorkOrder(tx, order.id, step, user, new Date(now), {
+          note: request.body?.note,
+          outcome,
+        });
         if (stepped) return stepped;
         const current = (await getWorkOrder(tx, order.id))!;
         throw WorkOrderConflict(

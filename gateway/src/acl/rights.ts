@@ -47,8 +47,24 @@ const SERVICE_MATCHERS = Object.fromEntries(
   ]),
 ) as Record<ServiceRole, Record<keyof Rights, RegExp[]>>;
 
+/**
+ * Each device's own uplink topics, built once per principal (per login): the check of every message is one
+ * lookup. A topic the full check below would refuse (an id that is not a valid topic level) is left out.
+ */
+const DEVICE_GRANTS = new WeakMap<Principal, ReadonlySet<string>>();
+function deviceGrants(principal: Principal & { type: 'device' }): ReadonlySet<string> {
+  let grants = DEVICE_GRANTS.get(principal);
+  if (!grants) {
+    const topics = DEVICE_PUBLISH_KINDS.map((kind) => deviceTopic(principal.facility, principal.id, kind));
+    grants = new Set(topics.filter((topic) => parseDeviceTopic(topic) !== null));
+    DEVICE_GRANTS.set(principal, grants);
+  }
+  return grants;
+}
+
 /** Why a publish is refused, or null when allowed. Devices: only their own uplink topics, own facility. */
 export function publishRefusal(principal: Principal, topic: string): string | null {
+  if (principal.type === 'device' && deviceGrants(principal).has(topic)) return null;
   if (topic.startsWith('$')) return 'reserved topic';
   if (principal.type === 'service') {
     return SERVICE_MATCHERS[principal.role].publish.some((filter) => filter.test(topic))

@@ -1,6 +1,5 @@
 import type { AedesPublishPacket, Client } from 'aedes';
 import { mayReceive } from '../acl/rights.js';
-import { topicKindLabel } from '../metrics.js';
 import { refuse, type HookContext } from './context.js';
 
 /**
@@ -17,7 +16,7 @@ export function authorizeForwardHook(ctx: HookContext) {
         refuse(ctx, 'forward_denied', { clientId: client.id, topic: packet.topic });
       return null;
     }
-    ctx.metrics.messagesOut.inc({ kind: topicKindLabel(packet.topic) });
+    ctx.metrics.messagesOut.add(packet.topic);
     return packet;
   };
 }

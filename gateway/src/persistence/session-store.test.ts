@@ -169,7 +169,7 @@ describe('SessionStore', () => {
       brokerCounter: 5,
     });
 
-    // Upgraded once: a restart reads format 2 and finds the same state; the PUBCOMP then clears the PUBREL.
+    // Upgraded once: a restart reads format 3 and finds the same state; the PUBCOMP then clears the PUBREL.
     await crash(writer);
     ({ store, writer } = await open('broker-3'));
     expect(await collect(store.outgoingStream(ingest))).toMatchObject([{ brokerCounter: 1 }, { cmd: 'pubrel' }]);
@@ -180,6 +180,40 @@ describe('SessionStore', () => {
     expect(await db.keys({ gte: 'session:out:', lt: 'session:out;' }).all()).toEqual([]);
   });
 
+  it('reads a record of the second on-disk format (JSON packet headers) as it is', async () => {
+    // Format 2: [int32 header length][header JSON][int32 payload length][payload], back to back.
+    const packet = ({ payload, ...header }: ReturnType<typeof reading>) => {
+      const head = Buffer.from(JSON.stringify(header));
+      const lengths = [head.length, payload.length].map((n) => Buffer.from([n >>> 24, n >>> 16, n >>> 8, n]));
+      return Buffer.concat([lengths[0]!, head, lengths[1]!, payload]);
+    };
+    db = new ClassicLevel<string, string>(dir);
+    await db.batch([
+      { type: 'put', key: 'session-format', value: '2' },
+      { type: 'put', key: 'session:sub:vigil-ingest:vigil/v1/+/+/reading', value: '{"qos":1}' },
+      {
+        type: 'put',
+        key: 'session:out:vigil-ingest:0000000000000007',
+        value: Buffer.concat([packet(reading(1)), packet(reading(2))]) as unknown as string,
+      },
+    ]);
+    await db.close();
+    const { store } = await open('broker-2');
+    const queued = await collect(store.outgoingStream(ingest));
+    expect(queued).toMatchObject([
+      { brokerId: 'broker-1', brokerCounter: 1, dup: true },
+      { brokerId: 'broker-1', brokerCounter: 2, dup: true },
+    ]);
+    expect(queued.map((p) => p.payload.toString())).toEqual(['{"seq":1}', '{"seq":2}']);
+    expect(await db.get('session-format')).toBe('3');
+    // New messages continue the record sequence after the one read back.
+    await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(3, 'broker-2'));
+    expect(await db.keys({ gte: 'session:out:', lt: 'session:out;' }).all()).toEqual([
+      'session:out:vigil-ingest:0000000000000007',
+      'session:out:vigil-ingest:0000000000000008',
+    ]);
+  });
+
   it('marks a message sent once and not acknowledged as DUP when streamed again, without a restart', async () => {
     const { store } = await open('broker-1');
     await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(1));
@@ -187,6 +221,30 @@ describe('SessionStore', () => {
     expect((await collect(store.outgoingStream(ingest))).map((p) => p.dup)).toEqual([false, false]);
     await store.outgoingUpdate(ingest, { ...reading(1), messageId: 7 });
     expect(await collect(store.outgoingStream(ingest))).toMatchObject([{ messageId: 7, dup: true }, { dup: false }]);
+  });
+
+  it('does not queue a message whose record could not be written', async () => {
+    const { store } = await open('broker-1');
+    await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(1));
+    await db.close(); // every later batch fails
+    await expect(store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(2))).rejects.toThrow();
+    expect(await depth()).toBe(1);
+    expect(await store.outgoingClearMessageId(ingest, reading(2))).toBeUndefined();
+    expect(await store.outgoingClearMessageId(ingest, reading(1))).toMatchObject({ brokerCounter: 1 });
+    expect(await depth()).toBe(0);
+  });
+
+  it("gives a client none of another client's messages when an emptied queue is used again", async () => {
+    const { store } = await open('broker-1');
+    const alerts = { id: 'vigil-alerts' };
+    await store.outgoingEnqueueCombi([{ clientId: ingest.id }], reading(1));
+    await store.outgoingUpdate(ingest, { ...reading(1), messageId: 5 });
+    await store.outgoingClearMessageId(ingest, { messageId: 5 } as never); // ingest's queue is empty now
+    await store.outgoingEnqueueCombi([{ clientId: alerts.id }], reading(2));
+    expect(await collect(store.outgoingStream(ingest))).toEqual([]);
+    expect(await collect(store.outgoingStream(alerts))).toMatchObject([{ brokerCounter: 2, dup: false }]);
+    expect(await store.outgoingClearMessageId(alerts, { messageId: 5 } as never)).toBeUndefined();
+    expect(await depth()).toBe(1);
   });
 
   it('bounds each session queue, counting what it refuses', async () => {

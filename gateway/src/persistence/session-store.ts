@@ -31,9 +31,14 @@ const SUB = 'session:sub:';
 const IN = 'session:in:';
 const WILL = 'session:will:';
 const RETAINED = 'session:ret:';
-/** The on-disk format of the session keys: 2 = binary packets, queued messages in records (1 = JSON, one key each). */
+/**
+ * The on-disk format of the session keys: 3 = binary packets, queued messages in records, aedes' PUBLISH
+ * packets with a compact header (2 = the same with JSON headers only, which 3 reads as it is; 1 = JSON, one
+ * key per queued message).
+ */
 const FORMAT_KEY = 'session-format';
-const FORMAT = '2';
+const FORMAT = '3';
+const FORMAT_JSON_HEADERS = '2';
 const clientPrefix = (prefix: string, clientId: string) => `${prefix}${encodeURIComponent(clientId)}:`;
 const clientRange = (prefix: string, clientId: string) => {
   const gte = clientPrefix(prefix, clientId);
@@ -58,6 +63,8 @@ const putPacket = (key: string, packet: Packet): StoreOp => ({
 });
 const decodePacket = (value: Buffer) => decodePackets<Packet>(value)[0]!;
 const asBuffers = { valueEncoding: 'buffer' } as const;
+/** What the hot-path methods return when there is nothing to wait for (aedes wants a promise). */
+const RESOLVED = Promise.resolve(undefined);
 
 /** The record a client's newly queued messages go to until the session writer's next batch is written. */
 interface OpenRecord {
@@ -108,6 +115,7 @@ export class SessionStore extends MemoryPersistence {
   readonly #open = new Map<string, OpenRecord>();
   readonly #wills = new Map<string, Packet>();
   readonly #incoming = new Map<string, Set<number>>();
+  #spare: OutgoingQueue | undefined;
   #brokerId = '';
   #sequence = 0;
   #queued = 0;
@@ -159,56 +167,61 @@ export class SessionStore extends MemoryPersistence {
     return this.outgoingEnqueueCombi([sub], packet);
   }
 
-  override async outgoingEnqueueCombi(subs: Array<{ clientId: string }>, packet: Packet): Promise<void> {
-    if (!subs?.length) return;
-    const queues: Array<[string, OutgoingQueue]> = [];
-    const full: string[] = [];
+  /**
+   * Queues a message for persistent sessions: it joins each client's open record, and the promise is that
+   * record's (shared by every message of that commit), so a message costs no promise of its own. The index
+   * has the message at once; aedes delivers it, and so can be acknowledged for it, only once it is on disk.
+   * If the batch fails, the record's messages leave the index again (OpenRecord).
+   */
+  override outgoingEnqueueCombi(subs: Array<{ clientId: string }>, packet: Packet): Promise<void> {
+    if (!subs?.length) return RESOLVED;
+    let value: Buffer | undefined;
+    let written: Promise<void> | undefined;
+    let more: Set<Promise<void>> | undefined;
+    let full: string[] | undefined;
     for (const { clientId } of subs) {
       const queue = this.#queue(clientId);
-      if (queue.size >= this.#options.maxPerClient) full.push(clientId);
-      else {
-        queue.size++;
-        queues.push([clientId, queue]);
+      if (queue.size >= this.#options.maxPerClient) {
+        (full ??= []).push(clientId);
+        continue;
       }
+      value ??= encodePacket(packet);
+      const open = this.#openRecord(clientId, queue);
+      const index = open.packets.push(value) - 1;
+      queue.size++;
+      queue.add({
+        record: open.record,
+        index,
+        brokerId: packet.brokerId,
+        brokerCounter: packet.brokerCounter,
+        messageId: undefined, // set when sent; present from the start, so every message has one shape
+        maybeSent: false,
+      });
+      this.#queued++;
+      if (!written) written = open.written;
+      else if (open.written !== written) (more ??= new Set([written])).add(open.written);
     }
-    if (full.length) {
+    if (full) {
       this.#options.metrics.refusals.inc({ reason: 'queue_overflow' }, full.length);
       this.#options.log.error(
         { clients: full, max: this.#options.maxPerClient },
         'persistent session queue full; message not queued',
       );
     }
-    if (!queues.length) return;
-    const value = encodePacket(packet);
-    const messages: QueuedMessage[] = [];
-    const written = new Set<Promise<void>>();
-    for (const [clientId] of queues) {
-      const open = this.#openRecord(clientId);
-      const index = open.packets.push(value) - 1;
-      messages.push({
-        record: open.record,
-        index,
-        brokerId: packet.brokerId,
-        brokerCounter: packet.brokerCounter,
-        maybeSent: false,
-      });
-      written.add(open.written);
-    }
-    try {
-      await Promise.all(written);
-    } catch (err) {
-      for (const [, queue] of queues) queue.size--;
-      throw err;
-    }
-    messages.forEach((message, i) => queues[i]![1].add(message));
-    this.#queued += messages.length;
+    if (more) return Promise.all(more).then(() => undefined);
+    return written ?? RESOLVED;
   }
 
-  override async outgoingUpdate(client: ClientRef, packet: Packet): Promise<void> {
+  override outgoingUpdate(client: ClientRef, packet: Packet): Promise<void> {
     const queue = this.#queues.get(client.id);
     const message = queue?.byIdentity(packet.brokerId, packet.brokerCounter);
-    if (queue && message) return queue.sent(message, packet.messageId!);
-    // QoS 2: after PUBREC the PUBREL takes the PUBLISH's place, to be re-sent if the session reconnects.
+    if (!queue || !message) return this.#release(queue, packet);
+    queue.sent(message, packet.messageId!);
+    return RESOLVED;
+  }
+
+  /** QoS 2: after PUBREC the PUBREL takes the PUBLISH's place, to be re-sent if the session reconnects. */
+  async #release(queue: OutgoingQueue | undefined, packet: Packet): Promise<void> {
     const released = packet.brokerId === undefined ? queue?.byMessageId(packet.messageId) : undefined;
     if (!queue || !released) throw new Error('no such packet');
     if (released.brokerId === undefined) return; // already a PUBREL, re-sent after a reconnect
@@ -216,29 +229,42 @@ export class SessionStore extends MemoryPersistence {
     await this.#write(putPacket(releaseKey(released.record.key, released.index), packet));
   }
 
-  override async outgoingClearMessageId(
+  override outgoingClearMessageId(
     client: ClientRef,
     packet: Packet,
   ): Promise<Pick<Packet, 'messageId' | 'brokerId' | 'brokerCounter'> | undefined> {
     const queue = this.#queues.get(client.id);
     const message = queue?.byIdentity(packet.brokerId, packet.brokerCounter) ?? queue?.byMessageId(packet.messageId);
-    if (!queue || !message) return undefined;
-    const emptied = queue.remove(message);
-    if (!queue.size) this.#queues.delete(client.id);
-    this.#queued--;
-    if (emptied) {
-      const keys = [emptied.key, ...emptied.released.map((index) => releaseKey(emptied.key, index))];
-      this.#writer.writeLater(
-        keys.map((key) => ({ type: 'del', key })),
-        (err) => this.#options.log.error({ err, clientId: client.id }, 'session queue delete failed'),
-      );
-    }
+    if (!queue || !message) return RESOLVED;
+    this.#remove(client.id, queue, message);
     // What aedes reports in its 'ack' event: which message was acknowledged (not a copy of the packet).
-    return {
+    return Promise.resolve({
       messageId: message.messageId,
       brokerId: message.brokerId,
       brokerCounter: message.brokerCounter,
-    };
+    });
+  }
+
+  /** Takes a message out of the index; returns its record when that is now empty. */
+  #unindex(clientId: string, queue: OutgoingQueue, message: QueuedMessage): QueueRecord | undefined {
+    const emptied = queue.remove(message);
+    if (!queue.size) {
+      this.#queues.delete(clientId);
+      this.#spare = queue;
+    }
+    this.#queued--;
+    return emptied;
+  }
+
+  /** An acknowledged message leaves the index; a record left empty is deleted from disk (not awaited). */
+  #remove(clientId: string, queue: OutgoingQueue, message: QueuedMessage): void {
+    const emptied = this.#unindex(clientId, queue, message);
+    if (!emptied) return;
+    const keys = [emptied.key, ...emptied.released.map((index) => releaseKey(emptied.key, index))];
+    this.#writer.writeLater(
+      keys.map((key) => ({ type: 'del', key })),
+      (err) => this.#options.log.error({ err, clientId }, 'session queue delete failed'),
+    );
   }
 
   override outgoingStream(client: ClientRef): Readable {
@@ -303,7 +329,7 @@ export class SessionStore extends MemoryPersistence {
    * The record this client's messages are being collected in: one LevelDB put per client per group commit,
    * however many messages that commit queues for it. The record closes when the writer builds its batch.
    */
-  #openRecord(clientId: string): OpenRecord {
+  #openRecord(clientId: string, queue: OutgoingQueue): OpenRecord {
     const current = this.#open.get(clientId);
     if (current) return current;
     const sequence = String(++this.#sequence).padStart(16, '0');
@@ -319,14 +345,26 @@ export class SessionStore extends MemoryPersistence {
       const value = packets.length === 1 ? packets[0]! : Buffer.concat(packets);
       return [{ type: 'put', key: record.key, value, valueEncoding: 'buffer' }];
     });
+    // Not on disk, so not queued: the messages leave the index, and aedes fails each publish (no PUBACK).
+    written.catch(() => {
+      for (const message of record.messages) if (message) this.#unindex(clientId, queue, message);
+    });
     const open = { record, packets, written };
     this.#open.set(clientId, open);
     return open;
   }
 
+  /**
+   * A client's queue. An emptied queue is dropped, but the last one is kept for the next client that needs
+   * one: a subscriber that keeps up empties its queue many times a second, and each new one cost four Maps.
+   */
   #queue(clientId: string): OutgoingQueue {
     let queue = this.#queues.get(clientId);
-    if (!queue) this.#queues.set(clientId, (queue = new OutgoingQueue()));
+    if (!queue) {
+      queue = this.#spare ?? new OutgoingQueue();
+      this.#spare = undefined;
+      this.#queues.set(clientId, queue);
+    }
     return queue;
   }
 
@@ -371,7 +409,9 @@ export class SessionStore extends MemoryPersistence {
    * stay JSON. A fresh data directory only gets the format key.
    */
   async #upgrade(): Promise<void> {
-    if ((await this.#db.get(FORMAT_KEY)) === FORMAT) return;
+    const format = await this.#db.get(FORMAT_KEY);
+    if (format === FORMAT) return;
+    if (format === FORMAT_JSON_HEADERS) return this.#writer.write([{ type: 'put', key: FORMAT_KEY, value: FORMAT }]);
     const ops: StoreOp[] = [];
     for await (const [key, value] of this.#db.iterator({ gte: 'session:', lt: 'session;' })) {
       if (key.startsWith(SUB)) continue;

@@ -27,6 +27,10 @@ export const falseAlarmReportSchema = z.object({
 });
 export type FalseAlarmReport = z.infer<typeof falseAlarmReportSchema>;
 
+/** How an alert `a` was judged from its outcome: resolved with one (not auto-cleared), false alarm, device fault. */
+const JUDGED = `a.outcome IS NOT NULL AND a.outcome <> 'auto_cleared' AS judged,
+  a.outcome = 'false_alarm' AS false_alarm, a.outcome = 'device_fault' AS device_fault`;
+
 /**
  * False-alarm statistics of a facility's real alerts raised in the period, from the outcomes caregivers recorded
  * when resolving (`false_alarm`, `device_fault`), per rule and per device, the noisiest first. `pseudonymous`
@@ -44,9 +48,7 @@ export async function falseAlarmAnalytics(
          FROM devices WHERE facility_id = $1
      ), judged AS (
        SELECT a.rule, a.device_id, d.kind, CASE WHEN $4 THEN d.alias ELSE a.device_id END AS device,
-              a.outcome IS NOT NULL AND a.outcome <> 'auto_cleared' AS judged,
-              a.outcome = 'false_alarm' AS false_alarm, a.outcome = 'device_fault' AS device_fault
-         FROM alerts a LEFT JOIN numbered d ON d.id = a.device_id
+              ${JUDGED} FROM alerts a LEFT JOIN numbered d ON d.id = a.device_id
         WHERE a.facility_id = $1 AND NOT a.drill AND a.raised_at >= $2 AND a.raised_at < $3
           AND ${scopeClause(principal, 'a.facility_id', params)}
      ), counted AS (
@@ -75,4 +77,50 @@ export async function falseAlarmAnalytics(
       .filter((r) => !r.per_rule)
       .map((r) => ({ device: (r.device as string | null) ?? 'device', kind: r.kind as string | null, ...counts(r) })),
   };
+}
+
+export const facilityFalseAlarmsSchema = falseAlarmRowSchema.extend({
+  facility: z.string(),
+  name: z.string(),
+  /** The rule with the most false alarms and device faults, null when none was judged either. */
+  noisiestRule: z.string().nullable(),
+});
+export type FacilityFalseAlarms = z.infer<typeof facilityFalseAlarmsSchema>;
+
+/**
+ * False-alarm rates of every facility in the principal's scope (a regulator's region) for real alerts raised in
+ * [from, to), the highest share first; facilities without alerts are listed with zeros. Counts only: no resident,
+ * device or note, so regulators may read it as it is.
+ */
+export async function falseAlarmsByFacility(
+  db: Queryable,
+  principal: Principal,
+  q: { from: string; to: string },
+): Promise<FacilityFalseAlarms[]> {
+  const params: unknown[] = [q.from, q.to];
+  const { rows } = await db.query<FacilityFalseAlarms>(
+    `WITH judged AS (
+       SELECT a.facility_id, a.rule, ${JUDGED} FROM alerts a
+        WHERE NOT a.drill AND a.raised_at >= $1 AND a.raised_at < $2
+          AND ${scopeClause(principal, 'a.facility_id', params)}
+     ), noisiest AS (
+       SELECT DISTINCT ON (facility_id) facility_id, rule
+         FROM judged WHERE false_alarm OR device_fault
+        GROUP BY facility_id, rule ORDER BY facility_id, count(*) DESC, rule
+     ), counted AS (
+       SELECT f.id AS facility, f.name, n.rule AS "noisiestRule", count(j.facility_id)::int AS count,
+              count(*) FILTER (WHERE j.judged)::int AS judged,
+              count(*) FILTER (WHERE j.false_alarm)::int AS "falseAlarms",
+              count(*) FILTER (WHERE j.device_fault)::int AS "deviceFaults"
+         FROM facilities f
+         LEFT JOIN judged j ON j.facility_id = f.id
+         LEFT JOIN noisiest n ON n.facility_id = f.id
+        WHERE ${scopeClause(principal, 'f.id', params)}
+        GROUP BY f.id, f.name, n.rule
+     )
+     SELECT *, CASE WHEN judged > 0 THEN ("falseAlarms" + "deviceFaults")::float8 / judged END AS share
+       FROM counted ORDER BY share DESC NULLS LAST, count DESC, name, facility`,
+    params,
+  );
+  return rows;
 }

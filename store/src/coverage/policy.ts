@@ -1,7 +1,9 @@
 import type { Queryable } from '@vigil/core';
-import { careLevelSchema, deviceKindSchema, locationKindSchema } from '@vigil/protocol';
+import { CARE_LEVELS, careLevelSchema, deviceKindSchema, locationKindSchema } from '@vigil/protocol';
 import { z } from 'zod';
 import { RegistryInvalid, RegistryNotFound, registryError } from '../errors.js';
+import type { FacilityKind } from '../homecare/dwellings.js';
+import { HOME_KIT } from '../homecare/kit.js';
 import { residentRiskSchema } from './risks.js';
 
 const devices = z.array(deviceKindSchema).min(1);
@@ -44,7 +46,20 @@ export const DEFAULT_POLICY: CoveragePolicy = coveragePolicySchema.parse({
   ],
 });
 
-/** A policy as applied: version 0 is the default, used until a facility stores its own. */
+/**
+ * The default of a home-care station (docs/homecare.md "Home kit"): its home kit, the devices of the dwelling in
+ * every dwelling and the resident's own (call button, bed mat) with every resident, whatever the care level.
+ */
+export const HOME_CARE_POLICY: CoveragePolicy = coveragePolicySchema.parse({
+  places: [{ kind: 'dwelling', devices: HOME_KIT.filter((d) => !d.resident).map((d) => d.kind) }],
+  residents: [{ careLevels: CARE_LEVELS, devices: HOME_KIT.filter((d) => d.resident).map((d) => d.kind) }],
+});
+
+/** Version 0 of a facility of this kind: what it applies until it stores a policy of its own. */
+export const defaultPolicy = (kind: FacilityKind | null): CoveragePolicy =>
+  kind === 'home-care' ? HOME_CARE_POLICY : DEFAULT_POLICY;
+
+/** A policy as applied: version 0 is the default of the facility's kind, used until a facility stores its own. */
 export interface PolicyVersion {
   facility: string;
   version: number;
@@ -73,24 +88,31 @@ export async function setCoveragePolicy(db: Queryable, facility: string, input: 
 }
 
 /**
- * The policy a facility applies: its newest version, else the default (version 0) — also once its policy was
- * deleted (a deletion is a version without a policy). Or a given version: 0 is the default, a superseded version
- * applies as it was; a version the facility never had, or its deletion, is `VIGIL_ERR_REGISTRY_NOT_FOUND`.
+ * The policy a facility applies: its newest version, else the default of its kind (version 0) — also once its
+ * policy was deleted (a deletion is a version without a policy). Or a given version: 0 is the default, a
+ * superseded version applies as it was; a version the facility never had, or its deletion, is
+ * `VIGIL_ERR_REGISTRY_NOT_FOUND`.
  */
 export async function getCoveragePolicy(db: Queryable, facility: string, version?: number): Promise<PolicyVersion> {
-  const defaultPolicy = { facility, version: 0, policy: DEFAULT_POLICY, createdAt: null };
-  if (version === 0) return defaultPolicy;
   const { rows } = await db.query(
-    `SELECT version, policy, created_at FROM coverage_policy_versions
-     WHERE facility_id = $1 AND ($2::int IS NULL OR version = $2) ORDER BY version DESC LIMIT 1`,
+    `SELECT f.kind, v.version, v.policy, v.created_at
+     FROM (SELECT $1::text AS id) q
+     LEFT JOIN facilities f ON f.id = q.id
+     LEFT JOIN LATERAL (
+       SELECT version, policy, created_at FROM coverage_policy_versions
+       WHERE facility_id = q.id AND ($2::int IS NULL OR version = $2) AND $2::int IS DISTINCT FROM 0
+       ORDER BY version DESC LIMIT 1
+     ) v ON true`,
     [facility, version ?? null],
   );
   const row = rows[0];
-  if (version !== undefined && (!row || row.policy === null)) {
-    const what = row ? 'is the deletion of its policy' : 'does not exist';
+  const fallback = { facility, version: 0, policy: defaultPolicy(row.kind), createdAt: null };
+  if (version === 0) return fallback;
+  if (version !== undefined && (row.version === null || row.policy === null)) {
+    const what = row.version !== null ? 'is the deletion of its policy' : 'does not exist';
     throw RegistryNotFound(`coverage policy version ${version} of facility ${facility} ${what}`);
   }
-  if (!row || row.policy === null) return defaultPolicy;
+  if (row.version === null || row.policy === null) return fallback;
   return { facility, version: row.version, policy: parsePolicy(row.policy), createdAt: row.created_at.toISOString() };
 }
 

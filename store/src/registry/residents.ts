@@ -59,3 +59,24 @@ export async function getResidentInScope(
   const { realId, ...resident } = rows[0];
   return { resident, realId };
 }
+
+/**
+ * The stored rule overrides that apply to one resident: the facility's `settings` and the resident's own
+ * `thresholds` (docs/rules.md "Settings and overrides"); null outside the principal's scope. Not for regulators'
+ * pseudonyms: only managers read thresholds.
+ */
+export async function readResidentOverrides(
+  db: Queryable,
+  principal: Principal,
+  facility: string,
+  id: string,
+): Promise<{ facility: unknown; resident: unknown } | null> {
+  const params: unknown[] = [facility, id];
+  const { rows } = await db.query<{ facility: unknown; resident: unknown }>(
+    `SELECT f.settings AS facility, r.thresholds AS resident
+     FROM residents r JOIN facilities f ON f.id = r.facility_id
+     WHERE r.facility_id = $1 AND r.id = $2 AND ${scopeClause(principal, 'r.facility_id', params)}`,
+    params,
+  );
+  return rows[0] ?? null;
+}

@@ -6,6 +6,9 @@ export type WorkOrderStatus = (typeof WORK_ORDER_STATUSES)[number];
 /** The steps a staff member takes, in order; each may only follow the one before it. */
 export const WORK_ORDER_STEPS = ['accepted', 'en_route', 'on_site', 'done'] as const;
 export type WorkOrderStep = (typeof WORK_ORDER_STEPS)[number];
+/** How a visit ended, given when it is finished (migration 0160). */
+export const VISIT_OUTCOMES = ['resident_ok', 'needed_help', 'hospital_transfer', 'false_alarm'] as const;
+export type VisitOutcome = (typeof VISIT_OUTCOMES)[number];
 
 export interface WorkOrder {
   id: string;
@@ -28,6 +31,11 @@ export interface WorkOrder {
   escalatedAt: Date | null;
   escalatedTo: string[] | null;
   note: string | null;
+  /** Set when done; null on orders finished before outcomes were recorded. */
+  outcome: VisitOutcome | null;
+  /** The display names of the assignee and of who finished, when they are staff of the order's station. */
+  assigneeName: string | null;
+  doneByName: string | null;
 }
 
 export type NewWorkOrder = Pick<
@@ -35,10 +43,19 @@ export type NewWorkOrder = Pick<
   'facility' | 'location' | 'resident' | 'alertId' | 'rule' | 'priority' | 'offeredTo' | 'createdAt' | 'onSiteDueAt'
 >;
 
-const COLUMNS = `id, facility_id AS facility, location_id AS location, resident_id AS resident, alert_id AS "alertId", rule,
-  priority, status, offered_to AS "offeredTo", assignee, created_at AS "createdAt", on_site_due_at AS "onSiteDueAt",
-  accepted_at AS "acceptedAt", en_route_at AS "enRouteAt", on_site_at AS "onSiteAt", done_at AS "doneAt",
-  done_by AS "doneBy", escalated_at AS "escalatedAt", escalated_to AS "escalatedTo", note`;
+/** A staff member's name, only when they belong to the order's station (names never cross facilities). */
+const staffName = (t: string, column: string) =>
+  `(SELECT u.name FROM users u WHERE u.id = ${t}.${column} AND u.facility_id = ${t}.facility_id)`;
+
+/** The order's columns, of the table or CTE `t` (an UPDATE's RETURNING names the table). */
+const columns = (t: string) => `${t}.id, ${t}.facility_id AS facility, ${t}.location_id AS location,
+  ${t}.resident_id AS resident, ${t}.alert_id AS "alertId", ${t}.rule, ${t}.priority, ${t}.status,
+  ${t}.offered_to AS "offeredTo", ${t}.assignee, ${t}.created_at AS "createdAt", ${t}.on_site_due_at AS "onSiteDueAt",
+  ${t}.accepted_at AS "acceptedAt", ${t}.en_route_at AS "enRouteAt", ${t}.on_site_at AS "onSiteAt",
+  ${t}.done_at AS "doneAt", ${t}.done_by AS "doneBy", ${t}.escalated_at AS "escalatedAt",
+  ${t}.escalated_to AS "escalatedTo", ${t}.note, ${t}.outcome, ${staffName(t, 'assignee')} AS "assigneeName",
+  ${staffName(t, 'done_by')} AS "doneByName"`;
+const COLUMNS = columns('work_orders');
 
 /**
  * Opens the work order of an alert, or finds the one a previous delivery of the same event opened: `created` tells
@@ -51,7 +68,7 @@ export async function openWorkOrder(db: Queryable, o: NewWorkOrder): Promise<{ o
                                 created_at, on_site_due_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'offered', $7, $8, $9) ON CONFLICT (alert_id) DO NOTHING RETURNING *
      )
-     SELECT ${COLUMNS}, true AS created FROM ins
+     SELECT ${columns('ins')}, true AS created FROM ins
      UNION ALL SELECT ${COLUMNS}, false AS created FROM work_orders WHERE alert_id = $4 AND NOT EXISTS (SELECT FROM ins)`,
     [o.facility, o.location, o.resident, o.alertId, o.rule, o.priority, o.offeredTo, o.createdAt, o.onSiteDueAt],
   );
@@ -109,8 +126,9 @@ const PREVIOUS: Record<WorkOrderStep, WorkOrderStatus> = {
 
 /**
  * Takes a step of an order for `user` at `at`: accepting makes them the assignee (the first to accept wins), every
- * later step is theirs only. Returns the order as it is now, or null when the step does not follow from the order's
- * status or belongs to someone else; the caller reads the order to tell which.
+ * later step is theirs only; `done` records the visit's outcome (the database refuses a done order without one).
+ * Returns the order as it is now, or null when the step does not follow from the order's status or belongs to
+ * someone else; the caller reads the order to tell which.
  */
 export async function stepWorkOrder(
   db: Queryable,
@@ -118,15 +136,16 @@ export async function stepWorkOrder(
   step: WorkOrderStep,
   user: string,
   at: Date,
-  note?: string,
+  visit: { note?: string; outcome?: VisitOutcome } = {},
 ): Promise<WorkOrder | null> {
   const { rows } = await db.query<WorkOrder>(
     `UPDATE work_orders SET status = $2, ${STEP_COLUMN[step]} = $5,
        assignee = CASE WHEN $2 = 'accepted' THEN $4 ELSE assignee END,
-       done_by = CASE WHEN $2 = 'done' THEN $4 ELSE done_by END, note = COALESCE($6, note)
+       done_by = CASE WHEN $2 = 'done' THEN $4 ELSE done_by END, note = COALESCE($6, note),
+       outcome = CASE WHEN $2 = 'done' THEN $7 ELSE outcome END
      WHERE id = $1 AND status = $3 AND ($2 = 'accepted' OR assignee = $4)
      RETURNING ${COLUMNS}`,
-    [id, step, PREVIOUS[step], user, at, note ?? null],
+    [id, step, PREVIOUS[step], user, at, visit.note ?? null, visit.outcome ?? null],
   );
   return rows[0] ?? null;
 }

@@ -1,0 +1,43 @@
+import { DEFAULT_SETTINGS, parseOverrides, type RuleOverrides, type RuleSettings } from './settings.js';
+
+/** A setting's value: a number, a clock time (`night.*`) or a switch (`enabled`). */
+export type SettingValue = number | string | boolean;
+
+/** One leaf of the settings as a resident's editor shows it (docs/rules.md "Settings and overrides"). */
+export interface SettingInForce {
+  /** The section (a rule, or `night`). */
+  section: string;
+  key: string;
+  default: SettingValue;
+  /** The facility's own value, null when the facility keeps the default. */
+  facility: SettingValue | null;
+  /** The resident's own value, null when the resident follows the facility. */
+  resident: SettingValue | null;
+  /** What the rules apply: resident ← facility ← default. */
+  effective: SettingValue;
+}
+
+/**
+ * Every setting with its default, the facility's and the resident's override and the value in force, in the
+ * order of DEFAULT_SETTINGS; `ignored` lists the stored leaves the rules ignore (invalid or unknown), as
+ * `parseOverrides` reports them.
+ */
+export function settingsInForce(
+  facilityOverrides: unknown,
+  residentOverrides: unknown,
+): { settings: SettingInForce[]; ignored: string[] } {
+  const facility = parseOverrides(facilityOverrides);
+  const resident = parseOverrides(residentOverrides);
+  const leaf = (o: RuleOverrides, section: string, key: string) =>
+    ((o as Record<string, Record<string, SettingValue> | undefined>)[section]?.[key] ?? null) as SettingValue | null;
+  const settings = Object.entries(DEFAULT_SETTINGS as RuleSettings).flatMap(([section, leaves]) =>
+    Object.entries(leaves as Record<string, SettingValue>).map(([key, value]) => {
+      const own = {
+        facility: leaf(facility.overrides, section, key),
+        resident: leaf(resident.overrides, section, key),
+      };
+      return { section, key, default: value, ...own, effective: own.resident ?? own.facility ?? value };
+    }),
+  );
+  return { settings, ignored: [...facility.issues.map((i) => `facility ${i}`), ...resident.issues] };
+}
