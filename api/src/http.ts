@@ -2,6 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import { VigilError, type Clock, type Logger, type Pool } from '@vigil/core';
+import { MAX_CLIENT_MESSAGE_BYTES } from '@vigil/protocol';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -232,7 +233,7 @@ export async function createHttpServer(options: {
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await app.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 } });
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

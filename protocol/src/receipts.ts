@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
-/** Most receipts one `receipt` message may carry (a display confirms in small batches). */
-export const MAX_RECEIPTS_PER_MESSAGE = 500;
+/** The largest message a stream client may send; the api closes the connection on a bigger one. */
+export const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
+
+/**
+ * Most receipts one `receipt` message may carry (a display confirms in small batches): as many as fit in
+ * MAX_CLIENT_MESSAGE_BYTES with every field at its longest (receipts.test.ts).
+ */
+export const MAX_RECEIPTS_PER_MESSAGE = 150;
 
 /**
  * One confirmation by a display (IHE ACM; docs/api.md "WebSocket stream", docs/alerts.md "Receipts"): it received

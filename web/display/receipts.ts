@@ -1,13 +1,8 @@
-import type { StreamReceiptItem, StreamServerMessage } from '@vigil/protocol';
+import { MAX_RECEIPTS_PER_MESSAGE, type StreamReceiptItem, type StreamServerMessage } from '@vigil/protocol';
 import { nextTick, onUnmounted } from 'vue';
 
 /** Receipts go out in small batches, this often at most. */
 const FLUSH_MS = 200;
-/**
- * Receipts a message: the api's WebSocket takes messages of at most 16 KiB and closes the connection on a bigger one
- * (docs/api.md "WebSocket stream"), about 170 receipts — fewer than the protocol's 500 a message.
- */
-const PER_MESSAGE = 100;
 
 /**
  * The display's receipts (IHE ACM; docs/api.md "WebSocket stream"): every alert event it received is confirmed
@@ -33,8 +28,8 @@ export function useReceipts(send: (message: object) => boolean) {
     const receipts = [...pending.values()];
     pending.clear();
     // A burst or a crowded wall's snapshot confirms hundreds at once.
-    for (let i = 0; i < receipts.length; i += PER_MESSAGE)
-      send({ type: 'receipt', receipts: receipts.slice(i, i + PER_MESSAGE) });
+    for (let i = 0; i < receipts.length; i += MAX_RECEIPTS_PER_MESSAGE)
+      send({ type: 'receipt', receipts: receipts.slice(i, i + MAX_RECEIPTS_PER_MESSAGE) });
   }
   function showWhenVisible(): void {
     if (document.visibilityState !== 'visible' || !toShow.length) return;
