@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, parseOverrides, type RuleOverrides, type RuleSettings } from './settings.js';
+import { DEFAULT_SETTINGS, mergeSettings, parseOverrides, type RuleOverrides, type RuleSettings } from './settings.js';
 
 /** A setting's value: a number, a clock time (`night.*`) or a switch (`enabled`). */
 export type SettingValue = number | string | boolean;
@@ -28,16 +28,19 @@ export function settingsInForce(
 ): { settings: SettingInForce[]; ignored: string[] } {
   const facility = parseOverrides(facilityOverrides);
   const resident = parseOverrides(residentOverrides);
-  const leaf = (o: RuleOverrides, section: string, key: string) =>
+  // What the rules apply, merged as resolveSettings merges it for every message.
+  const inForce = mergeSettings(mergeSettings(DEFAULT_SETTINGS, facility.overrides), resident.overrides);
+  const leaf = (o: RuleOverrides | RuleSettings, section: string, key: string) =>
     ((o as Record<string, Record<string, SettingValue> | undefined>)[section]?.[key] ?? null) as SettingValue | null;
   const settings = Object.entries(DEFAULT_SETTINGS as RuleSettings).flatMap(([section, leaves]) =>
-    Object.entries(leaves as Record<string, SettingValue>).map(([key, value]) => {
-      const own = {
-        facility: leaf(facility.overrides, section, key),
-        resident: leaf(resident.overrides, section, key),
-      };
-      return { section, key, default: value, ...own, effective: own.resident ?? own.facility ?? value };
-    }),
+    Object.entries(leaves as Record<string, SettingValue>).map(([key, value]) => ({
+      section,
+      key,
+      default: value,
+      facility: leaf(facility.overrides, section, key),
+      resident: leaf(resident.overrides, section, key),
+      effective: leaf(inForce, section, key)!,
+    })),
   );
   return { settings, ignored: [...facility.issues.map((i) => `facility ${i}`), ...resident.issues] };
 }
