@@ -49,10 +49,10 @@ export function useReceipts(send: (message: object) => boolean) {
   function received(message: StreamServerMessage): void {
     for (const { alertId, eventId } of itemsOf(message)) add({ alertId, eventId, delivered: true });
   }
-  /** A message once in the page's alerts (a burst's last ones a few frames later): shown once drawn. */
-  function applied(message: StreamServerMessage): void {
+  /** Messages once in the page's alerts (a burst's last ones a few frames later): shown once drawn. */
+  function applied(messages: StreamServerMessage[]): void {
     // A resolved alert leaves the screen: delivered, never shown.
-    const shown = itemsOf(message).filter((item) => !item.resolved);
+    const shown = messages.flatMap(itemsOf).filter((item) => !item.resolved);
     for (const { alertId, eventId } of shown) toShow.push({ alertId, eventId });
     if (shown.length) void afterPaint();
   }

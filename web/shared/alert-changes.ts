@@ -65,8 +65,12 @@ export function alertChanges(
 
   function push(message: AlertMessage): void {
     const { alert } = message;
-    const messages = pending.get(alert.id)?.messages ?? [];
-    pending.set(alert.id, { alert: alert.status === 'resolved' ? null : alert, messages: [...messages, message] });
+    const state = alert.status === 'resolved' ? null : alert;
+    const waiting = pending.get(alert.id);
+    if (waiting) {
+      waiting.alert = state;
+      waiting.messages.push(message);
+    } else pending.set(alert.id, { alert: state, messages: [message] });
     schedule();
   }
   /** Forgets what is waiting (a snapshot supersedes it). */

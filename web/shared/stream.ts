@@ -23,8 +23,8 @@ export function useAlertStream(
     onRefused(): void;
     /** Every message as it arrives, stale ones left out (the wall display confirms them: web/display/receipts.ts). */
     onMessage?(message: StreamServerMessage): void;
-    /** A snapshot or an alert event once it is in `alerts`, so on the page from the next frame. */
-    onApplied?(message: StreamServerMessage): void;
+    /** A snapshot, or a frame's alert events, once in `alerts`, so on the page from the next frame. */
+    onApplied?(messages: StreamServerMessage[]): void;
   },
 ) {
   // Shallow: an alert is replaced whole by each event, never changed in place, so its fields need no proxies.
@@ -32,7 +32,7 @@ export function useAlertStream(
   /** Alert events not yet on the page (a burst is drawn over a few frames). */
   const changes = alertChanges(alerts, {
     order: options.order,
-    applied: (messages) => messages.forEach((message) => options.onApplied?.(message)),
+    applied: (messages) => options.onApplied?.(messages),
   });
   const lastHeard = ref(Date.now());
   const now = ref(Date.now());
@@ -86,7 +86,7 @@ export function useAlertStream(
       const message = JSON.parse(String(event.data)) as StreamServerMessage;
       if (!receive(message)) return;
       options.onMessage?.(message);
-      if (message.type === 'snapshot') options.onApplied?.(message);
+      if (message.type === 'snapshot') options.onApplied?.([message]);
     };
     ws.onclose = (event) => {
       if (socket !== ws) return;
