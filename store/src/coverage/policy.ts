@@ -100,7 +100,7 @@ export async function getCoveragePolicy(db: Queryable, facility: string, version
      LEFT JOIN facilities f ON f.id = q.id
      LEFT JOIN LATERAL (
        SELECT version, policy, created_at FROM coverage_policy_versions
-       WHERE facility_id = q.id AND ($2::int IS NULL OR version = $2) AND $2::int IS DISTINCT FROM 0
+       WHERE facility_id = q.id AND ($2::int IS NULL OR version = $2)
        ORDER BY version DESC LIMIT 1
      ) v ON true`,
     [facility, version ?? null],
