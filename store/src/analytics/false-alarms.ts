@@ -30,6 +30,20 @@ export type FalseAlarmReport = z.infer<typeof falseAlarmReportSchema>;
 /** How an alert `a` was judged from its outcome: resolved with one (not auto-cleared), false alarm, device fault. */
 const JUDGED = `a.outcome IS NOT NULL AND a.outcome <> 'auto_cleared' AS judged,
   a.outcome = 'false_alarm' AS false_alarm, a.outcome = 'device_fault' AS device_fault`;
+/** A group's counts of JUDGED's columns (`count` apart: what counts as an alert differs between the statements). */
+const COUNTS = `count(*) FILTER (WHERE judged)::int AS judged, count(*) FILTER (WHERE false_alarm)::int AS false_alarms,
+  count(*) FILTER (WHERE device_fault)::int AS device_faults`;
+/** Over COUNTS: the share of the judged that were false alarms or device faults, null when none was judged. */
+const SHARE = `CASE WHEN judged > 0 THEN (false_alarms + device_faults)::float8 / judged END AS share`;
+
+/** A row with COUNTS, `count` and SHARE as the schemas name them. */
+const counts = (r: Record<string, unknown>) => ({
+  count: r.count as number,
+  judged: r.judged as number,
+  falseAlarms: r.false_alarms as number,
+  deviceFaults: r.device_faults as number,
+  share: r.share as number | null,
+});
 
 /**
  * False-alarm statistics of a facility's real alerts raised in the period, from the outcomes caregivers recorded
@@ -52,25 +66,16 @@ export async function falseAlarmAnalytics(
         WHERE a.facility_id = $1 AND NOT a.drill AND a.raised_at >= $2 AND a.raised_at < $3
           AND ${scopeClause(principal, 'a.facility_id', params)}
      ), counted AS (
-       SELECT GROUPING(rule) = 0 AS per_rule, rule, device, kind, count(*)::int AS count,
-              count(*) FILTER (WHERE judged)::int AS judged, count(*) FILTER (WHERE false_alarm)::int AS false_alarms,
-              count(*) FILTER (WHERE device_fault)::int AS device_faults
+       SELECT GROUPING(rule) = 0 AS per_rule, rule, device, kind, count(*)::int AS count, ${COUNTS}
          FROM judged
         GROUP BY GROUPING SETS ((rule), (device_id, device, kind))
        HAVING GROUPING(rule) = 0 OR device_id IS NOT NULL
      )
-     SELECT *, CASE WHEN judged > 0 THEN (false_alarms + device_faults)::float8 / judged END AS share
+     SELECT *, ${SHARE}
        FROM counted
       ORDER BY false_alarms + device_faults DESC, share DESC NULLS LAST, count DESC, rule, device`,
     params,
   );
-  const counts = (r: Record<string, unknown>) => ({
-    count: r.count as number,
-    judged: r.judged as number,
-    falseAlarms: r.false_alarms as number,
-    deviceFaults: r.device_faults as number,
-    share: r.share as number | null,
-  });
   return {
     byRule: rows.filter((r) => r.per_rule).map((r) => ({ rule: r.rule as string, ...counts(r) })),
     byDevice: rows
@@ -98,7 +103,7 @@ export async function falseAlarmsByFacility(
   q: { from: string; to: string },
 ): Promise<FacilityFalseAlarms[]> {
   const params: unknown[] = [q.from, q.to];
-  const { rows } = await db.query<FacilityFalseAlarms>(
+  const { rows } = await db.query(
     `WITH judged AS (
        SELECT a.facility_id, a.rule, ${JUDGED} FROM alerts a
         WHERE NOT a.drill AND a.raised_at >= $1 AND a.raised_at < $2
@@ -108,19 +113,21 @@ export async function falseAlarmsByFacility(
          FROM judged WHERE false_alarm OR device_fault
         GROUP BY facility_id, rule ORDER BY facility_id, count(*) DESC, rule
      ), counted AS (
-       SELECT f.id AS facility, f.name, n.rule AS "noisiestRule", count(j.facility_id)::int AS count,
-              count(*) FILTER (WHERE j.judged)::int AS judged,
-              count(*) FILTER (WHERE j.false_alarm)::int AS "falseAlarms",
-              count(*) FILTER (WHERE j.device_fault)::int AS "deviceFaults"
+       SELECT f.id AS facility, f.name, n.rule AS noisiest_rule, count(j.facility_id)::int AS count, ${COUNTS}
          FROM facilities f
          LEFT JOIN judged j ON j.facility_id = f.id
          LEFT JOIN noisiest n ON n.facility_id = f.id
         WHERE ${scopeClause(principal, 'f.id', params)}
         GROUP BY f.id, f.name, n.rule
      )
-     SELECT *, CASE WHEN judged > 0 THEN ("falseAlarms" + "deviceFaults")::float8 / judged END AS share
+     SELECT *, ${SHARE}
        FROM counted ORDER BY share DESC NULLS LAST, count DESC, name, facility`,
     params,
   );
-  return rows;
+  return rows.map((r) => ({
+    facility: r.facility,
+    name: r.name,
+    noisiestRule: r.noisiest_rule,
+    ...counts(r),
+  }));
 }
