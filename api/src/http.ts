@@ -1,8 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import fastifyWebsocket from '@fastify/websocket';
 import { VigilError, type Clock, type Logger, type Pool } from '@vigil/core';
-import { MAX_CLIENT_MESSAGE_BYTES } from '@vigil/protocol';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -163,7 +161,8 @@ const TAGS = [
 
 /**
  * The fastify instance with everything that is not a resource: zod validation and serialisation, the error
- * format, OpenAPI (`/api/v1/openapi.json`) and its UI (`/docs`), WebSocket support and request metrics.
+ * format, OpenAPI (`/api/v1/openapi.json`) and its UI (`/docs`) and request metrics. WebSocket support belongs to
+ * the stream's scope (stream.ts).
  */
 export async function createHttpServer(options: {
   log: Logger;
@@ -203,6 +202,9 @@ export async function createHttpServer(options: {
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.http.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    // An upgrade to any route but the stream was answered in HTTP (its 401, 404…) on a socket the server no longer
+    // manages (stream.ts): nobody else closes it. `upgrade` is node's own flag for such a request (not in its types). The stream's own upgrades are hijacked and never get here.
+    if ((request.raw as { upgrade?: boolean }).upgrade) request.raw.socket.destroy();
     done();
   });
 
@@ -233,7 +235,6 @@ export async function createHttpServer(options: {
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,5 +1,7 @@
+import fastifyWebsocket from '@fastify/websocket';
 import type { Principal, ResolvedToken } from '@vigil/store';
 import {
+  MAX_CLIENT_MESSAGE_BYTES,
   STREAM_CLOSE_UNAUTHORIZED,
   STREAM_PATH,
   streamHelloSchema,
@@ -272,7 +274,14 @@ function sessionCookie(request: FastifyRequest, ctx: ApiContext): string | undef
   }
 }
 
+/**
+ * The stream, with the WebSocket plugin registered in its scope alone: registered for the whole server, the plugin
+ * adds two hooks and a handler wrapper to every route, about a tenth of a trivial request's cost on the server
+ * (docs/api.md "Benchmark"). Upgrades still reach every route through the router; any other route answers them
+ * in HTTP and the server's onResponse hook closes the socket (http.ts).
+ */
 export const streamRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
   const sessions = new Set<StreamSession>();
   const timer = setInterval(() => sessions.forEach((s) => s.tick()), ctx.heartbeatMs);
   timer.unref();

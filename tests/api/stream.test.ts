@@ -1,4 +1,5 @@
 import { STREAM_CLOSE_UNAUTHORIZED, type AlertEvent, type StreamHello } from '@vigil/protocol';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/processes.js';
@@ -169,6 +170,25 @@ describe('api WebSocket stream', () => {
     const resumed = await connect({ token: fx.tokens.caregiver, since: { f1: lost.eventId - 1 } });
     await resumed.next('heartbeat');
     expect(resumed.messages[0]).toMatchObject({ type: 'alert', eventId: lost.eventId, alert: { id: reused.id } });
+  });
+
+  it('answers an upgrade to any other route in HTTP, and closes its socket', async () => {
+    const { hostname, port } = new URL(fx.api.url);
+    const upgrade = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), hostname);
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString()));
+        socket.once('error', reject);
+        // Resolves only once the server closes the socket: left open, the test times out.
+        socket.once('close', () => resolve(answer));
+        socket.write(
+          `GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+            'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+        );
+      });
+    expect(await upgrade('/api/v1/me')).toMatch(/^HTTP\/1\.1 401 .*VIGIL_ERR_API_UNAUTHENTICATED/s);
+    expect(await upgrade('/no/such/page')).toMatch(/^HTTP\/1\.1 404 .*VIGIL_ERR_API_NOT_FOUND/s);
   });
 
   it('cuts off a connected client whose token is revoked', async () => {

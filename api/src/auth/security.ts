@@ -1,4 +1,3 @@
-import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { RateLimited } from '../errors.js';
@@ -13,8 +12,8 @@ export const WRITE_RATE_LIMIT = { max: 120, timeWindow: 60_000 } as const;
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Security headers (helmet; a same-origin CSP for the wall display and the web app), cookies (the web app's
- * session) and rate limits on every write. Register before the routes.
+ * Security headers (helmet; a same-origin CSP for the wall display and the web app) and rate limits on every
+ * write. Register before the routes. The session cookie needs no plugin (sessions.ts).
  */
 export async function registerSecurity(app: FastifyInstance): Promise<void> {
   const headersFor = securityHeaders();
@@ -24,8 +23,6 @@ export async function registerSecurity(app: FastifyInstance): Promise<void> {
     reply.headers(headers);
     done();
   });
-  // Parsed on demand (`sessionCookieOf`): only requests without a bearer token read the cookie.
-  await app.register(fastifyCookie, { hook: false });
   app.addHook('onRoute', (route) => {
     const methods = [route.method].flat();
     if (!methods.some((method) => WRITE_METHODS.has(method))) return;

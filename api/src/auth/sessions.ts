@@ -1,3 +1,4 @@
+import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ForeignOrigin } from '../errors.js';
 
@@ -9,12 +10,13 @@ export const DEFAULT_SESSION_TTL_MS = 12 * 3600_000;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * The request's session cookie. Cookies are parsed here, when a request has no bearer token, rather than by the
- * cookie plugin on every request (it is registered with `hook: false`, so `request.cookies` stays unset).
+ * The request's session cookie. Cookies are parsed here, when a request has no bearer token, and written by the
+ * two functions below, with the `cookie` package (the one @fastify/cookie wraps): that plugin adds an onSend hook to
+ * every answer for the sign-in's one cookie (docs/api.md "Benchmark").
  */
 export function sessionCookieOf(request: FastifyRequest): string | undefined {
   const header = request.headers.cookie;
-  return header ? request.server.parseCookie(header)[SESSION_COOKIE] : undefined;
+  return header ? parseCookie(header)[SESSION_COOKIE] : undefined;
 }
 
 function secure(request: FastifyRequest, publicUrl: string | undefined): boolean {
@@ -28,21 +30,28 @@ export function setSessionCookie(
   now: number,
   publicUrl: string | undefined,
 ): void {
-  reply.setCookie(SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: secure(reply.request, publicUrl),
-    path: '/',
-    maxAge: Math.max(0, Math.floor((expiresAt.getTime() - now) / 1000)),
-  });
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - now) / 1000));
+  reply.header('set-cookie', sessionCookie(reply, token, publicUrl, { maxAge }));
 }
 
 export function clearSessionCookie(reply: FastifyReply, publicUrl: string | undefined): void {
-  reply.clearCookie(SESSION_COOKIE, {
+  reply.header('set-cookie', sessionCookie(reply, '', publicUrl, { maxAge: 0, expires: new Date(0) }));
+}
+
+function sessionCookie(
+  reply: FastifyReply,
+  value: string,
+  publicUrl: string | undefined,
+  lifetime: { maxAge: number; expires?: Date },
+): string {
+  return stringifySetCookie({
+    name: SESSION_COOKIE,
+    value,
     httpOnly: true,
     sameSite: 'strict',
     secure: secure(reply.request, publicUrl),
     path: '/',
+    ...lifetime,
   });
 }
 
