@@ -23,5 +23,6 @@ COPY --from=build /app /app
 COPY bin bin
 COPY migrations migrations
 USER node
-ENTRYPOINT ["node", "bin/vigil.js"]
+# The young generation fixed at 16 MB, as bin/vigil.js runs it (docs/api.md "Benchmark").
+ENTRYPOINT ["node", "--min-semi-space-size=16", "bin/vigil.js"]
 CMD ["--help"]

@@ -1,5 +1,6 @@
 // One part of a benchmark (bench/alerts.ts, bench/ingest.ts) in a process of its own, as a deployment runs
-// them (one service per container): argv[2] = gateway | ingest | alerts | api | load | bare | counter.
+// them (one service per container): argv[2] = gateway | ingest | alerts | api | load | bare | counter | http |
+// fastify.
 // Options arrive as JSON in BENCH_PART_OPTIONS. Prints one JSON line `{"ready": …}`, then answers one JSON
 // command per stdin line with one JSON line on stdout:
 //   {"cmd":"stats"}                 event-loop delay and CPU since the previous stats, and the part's metrics
@@ -7,7 +8,10 @@
 //   {"cmd":"flood","count":N}       (load) N readings as fast as the broker takes them; answers once all are acked
 //   {"cmd":"rate","perSecond":R}    (load) background readings at R msg/s until {"cmd":"stop"}
 //   {"cmd":"close"}                 closes the part and exits
-// `bare` is bare aedes (bench/lib-bare-broker.ts); `counter` a plain mqtt.js subscriber that counts.
+// `bare` is bare aedes (bench/lib-bare-broker.ts); `counter` a plain mqtt.js subscriber that counts; `http` a bare
+// node:http server answering every request with the same `body` and `headers` (bench/api.ts's ceiling), `fastify`
+// one fastify route doing the same.
+import http from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import readline from 'node:readline';
 import mqtt from 'mqtt';
@@ -91,9 +95,43 @@ async function startPart(): Promise<Part> {
       const counter = await countingSubscriber(options as CounterOptions);
       return { ready: {}, close: counter.close, commands: { progress: () => ({ received: counter.count() }) } };
     }
+    case 'http':
+      return startHttp(options as HttpOptions);
+    case 'fastify':
+      return startFastify(options as HttpOptions);
     default:
       throw new Error(`unknown part ${role}`);
   }
+}
+
+export interface HttpOptions {
+  body: string;
+  headers: [string, string][];
+}
+
+/** Answers every request with `body` and `headers`, as cheaply as node:http can. */
+async function startHttp({ body, headers }: HttpOptions): Promise<Part> {
+  const server = http.createServer((_request, response) => {
+    for (const [name, value] of headers) response.setHeader(name, value);
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    ready: { url: `http://127.0.0.1:${port}/` },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** One fastify route answering `body` and `headers`, nothing else: the framework's own share of the api's cost. */
+async function startFastify({ body, headers }: HttpOptions): Promise<Part> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify();
+  const fixed = Object.fromEntries(headers);
+  app.get('/', (_request, reply) => reply.headers(fixed).send(body));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  return { ready: { url: `http://127.0.0.1:${port}/` }, close: () => app.close() };
 }
 
 /** The background readings: single-sample wristband readings, round robin over the load devices, QoS 1. */

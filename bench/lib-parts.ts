@@ -5,11 +5,14 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const CHILD = fileURLToPath(new URL('./lib-part-child.ts', import.meta.url));
+const API_V8_FLAG = '--min-semi-space-size=16';
 
-export type PartRole = 'gateway' | 'ingest' | 'alerts' | 'api' | 'load' | 'bare' | 'counter';
+export type PartRole = 'gateway' | 'ingest' | 'alerts' | 'api' | 'load' | 'bare' | 'counter' | 'http' | 'fastify';
 
 export interface PartHandle {
   role: PartRole;
+  /** The child's process id (its CPU time in /proc: bench/lib-fleet.ts `usage`). */
+  pid: number;
   ready: Record<string, unknown>;
   /** Sends one command and resolves with the part's answer (commands are answered in order). */
   request<T = Record<string, unknown>>(command: Record<string, unknown>): Promise<T>;
@@ -32,7 +35,9 @@ export async function spawnPart(role: PartRole, options: unknown, cpuProfileDir?
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(cpuProfileDir, role)}`] : [];
   // Without the vigil-source condition the services load from dist/, compiled by tsc as `vigil <service>` runs
   // them (`npm run bench` builds first): tsx's transform of the sources adds work of its own on hot paths.
-  const child = spawn(process.execPath, ['--import', 'tsx', ...profile, CHILD, role], {
+  // The api runs with a fixed young generation, as `vigil` runs it (bin/vigil.js, docs/api.md "Benchmark").
+  const v8 = role === 'api' ? [API_V8_FLAG] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...v8, ...profile, CHILD, role], {
     env: { ...process.env, BENCH_PART_OPTIONS: JSON.stringify(options) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -47,6 +52,7 @@ export async function spawnPart(role: PartRole, options: unknown, cpuProfileDir?
   const { ready } = await next();
   return {
     role,
+    pid: child.pid!,
     ready,
     request(command) {
       const reply = queue.then(() => {

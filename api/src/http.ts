@@ -1,3 +1,4 @@
+import http from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { VigilError, type Clock, type Logger, type Pool } from '@vigil/core';
@@ -18,7 +19,8 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { TokenResolver } from './auth.js';
 import type { LoginLockout } from './auth/lockout.js';
-import { registerSecurity } from './auth/security.js';
+import { securityHeaders } from './auth/headers.js';
+import { registerWriteRateLimits } from './auth/security.js';
 import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
 import type { ReceiptRecorder } from './receipts.js';
@@ -182,6 +184,16 @@ export async function createHttpServer(options: {
     // request.ip (lockout, rate limits, audit) is the TCP peer unless that peer is a configured proxy: then the
     // nearest address of X-Forwarded-For that is not one (docs/api.md "Client addresses behind a reverse proxy").
     trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
+    // Helmet's headers go on the response before fastify sees the request, as a bare node:http server would set
+    // them: as an onRequest hook they cost a hook and a dozen reply.header calls on every request
+    // (docs/api.md "Benchmark"). Headers a route sets replace them (the web pages' own CSP).
+    serverFactory: (handler) => {
+      const setSecurityHeaders = securityHeaders();
+      return http.createServer((request, response) => {
+        setSecurityHeaders(request, response);
+        handler(request, response);
+      });
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -208,7 +220,7 @@ export async function createHttpServer(options: {
     done();
   });
 
-  await registerSecurity(app);
+  await registerWriteRateLimits(app);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',

@@ -175,6 +175,17 @@ describe('api tokens and revocation', () => {
     other.resume();
     expect(other.headers['content-security-policy']).toContain(`connect-src 'self' ws://localhost:${port}`);
     expect(other.headers['x-frame-options']).toBe('SAMEORIGIN');
+    // A Host that would add a directive to the CSP gets none of its own: connect-src 'self' alone.
+    const injected = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http
+        .get({ host: '127.0.0.1', port, path: '/healthz', headers: { host: 'x; script-src *' } }, resolve)
+        .on('error', reject),
+    );
+    injected.resume();
+    expect(injected.statusCode).toBe(200);
+    expect(injected.headers['content-security-policy']).toMatch(/connect-src 'self'(;|$)/);
+    expect(injected.headers['content-security-policy']).not.toContain('script-src *');
+    expect(injected.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('answers 429 with Retry-After beyond 120 writes a minute from one address (last: it uses the quota up)', async () => {

@@ -36,30 +36,44 @@ function recorded(middleware: Middleware, request: IncomingMessage): Record<stri
 }
 
 /**
- * Helmet's headers for a request, computed once instead of on every request (helmet's middleware set a dozen
+ * Sets helmet's headers on a response, computed once instead of on every request (helmet's middleware set a dozen
  * headers one by one, and @fastify/helmet even rebuilt it per request): all but the CSP are the same for every
  * request; the CSP names the stream's origin, so it is computed once per scheme and Host. Helmet still validates
- * it (a Host that would inject a directive is refused with the error, which is not cached).
+ * it: a Host it refuses (one that would inject a directive), like a request without one, gets `connect-src 'self'`
+ * alone, and is not cached. Call it before fastify sees the request (http.ts): headers fastify sets replace these.
  */
-export function securityHeaders(): (request: IncomingMessage) => Record<string, string> | Error {
-  const fixed = recorded(helmet({ contentSecurityPolicy: false, referrerPolicy: { policy: 'no-referrer' } }), {
-    headers: {},
-  } as IncomingMessage) as Record<string, string>;
+export function securityHeaders(): (request: IncomingMessage, response: ServerResponse) => void {
+  const fixed = Object.entries(
+    recorded(helmet({ contentSecurityPolicy: false, referrerPolicy: { policy: 'no-referrer' } }), {
+      headers: {},
+    } as IncomingMessage) as Record<string, string>,
+  );
   const csp = contentSecurityPolicy({ directives: CSP_DIRECTIVES });
+  const noHost = [
+    ...Object.entries(
+      recorded(contentSecurityPolicy({ directives: { ...CSP_DIRECTIVES, connectSrc: ["'self'"] } }), {
+        headers: {},
+      } as IncomingMessage) as Record<string, string>,
+    ),
+    ...fixed,
+  ];
   // Per scheme, by Host: the cache is read on every request, so its key is the header itself, not a string built.
   const byHost = {
-    ws: new Map<string | undefined, Record<string, string>>(),
-    wss: new Map<string | undefined, Record<string, string>>(),
+    ws: new Map<string | undefined, [string, string][]>(),
+    wss: new Map<string | undefined, [string, string][]>(),
   };
-  return (request) => {
+  const headersOf = (request: IncomingMessage): [string, string][] => {
     const hosts = (request.socket as TLSSocket).encrypted ? byHost.wss : byHost.ws;
     const cached = hosts.get(request.headers.host);
     if (cached) return cached;
-    const headers = recorded(csp, request);
-    if (headers instanceof Error) return headers;
+    const headers = request.headers.host ? recorded(csp, request) : undefined;
+    if (!headers || headers instanceof Error) return noHost;
     if (hosts.size >= MAX_CACHED_HOSTS) hosts.clear();
-    const all = { ...headers, ...fixed };
+    const all = [...Object.entries(headers), ...fixed];
     hosts.set(request.headers.host, all);
     return all;
+  };
+  return (request, response) => {
+    for (const [name, value] of headersOf(request)) response.setHeader(name, value);
   };
 }
