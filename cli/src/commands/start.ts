@@ -23,10 +23,29 @@ const startEnvSchema = z.object({
   VIGIL_DEMO_SCENARIO_EVERY_S: z.coerce.number().min(0).default(180),
 });
 
-/** Closes in reverse start order; one failing close does not keep the others open. */
-async function closeAll(parts: Array<[string, Closable]>, log: Logger): Promise<void> {
+/** How long one part may take to close before the stop goes on without it. */
+const CLOSE_DEADLINE_MS = 10_000;
+
+/**
+ * Closes in reverse start order; one failing close does not keep the others open, nor one that never ends: while a
+ * part closes, its deadline's timer keeps the process alive, where a close whose promise never settled would
+ * otherwise let node exit, with 0 and without a word about the parts left.
+ */
+export async function closeAll(
+  parts: Array<[string, Closable]>,
+  log: Logger,
+  deadlineMs = CLOSE_DEADLINE_MS,
+): Promise<void> {
   for (const [name, part] of parts.reverse()) {
-    await part.close().catch((err) => log.error({ err, part: name }, 'close failed'));
+    let deadline: NodeJS.Timeout | undefined;
+    const overdue = new Promise<void>((resolve) => {
+      deadline = setTimeout(() => {
+        log.error({ part: name, deadlineMs }, 'close timed out; stopping without it');
+        resolve();
+      }, deadlineMs);
+    });
+    await Promise.race([part.close().catch((err) => log.error({ err, part: name }, 'close failed')), overdue]);
+    clearTimeout(deadline);
   }
 }
 
