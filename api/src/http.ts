@@ -215,7 +215,8 @@ export async function createHttpServer(options: {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.http.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     // An upgrade to any route but the stream was answered in HTTP (its 401, 404…) on a socket the server no longer
-    // manages (stream.ts): nobody else closes it. `upgrade` is node's own flag for such a request (not in its types). The stream's own upgrades are hijacked and never get here.
+    // manages (stream.ts): nobody else closes it. `upgrade` is node's own flag for such a request (not in its
+    // types). The stream's own upgrades are hijacked and never get here.
     if ((request.raw as { upgrade?: boolean }).upgrade) request.raw.socket.destroy();
     done();
   });

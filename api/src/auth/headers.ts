@@ -35,6 +35,11 @@ function recorded(middleware: Middleware, request: IncomingMessage): Record<stri
   return refused ?? headers;
 }
 
+/** The headers a helmet middleware sets when nothing of the request goes into them. */
+function requestFree(middleware: Middleware): [string, string][] {
+  return Object.entries(recorded(middleware, { headers: {} } as IncomingMessage) as Record<string, string>);
+}
+
 /**
  * Sets helmet's headers on a response, computed once instead of on every request (helmet's middleware set a dozen
  * headers one by one, and @fastify/helmet even rebuilt it per request): all but the CSP are the same for every
@@ -43,18 +48,10 @@ function recorded(middleware: Middleware, request: IncomingMessage): Record<stri
  * alone, and is not cached. Call it before fastify sees the request (http.ts): headers fastify sets replace these.
  */
 export function securityHeaders(): (request: IncomingMessage, response: ServerResponse) => void {
-  const fixed = Object.entries(
-    recorded(helmet({ contentSecurityPolicy: false, referrerPolicy: { policy: 'no-referrer' } }), {
-      headers: {},
-    } as IncomingMessage) as Record<string, string>,
-  );
+  const fixed = requestFree(helmet({ contentSecurityPolicy: false, referrerPolicy: { policy: 'no-referrer' } }));
   const csp = contentSecurityPolicy({ directives: CSP_DIRECTIVES });
   const noHost = [
-    ...Object.entries(
-      recorded(contentSecurityPolicy({ directives: { ...CSP_DIRECTIVES, connectSrc: ["'self'"] } }), {
-        headers: {},
-      } as IncomingMessage) as Record<string, string>,
-    ),
+    ...requestFree(contentSecurityPolicy({ directives: { ...CSP_DIRECTIVES, connectSrc: ["'self'"] } })),
     ...fixed,
   ];
   // Per scheme, by Host: the cache is read on every request, so its key is the header itself, not a string built.
