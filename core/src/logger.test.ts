@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createLogger, logFormat } from './logger.js';
 
@@ -45,5 +48,28 @@ describe('createLogger', () => {
     expect(logFormat(capture(false).stream, { VIGIL_LOG_FORMAT: 'pretty' })).toBe('pretty');
     expect(logFormat(capture(false).stream, {})).toBe('json');
     expect(() => logFormat(1, { VIGIL_LOG_FORMAT: 'xml' })).toThrow(/VIGIL_LOG_FORMAT/);
+  });
+
+  it('has every line out before the process exits, even with the thread pool busy', async () => {
+    // Each thread-pool thread busy hashing: an asynchronous write queued behind them is lost by process.exit.
+    const script = `
+      import { pbkdf2 } from 'node:crypto';
+      import { createLogger } from ${JSON.stringify(fileURLToPath(new URL('./logger.ts', import.meta.url)))};
+      const log = createLogger({ name: 'exiting' });
+      for (let i = 0; i < 4; i++) pbkdf2('p', 's', 200000, 64, 'sha512', () => {});
+      log.info('first');
+      log.info('last');
+      process.exit(0);`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', script],
+      { env: { ...process.env, UV_THREADPOOL_SIZE: '4', VIGIL_LOG_FORMAT: 'json', VIGIL_LOG_LEVEL: 'info' } },
+    );
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).msg),
+    ).toEqual(['first', 'last']);
   });
 });

@@ -22,9 +22,15 @@ export function logFormat(destination: LogDestination, env: NodeJS.ProcessEnv = 
   return terminal ? 'pretty' : 'json';
 }
 
+/**
+ * Both formats write synchronously: a line is out before the process may exit. pino's asynchronous default hands each
+ * write to the libuv thread pool, and a process.exit (or a crash) while one waits there loses it: `vigil start` was seen
+ * stopping without its last line. The cost is that a reader that stops reading stalls the process; log collectors
+ * (journald, docker) read on. docs/ARCHITECTURE.md "Security and privacy", Logs.
+ */
 function logStream(destination: LogDestination, format: 'pretty' | 'json'): DestinationStream {
-  if (format === 'json') return typeof destination === 'number' ? pino.destination(destination) : destination;
-  // In-process and synchronous: a line is on the terminal before the process may exit.
+  if (format === 'json')
+    return typeof destination === 'number' ? pino.destination({ dest: destination, sync: true }) : destination;
   return PinoPretty({
     destination,
     sync: true,
