@@ -6,6 +6,8 @@ import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyError,
+  type FastifyReply,
+  type FastifyRequest,
   type FastifySerializerCompiler,
 } from 'fastify';
 import {
@@ -19,7 +21,7 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { TokenResolver } from './auth.js';
 import type { LoginLockout } from './auth/lockout.js';
-import { securityHeaders } from './auth/headers.js';
+import { secureResponseClass } from './auth/headers.js';
 import { registerWriteRateLimits } from './auth/security.js';
 import type { AlertFeed } from './feed.js';
 import type { ApiMetricSet } from './metrics.js';
@@ -162,6 +164,27 @@ const TAGS = [
 ];
 
 /**
+ * Fastify's request log controller: told of every request once its answer is out (or its socket failed). Request
+ * lines stay off (they would log the wall display's `?token=`; the metrics and the error handler cover requests);
+ * the request metrics are tallied here, where an `onResponse` hook cost a hook run on every request (docs/api.md
+ * "Benchmark").
+ */
+class RequestCompletion extends LogController {
+  constructor(private readonly metrics: ApiMetricSet) {
+    super({ disableRequestLogging: true });
+  }
+
+  override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const route = request.routeOptions.url ?? 'unmatched';
+    this.metrics.http.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    // An upgrade to any route but the stream was answered in HTTP (its 401, 404…) on a socket the server no longer
+    // manages (stream.ts): nobody else closes it. `upgrade` is node's own flag for such a request (not in its
+    // types). The stream's own upgrades are hijacked and never get here.
+    if ((request.raw as { upgrade?: boolean }).upgrade) request.raw.socket.destroy();
+  }
+}
+
+/**
  * The fastify instance with everything that is not a resource: zod validation and serialisation, the error
  * format, OpenAPI (`/api/v1/openapi.json`) and its UI (`/docs`) and request metrics. WebSocket support belongs to
  * the stream's scope (stream.ts).
@@ -178,22 +201,16 @@ export async function createHttpServer(options: {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Request lines would log `?token=` of the wall display; metrics and the error handler cover requests.
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new RequestCompletion(metrics),
     childLoggerFactory: requestLogger,
     bodyLimit: 64 * 1024,
     // request.ip (lockout, rate limits, audit) is the TCP peer unless that peer is a configured proxy: then the
     // nearest address of X-Forwarded-For that is not one (docs/api.md "Client addresses behind a reverse proxy").
     trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
-    // Helmet's headers go on the response before fastify sees the request, as a bare node:http server would set
-    // them: as an onRequest hook they cost a hook and a dozen reply.header calls on every request
-    // (docs/api.md "Benchmark"). Headers a route sets replace them (the web pages' own CSP).
-    serverFactory: (handler) => {
-      const setSecurityHeaders = securityHeaders();
-      return http.createServer((request, response) => {
-        setSecurityHeaders(request, response);
-        handler(request, response);
-      });
-    },
+    // Helmet's headers are added when the head is written, to those fastify writes (api/src/auth/headers.ts): as an
+    // onRequest hook they cost a hook and a dozen reply.header calls on every request (docs/api.md "Benchmark").
+    // Headers a route sets win (the web pages' own CSP).
+    serverFactory: (handler) => http.createServer({ ServerResponse: secureResponseClass() }, handler),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -211,16 +228,6 @@ export async function createHttpServer(options: {
       .status(404)
       .send({ error: { code: 'VIGIL_ERR_API_NOT_FOUND', message: `no route ${request.method} ${path}` } });
   });
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.http.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    // An upgrade to any route but the stream was answered in HTTP (its 401, 404…) on a socket the server no longer
-    // manages (stream.ts): nobody else closes it. `upgrade` is node's own flag for such a request (not in its
-    // types). The stream's own upgrades are hijacked and never get here.
-    if ((request.raw as { upgrade?: boolean }).upgrade) request.raw.socket.destroy();
-    done();
-  });
-
   await registerWriteRateLimits(app);
   await app.register(fastifySwagger, {
     openapi: {

@@ -278,7 +278,7 @@ function sessionCookie(request: FastifyRequest, ctx: ApiContext): string | undef
  * The stream, with the WebSocket plugin registered in its scope alone: registered for the whole server, the plugin
  * adds two hooks and a handler wrapper to every route, about a tenth of a trivial request's cost on the server
  * (docs/api.md "Benchmark"). Upgrades still reach every route through the router; any other route answers them
- * in HTTP and the server's onResponse hook closes the socket (http.ts).
+ * in HTTP and the server closes the socket once the answer is out (`RequestCompletion`, http.ts).
  */
 export const streamRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });

@@ -186,6 +186,13 @@ describe('api tokens and revocation', () => {
     expect(injected.headers['content-security-policy']).toMatch(/connect-src 'self'(;|$)/);
     expect(injected.headers['content-security-policy']).not.toContain('script-src *');
     expect(injected.headers['x-content-type-options']).toBe('nosniff');
+    // A header the route sets replaces ours, never joins it: the web pages' own CSP, once.
+    const page = await fetch(`${fx.api.url}/display`);
+    expect(page.headers.get('content-security-policy')).toMatch(
+      /^default-src 'self'; connect-src 'self' ws: wss:;[^,]*$/,
+    );
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('x-frame-options')).toBe('SAMEORIGIN');
   });
 
   it('answers 429 with Retry-After beyond 120 writes a minute from one address (last: it uses the quota up)', async () => {

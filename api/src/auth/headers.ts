@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import helmet, { contentSecurityPolicy } from 'helmet';
 
@@ -41,13 +41,12 @@ function requestFree(middleware: Middleware): [string, string][] {
 }
 
 /**
- * Sets helmet's headers on a response, computed once instead of on every request (helmet's middleware set a dozen
- * headers one by one, and @fastify/helmet even rebuilt it per request): all but the CSP are the same for every
- * request; the CSP names the stream's origin, so it is computed once per scheme and Host. Helmet still validates
- * it: a Host it refuses (one that would inject a directive), like a request without one, gets `connect-src 'self'`
- * alone, and is not cached. Call it before fastify sees the request (http.ts): headers fastify sets replace these.
+ * Helmet's headers, computed once instead of on every request (helmet's middleware set a dozen headers one by one, and
+ * @fastify/helmet even rebuilt it per request): all but the CSP are the same for every request; the CSP names the
+ * stream's origin, so it is computed once per scheme and Host. Helmet still validates it: a Host it refuses (one
+ * that would inject a directive), like a request without one, gets `connect-src 'self'` alone, and is not cached.
  */
-export function securityHeaders(): (request: IncomingMessage, response: ServerResponse) => void {
+function headersByRequest(): (request: IncomingMessage) => [string, string][] {
   const fixed = requestFree(helmet({ contentSecurityPolicy: false, referrerPolicy: { policy: 'no-referrer' } }));
   const csp = contentSecurityPolicy({ directives: CSP_DIRECTIVES });
   const noHost = [
@@ -59,7 +58,7 @@ export function securityHeaders(): (request: IncomingMessage, response: ServerRe
     ws: new Map<string | undefined, [string, string][]>(),
     wss: new Map<string | undefined, [string, string][]>(),
   };
-  const headersOf = (request: IncomingMessage): [string, string][] => {
+  return (request) => {
     const hosts = (request.socket as TLSSocket).encrypted ? byHost.wss : byHost.ws;
     const cached = hosts.get(request.headers.host);
     if (cached) return cached;
@@ -70,7 +69,31 @@ export function securityHeaders(): (request: IncomingMessage, response: ServerRe
     hosts.set(request.headers.host, all);
     return all;
   };
-  return (request, response) => {
-    for (const [name, value] of headersOf(request)) response.setHeader(name, value);
+}
+
+type WriteHeadArgs = [statusMessage?: string | OutgoingHttpHeaders | OutgoingHttpHeader[], headers?: unknown];
+
+/**
+ * The server's response class (`http.createServer({ ServerResponse })`, http.ts): it adds helmet's headers when the
+ * head is written, to those the route set, which win. Fastify writes its headers in one `writeHead(status, headers)`;
+ * adding ours to that object keeps node on its path for a head given whole, where setting them on the response
+ * first (`setHeader`, a dozen name and value checks and entries) made node merge the two, header by header: about
+ * 1 µs a request (docs/api.md "Benchmark"). The route's names are lowercase, as fastify keeps them.
+ */
+export function secureResponseClass(): typeof ServerResponse<IncomingMessage> {
+  const headersOf = headersByRequest();
+  return class SecureResponse extends ServerResponse {
+    override writeHead(statusCode: number, ...args: WriteHeadArgs): this {
+      const [reason, given] = typeof args[0] === 'string' ? [args[0], args[1]] : [undefined, args[0]];
+      const own = headersOf(this.req);
+      if (given === undefined || (typeof given === 'object' && given !== null && !Array.isArray(given))) {
+        const headers = (given ?? {}) as OutgoingHttpHeaders;
+        for (const [name, value] of own) if (headers[name] === undefined && !this.hasHeader(name)) headers[name] = value;
+        return super.writeHead(statusCode, reason, headers);
+      }
+      // A raw list of names and values: ours go on the response, which node merges with it.
+      for (const [name, value] of own) if (!this.hasHeader(name)) this.setHeader(name, value);
+      return super.writeHead(statusCode, reason, given as OutgoingHttpHeader[]);
+    }
   };
 }
