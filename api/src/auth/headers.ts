@@ -88,7 +88,8 @@ export function secureResponseClass(): typeof ServerResponse<IncomingMessage> {
       const own = headersOf(this.req);
       if (given === undefined || (typeof given === 'object' && given !== null && !Array.isArray(given))) {
         const headers = (given ?? {}) as OutgoingHttpHeaders;
-        for (const [name, value] of own) if (headers[name] === undefined && !this.hasHeader(name)) headers[name] = value;
+        for (const [name, value] of own)
+          if (headers[name] === undefined && !this.hasHeader(name)) headers[name] = value;
         return super.writeHead(statusCode, reason, headers);
       }
       // A raw list of names and values: ours go on the response, which node merges with it.
