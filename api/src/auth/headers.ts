@@ -46,17 +46,17 @@ function requestFree(middleware: Middleware): [string, string][] {
  * stream's origin, so it is computed once per scheme and Host. Helmet still validates it: a Host it refuses (one
  * that would inject a directive), like a request without one, gets `connect-src 'self'` alone, and is not cached.
  */
-function headersByRequest(): (request: IncomingMessage) => [string, string][] {
+function headersByRequest(): (request: IncomingMessage) => OwnHeaders {
   const fixed = requestFree(helmet({ contentSecurityPolicy: false, referrerPolicy: { policy: 'no-referrer' } }));
   const csp = contentSecurityPolicy({ directives: CSP_DIRECTIVES });
-  const noHost = [
+  const noHost = ownHeaders([
     ...requestFree(contentSecurityPolicy({ directives: { ...CSP_DIRECTIVES, connectSrc: ["'self'"] } })),
     ...fixed,
-  ];
+  ]);
   // Per scheme, by Host: the cache is read on every request, so its key is the header itself, not a string built.
   const byHost = {
-    ws: new Map<string | undefined, [string, string][]>(),
-    wss: new Map<string | undefined, [string, string][]>(),
+    ws: new Map<string | undefined, OwnHeaders>(),
+    wss: new Map<string | undefined, OwnHeaders>(),
   };
   return (request) => {
     const hosts = (request.socket as TLSSocket).encrypted ? byHost.wss : byHost.ws;
@@ -65,36 +65,66 @@ function headersByRequest(): (request: IncomingMessage) => [string, string][] {
     const headers = request.headers.host ? recorded(csp, request) : undefined;
     if (!headers || headers instanceof Error) return noHost;
     if (hosts.size >= MAX_CACHED_HOSTS) hosts.clear();
-    const all = [...Object.entries(headers), ...fixed];
+    const all = ownHeaders([...Object.entries(headers), ...fixed]);
     hosts.set(request.headers.host, all);
     return all;
   };
 }
 
-type WriteHeadArgs = [statusMessage?: string | OutgoingHttpHeaders | OutgoingHttpHeader[], headers?: unknown];
+/** Helmet's headers for one request: as a raw list (name, value, name, value…) and their names. */
+interface OwnHeaders {
+  list: string[];
+  names: Set<string>;
+}
+
+function ownHeaders(pairs: [string, string][]): OwnHeaders {
+  return { list: pairs.flat(), names: new Set(pairs.map(([name]) => name)) };
+}
+
+type HeadArgument = string | OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
 
 /**
  * The server's response class (`http.createServer({ ServerResponse })`, http.ts): it adds helmet's headers when the
  * head is written, to those the route set, which win. Fastify writes its headers in one `writeHead(status, headers)`;
- * adding ours to that object keeps node on its path for a head given whole, where setting them on the response
- * first (`setHeader`, a dozen name and value checks and entries) made node merge the two, header by header: about
- * 1 µs a request (docs/api.md "Benchmark"). The route's names are lowercase, as fastify keeps them.
+ * those and ours then go to node as one raw list, which node writes as given. Setting ours on the response first
+ * (`setHeader`: a dozen name and value checks and entries) made node merge the two header by header, and adding
+ * them to fastify's object grew it key by key: about 1 µs a request either way (docs/api.md "Benchmark"). Header
+ * names fastify passes are lowercase, as are ours. A response whose headers were also set one by one (`setHeader`)
+ * gets ours the same way, those it has not already.
  */
 export function secureResponseClass(): typeof ServerResponse<IncomingMessage> {
   const headersOf = headersByRequest();
   return class SecureResponse extends ServerResponse {
-    override writeHead(statusCode: number, ...args: WriteHeadArgs): this {
-      const [reason, given] = typeof args[0] === 'string' ? [args[0], args[1]] : [undefined, args[0]];
+    private progressive = false;
+
+    override setHeader(name: string, value: number | string | readonly string[]): this {
+      this.progressive = true;
+      return super.setHeader(name, value);
+    }
+
+    override appendHeader(name: string, value: string | readonly string[]): this {
+      this.progressive = true;
+      return super.appendHeader(name, value);
+    }
+
+    override writeHead(statusCode: number, reason?: HeadArgument, given?: HeadArgument): this {
+      if (typeof reason !== 'string') [given, reason] = [reason, undefined];
       const own = headersOf(this.req);
-      if (given === undefined || (typeof given === 'object' && given !== null && !Array.isArray(given))) {
-        const headers = (given ?? {}) as OutgoingHttpHeaders;
-        for (const [name, value] of own)
-          if (headers[name] === undefined && !this.hasHeader(name)) headers[name] = value;
-        return super.writeHead(statusCode, reason, headers);
+      if (this.progressive || Array.isArray(given) || typeof given === 'string') {
+        for (let i = 0; i < own.list.length; i += 2)
+          if (!this.hasHeader(own.list[i]!)) super.setHeader(own.list[i]!, own.list[i + 1]!);
+        return super.writeHead(statusCode, reason, given as OutgoingHttpHeader[] | undefined);
       }
-      // A raw list of names and values: ours go on the response, which node merges with it.
-      for (const [name, value] of own) if (!this.hasHeader(name)) this.setHeader(name, value);
-      return super.writeHead(statusCode, reason, given as OutgoingHttpHeader[]);
+      const list: unknown[] = [];
+      let replaced = false;
+      for (const name in given) {
+        list.push(name, given[name]);
+        replaced ||= own.names.has(name);
+      }
+      if (!replaced) return super.writeHead(statusCode, reason, list.concat(own.list) as OutgoingHttpHeader[]);
+      for (let i = 0; i < own.list.length; i += 2)
+        if (given![own.list[i]!] === undefined) list.push(own.list[i], own.list[i + 1]);
+      return super.writeHead(statusCode, reason, list as OutgoingHttpHeader[]);
     }
   };
 }
