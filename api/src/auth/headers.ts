@@ -88,7 +88,8 @@ type HeadArgument = string | OutgoingHttpHeaders | OutgoingHttpHeader[] | undefi
  * head is written, to those the route set, which win. Fastify writes its headers in one `writeHead(status, headers)`;
  * those and ours then go to node as one raw list, which node writes as given. Setting ours on the response first
  * (`setHeader`: a dozen name and value checks and entries) made node merge the two header by header, and adding
- * them to fastify's object grew it key by key: about 1 µs a request either way (docs/api.md "Benchmark"). Header
+ * them to fastify's object grew it key by key; timed alone, a head takes 2.2 µs this way against 2.6 µs when ours
+ * grew fastify's object, 2.0 µs of it node's own check of what it writes (docs/api.md "Benchmark"). Header
  * names fastify passes are lowercase, as are ours. A response whose headers were also set one by one (`setHeader`)
  * gets ours the same way, those it has not already.
  */

@@ -11,8 +11,8 @@ export const WRITE_RATE_LIMIT = { max: 120, timeWindow: 60_000 } as const;
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Rate limits on every write; register before the routes. The security headers are set before fastify sees a
- * request (headers.ts, http.ts); the session cookie needs no plugin (sessions.ts).
+ * Rate limits on every write; register before the routes. The security headers are added by the server's response
+ * class when the head is written (headers.ts, http.ts); the session cookie needs no plugin (sessions.ts).
  */
 export async function registerWriteRateLimits(app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', (route) => {
